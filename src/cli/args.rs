@@ -1,0 +1,341 @@
+//! The command line (SPEC §2). Names here are normative.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "p2review",
+    version,
+    about = "Review disclosures of 42 CFR Part 2 records beside HIPAA, and keep a signed, tamper-evident decision log",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Where keys, logs and head files live [default: the platform data dir]
+    #[arg(long, global = true, env = "P2REVIEW_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A policy file (replaces the bundled policy with the same id) or a directory of them
+    #[arg(long, global = true, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+    /// No colour (NO_COLOR is honoured too)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// ASCII borders and markers for old terminals
+    #[arg(long, global = true)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Work a queue of pending disclosures in the terminal UI (no QUEUE: the bundled demo)
+    Review(ReviewArgs),
+    /// Evaluate every disclosure of a queue and print the verdicts (exit 0 whatever they are)
+    Evaluate(EvaluateArgs),
+    /// Record one decision in the signed log and print the receipt
+    Decide(DecideArgs),
+    /// Verify, list, review and export decision logs
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Practice packs with answer keys; `train status` shows who is due
+    Train(TrainArgs),
+    /// Validate and test the rules in policies/
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Turn claim files into a review queue
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Create or show the signing key
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReviewArgs {
+    /// The queue file (YAML or JSON); without it, the bundled sample queue in demo mode
+    pub queue: Option<PathBuf>,
+    /// The decision log [default: <data dir>/decisions.jsonl]
+    #[arg(long, value_name = "PATH")]
+    pub log: Option<PathBuf>,
+    /// Evaluation date (YYYY-MM-DD) [default: the queue's as_of, else today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum EvalFormat {
+    #[default]
+    Table,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EvaluateArgs {
+    /// The queue file (YAML or JSON)
+    pub queue: PathBuf,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+    /// Evaluation date (YYYY-MM-DD) [default: the queue's as_of, else today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionArg {
+    Approve,
+    Deny,
+    Escalate,
+    Defer,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DecideArgs {
+    /// The queue file the disclosure is in
+    pub queue: PathBuf,
+    /// The disclosure id
+    #[arg(long)]
+    pub id: String,
+    #[arg(long, value_enum)]
+    pub decision: DecisionArg,
+    /// consent_verified | exception_applies | court_order_on_file | consent_missing |
+    /// consent_invalid | restriction_applies | needs_privacy_officer | awaiting_documents | other
+    #[arg(long, value_name = "CODE")]
+    pub reason_code: Option<String>,
+    /// A short note (at most 280 characters, no control characters, no PHI)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The hex SHA-256 of an earlier entry's line this decision corrects or resolves
+    #[arg(long, value_name = "HASH")]
+    pub supersedes: Option<String>,
+    /// The decision log [default: <data dir>/decisions.jsonl]
+    #[arg(long, value_name = "PATH")]
+    pub log: Option<PathBuf>,
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExportFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum LogCommand {
+    /// Full integrity check of one or more logs
+    Verify(LogVerifyArgs),
+    /// List entries of one or many logs, merged in time order, each verified as it is read
+    Show(LogShowArgs),
+    /// Supervisor TUI over one or many logs (read-only)
+    Review(LogReviewArgs),
+    /// Accounting of disclosures for one patient ref (42 CFR 2.25)
+    Accounting(LogAccountingArgs),
+    /// Print a signed checkpoint note of the log's current head
+    Checkpoint(LogCheckpointArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogVerifyArgs {
+    /// Log files [default: the production log]
+    pub logs: Vec<PathBuf>,
+    /// OpenSSH allowed_signers file (otherwise only the data-dir key is trusted)
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Checkpoint notes from `log checkpoint`
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub checkpoint: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogShowArgs {
+    pub logs: Vec<PathBuf>,
+    #[arg(long)]
+    pub reviewer: Option<String>,
+    #[arg(long, value_enum)]
+    pub decision: Option<DecisionArg>,
+    /// First UTC date (inclusive)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Last UTC date (inclusive)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+    #[arg(long)]
+    pub patient: Option<String>,
+    /// Only overrides
+    #[arg(long = "override")]
+    pub overrides: bool,
+    /// Only entries with this Part 2 status
+    #[arg(long, value_name = "STATUS")]
+    pub part2: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogReviewArgs {
+    pub logs: Vec<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogAccountingArgs {
+    /// The opaque patient ref
+    #[arg(long)]
+    pub patient: String,
+    pub logs: Vec<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogCheckpointArgs {
+    /// The log [default: the production log]
+    pub log: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct TrainArgs {
+    #[command(subcommand)]
+    pub command: Option<TrainCommand>,
+    /// A training pack (a pack file literally named `status` is given as ./status)
+    pub pack: Option<PathBuf>,
+    /// Percent needed to pass [default: 80, or config.yaml]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub pass_mark: Option<u8>,
+    /// The training log [default: <data dir>/training.jsonl]
+    #[arg(long, value_name = "PATH")]
+    pub log: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TrainCommand {
+    /// Who completed training, with which score, and who is due
+    Status(TrainStatusArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrainStatusArgs {
+    /// Training logs [default: <data dir>/training.jsonl]
+    pub logs: Vec<PathBuf>,
+    /// Only those who are due; exit 1 when anyone is
+    #[arg(long)]
+    pub due: bool,
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// One principal per line; people who never trained are listed as due
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate policy files (default: the bundled ones)
+    Check(PolicyCheckArgs),
+    /// Run scenario files whose disclosures carry `expect:` blocks
+    Test(PolicyTestArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PolicyCheckArgs {
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PolicyTestArgs {
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ImportCommand {
+    /// X12 837P/837I claim files → a queue of flagged disclosures
+    X12(ImportX12Args),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportX12Args {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Organization, programs, payers, consents and restrictions (a queue file without disclosures)
+    #[arg(long, value_name = "CONTEXT.yaml")]
+    pub context: PathBuf,
+    /// Where to write the queue [default: standard output]
+    #[arg(short = 'o', long = "output", value_name = "QUEUE")]
+    pub output: Option<PathBuf>,
+    /// Write every claim, not only flagged ones
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeyCommand {
+    /// Create the signing key (never overwrites an existing one)
+    Init(KeyInitArgs),
+    /// Show the public key
+    Show(KeyShowArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KeyInitArgs {
+    /// user@host [default: $USER@<hostname>]
+    #[arg(long)]
+    pub principal: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct KeyShowArgs {
+    /// Print an OpenSSH allowed_signers line
+    #[arg(long)]
+    pub allowed_signers: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn train_status_is_a_subcommand_and_dot_status_a_pack() {
+        let c = Cli::try_parse_from(["p2review", "train", "status", "--due"]).unwrap();
+        match c.command {
+            Command::Train(t) => assert!(matches!(t.command, Some(TrainCommand::Status(_)))),
+            _ => panic!("not train"),
+        }
+        let c = Cli::try_parse_from(["p2review", "train", "./status"]).unwrap();
+        match c.command {
+            Command::Train(t) => {
+                assert!(t.command.is_none());
+                assert_eq!(t.pack.as_deref(), Some(std::path::Path::new("./status")));
+            }
+            _ => panic!("not train"),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+use color_eyre::eyre;
+
+use super::Ctx;
+use super::args::*;
+
+pub fn run(_ctx: &Ctx, _args: &EvaluateArgs) -> eyre::Result<u8> {
+    super::not_yet("evaluate")
+}

@@ -1,0 +1,105 @@
+//! Command dispatch. Each command lives in its own file and returns the exit code it
+//! chose (0, 1 or 3); any `Err` is an operational error: printed plainly, exit 2 (SPEC §2).
+
+pub mod args;
+mod decide;
+mod evaluate;
+mod import;
+mod key;
+mod log;
+mod policy;
+mod review;
+mod train;
+
+use std::process::ExitCode;
+
+use color_eyre::eyre::{self, WrapErr};
+
+use crate::paths::DataDir;
+use args::{Cli, Command, GlobalArgs};
+
+/// What every command gets: resolved global flags.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub data: DataDir,
+    /// Colour allowed: not `--no-color` and `NO_COLOR` unset or empty.
+    pub color: bool,
+}
+
+impl Ctx {
+    pub fn new(global: GlobalArgs) -> eyre::Result<Ctx> {
+        let data = DataDir::resolve(global.data_dir.as_deref()).map_err(eyre::Report::msg)?;
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = !global.no_color && !no_color_env;
+        Ok(Ctx {
+            global,
+            data,
+            color,
+        })
+    }
+}
+
+/// Exit codes (SPEC §2).
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The command worked and found a problem.
+    pub const PROBLEM: u8 = 1;
+    /// Usage, input or I/O error.
+    pub const ERROR: u8 = 2;
+    /// `log verify`/`log show`: valid, with warnings.
+    pub const WARNINGS: u8 = 3;
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = Ctx::new(cli.global.clone()).and_then(|ctx| dispatch(&ctx, cli.command));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // `{:#}` prints the context chain on one line: "reading x: line 3 column 5: ...".
+            eprintln!(
+                "p2review: error: {}",
+                crate::text::escape(&format!("{e:#}"))
+            );
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+fn dispatch(ctx: &Ctx, command: Command) -> eyre::Result<u8> {
+    match command {
+        Command::Review(a) => review::run(ctx, &a),
+        Command::Evaluate(a) => evaluate::run(ctx, &a),
+        Command::Decide(a) => decide::run(ctx, &a),
+        Command::Log(c) => log::run(ctx, c),
+        Command::Train(a) => train::run(ctx, a),
+        Command::Policy(c) => policy::run(ctx, c),
+        Command::Import(c) => import::run(ctx, c),
+        Command::Key(c) => key::run(ctx, c),
+    }
+    .wrap_err_with(|| "command failed".to_owned())
+    .map_err(strip_outer)
+}
+
+/// Drop the generic outer context added above so messages start with what matters.
+fn strip_outer(e: eyre::Report) -> eyre::Report {
+    // The report chain is [our wrapper, cause...]; keep the cause when there is one.
+    match e.chain().nth(1) {
+        Some(_) => {
+            let mut it = e.chain().skip(1);
+            let first = it.next().map(|c| c.to_string()).unwrap_or_default();
+            let rest: Vec<String> = it.map(|c| c.to_string()).collect();
+            if rest.is_empty() {
+                eyre::Report::msg(first)
+            } else {
+                eyre::Report::msg(format!("{first}: {}", rest.join(": ")))
+            }
+        }
+        None => e,
+    }
+}
+
+/// Placeholder for a command whose issue has not landed yet: says so, exit 2.
+pub(crate) fn not_yet(what: &str) -> eyre::Result<u8> {
+    eyre::bail!("`{what}` is not implemented yet in this build")
+}

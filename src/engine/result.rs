@@ -1,0 +1,282 @@
+//! The evaluation result of one disclosure (SPEC §5). Field names and enum values are
+//! normative: `evaluate --format json` prints exactly this shape, and the log, the TUI and
+//! training read it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub id: String,
+    pub as_of: NaiveDate,
+    pub consent: ConsentResult,
+    pub part2: Part2Result,
+    pub hipaa: HipaaResult,
+    pub stricter: bool,
+    pub policy: PolicyRefs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentResult {
+    /// Null when no consent is reported (status `none` or `not_applicable`).
+    pub id: Option<String>,
+    pub status: ConsentStatus,
+    pub checks: Vec<ConsentCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentCheck {
+    pub check: CheckName,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// The nine consent checks, in the order they are applied (SPEC §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckName {
+    Signed,
+    NotExpired,
+    NotRevoked,
+    Complete,
+    NotKnownFalse,
+    CoversRecipient,
+    CoversPurpose,
+    CoversRecords,
+}
+
+impl CheckName {
+    pub const ORDER: [CheckName; 8] = [
+        CheckName::Signed,
+        CheckName::NotExpired,
+        CheckName::NotRevoked,
+        CheckName::Complete,
+        CheckName::NotKnownFalse,
+        CheckName::CoversRecipient,
+        CheckName::CoversPurpose,
+        CheckName::CoversRecords,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckName::Signed => "signed",
+            CheckName::NotExpired => "not_expired",
+            CheckName::NotRevoked => "not_revoked",
+            CheckName::Complete => "complete",
+            CheckName::NotKnownFalse => "not_known_false",
+            CheckName::CoversRecipient => "covers_recipient",
+            CheckName::CoversPurpose => "covers_purpose",
+            CheckName::CoversRecords => "covers_records",
+        }
+    }
+
+    /// The consent status a failure of this check yields.
+    pub fn failure_status(self) -> ConsentStatus {
+        match self {
+            CheckName::Signed => ConsentStatus::NotYetValid,
+            CheckName::NotExpired => ConsentStatus::Expired,
+            CheckName::NotRevoked => ConsentStatus::Revoked,
+            CheckName::Complete => ConsentStatus::Deficient,
+            CheckName::NotKnownFalse => ConsentStatus::KnownFalse,
+            CheckName::CoversRecipient => ConsentStatus::RecipientNotCovered,
+            CheckName::CoversPurpose => ConsentStatus::PurposeNotCovered,
+            CheckName::CoversRecords => ConsentStatus::RecordsNotCovered,
+        }
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $s)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The normative spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($s => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// SPEC §5 `consent.status`.
+    ConsentStatus {
+        Valid = "valid",
+        None = "none",
+        Expired = "expired",
+        NotYetValid = "not_yet_valid",
+        Revoked = "revoked",
+        Deficient = "deficient",
+        KnownFalse = "known_false",
+        GeneralReleaseOnly = "general_release_only",
+        RecipientNotCovered = "recipient_not_covered",
+        PurposeNotCovered = "purpose_not_covered",
+        RecordsNotCovered = "records_not_covered",
+        NotApplicable = "not_applicable",
+    }
+);
+
+string_enum!(
+    /// SPEC §5 `part2.status`.
+    Part2Status {
+        Permitted = "permitted",
+        PermittedWithNotice = "permitted_with_notice",
+        ConsentRequired = "consent_required",
+        CourtOrderRequired = "court_order_required",
+        Prohibited = "prohibited",
+        NotApplicable = "not_applicable",
+    }
+);
+
+string_enum!(
+    /// SPEC §5 `part2.redisclosure`: what the recipient may do next.
+    Redisclosure {
+        NotApplicable = "not_applicable",
+        None = "none",
+        HipaaExceptProceedings = "hipaa_except_proceedings",
+        ContractorsOnly = "contractors_only",
+        ConsentOnly = "consent_only",
+        BackToHolderOnly = "back_to_holder_only",
+        OrderScopeOnly = "order_scope_only",
+    }
+);
+
+string_enum!(
+    /// SPEC §5 `hipaa.status`.
+    HipaaStatus {
+        PermittedTpo = "permitted_tpo",
+        PermittedNoAuth = "permitted_no_auth",
+        AuthorizationRequired = "authorization_required",
+        Prohibited = "prohibited",
+        NotPhi = "not_phi",
+        Required = "required",
+        NotApplicable = "not_applicable",
+    }
+);
+
+impl Part2Status {
+    /// The normative verdict word for screens and tables (SPEC §5).
+    pub fn word(self) -> &'static str {
+        match self {
+            Part2Status::Permitted => "PERMIT",
+            Part2Status::PermittedWithNotice => "PERMIT+NOTICE",
+            Part2Status::ConsentRequired => "CONSENT REQ",
+            Part2Status::CourtOrderRequired => "ORDER REQ",
+            Part2Status::Prohibited => "PROHIBITED",
+            Part2Status::NotApplicable => "NOT PART 2",
+        }
+    }
+
+    /// The statuses under which an approval is an override (SPEC §6.2).
+    pub fn blocks(self) -> bool {
+        matches!(
+            self,
+            Part2Status::ConsentRequired
+                | Part2Status::CourtOrderRequired
+                | Part2Status::Prohibited
+        )
+    }
+}
+
+impl HipaaStatus {
+    /// The normative verdict word for screens and tables (SPEC §5).
+    pub fn word(self) -> &'static str {
+        match self {
+            HipaaStatus::PermittedTpo => "TPO OK",
+            HipaaStatus::PermittedNoAuth => "NO AUTH OK",
+            HipaaStatus::AuthorizationRequired => "AUTH REQ",
+            HipaaStatus::Prohibited => "PROHIBITED",
+            HipaaStatus::NotPhi => "NOT PHI",
+            HipaaStatus::Required => "REQUIRED",
+            HipaaStatus::NotApplicable => "N/A",
+        }
+    }
+
+    /// HIPAA alone would let this go out (used by `stricter`).
+    pub fn lets_through(self) -> bool {
+        matches!(
+            self,
+            HipaaStatus::PermittedTpo
+                | HipaaStatus::PermittedNoAuth
+                | HipaaStatus::Required
+                | HipaaStatus::NotPhi
+        )
+    }
+}
+
+/// SPEC §5: `stricter` ⇔ HIPAA lets it through and Part 2 adds a condition or blocks it.
+pub fn is_stricter(part2: Part2Status, hipaa: HipaaStatus) -> bool {
+    hipaa.lets_through()
+        && matches!(
+            part2,
+            Part2Status::PermittedWithNotice
+                | Part2Status::ConsentRequired
+                | Part2Status::CourtOrderRequired
+                | Part2Status::Prohibited
+        )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part2Result {
+    pub status: Part2Status,
+    pub rule: String,
+    pub notice: Notice,
+    pub redisclosure: Redisclosure,
+    pub citations: Vec<String>,
+    pub explanation: String,
+    pub unsettled: bool,
+    pub trace: Vec<TraceStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub required: bool,
+    pub consent_copy_required: bool,
+    /// The §2.32 statement chosen by the policy; null when no notice is required.
+    pub statement: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceStep {
+    pub rule: String,
+    pub matched: bool,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HipaaResult {
+    pub status: HipaaStatus,
+    pub rule: String,
+    pub citations: Vec<String>,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRefs {
+    pub part2: PolicyRef,
+    pub hipaa: PolicyRef,
+}
+
+/// Which policy file decided: its id, version and the SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PolicyRef {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+}

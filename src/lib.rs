@@ -1,0 +1,12 @@
+//! p2review: review disclosures of 42 CFR Part 2 records beside HIPAA and keep a signed,
+//! tamper-evident decision log.
+//!
+//! The domain core (`queue`, `facts`, `policy`, `engine`, `log`, `training`, `import`)
+//! has no terminal dependency; `tui` is a thin layer behind the `tui` feature.
+
+pub mod cli;
+pub mod digest;
+pub mod engine;
+pub mod paths;
+pub mod queue;
+pub mod text;

@@ -1,0 +1,62 @@
+//! Where p2review keeps its files (SPEC §2): one data dir, overridable with `--data-dir`
+//! or `P2REVIEW_DATA_DIR`, defaulting to the platform data dir from `directories`.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// `explicit` wins; otherwise the platform data dir (e.g. `~/.local/share/p2review`).
+    pub fn resolve(explicit: Option<&Path>) -> Result<DataDir, String> {
+        if let Some(p) = explicit {
+            return Ok(DataDir { root: p.to_owned() });
+        }
+        directories::ProjectDirs::from("", "", "p2review")
+            .map(|d| DataDir {
+                root: d.data_dir().to_owned(),
+            })
+            .ok_or_else(|| {
+                "cannot find a home directory for the data dir; pass --data-dir DIR or set P2REVIEW_DATA_DIR".to_owned()
+            })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// The production decision log.
+    pub fn decisions_log(&self) -> PathBuf {
+        self.root.join("decisions.jsonl")
+    }
+    pub fn demo_log(&self) -> PathBuf {
+        self.root.join("demo-decisions.jsonl")
+    }
+    pub fn training_log(&self) -> PathBuf {
+        self.root.join("training.jsonl")
+    }
+    pub fn signing_key(&self) -> PathBuf {
+        self.root.join("signing_key")
+    }
+    /// Demo mode signs with its own key (`demo@p2review.invalid`), never the reviewer's.
+    pub fn demo_key(&self) -> PathBuf {
+        self.root.join("demo_signing_key")
+    }
+    pub fn heads_dir(&self) -> PathBuf {
+        self.root.join("heads")
+    }
+    pub fn pseudonym_key(&self) -> PathBuf {
+        self.root.join("pseudonym.key")
+    }
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.yaml")
+    }
+}
+
+/// The lock file of a log: `<log path>.lock`.
+pub fn lock_path(log: &Path) -> PathBuf {
+    let mut s = log.as_os_str().to_owned();
+    s.push(".lock");
+    PathBuf::from(s)
+}

@@ -1,0 +1,15 @@
+//! The queue: pending disclosures plus the facts needed to judge them (SPEC §3).
+//!
+//! `model` holds the types, `load` turns YAML or JSON bytes into a validated `Queue`
+//! (strict: every error names file, line and column, or the path and both ids), and
+//! `index` builds the lookups the engine uses.
+
+pub mod amount;
+pub mod index;
+pub mod load;
+pub mod model;
+
+pub use amount::Amount;
+pub use index::QueueIndex;
+pub use load::{LoadError, LoadedQueue, load_bytes, load_path};
+pub use model::*;
