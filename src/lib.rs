@@ -5,6 +5,7 @@
 //! has no terminal dependency; `tui` is a thin layer behind the `tui` feature.
 
 pub mod cli;
+pub mod decision;
 pub mod digest;
 pub mod engine;
 pub mod paths;
