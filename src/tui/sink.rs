@@ -47,6 +47,7 @@ pub struct Recorded {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
     /// Hex SHA-256 of the entry's line (what `supersedes` names).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub entry: String,
 }
 
@@ -136,6 +137,35 @@ impl DecisionSink for MemorySink {
 
     fn describe(&self) -> String {
         "memory".into()
+    }
+}
+
+/// A shared sink (tests keep a handle to inspect what was recorded).
+impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
+    fn record(
+        &mut self,
+        loaded: &LoadedQueue,
+        d: &Disclosure,
+        eval: &Evaluation,
+        input: &DecisionInput,
+    ) -> Result<Receipt, String> {
+        self.lock()
+            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .record(loaded, d, eval, input)
+    }
+    fn recorded(&self) -> Result<Vec<Recorded>, String> {
+        self.lock()
+            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .recorded()
+    }
+    fn disclosure_sha256(&self, d: &Disclosure) -> String {
+        match self.lock() {
+            Ok(s) => s.disclosure_sha256(d),
+            Err(_) => provisional_disclosure_sha256(d),
+        }
+    }
+    fn describe(&self) -> String {
+        self.lock().map(|s| s.describe()).unwrap_or_default()
     }
 }
 

@@ -39,7 +39,7 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     if e.part2.unsettled && inner.height > 0 {
         let banner = Line::styled(
             format!(
-                " {} UNSETTLED LAW: the rule for this case is not settled. Escalate it to the privacy officer (e). ",
+                " {} UNSETTLED LAW: not settled here. Escalate it to the privacy officer (e) ",
                 if t.look.ascii { "!!" } else { "⚠" }
             ),
             t.banner(),
