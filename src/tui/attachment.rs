@@ -143,3 +143,15 @@ pub fn file_name(disclosure: &str) -> String {
         .collect();
     format!("{}-notice-2.32.txt", safe.trim_start_matches('.'))
 }
+
+fn kind_word(k: crate::queue::ConsentKind) -> &'static str {
+    use crate::queue::ConsentKind as K;
+    match k {
+        K::Tpo => "TPO",
+        K::Specific => "specific",
+        K::CounselingNotes => "counseling notes",
+        K::Proceedings => "proceedings",
+        K::CriminalJustice => "criminal justice",
+        K::GeneralRelease => "general release",
+    }
+}

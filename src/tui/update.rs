@@ -93,7 +93,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.stale = true;
                 app.set_status(
                     StatusKind::Error,
-                    "The queue file changed on disk. Press R to reload; nothing can be recorded against the old version.",
+                    "Queue file changed on disk: press R to reload. Deciding is blocked until then.",
                 );
             }
             vec![]

@@ -20,12 +20,13 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     };
     let Some(d) = app.disclosure(row) else { return };
     let title = format!(
-        " {} {dot} {} {arrow} {} ({}) {dot} {} {dot} requested {} ",
+        " {} {dot} {} {arrow} {} ({}) {dot} {} {dot} {}{} ",
         esc(&d.id),
         esc(&d.patient),
         esc(&d.recipient.name),
         d.recipient.kind.as_str(),
         d.purpose.as_str(),
+        if wide { "requested " } else { "" },
         d.requested_on,
         dot = t.dot(),
         arrow = t.arrow(),
@@ -83,7 +84,12 @@ fn part2_lines(e: &Evaluation, t: &Theme, wide: bool) -> Vec<Line<'static>> {
         Span::styled(p.status.word(), t.part2(p.status).patch(t.bold())),
     ];
     if e.stricter {
-        head.push(Span::styled("  ! stricter than HIPAA", t.bold()));
+        let text = if wide {
+            "  ! stricter than HIPAA"
+        } else {
+            "  ! stricter"
+        };
+        head.push(Span::styled(text, t.bold()));
     }
     out.push(Line::from(head));
     // Consent and its checks: failures always with their detail.
@@ -93,7 +99,7 @@ fn part2_lines(e: &Evaluation, t: &Theme, wide: bool) -> Vec<Line<'static>> {
         (_, ConsentStatus::NotApplicable) => "not relied on".to_owned(),
         (None, s) => s.as_str().to_owned(),
         (Some(id), s) => format!(
-            "{} {} ({}/{} checks pass)",
+            "{} {} ({}/{} checks ok)",
             esc(id),
             s.as_str(),
             c.checks.len() - failed.len(),
@@ -113,15 +119,17 @@ fn part2_lines(e: &Evaluation, t: &Theme, wide: bool) -> Vec<Line<'static>> {
         }
     }
     let notice = if p.notice.required {
-        format!(
-            "{}2.32 statement{} MUST go with it (x shows)",
-            t.section(),
-            if p.notice.consent_copy_required {
-                " + consent copy"
-            } else {
-                ""
-            }
-        )
+        let copy = if p.notice.consent_copy_required {
+            " + consent copy"
+        } else {
+            ""
+        };
+        let keys = if wide {
+            " (x shows it, w saves it)"
+        } else {
+            ""
+        };
+        format!("{}2.32 statement{copy} MUST go with it{keys}", t.section())
     } else {
         "none required".to_owned()
     };
@@ -140,11 +148,11 @@ fn part2_lines(e: &Evaluation, t: &Theme, wide: bool) -> Vec<Line<'static>> {
             Span::raw(esc(&p.citations.join("; "))),
         ]));
     }
-    out.push(Line::from(vec![
-        label("Rule ", t),
-        Span::raw(esc(&p.rule)),
-        Span::styled("  (t: trace)", t.dim()),
-    ]));
+    let mut rule = vec![label("Rule ", t), Span::raw(esc(&p.rule))];
+    if wide {
+        rule.push(Span::styled("  (t: trace)", t.dim()));
+    }
+    out.push(Line::from(rule));
     out
 }
 
