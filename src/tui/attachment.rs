@@ -76,9 +76,9 @@ pub fn text(l: &LoadedQueue, d: &Disclosure, e: &Evaluation) -> String {
             let records: Vec<&str> = c.records.iter().map(|r| r.as_str()).collect();
             let _ = writeln!(
                 s,
-                "Consent {} ({:?} consent) from patient ref {}",
+                "Consent {} ({} consent) from patient ref {}",
                 escape(&c.id),
-                c.kind,
+                kind_word(c.kind),
                 escape(&c.patient)
             );
             let _ = writeln!(s, "  Discloser:   {}", escape(program));
