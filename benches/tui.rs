@@ -78,7 +78,7 @@ fn big_queue() -> Queue {
             records: vec![Records::General],
             information: Some("All SUD treatment and billing records".into()),
             signed_on: date(2025, 1 + (i % 12) as u32, 1),
-            expires_on: Some(date(2026 + (i % 2) as i32, 6, 1)),
+            expires_on: Some(date(2026 + (i % 2), 6, 1)),
             expires_event: None,
             event_occurred_on: None,
             revoked_on: None,
@@ -180,7 +180,9 @@ fn varied_eval(as_of: NaiveDate) -> EvalFn {
     let inner = engine_eval(as_of);
     Arc::new(move |q, ix, d| {
         let mut e = inner(q, ix, d);
-        let h = d.id.bytes().fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
+        let h =
+            d.id.bytes()
+                .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
         e.part2.status = Part2Status::ALL[h as usize % Part2Status::ALL.len()];
         e.hipaa.status = HipaaStatus::ALL[(h / 7) as usize % HipaaStatus::ALL.len()];
         e.stricter = is_stricter(e.part2.status, e.hipaa.status);
@@ -415,12 +417,37 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
-    println!("peak RSS (VmHWM) after all runs: {:.0} MB", peak_rss_mb());
+    println!(
+        "peak RSS of the whole bench process (several queue copies + a 66 MB YAML string): {:.0} MB",
+        peak_rss_mb()
+    );
 }
 
 criterion_group!(tui, benches);
 
+/// Peak RSS of the review screen over 100k disclosures, measured in a fresh process: the
+/// queue in memory, the app installed, every verdict evaluated, a frame drawn.
+fn rss_child() {
+    let lq = loaded(big_queue());
+    let eval = varied_eval(date(2026, 11, 28));
+    let app = ready_app(&lq, &eval);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    draw(&mut term, &app);
+    println!("{:.0}", peak_rss_mb());
+}
+
 fn main() {
+    if std::env::var_os("P2REVIEW_BENCH_RSS_CHILD").is_some() {
+        return rss_child();
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("P2REVIEW_BENCH_RSS_CHILD", "1")
+        .output()
+        .unwrap();
+    println!(
+        "peak RSS of a process holding the 100k queue + review app (all verdicts, one frame): {} MB",
+        String::from_utf8_lossy(&out.stdout).trim()
+    );
     tui();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -8,7 +8,7 @@ use tui_common::*;
 
 #[test]
 fn every_size_from_1x1_to_130x45_renders() {
-    let mut states = vec![rig((80, 24)), rig((80, 24)), rig((80, 24)), rig((80, 24))];
+    let mut states = [rig((80, 24)), rig((80, 24)), rig((80, 24)), rig((80, 24))];
     states[1].keys("j a y <enter> note");
     states[2].keys("?");
     states[3].keys("j j t");
@@ -16,7 +16,7 @@ fn every_size_from_1x1_to_130x45_renders() {
         for h in 1..=45u16 {
             // Every size for the list; dialogs and overlays at every small size, around the
             // 80x24 boundary and on a grid above it (keeps the test fast on CI).
-            let near = |v: u16, m: u16| v < 12 || v.abs_diff(m) <= 1 || v % 7 == 0;
+            let near = |v: u16, m: u16| v < 12 || v.abs_diff(m) <= 1 || v.is_multiple_of(7);
             let n = if near(w, 80) && near(h, 24) {
                 states.len()
             } else {

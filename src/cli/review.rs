@@ -7,6 +7,7 @@ use super::Ctx;
 use super::args::*;
 
 /// The bundled sample queue for demo mode.
+#[cfg(feature = "tui")]
 pub const SAMPLE_QUEUE: &str = include_str!("../../sample_data/queue.yaml");
 
 #[cfg(not(feature = "tui"))]
