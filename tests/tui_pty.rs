@@ -254,3 +254,27 @@ fn a_queue_that_does_not_load_restores_and_reports() {
         "{text}"
     );
 }
+
+#[test]
+fn without_a_queue_the_bundled_sample_opens_in_demo_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spawn(dir.path(), &["review"]);
+    s.wait_for("DEMO");
+    s.wait_for("D-0001");
+    s.send("a");
+    s.wait_for("Approve D-0001");
+    s.send("y");
+    s.wait_for("reason (1 of 2)");
+    s.send("\r\r");
+    s.wait_for("decided 1/");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert_restored(&s);
+    let demo =
+        std::fs::read_to_string(dir.path().join("demo-decisions.jsonl")).expect("demo log written");
+    assert!(demo.contains("\"disclosure\":\"D-0001\""));
+    assert!(
+        !dir.path().join("decisions.jsonl").exists(),
+        "the production log is untouched"
+    );
+}

@@ -50,7 +50,11 @@ impl Theme {
     pub fn error(&self) -> Style {
         self.fg(self.bold(), Color::Red)
     }
-    /// The `unsettled` and stale-queue banners.
+    /// DEMO and stale-queue badges inside the reversed header bar: normal video stands out.
+    pub fn badge(&self) -> Style {
+        self.fg(self.bold(), Color::Yellow)
+    }
+    /// The `unsettled` banner.
     pub fn banner(&self) -> Style {
         self.fg(
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),

@@ -128,7 +128,7 @@ fn loaded_message(app: &App) -> String {
     if app.demo {
         format!("DEMO: the bundled sample queue ({n} disclosures). Decisions go to the demo log.")
     } else {
-        format!("Loaded {n} disclosures.")
+        format!("Loaded {n} disclosure{}.", if n == 1 { "" } else { "s" })
     }
 }
 

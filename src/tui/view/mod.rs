@@ -64,7 +64,7 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     let sep = format!(" {} ", t.sep());
     let mut spans = vec![Span::styled(" p2review ", t.bar().patch(t.bold()))];
     if app.demo {
-        spans.push(Span::styled(" DEMO ", t.banner()));
+        spans.push(Span::styled(" DEMO ", t.badge()));
     }
     if app.stale {
         spans.push(Span::styled(
