@@ -507,3 +507,52 @@ fn resize_keeps_the_selection_visible() {
     assert!(screen_text(&r.render()).contains("terminal too small (need 80x24"));
     r.keys("k"); // keys while too small must not panic
 }
+
+#[test]
+fn only_the_visible_rows_are_evaluated_before_the_background_job() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let base = load(&fixture("queue.yaml"));
+    let mut q = base.queue.clone();
+    let template = q.disclosures.clone();
+    q.disclosures = (0..10_000)
+        .map(|i| {
+            let mut d = template[i % template.len()].clone();
+            d.id = format!("X-{i:05}");
+            d
+        })
+        .collect();
+    let index = p2review::queue::QueueIndex::build(&q);
+    let lq = Arc::new(p2review::queue::LoadedQueue {
+        path: "big.yaml".into(),
+        queue: q,
+        index,
+        sha256: "0".repeat(64),
+    });
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let inner = fake_eval();
+    let counting: p2review::tui::EvalFn = Arc::new(move |q, ix, d| {
+        c.fetch_add(1, Ordering::Relaxed);
+        inner(q, ix, d)
+    });
+    let mut app = p2review::tui::App::new(false, "log", LOOK, (80, 24));
+    let effects = p2review::tui::update(&mut app, Action::Loaded(lq, counting));
+    assert!(effects.contains(&p2review::tui::Effect::EvaluateAll));
+    let page = app.page_rows();
+    assert!(
+        calls.load(Ordering::Relaxed) <= page + 1,
+        "{} evaluations",
+        calls.load(Ordering::Relaxed)
+    );
+    assert!(app.rows[..page].iter().all(|r| r.verdict.is_some()));
+    assert!(app.rows[page + 1].verdict.is_none());
+    let before = calls.load(Ordering::Relaxed);
+    p2review::tui::update(&mut app, Action::PageDown);
+    assert!(calls.load(Ordering::Relaxed) - before <= page + 1);
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("evaluating 0%"),
+        "progress shows while the rest loads"
+    );
+}

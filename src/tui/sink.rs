@@ -284,3 +284,73 @@ impl DecisionSink for UnsignedJsonlSink {
         format!("{} {}", self.label, self.path.display())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::*;
+
+    fn sample() -> LoadedQueue {
+        let text = include_str!("../../sample_data/queue.yaml");
+        let queue = crate::queue::load_bytes(text.as_bytes(), "sample").unwrap();
+        let index = crate::queue::QueueIndex::build(&queue);
+        LoadedQueue {
+            path: "sample".into(),
+            queue,
+            index,
+            sha256: crate::digest::sha256_hex(text.as_bytes()),
+        }
+    }
+
+    fn eval(d: &Disclosure) -> Evaluation {
+        Engine::default()
+            .for_date(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+            .unwrap()
+            .evaluate(&sample().queue, &sample().index, d)
+    }
+
+    #[test]
+    fn unsigned_sink_round_trips_and_refuses_a_foreign_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/log.jsonl");
+        let l = sample();
+        let d = &l.queue.disclosures[0];
+        let mut sink = UnsignedJsonlSink::new(&path, "log");
+        let input = DecisionInput {
+            decision: Decision::Escalate,
+            reason: Some(ReasonCode::NeedsPrivacyOfficer),
+            note: None,
+            overrides: false,
+            supersedes: None,
+        };
+        let r0 = sink.record(&l, d, &eval(d), &input).unwrap();
+        let r1 = sink.record(&l, d, &eval(d), &input).unwrap();
+        assert_eq!((r0.seq, r1.seq), (0, 1));
+        let back = sink.recorded().unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].entry, r0.entry);
+        assert_eq!(back[1].disclosure_sha256, provisional_disclosure_sha256(d));
+        assert_eq!(back[1].reason_code, Some(ReasonCode::NeedsPrivacyOfficer));
+
+        let foreign = dir.path().join("signed.jsonl");
+        std::fs::write(&foreign, "{\"e\":{\"v\":1},\"sig\":\"AAAA\"}\n").unwrap();
+        let mut sink = UnsignedJsonlSink::new(&foreign, "log");
+        let err = sink.record(&l, d, &eval(d), &input).unwrap_err();
+        assert!(err.contains("not a provisional review entry"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&foreign).unwrap().lines().count(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_disclosure_hash_ignores_expect_and_sees_any_change() {
+        let l = sample();
+        let mut d = l.queue.disclosures[0].clone();
+        let h = provisional_disclosure_sha256(&d);
+        d.expect = Some(Default::default());
+        assert_eq!(provisional_disclosure_sha256(&d), h);
+        d.purpose = crate::queue::Purpose::Treatment;
+        assert_ne!(provisional_disclosure_sha256(&d), h);
+    }
+}
