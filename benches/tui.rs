@@ -318,6 +318,32 @@ fn startup_report(q: &Queue) {
         "background evaluation of all {N} (engine in this build): {:?}",
         t0.elapsed()
     );
+
+    // Each sort key on its own (key press to frame), median and max of 9.
+    let eval = varied_eval(as_of);
+    let mut app = ready_app(&lq, &eval);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    for _ in 0..4 {
+        let mut t = Vec::new();
+        for _ in 0..9 {
+            // Cycle round to the key under test, starting from the key before it.
+            for _ in 0..3 {
+                update(&mut app, Action::CycleSort);
+            }
+            let t0 = Instant::now();
+            update(&mut app, Action::CycleSort);
+            draw(&mut term, &app);
+            t.push(t0.elapsed());
+        }
+        t.sort();
+        println!(
+            "sort by {:<9} key to frame: median {:?}, max {:?}",
+            app.sort.label(),
+            t[4],
+            t[8]
+        );
+        update(&mut app, Action::CycleSort);
+    }
 }
 
 fn benches(c: &mut Criterion) {
