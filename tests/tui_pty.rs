@@ -20,6 +20,10 @@ const ROWS: u16 = 24;
 const COLS: u16 = 80;
 
 fn spawn(data_dir: &Path, args: &[&str]) -> Session {
+    spawn_env(data_dir, args, &[])
+}
+
+fn spawn_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
     let pty = native_pty_system();
     // A new PTY is 0x0 unless given a size.
     let pair = pty
@@ -38,6 +42,9 @@ fn spawn(data_dir: &Path, args: &[&str]) -> Session {
     }
     cmd.env("NO_COLOR", "1");
     cmd.env("TERM", "xterm-256color");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let child = pair.slave.spawn_command(cmd).expect("spawn p2review");
     drop(pair.slave);
     let mut reader = pair.master.try_clone_reader().unwrap();
@@ -276,5 +283,46 @@ fn without_a_queue_the_bundled_sample_opens_in_demo_mode() {
     assert!(
         !dir.path().join("decisions.jsonl").exists(),
         "the production log is untouched"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spawn_env(
+        dir.path(),
+        &["review", fixture().to_str().unwrap()],
+        &[("P2REVIEW_TEST_PANIC_KEY", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    s.wait_for("decided 0/12");
+    s.send("P");
+    let st = s.wait_exit();
+    assert!(!st.success());
+    assert_restored(&s);
+    // The report was written after leaving the alternate screen, so it is readable.
+    let raw = s.raw();
+    let left = find_last(&raw, b"\x1b[?1049l").unwrap();
+    let report = String::from_utf8_lossy(&raw[left..]);
+    assert!(report.contains("test panic requested"), "{report}");
+    assert!(
+        s.screen()
+            .screen()
+            .contents()
+            .contains("test panic requested")
+    );
+}
+
+#[test]
+fn review_without_a_terminal_says_what_to_use_instead() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .args(["review", fixture().to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs an interactive terminal") && err.contains("p2review decide"),
+        "{err}"
     );
 }

@@ -252,7 +252,9 @@ fn event_loop(
             match msg {
                 Msg::InputGone | Msg::Signal => return Ok(()),
                 Msg::Term(Event::Key(k)) if k.kind == KeyEventKind::Press => {
-                    if let Some(key) = Key::from_event(&k)
+                    let key = Key::from_event(&k);
+                    test_panic(key);
+                    if let Some(key) = key
                         && let Some(a) = app.keymap.lookup(app.context(), key)
                     {
                         driver.dispatch(app, a);
@@ -267,6 +269,17 @@ fn event_loop(
                 return Ok(());
             }
         }
+    }
+}
+
+/// Debug builds only: with `P2REVIEW_TEST_PANIC_KEY` set, `P` panics, so the PTY
+/// test can check that the panic hook restores the terminal before the report prints.
+fn test_panic(key: Option<Key>) {
+    if cfg!(debug_assertions)
+        && key == Some(Key::Char('P'))
+        && std::env::var_os("P2REVIEW_TEST_PANIC_KEY").is_some()
+    {
+        panic!("test panic requested with P2REVIEW_TEST_PANIC_KEY");
     }
 }
 
