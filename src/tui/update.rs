@@ -46,6 +46,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Loaded(q, eval) => {
+            if matches!(app.overlay, Overlay::Decide(_)) {
+                // A dialog about the old version of the queue must not outlive it.
+                app.overlay = Overlay::None;
+            }
             app.install(q, eval);
             app.set_status(StatusKind::Info, loaded_message(app));
             vec![Effect::EvaluateAll, Effect::LoadRecorded]
@@ -418,12 +422,14 @@ fn submit(app: &mut App) -> Vec<Effect> {
         }
         return vec![];
     }
-    let (Some(loaded), Some(e)) = (app.loaded.clone(), app.detail.clone()) else {
+    let (Some(loaded), Some(eval)) = (app.loaded.clone(), app.eval.clone()) else {
         return vec![];
     };
-    if e.0 != dlg.row {
+    // Evaluate the dialog's own disclosure now: what is recorded is exactly what was shown.
+    let Some(d) = loaded.queue.disclosures.get(dlg.row as usize) else {
         return vec![];
-    }
+    };
+    let e = eval(&loaded.queue, &loaded.index, d);
     app.overlay = Overlay::None;
     if app.stale {
         app.set_status(
@@ -440,7 +446,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
     app.set_status(StatusKind::Info, "Recording…");
     vec![Effect::Record {
         row: dlg.row,
-        eval: e.1,
+        eval: Box::new(e),
         input: DecisionInput {
             decision: dlg.decision,
             reason: dlg.reason,
