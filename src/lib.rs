@@ -11,3 +11,5 @@ pub mod engine;
 pub mod paths;
 pub mod queue;
 pub mod text;
+#[cfg(feature = "tui")]
+pub mod tui;
