@@ -2,6 +2,8 @@
 //! normative: `evaluate --format json` prints exactly this shape, and the log, the TUI and
 //! training read it.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,8 @@ pub struct ConsentCheck {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckName {
+    /// Fails for a general release (2.32(a)(1)): not a Part 2 consent at all.
+    IsPart2Consent,
     Signed,
     NotExpired,
     NotRevoked,
@@ -46,7 +50,8 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    pub const ORDER: [CheckName; 8] = [
+    pub const ORDER: [CheckName; 9] = [
+        CheckName::IsPart2Consent,
         CheckName::Signed,
         CheckName::NotExpired,
         CheckName::NotRevoked,
@@ -59,6 +64,7 @@ impl CheckName {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            CheckName::IsPart2Consent => "is_part2_consent",
             CheckName::Signed => "signed",
             CheckName::NotExpired => "not_expired",
             CheckName::NotRevoked => "not_revoked",
@@ -73,6 +79,7 @@ impl CheckName {
     /// The consent status a failure of this check yields.
     pub fn failure_status(self) -> ConsentStatus {
         match self {
+            CheckName::IsPart2Consent => ConsentStatus::GeneralReleaseOnly,
             CheckName::Signed => ConsentStatus::NotYetValid,
             CheckName::NotExpired => ConsentStatus::Expired,
             CheckName::NotRevoked => ConsentStatus::Revoked,
@@ -252,11 +259,13 @@ pub struct Notice {
     pub statement: Option<String>,
 }
 
+/// One rule tried. Shared strings: the trace is built for every evaluation (SPEC §9 speed),
+/// and the rule ids and reasons come from the loaded policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {
-    pub rule: String,
+    pub rule: Arc<str>,
     pub matched: bool,
-    pub why: String,
+    pub why: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
