@@ -61,8 +61,8 @@ pub fn run(ctx: &Ctx, args: &EvaluateArgs) -> eyre::Result<u8> {
     }
 }
 
-/// Column widths: 10+8+17+13+13+10+1 plus 6 separators = 78 columns.
-const W: [usize; 6] = [10, 8, 17, 13, 13, 10];
+/// Column widths: 12+8+16+12+13+10+1 plus 6 separators = 78 columns.
+const W: [usize; 6] = [12, 8, 16, 12, 13, 10];
 
 fn fit(s: &str, w: usize) -> String {
     let s = crate::text::escape(s);
