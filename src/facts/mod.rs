@@ -141,3 +141,6 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
 pub fn reported_kind(f: &Facts<'_>) -> Option<ConsentKind> {
     f.consent.map(|r| r.consent.kind)
 }
+
+#[cfg(test)]
+mod tests;
