@@ -207,7 +207,7 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 r.id
             )));
         }
-        if rules.iter().any(|x| &*x.id == r.id) {
+        if rules.iter().any(|x| *x.id == *r.id) {
             return Err(re("id", "duplicate rule id".into()));
         }
         for row in &r.rows {
