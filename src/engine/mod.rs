@@ -5,6 +5,8 @@ pub mod result;
 
 pub use result::*;
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::facts::{self, Facts};
@@ -84,7 +86,7 @@ impl<'e> Evaluator<'e> {
     /// THE evaluation function (SPEC §5). Never panics on any loaded queue.
     pub fn evaluate(&self, q: &Queue, ix: &QueueIndex, d: &Disclosure) -> Evaluation {
         let f = facts::derive(q, ix, d, self.as_of);
-        let mut trace = Vec::with_capacity(16);
+        let mut trace = Vec::with_capacity(self.part2.rules.len());
         let p2 = &self.part2.rules[self.part2.first_match(&f, Some(&mut trace))];
         let hp = &self.hipaa.rules[self.hipaa.first_match(&f, None)];
         let (status, notice_required, redisclosure) = match p2.outcome {
@@ -116,17 +118,19 @@ impl<'e> Evaluator<'e> {
                 checks: vec![],
             }
         };
-        let mut explanation = p2.explain.clone();
-        if p2.tests_restriction && f.restriction_dates_unknown {
-            explanation.push_str(
-                " Service dates unknown: the restriction's service dates were treated as overlapping.",
-            );
-        }
+        let explanation = if p2.tests_restriction && f.restriction_dates_unknown {
+            Cow::Owned(format!(
+                "{} Service dates unknown: the restriction's service dates were treated as overlapping.",
+                p2.explain
+            ))
+        } else {
+            Cow::Borrowed(p2.explain)
+        };
         let notice = if notice_required {
             Notice {
                 required: true,
                 consent_copy_required: true,
-                statement: self.part2.statement.as_deref().map(str::to_owned),
+                statement: self.part2.statement.map(Cow::Borrowed),
             }
         } else {
             Notice {
@@ -144,7 +148,7 @@ impl<'e> Evaluator<'e> {
                 rule: p2.id.to_string(),
                 notice,
                 redisclosure,
-                citations: p2.cite.clone(),
+                citations: p2.cite.iter().map(|c| Cow::Borrowed(*c)).collect(),
                 explanation,
                 unsettled: p2.unsettled,
                 trace,
@@ -152,8 +156,8 @@ impl<'e> Evaluator<'e> {
             hipaa: HipaaResult {
                 status: hipaa_status,
                 rule: hp.id.to_string(),
-                citations: hp.cite.clone(),
-                explanation: hp.explain.clone(),
+                citations: hp.cite.iter().map(|c| Cow::Borrowed(*c)).collect(),
+                explanation: Cow::Borrowed(hp.explain),
             },
             stricter: is_stricter(status, hipaa_status),
             policy: PolicyRefs {

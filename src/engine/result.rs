@@ -2,7 +2,7 @@
 //! normative: `evaluate --format json` prints exactly this shape, and the log, the TUI and
 //! training read it.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,8 @@ pub struct ConsentResult {
 pub struct ConsentCheck {
     pub check: CheckName,
     pub ok: bool,
-    pub detail: String,
+    /// Most details are fixed phrases; shared rather than allocated per evaluation.
+    pub detail: Cow<'static, str>,
 }
 
 /// The nine consent checks, in the order they are applied (SPEC §3.3).
@@ -245,8 +246,9 @@ pub struct Part2Result {
     pub rule: String,
     pub notice: Notice,
     pub redisclosure: Redisclosure,
-    pub citations: Vec<String>,
-    pub explanation: String,
+    /// Policy strings are interned (`crate::policy::intern`): copying them is free.
+    pub citations: Vec<Cow<'static, str>>,
+    pub explanation: Cow<'static, str>,
     pub unsettled: bool,
     pub trace: Vec<TraceStep>,
 }
@@ -256,24 +258,24 @@ pub struct Notice {
     pub required: bool,
     pub consent_copy_required: bool,
     /// The §2.32 statement chosen by the policy; null when no notice is required.
-    pub statement: Option<String>,
+    pub statement: Option<Cow<'static, str>>,
 }
 
-/// One rule tried. Shared strings: the trace is built for every evaluation (SPEC §9 speed),
-/// and the rule ids and reasons come from the loaded policy.
+/// One rule tried. Interned strings: the trace is built for every evaluation (SPEC §9
+/// speed), and the rule ids and reasons come from the loaded policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {
-    pub rule: Arc<str>,
+    pub rule: Cow<'static, str>,
     pub matched: bool,
-    pub why: Arc<str>,
+    pub why: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HipaaResult {
     pub status: HipaaStatus,
     pub rule: String,
-    pub citations: Vec<String>,
-    pub explanation: String,
+    pub citations: Vec<Cow<'static, str>>,
+    pub explanation: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

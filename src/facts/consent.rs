@@ -1,5 +1,7 @@
 //! Consent candidates, the nine checks, and which consent is reported (SPEC §3.3).
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::engine::{CheckName, ConsentCheck, ConsentResult, ConsentStatus};
@@ -160,8 +162,13 @@ pub fn report<'q>(
             }
         }
         None => {
-            for c in ix.consents_for(q, &d.patient, &d.program) {
-                consider(c);
+            // By patient, then program: a `&str` lookup, no allocation per disclosure.
+            for &i in ix.consents_by_patient.get(&d.patient).into_iter().flatten() {
+                if let Some(c) = q.consents.get(i)
+                    && c.program == d.program
+                {
+                    consider(c);
+                }
             }
         }
     }
@@ -194,52 +201,96 @@ pub fn result(r: &Reported<'_>, d: &Disclosure, as_of: NaiveDate) -> ConsentResu
 
 fn kind_word(k: ConsentKind) -> &'static str {
     match k {
-        ConsentKind::Tpo => "tpo",
-        ConsentKind::Specific => "specific",
-        ConsentKind::CounselingNotes => "counseling_notes",
-        ConsentKind::Proceedings => "proceedings",
-        ConsentKind::CriminalJustice => "criminal_justice",
-        ConsentKind::GeneralRelease => "general_release",
+        ConsentKind::Tpo => "tpo consent",
+        ConsentKind::Specific => "specific consent",
+        ConsentKind::CounselingNotes => "counseling_notes consent",
+        ConsentKind::Proceedings => "proceedings consent",
+        ConsentKind::CriminalJustice => "criminal_justice consent",
+        ConsentKind::GeneralRelease => "general_release consent",
     }
 }
 
-fn detail(name: CheckName, ok: bool, c: &Consent, d: &Disclosure, as_of: NaiveDate) -> String {
+/// `YYYY-MM-DD` without the formatting machinery (details are built per evaluation).
+fn push_date(out: &mut String, d: NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, dd) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        out.push_str(&d.to_string());
+        return;
+    }
+    let y = y as u32;
+    for digit in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
+    out.push('-');
+    out.push(char::from(b'0' + (m / 10) as u8));
+    out.push(char::from(b'0' + (m % 10) as u8));
+    out.push('-');
+    out.push(char::from(b'0' + (dd / 10) as u8));
+    out.push(char::from(b'0' + (dd % 10) as u8));
+}
+
+/// `prefix` + date + `suffix`.
+fn dated(prefix: &str, d: NaiveDate, suffix: &str) -> Cow<'static, str> {
+    let mut s = String::with_capacity(prefix.len() + 10 + suffix.len());
+    s.push_str(prefix);
+    push_date(&mut s, d);
+    s.push_str(suffix);
+    Cow::Owned(s)
+}
+
+fn detail(
+    name: CheckName,
+    ok: bool,
+    c: &Consent,
+    d: &Disclosure,
+    as_of: NaiveDate,
+) -> Cow<'static, str> {
+    let fixed = Cow::Borrowed;
     match name {
         CheckName::IsPart2Consent => {
             if ok {
-                format!("{} consent", kind_word(c.kind))
+                fixed(kind_word(c.kind))
             } else {
-                "a general release is not a Part 2 consent (2.32(a)(1))".to_owned()
+                fixed("a general release is not a Part 2 consent (2.32(a)(1))")
             }
         }
         CheckName::Signed => {
             if ok {
-                format!("signed {}", c.signed_on)
+                dated("signed ", c.signed_on, "")
             } else {
-                format!("signed {}, after {as_of}: not yet valid", c.signed_on)
+                dated(
+                    "signed ",
+                    c.signed_on,
+                    ", after the evaluation date: not yet valid",
+                )
             }
         }
         CheckName::NotExpired => match (c.expires_on, &c.expires_event, c.event_occurred_on) {
-            (Some(e), _, _) if ok => format!("expires {e}"),
-            (Some(e), _, _) => format!("expired: valid through {e}"),
+            (Some(e), _, _) if ok => dated("expires ", e, ""),
+            (Some(e), _, _) => dated("expired: valid through ", e, ""),
             (None, _, Some(o)) if ok => {
-                format!("expiry event occurred {o}; valid through that day")
+                dated("expiry event occurred ", o, "; valid through that day")
             }
-            (None, _, Some(o)) => format!("expired: expiry event occurred {o}"),
-            (None, Some(ev), None) => format!("expires at an event not yet occurred: {ev}"),
-            (None, None, None) => "no expiry recorded".to_owned(),
+            (None, _, Some(o)) => dated("expired: expiry event occurred ", o, ""),
+            (None, Some(ev), None) => {
+                Cow::Owned(format!("expires at an event not yet occurred: {ev}"))
+            }
+            (None, None, None) => fixed("no expiry recorded"),
         },
         CheckName::NotRevoked => match c.revoked_on {
-            None => "not revoked".to_owned(),
-            Some(r) if r > as_of => format!("revocation dated {r} is after {as_of}"),
-            Some(r) if ok => format!(
-                "revocation {r} does not end a criminal-justice consent before it expires (2.35)"
+            None => fixed("not revoked"),
+            Some(r) if r > as_of => dated("revocation dated ", r, " is after the evaluation date"),
+            Some(r) if ok => dated(
+                "revocation ",
+                r,
+                " does not end a criminal-justice consent before it expires (2.35)",
             ),
-            Some(r) => format!("revoked in writing {r}"),
+            Some(r) => dated("revoked in writing ", r, ""),
         },
         CheckName::Complete => {
             if ok {
-                "required elements present".to_owned()
+                fixed("required elements present")
             } else {
                 let recipient_ce_or_ba =
                     d.recipient.covered_entity() || d.recipient.business_associate();
@@ -249,46 +300,42 @@ fn detail(name: CheckName, ok: bool, c: &Consent, d: &Disclosure, as_of: NaiveDa
                     .filter(|m| missing_counts(**m, c, recipient_ce_or_ba))
                     .map(|m| missing_word(*m))
                     .collect();
-                format!("missing: {}", missing.join(", "))
+                Cow::Owned(format!("missing: {}", missing.join(", ")))
             }
         }
         CheckName::NotKnownFalse => {
             if ok {
-                "not known to be false".to_owned()
+                fixed("not known to be false")
             } else {
-                "known, or knowable with reasonable diligence, to be materially false".to_owned()
+                fixed("known, or knowable with reasonable diligence, to be materially false")
             }
         }
         CheckName::CoversRecipient => match cover(c, d) {
-            Cover::ByName => "names the recipient".to_owned(),
-            Cover::ByClass => format!("a recipient class covers {}", d.recipient.kind.as_str()),
-            Cover::ByProgramOperationsOnly => format!(
-                "covers {} only as \"people helping to operate this program\" (unsettled)",
-                d.recipient.kind.as_str()
+            Cover::ByName => fixed("names the recipient"),
+            Cover::ByClass => fixed("a recipient class covers this kind of recipient"),
+            Cover::ByProgramOperationsOnly => fixed(
+                "covers the recipient only as \"people helping to operate this program\" (unsettled)",
             ),
-            Cover::No => format!(
-                "neither names the recipient nor has a class covering {}",
-                d.recipient.kind.as_str()
-            ),
+            Cover::No => fixed("neither names the recipient nor has a class covering its kind"),
         },
         CheckName::CoversPurpose => {
             if ok {
-                format!("covers {}", d.purpose.as_str())
+                fixed("covers the purpose")
             } else if d.against_patient && c.kind != ConsentKind::Proceedings {
-                "use against the patient needs a separate 2.31(d) proceedings consent".to_owned()
+                fixed("use against the patient needs a separate 2.31(d) proceedings consent")
             } else if !d.against_patient && c.kind == ConsentKind::Proceedings {
-                "a proceedings consent covers only use against the patient (2.31(d))".to_owned()
+                fixed("a proceedings consent covers only use against the patient (2.31(d))")
             } else {
-                format!("does not cover {}", d.purpose.as_str())
+                fixed("does not cover the purpose")
             }
         }
         CheckName::CoversRecords => {
             if ok {
-                format!("covers {} records", d.records.as_str())
+                fixed("covers the records")
             } else if d.records == Records::CounselingNotes {
-                "counseling notes need a separate counseling-notes consent (2.31(b))".to_owned()
+                fixed("counseling notes need a separate counseling-notes consent (2.31(b))")
             } else {
-                format!("does not cover {} records", d.records.as_str())
+                fixed("does not cover these records")
             }
         }
     }

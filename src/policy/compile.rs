@@ -1,6 +1,6 @@
 //! Parsing and validating a policy file, and compiling its rules into bit-mask matchers.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -34,19 +34,19 @@ pub enum Outcome {
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub id: Arc<str>,
+    pub id: &'static str,
     /// Reference rows (A1–A62) this rule encodes.
     pub rows: Vec<String>,
     pub conds: Vec<Cond>,
     pub outcome: Outcome,
-    pub cite: Vec<String>,
-    pub explain: String,
+    pub cite: Vec<&'static str>,
+    pub explain: &'static str,
     pub unsettled: bool,
     /// Whether the reported consent is shown with this verdict (SPEC §3.3): by default only
     /// for `permitted_with_notice` and `consent_required`.
     pub shows_consent: bool,
     /// Trace text when this rule matches (its conditions, spelled out).
-    pub matched_why: Arc<str>,
+    pub matched_why: &'static str,
     /// The rule tests the `restriction` fact (the result then mentions unknown service dates).
     pub tests_restriction: bool,
 }
@@ -64,23 +64,23 @@ impl Rule {
 
 /// "records is general": the trace reason for a rule that did not match, built once per
 /// (fact, value) so evaluation does not format strings.
-pub fn value_why(fact: Fact, value: u8) -> Arc<str> {
-    static TABLE: OnceLock<Vec<Vec<Arc<str>>>> = OnceLock::new();
+pub fn value_why(fact: Fact, value: u8) -> &'static str {
+    static TABLE: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         Fact::ALL
             .iter()
             .map(|f| {
                 f.values()
                     .iter()
-                    .map(|v| Arc::from(format!("{} is {v}", f.name())))
+                    .map(|v| super::intern::intern(&format!("{} is {v}", f.name())))
                     .collect()
             })
             .collect()
     });
     table[fact as usize]
         .get(value as usize)
-        .cloned()
-        .unwrap_or_else(|| Arc::from(fact.name()))
+        .copied()
+        .unwrap_or(fact.name())
 }
 
 #[derive(Deserialize)]
@@ -178,7 +178,7 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             if chosen.trim().is_empty() {
                 return Err(e("field `statements`: the chosen statement is empty".into()));
             }
-            Some(Arc::<str>::from(chosen.trim_end()))
+            Some(super::intern::intern(chosen.trim_end()))
         }
         PolicyKind::Hipaa => {
             if spec.statements.is_some() || spec.notice_statement.is_some() {
@@ -207,7 +207,7 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 r.id
             )));
         }
-        if rules.iter().any(|x| *x.id == *r.id) {
+        if rules.iter().any(|x| x.id == r.id) {
             return Err(re("id", "duplicate rule id".into()));
         }
         for row in &r.rows {
@@ -316,16 +316,16 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             describe(&r.when)
         };
         rules.push(Rule {
-            id: Arc::from(r.id.as_str()),
+            id: super::intern::intern(&r.id),
             rows: r.rows,
             tests_restriction: conds.iter().any(|c| c.fact == Fact::Restriction),
             conds,
             outcome,
-            cite: r.cite,
-            explain: r.explain.trim().to_owned(),
+            cite: r.cite.iter().map(|c| super::intern::intern(c)).collect(),
+            explain: super::intern::intern(r.explain.trim()),
             unsettled: r.unsettled,
             shows_consent,
-            matched_why: Arc::from(matched_why),
+            matched_why: super::intern::intern(&matched_why),
         });
     }
     if let Some(last) = rules.last()

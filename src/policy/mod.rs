@@ -7,8 +7,10 @@
 //! field.
 
 mod compile;
+pub mod intern;
 pub mod scenario;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -75,7 +77,7 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub statements: Option<Statements>,
     /// The statement results carry (`notice_statement: short|long`, default short).
-    pub statement: Option<Arc<str>>,
+    pub statement: Option<&'static str>,
     pub not_modelled: Vec<NotModelled>,
 }
 
@@ -97,9 +99,9 @@ impl Policy {
                 None => {
                     if let Some(t) = trace.as_deref_mut() {
                         t.push(crate::engine::TraceStep {
-                            rule: rule.id.clone(),
+                            rule: Cow::Borrowed(rule.id),
                             matched: true,
-                            why: rule.matched_why.clone(),
+                            why: Cow::Borrowed(rule.matched_why),
                         });
                     }
                     return i;
@@ -107,9 +109,9 @@ impl Policy {
                 Some(fact) => {
                     if let Some(t) = trace.as_deref_mut() {
                         t.push(crate::engine::TraceStep {
-                            rule: rule.id.clone(),
+                            rule: Cow::Borrowed(rule.id),
                             matched: false,
-                            why: compile::value_why(fact, facts.get(fact)),
+                            why: Cow::Borrowed(compile::value_why(fact, facts.get(fact))),
                         });
                     }
                 }

@@ -12,6 +12,9 @@ pub struct QueueIndex {
     pub consents: HashMap<String, usize>,
     /// Consent indices per (patient ref, program id), in file order.
     pub consents_by_patient_program: HashMap<(String, String), Vec<usize>>,
+    /// Consent indices per patient ref, in file order: looked up by `&str` without
+    /// allocating (the engine does this for every disclosure).
+    pub consents_by_patient: HashMap<String, Vec<usize>>,
     /// Restriction indices per patient ref, in file order.
     pub restrictions_by_patient: HashMap<String, Vec<usize>>,
     pub disclosures: HashMap<String, usize>,
@@ -32,6 +35,10 @@ impl QueueIndex {
             ix.consents.entry(c.id.clone()).or_insert(i);
             ix.consents_by_patient_program
                 .entry((c.patient.clone(), c.program.clone()))
+                .or_default()
+                .push(i);
+            ix.consents_by_patient
+                .entry(c.patient.clone())
                 .or_default()
                 .push(i);
         }
@@ -66,11 +73,13 @@ impl QueueIndex {
         patient: &str,
         program: &str,
     ) -> impl Iterator<Item = &'q Consent> + use<'q, '_> {
-        self.consents_by_patient_program
-            .get(&(patient.to_owned(), program.to_owned()))
+        let program = program.to_owned();
+        self.consents_by_patient
+            .get(patient)
             .into_iter()
             .flatten()
             .map(move |&i| &q.consents[i])
+            .filter(move |c| c.program == program)
     }
 
     pub fn restrictions_for<'q>(
