@@ -26,10 +26,10 @@ fn bundled_statements_are_verbatim_and_short_is_the_default() {
     let st = p.statements.as_ref().unwrap();
     assert_eq!(st.long.trim_end(), STATEMENT_1);
     assert_eq!(st.short, STATEMENT_2);
-    assert_eq!(p.statement.as_deref(), Some(STATEMENT_2));
+    assert_eq!(p.statement, Some(STATEMENT_2));
     let long = PART2.replace("notice_statement: short", "notice_statement: long");
     let p = policy::parse(&long, "part2.yaml").unwrap();
-    assert_eq!(p.statement.as_deref(), Some(STATEMENT_1));
+    assert_eq!(p.statement, Some(STATEMENT_1));
     let bad = PART2.replace("notice_statement: short", "notice_statement: medium");
     assert!(parse_err(&bad).contains("field `notice_statement`: unknown value `medium`"));
 }
