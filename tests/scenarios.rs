@@ -100,8 +100,8 @@ fn scenarios_cover_every_encoded_row_and_every_status() {
     let unreached: Vec<&str> = p2
         .rules
         .iter()
-        .filter(|r| !r.rows.is_empty() && !rules_hit.contains(&*r.id))
-        .map(|r| &*r.id)
+        .filter(|r| !r.rows.is_empty() && !rules_hit.contains(r.id))
+        .map(|r| r.id)
         .collect();
     assert!(unreached.is_empty(), "rules never reached: {unreached:?}");
 }

@@ -58,6 +58,10 @@ impl Engine {
     }
 }
 
+thread_local! {
+    static TRACE_SCRATCH: std::cell::RefCell<Vec<TraceStep>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Evaluates disclosures as of one date under one pair of policy versions. Cheap to call;
 /// `Sync`, so loading can evaluate on several threads.
 #[derive(Debug, Clone)]
@@ -86,8 +90,15 @@ impl<'e> Evaluator<'e> {
     /// THE evaluation function (SPEC §5). Never panics on any loaded queue.
     pub fn evaluate(&self, q: &Queue, ix: &QueueIndex, d: &Disclosure) -> Evaluation {
         let f = facts::derive(q, ix, d, self.as_of);
-        let mut trace = Vec::with_capacity(self.part2.rules.len());
-        let p2 = &self.part2.rules[self.part2.first_match(&f, Some(&mut trace))];
+        // Rules tried are collected in a per-thread scratch buffer, then copied out at their
+        // exact length: one small allocation instead of a policy-sized one per disclosure.
+        let (p2_ix, trace) = TRACE_SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            scratch.clear();
+            let i = self.part2.first_match(&f, Some(&mut scratch));
+            (i, scratch.to_vec())
+        });
+        let p2 = &self.part2.rules[p2_ix];
         let hp = &self.hipaa.rules[self.hipaa.first_match(&f, None)];
         let (status, notice_required, redisclosure) = match p2.outcome {
             Outcome::Part2 {

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 
 use crate::engine::{CheckName, ConsentCheck, ConsentResult, ConsentStatus};
 use crate::queue::{
-    Consent, ConsentKind, Disclosure, MissingElement, Purpose, Queue, QueueIndex, Records,
+    Consent, ConsentKind, Disclosure, MissingElement, PatientIx, Purpose, Queue, QueueIndex,
+    Records,
 };
 
 use super::names::names_match;
@@ -125,6 +126,7 @@ fn better(a: &Consent, b: &Consent) -> bool {
 pub fn report<'q>(
     q: &'q Queue,
     ix: &QueueIndex,
+    pix: Option<&PatientIx>,
     d: &Disclosure,
     as_of: NaiveDate,
     recipient_ce_or_ba: bool,
@@ -163,7 +165,7 @@ pub fn report<'q>(
         }
         None => {
             // By patient, then program: a `&str` lookup, no allocation per disclosure.
-            for &i in ix.consents_by_patient.get(&d.patient).into_iter().flatten() {
+            for &i in pix.into_iter().flat_map(|p| p.consents.iter()) {
                 if let Some(c) = q.consents.get(i)
                     && c.program == d.program
                 {

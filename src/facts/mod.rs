@@ -51,7 +51,9 @@ pub fn recipient_ce_or_ba(d: &Disclosure) -> bool {
 /// conservatively (an unknown program's records are treated as Part 2 records).
 pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDate) -> Facts<'q> {
     let program = ix.program(q, &d.program);
-    let patient = ix.patient(q, &d.patient);
+    // One probe for the patient, their consents and their restrictions.
+    let pix = ix.by_patient.get(&d.patient);
+    let patient = pix.and_then(|p| p.patient).and_then(|i| q.patients.get(i));
     let part2 = program.is_none_or(|p| p.part2);
     let va = program.is_some_and(|p| p.va);
     let program_ce = program.is_none_or(|p| p.covered_entity);
@@ -66,7 +68,7 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     let ce = r.covered_entity();
     let ba = r.business_associate();
     let ce_or_ba = ce || ba;
-    let reported = consent::report(q, ix, d, as_of, ce_or_ba);
+    let reported = consent::report(q, ix, pix, d, as_of, ce_or_ba);
     let status = reported.map_or(ConsentStatus::None, |r| r.status);
     let by_ops = reported.is_some_and(|r| {
         r.status == ConsentStatus::Valid && consent::by_program_operations_only(r.consent, d)
@@ -78,7 +80,7 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
                 _ => false,
             }
     });
-    let (restriction, dates_unknown) = restriction::applies(q, ix, d);
+    let (restriction, dates_unknown) = restriction::applies(q, pix, d);
     let emergency = d.emergency || d.purpose == Purpose::MedicalEmergency;
     let court_order = match d.court_order {
         None => 0,

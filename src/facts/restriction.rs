@@ -1,7 +1,7 @@
 //! Which patient restriction applies to a disclosure (SPEC §3.3; 2.26, 164.522).
 
 use crate::queue::{
-    Disclosure, Purpose, Queue, QueueIndex, RecipientClass, RecipientKind, Restriction,
+    Disclosure, PatientIx, Purpose, Queue, RecipientClass, RecipientKind, Restriction,
     RestrictionKind,
 };
 
@@ -28,10 +28,14 @@ fn recipient_matches(r: &Restriction, d: &Disclosure) -> bool {
 /// `(applies, dates_unknown)`: which restriction applies (self-pay wins over agreed) and
 /// whether it applied only because the disclosure has no service dates to compare. The
 /// emergency exception of an agreed restriction (2.26(a)(3)) is a policy rule, not a fact.
-pub fn applies(q: &Queue, ix: &QueueIndex, d: &Disclosure) -> (Applies, bool) {
+pub fn applies(q: &Queue, pix: Option<&PatientIx>, d: &Disclosure) -> (Applies, bool) {
     let mut best = Applies::None;
     let mut unknown = false;
-    for r in ix.restrictions_for(q, &d.patient) {
+    for r in pix
+        .into_iter()
+        .flat_map(|p| p.restrictions.iter())
+        .filter_map(|&i| q.restrictions.get(i))
+    {
         if !recipient_matches(r, d) || !r.purposes.contains(&d.purpose) {
             continue;
         }
