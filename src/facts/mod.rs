@@ -53,7 +53,6 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     let program = ix.program(q, &d.program);
     // One probe for the patient, their consents and their restrictions.
     let pix = ix.by_patient.get(&d.patient);
-    let patient = pix.and_then(|p| p.patient).and_then(|i| q.patients.get(i));
     let part2 = program.is_none_or(|p| p.part2);
     let va = program.is_some_and(|p| p.va);
     let program_ce = program.is_none_or(|p| p.covered_entity);
@@ -122,8 +121,8 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     set(Fact::CourtOrder, court_order);
     set(Fact::Subpoena, d.subpoena as u8);
     set(Fact::Emergency, emergency as u8);
-    set(Fact::Deceased, patient.is_some_and(|p| p.deceased) as u8);
-    set(Fact::Minor, patient.is_some_and(|p| p.minor) as u8);
+    set(Fact::Deceased, pix.is_some_and(|p| p.deceased) as u8);
+    set(Fact::Minor, pix.is_some_and(|p| p.minor) as u8);
     set(Fact::Restriction, restriction as u8);
     set(Fact::ConsentStatus, vocab::consent_status_ix(status));
     set(

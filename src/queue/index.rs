@@ -9,6 +9,9 @@ use super::model::{Consent, Patient, Program, Queue, Restriction};
 #[derive(Debug, Default, Clone)]
 pub struct PatientIx {
     pub patient: Option<usize>,
+    /// Copies of the patient's flags, so evaluation need not touch the patient entry.
+    pub deceased: bool,
+    pub minor: bool,
     pub consents: Vec<usize>,
     pub restrictions: Vec<usize>,
 }
@@ -38,11 +41,12 @@ impl QueueIndex {
         }
         for (i, p) in q.patients.iter().enumerate() {
             ix.patients.entry(p.reference.clone()).or_insert(i);
-            ix.by_patient
-                .entry(p.reference.clone())
-                .or_default()
-                .patient
-                .get_or_insert(i);
+            let slot = ix.by_patient.entry(p.reference.clone()).or_default();
+            if slot.patient.is_none() {
+                slot.patient = Some(i);
+                slot.deceased = p.deceased;
+                slot.minor = p.minor;
+            }
         }
         for (i, c) in q.consents.iter().enumerate() {
             ix.consents.entry(c.id.clone()).or_insert(i);
