@@ -89,7 +89,7 @@ fn bundled_policies_carry_id_version_and_hash() {
         .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
         .unwrap();
     let r = &ev.part2_policy().reference;
-    assert_eq!((r.id.as_str(), r.version.as_str()), ("part2", "2024.1"));
+    assert_eq!((&*r.id, &*r.version), ("part2", "2024.1"));
     assert_eq!(r.sha256, p2review::digest::sha256_hex(PART2.as_bytes()));
     assert_eq!(
         ev.hipaa_policy().reference.sha256,
@@ -349,4 +349,28 @@ fn policy_check_exit_codes() {
         .unwrap();
     assert_eq!(ev.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&ev.stderr).contains("unknown fact `vaa`"));
+}
+
+#[test]
+fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "my-part2.yaml",
+        &PART2
+            .replace("version: \"2024.1\"", "version: \"2024.9-local\"")
+            .replace("notice_statement: short", "notice_statement: long"),
+    );
+    let e = Engine::load(Some(&f)).unwrap();
+    let ev = e
+        .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        .unwrap();
+    assert_eq!(ev.part2_policy().reference.version, "2024.9-local");
+    assert_eq!(ev.hipaa_policy().reference.version, "2013.1");
+    let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/consents.yaml");
+    let lq = p2review::queue::load_path(&q).unwrap();
+    let r = ev.evaluate(&lq.queue, &lq.index, &lq.queue.disclosures[0]);
+    assert!(r.part2.notice.required);
+    assert_eq!(r.part2.notice.statement.as_deref(), Some(STATEMENT_1));
+    assert_eq!(r.policy.part2.version, "2024.9-local");
 }

@@ -287,7 +287,9 @@ pub struct PolicyRefs {
 /// Which policy file decided: its id, version and the SHA-256 of its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PolicyRef {
-    pub id: String,
-    pub version: String,
-    pub sha256: String,
+    /// Interned when built by the engine (copied into every result without allocating);
+    /// owned when read back from JSON.
+    pub id: Cow<'static, str>,
+    pub version: Cow<'static, str>,
+    pub sha256: Cow<'static, str>,
 }

@@ -1,5 +1,6 @@
 //! Parsing and validating a policy file, and compiling its rules into bit-mask matchers.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -356,9 +357,11 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         effective_to: spec.effective_to,
         origin: origin.to_owned(),
         reference: PolicyRef {
-            id: spec.id,
-            version: spec.version,
-            sha256: crate::digest::sha256_hex(text.as_bytes()),
+            id: Cow::Borrowed(super::intern::intern(&spec.id)),
+            version: Cow::Borrowed(super::intern::intern(&spec.version)),
+            sha256: Cow::Borrowed(super::intern::intern(&crate::digest::sha256_hex(
+                text.as_bytes(),
+            ))),
         },
         rules,
         statements: spec.statements,
