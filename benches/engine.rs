@@ -235,7 +235,7 @@ fn bench(c: &mut Criterion) {
     let rules: std::collections::BTreeSet<String> = q
         .disclosures
         .iter()
-        .map(|d| ev.evaluate(&q, &ix, d).part2.rule)
+        .map(|d| ev.evaluate(&q, &ix, d).part2.rule.into_owned())
         .collect();
     eprintln!(
         "synthetic queue: {} disclosures, {} distinct Part 2 rules reached",

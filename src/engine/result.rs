@@ -243,11 +243,11 @@ pub fn is_stricter(part2: Part2Status, hipaa: HipaaStatus) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part2Result {
     pub status: Part2Status,
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub notice: Notice,
     pub redisclosure: Redisclosure,
     /// Policy strings are interned (`crate::policy::intern`): copying them is free.
-    pub citations: Vec<Cow<'static, str>>,
+    pub citations: Cow<'static, [Cow<'static, str>]>,
     pub explanation: Cow<'static, str>,
     pub unsettled: bool,
     pub trace: Vec<TraceStep>,
@@ -273,8 +273,8 @@ pub struct TraceStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HipaaResult {
     pub status: HipaaStatus,
-    pub rule: String,
-    pub citations: Vec<Cow<'static, str>>,
+    pub rule: Cow<'static, str>,
+    pub citations: Cow<'static, [Cow<'static, str>]>,
     pub explanation: Cow<'static, str>,
 }
 

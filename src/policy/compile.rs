@@ -40,7 +40,7 @@ pub struct Rule {
     pub rows: Vec<String>,
     pub conds: Vec<Cond>,
     pub outcome: Outcome,
-    pub cite: Vec<&'static str>,
+    pub cite: &'static [Cow<'static, str>],
     pub explain: &'static str,
     pub unsettled: bool,
     /// Whether the reported consent is shown with this verdict (SPEC §3.3): by default only
@@ -322,7 +322,9 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             tests_restriction: conds.iter().any(|c| c.fact == Fact::Restriction),
             conds,
             outcome,
-            cite: r.cite.iter().map(|c| super::intern::intern(c)).collect(),
+            cite: super::intern::intern_list(
+                &r.cite.iter().map(String::as_str).collect::<Vec<_>>(),
+            ),
             explain: super::intern::intern(r.explain.trim()),
             unsettled: r.unsettled,
             shows_consent,
