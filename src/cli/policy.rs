@@ -35,10 +35,14 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
         }
         Some(p) => {
             for f in policy::files_at(p)? {
-                // A file that cannot be read at all is an operational error (exit 2).
-                std::fs::metadata(&f)
+                // A file that cannot be read at all is an operational error (exit 2);
+                // one that reads but does not validate is a finding (exit 1).
+                let bytes = std::fs::read(&f)
                     .map_err(|e| eyre::eyre!("{}: cannot read: {e}", f.display()))?;
-                match policy::load_file(&f) {
+                let parsed = std::str::from_utf8(&bytes)
+                    .map_err(|e| policy_error(format!("{}: not UTF-8 text ({e})", f.display())))
+                    .and_then(|text| policy::parse(text, &f.display().to_string()));
+                match parsed {
                     Ok(p) => loaded.push(p),
                     Err(e) => {
                         bad += 1;
@@ -55,8 +59,22 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
         }
     }
     for p in &loaded {
+        let encoded: std::collections::BTreeSet<&str> = p
+            .rules
+            .iter()
+            .flat_map(|r| r.rows.iter().map(String::as_str))
+            .collect();
+        let not_modelled: usize = p.not_modelled.iter().map(|n| n.rows.len()).sum();
+        let rows = if p.kind == policy::PolicyKind::Part2 {
+            format!(
+                ", {} reference rows encoded, {not_modelled} not modelled",
+                encoded.len()
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "ok {}: {} version {} ({} rules, in force from {}{}) sha256 {}",
+            "ok {}: {} version {} ({} rules{rows}, in force from {}{}) sha256 {}",
             crate::text::escape(&p.origin),
             p.reference.id,
             crate::text::escape(&p.reference.version),
@@ -89,4 +107,8 @@ fn test(ctx: &Ctx, args: &PolicyTestArgs) -> eyre::Result<u8> {
     } else {
         super::exit::OK
     })
+}
+
+fn policy_error(message: String) -> crate::engine::PolicyError {
+    crate::engine::PolicyError { message }
 }
