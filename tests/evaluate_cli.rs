@@ -219,3 +219,44 @@ fn load_errors_exit_2_with_the_message() {
         String::from_utf8_lossy(&out.stderr).contains("no part2 policy is in force on 2020-01-01")
     );
 }
+
+/// Results come out in queue order even though blocks are evaluated on several threads.
+#[test]
+fn large_queue_keeps_order_in_json_and_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("big.yaml");
+    let mut text = String::from(
+        "schema: p2review.queue/1\nas_of: 2026-11-28\norganization: { name: S, role: qso }\nprograms: [ { id: harbor, name: H, part2: true } ]\npatients: [ { ref: P-1 } ]\ndisclosures:\n",
+    );
+    let n = 5000;
+    for i in 0..n {
+        let purpose = ["payment", "treatment", "employment", "audit"][i % 4];
+        text.push_str(&format!(
+            "  - {{ id: D-{i:05}, requested_on: 2026-11-20, patient: P-1, program: harbor, recipient: {{ name: Pinecrest, kind: health_plan }}, purpose: {purpose} }}\n"
+        ));
+    }
+    std::fs::write(&q, text).unwrap();
+    let out = run(&["evaluate", s(&q), "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let ids: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let want: Vec<String> = (0..n).map(|i| format!("D-{i:05}")).collect();
+    assert_eq!(ids, want);
+    let out = run(&["evaluate", s(&q), "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
+}
