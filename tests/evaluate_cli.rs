@@ -228,7 +228,7 @@ fn large_queue_keeps_order_in_json_and_jsonl() {
     let mut text = String::from(
         "schema: p2review.queue/1\nas_of: 2026-11-28\norganization: { name: S, role: qso }\nprograms: [ { id: harbor, name: H, part2: true } ]\npatients: [ { ref: P-1 } ]\ndisclosures:\n",
     );
-    let n = 5000;
+    let n = 4500;
     for i in 0..n {
         let purpose = ["payment", "treatment", "employment", "audit"][i % 4];
         text.push_str(&format!(
