@@ -374,3 +374,11 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
     assert_eq!(r.part2.notice.statement.as_deref(), Some(STATEMENT_1));
     assert_eq!(r.policy.part2.version, "2024.9-local");
 }
+
+#[test]
+fn the_policy_guide_lists_every_fact() {
+    let guide = include_str!("../policies/README.md");
+    for name in policy::fact_names() {
+        assert!(guide.contains(&format!("`{name}`")), "policies/README.md does not document `{name}`");
+    }
+}
