@@ -420,3 +420,12 @@ proptest! {
         }
     }
 }
+
+/// Loading evaluates on several threads (SPEC §9): the engine must be shareable.
+#[test]
+fn engine_and_evaluator_are_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Engine>();
+    shareable::<p2review::engine::Evaluator<'static>>();
+    shareable::<p2review::engine::Evaluation>();
+}

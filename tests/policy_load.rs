@@ -379,6 +379,9 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
 fn the_policy_guide_lists_every_fact() {
     let guide = include_str!("../policies/README.md");
     for name in policy::fact_names() {
-        assert!(guide.contains(&format!("`{name}`")), "policies/README.md does not document `{name}`");
+        assert!(
+            guide.contains(&format!("`{name}`")),
+            "policies/README.md does not document `{name}`"
+        );
     }
 }
