@@ -127,6 +127,7 @@ pub fn report<'q>(
     q: &'q Queue,
     ix: &QueueIndex,
     pix: Option<&PatientIx>,
+    program_ix: Option<usize>,
     d: &Disclosure,
     as_of: NaiveDate,
     recipient_ce_or_ba: bool,
@@ -164,12 +165,15 @@ pub fn report<'q>(
             }
         }
         None => {
-            // By patient, then program: a `&str` lookup, no allocation per disclosure.
-            for &i in pix.into_iter().flat_map(|p| p.consents.iter()) {
-                if let Some(c) = q.consents.get(i)
-                    && c.program == d.program
-                {
-                    consider(c);
+            // By patient, then program index: one lookup, no allocation, and consents of
+            // other programs are never touched.
+            if let (Some(p), Some(program)) = (pix, program_ix) {
+                for (&i, &pi) in p.consents.iter().zip(&p.consent_programs) {
+                    if pi == program
+                        && let Some(c) = q.consents.get(i)
+                    {
+                        consider(c);
+                    }
                 }
             }
         }

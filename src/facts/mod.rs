@@ -50,7 +50,8 @@ pub fn recipient_ce_or_ba(d: &Disclosure) -> bool {
 /// Derive the facts. Never panics: a reference the loader should have rejected is treated
 /// conservatively (an unknown program's records are treated as Part 2 records).
 pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDate) -> Facts<'q> {
-    let program = ix.program(q, &d.program);
+    let program_ix = ix.programs.get(&d.program).copied();
+    let program = program_ix.and_then(|i| q.programs.get(i));
     // One probe for the patient, their consents and their restrictions.
     let pix = ix.by_patient.get(&d.patient);
     let part2 = program.is_none_or(|p| p.part2);
@@ -67,7 +68,7 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     let ce = r.covered_entity();
     let ba = r.business_associate();
     let ce_or_ba = ce || ba;
-    let reported = consent::report(q, ix, pix, d, as_of, ce_or_ba);
+    let reported = consent::report(q, ix, pix, program_ix, d, as_of, ce_or_ba);
     let status = reported.map_or(ConsentStatus::None, |r| r.status);
     let by_ops = reported.is_some_and(|r| {
         r.status == ConsentStatus::Valid && consent::by_program_operations_only(r.consent, d)

@@ -13,6 +13,9 @@ pub struct PatientIx {
     pub deceased: bool,
     pub minor: bool,
     pub consents: Vec<usize>,
+    /// For each entry of `consents`, the index of its program (`usize::MAX` if unknown):
+    /// candidates are filtered by program without touching each consent.
+    pub consent_programs: Vec<usize>,
     pub restrictions: Vec<usize>,
 }
 
@@ -54,11 +57,10 @@ impl QueueIndex {
                 .entry((c.patient.clone(), c.program.clone()))
                 .or_default()
                 .push(i);
-            ix.by_patient
-                .entry(c.patient.clone())
-                .or_default()
-                .consents
-                .push(i);
+            let program = ix.programs.get(&c.program).copied().unwrap_or(usize::MAX);
+            let slot = ix.by_patient.entry(c.patient.clone()).or_default();
+            slot.consents.push(i);
+            slot.consent_programs.push(program);
         }
         for (i, r) in q.restrictions.iter().enumerate() {
             ix.restrictions_by_patient
