@@ -385,3 +385,15 @@ fn the_policy_guide_lists_every_fact() {
         );
     }
 }
+
+#[test]
+fn default_engine_is_the_bundled_one() {
+    let e = Engine::default();
+    let ev = e
+        .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        .unwrap();
+    assert_eq!(
+        ev.part2_policy().reference.sha256,
+        p2review::digest::sha256_hex(PART2.as_bytes())
+    );
+}

@@ -35,6 +35,14 @@ impl std::fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// The bundled policies. They are compiled into the binary and validated by the test suite
+/// (`tests/policy_load.rs`), so loading them cannot fail in a tested build.
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::load(None).expect("the bundled policies are valid")
+    }
+}
+
 impl Engine {
     /// The policies bundled into the binary, replaced by `--policy PATH` when given.
     pub fn load(policy_override: Option<&std::path::Path>) -> Result<Engine, PolicyError> {
