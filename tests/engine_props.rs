@@ -392,7 +392,11 @@ proptest! {
             let b = ev.evaluate(&q, &ix, d);
             prop_assert_eq!(&a, &b);
             // Same JSON every time (what outside checks read).
-            prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+            let json = serde_json::to_string(&a).unwrap();
+            prop_assert_eq!(&json, &serde_json::to_string(&b).unwrap());
+            // Readers (log, TUI, training) get back exactly what was written.
+            let back: p2review::engine::Evaluation = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&back, &a);
             let p2 = a.part2.status;
             let h = a.hipaa.status;
             prop_assert_eq!(a.stricter, is_stricter(p2, h));
