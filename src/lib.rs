@@ -8,7 +8,9 @@ pub mod cli;
 pub mod decision;
 pub mod digest;
 pub mod engine;
+pub mod facts;
 pub mod paths;
+pub mod policy;
 pub mod queue;
 pub mod text;
 #[cfg(feature = "tui")]

@@ -25,7 +25,7 @@ fn hostile_eval() -> EvalFn {
     Arc::new(move |q: &Queue, ix: &QueueIndex, d: &Disclosure| {
         let mut e = base(q, ix, d);
         e.part2.explanation = "expl \u{1b}[5m blink \u{202e}rev".into();
-        e.part2.citations.push("cite\u{7}bell".into());
+        e.part2.citations.to_mut().push("cite\u{7}bell".into());
         e.hipaa.explanation = "h \u{9b}31m".into();
         e.part2.trace[0].why = "why \u{1b}]52;c;AAAA\u{7}".into();
         e

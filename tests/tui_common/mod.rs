@@ -25,9 +25,9 @@ pub fn load(path: &Path) -> Arc<LoadedQueue> {
 
 fn pref(id: &str) -> PolicyRef {
     PolicyRef {
-        id: id.into(),
+        id: id.to_owned().into(),
         version: "2024.1".into(),
-        sha256: "ab".repeat(32),
+        sha256: "ab".repeat(32).into(),
     }
 }
 
@@ -68,7 +68,7 @@ pub fn fake_evaluation(d: &Disclosure, as_of: chrono::NaiveDate) -> Evaluation {
                 ConsentCheck {
                     check: c,
                     ok,
-                    detail,
+                    detail: detail.into(),
                 }
             })
             .collect(),
@@ -91,13 +91,13 @@ pub fn fake_evaluation(d: &Disclosure, as_of: chrono::NaiveDate) -> Evaluation {
         },
         part2: Part2Result {
             status: part2,
-            rule: format!("p2.fake.{}", part2.as_str()),
+            rule: format!("p2.fake.{}", part2.as_str()).into(),
             notice: Notice {
                 required: notice,
                 consent_copy_required: notice,
                 statement: notice.then(|| {
                     "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
-                        .to_owned()
+                        .into()
                 }),
             },
             redisclosure: x
@@ -105,8 +105,8 @@ pub fn fake_evaluation(d: &Disclosure, as_of: chrono::NaiveDate) -> Evaluation {
                 .as_deref()
                 .and_then(Redisclosure::parse)
                 .unwrap_or(Redisclosure::None),
-            citations: x.cites.clone(),
-            explanation: format!("Fake explanation: Part 2 says {}.", part2.as_str()),
+            citations: x.cites.iter().cloned().map(Into::into).collect(),
+            explanation: format!("Fake explanation: Part 2 says {}.", part2.as_str()).into(),
             unsettled: x.teach.as_deref() == Some("unsettled"),
             trace: vec![
                 TraceStep {
@@ -115,7 +115,7 @@ pub fn fake_evaluation(d: &Disclosure, as_of: chrono::NaiveDate) -> Evaluation {
                     why: "records are general".into(),
                 },
                 TraceStep {
-                    rule: format!("p2.fake.{}", part2.as_str()),
+                    rule: format!("p2.fake.{}", part2.as_str()).into(),
                     matched: true,
                     why: "matched".into(),
                 },
@@ -123,9 +123,9 @@ pub fn fake_evaluation(d: &Disclosure, as_of: chrono::NaiveDate) -> Evaluation {
         },
         hipaa: HipaaResult {
             status: hipaa,
-            rule: format!("hipaa.fake.{}", hipaa.as_str()),
-            citations: vec!["45 CFR 164.506(c)(1)".into()],
-            explanation: format!("Fake explanation: HIPAA alone says {}.", hipaa.as_str()),
+            rule: format!("hipaa.fake.{}", hipaa.as_str()).into(),
+            citations: vec!["45 CFR 164.506(c)(1)".into()].into(),
+            explanation: format!("Fake explanation: HIPAA alone says {}.", hipaa.as_str()).into(),
         },
         stricter: is_stricter(part2, hipaa),
         policy: PolicyRefs {
