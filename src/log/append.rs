@@ -138,6 +138,9 @@ pub struct Appender {
 struct Tail {
     log_id: String,
     last: Last,
+    /// The log ends with a complete, valid, chained entry that lacks only its LF (a crash
+    /// right before the last byte): the next write starts with that LF.
+    needs_lf: bool,
     torn: Option<super::chain::TornTail>,
     size: u64,
 }
@@ -295,7 +298,7 @@ impl Appender {
             .map_err(|c| tail_err(c, "the first line is not a valid genesis entry"))?;
         match good.entry.body {
             Body::Genesis { log_kind, .. } => Ok((
-                good.entry.log,
+                good.entry.log.clone(),
                 log_kind,
                 Last {
                     seq: 0,
@@ -388,10 +391,27 @@ impl Appender {
                 "the torn fragment at the end is too large to seal".into(),
             ));
         }
+        let mut last = chain.last.unwrap_or(last);
+        let mut needs_lf = false;
+        if let Some(t) = &torn
+            && !t.bytes.contains(&b'\n')
+            && let Ok(good) = LineChecker::new().check(&t.bytes)
+            && good.entry.log == log_id
+            && good.entry.seq == last.seq + 1
+            && good.entry.prev == data_encoding::HEXLOWER.encode(&last.hash)
+        {
+            last = Last {
+                seq: good.entry.seq,
+                hash: good.hash,
+                ts_ms: parse_ts_ms(&good.entry.ts).unwrap_or(0),
+            };
+            needs_lf = true;
+        }
         Ok(Tail {
             log_id,
-            last: chain.last.unwrap_or(last),
-            torn,
+            last,
+            needs_lf,
+            torn: if needs_lf { None } else { torn },
             size,
         })
     }
@@ -501,6 +521,9 @@ impl Appender {
             ));
         }
         let mut buf = Vec::with_capacity(2 * 1024);
+        if tail.needs_lf {
+            buf.push(b'\n');
+        }
         let (mut seq, mut prev) = (tail.last.seq + 1, tail.last.hash);
         let sealed = match &tail.torn {
             Some(t) => {

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::entry::{Body, LogKind, parse_ts_ms};
+use super::entry::{Body, LogKind};
 use super::findings::{Code, Finding};
 use super::line::{GoodLine, LineChecker};
 use super::trust::Trust;
@@ -16,7 +16,7 @@ pub const SKEW_TOLERANCE_MS: i64 = 5 * 60 * 1000;
 const MAX_PENDING: usize = 1 << 20;
 
 /// The last good entry.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Last {
     pub seq: u64,
     pub hash: [u8; 32],
@@ -24,7 +24,7 @@ pub struct Last {
 }
 
 /// A trusted statement "entry `seq` has line hash `hash`" (checkpoint or head file).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
     pub seq: u64,
     pub hash: [u8; 32],
@@ -43,6 +43,7 @@ impl Anchor {
     }
 }
 
+#[derive(Clone)]
 struct Pending {
     start: u64,
     bytes: Vec<u8>,
@@ -57,6 +58,7 @@ pub struct TornTail {
     pub bytes: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Chain {
     pub checker: LineChecker,
     trust: Option<Trust>,
@@ -211,11 +213,11 @@ impl Chain {
             self.push(code, seq, line);
         }
         let want_prev = self.last.map(|l| l.hash).unwrap_or([0; 32]);
-        if data_encoding::HEXLOWER.encode(&want_prev) != e.prev {
+        if want_prev != good.prev {
             self.push(Code::PrevMismatch, seq, line);
         }
         if let Some(t) = &self.trust {
-            let ts = parse_ts_ms(&e.ts);
+            let ts = Some(good.ts_ms);
             if let Err(code) = t.check(
                 &e.reviewer,
                 &good.blob.public_key,
@@ -226,7 +228,7 @@ impl Chain {
                 self.push(code, seq, line);
             }
         }
-        let ts_ms = parse_ts_ms(&e.ts).unwrap_or(0);
+        let ts_ms = good.ts_ms;
         if let Some(l) = self.last
             && ts_ms < l.ts_ms
         {
@@ -249,7 +251,7 @@ impl Chain {
             self.first_unanchored_line = Some(line);
         }
         if let Some(c) = self.collect.as_mut() {
-            c.push((good.entry.clone(), good.hash));
+            c.push(((*good.entry).clone(), good.hash));
         }
         self.last = Some(Last {
             seq,
@@ -288,6 +290,23 @@ impl Chain {
             );
         }
         torn
+    }
+
+    /// Same state apart from findings (and the checker): fed the same remaining input,
+    /// both chains add the same findings from here on.
+    pub fn same_state(&self, o: &Chain) -> bool {
+        self.log_id == o.log_id
+            && self.kind == o.kind
+            && self.last == o.last
+            && self.good_end == o.good_end
+            && self.pending.is_none()
+            && o.pending.is_none()
+            && self.line_no == o.line_no
+            && self.anchors == o.anchors
+            && self.max_checkpoint_seq == o.max_checkpoint_seq
+            && self.first_unanchored_line == o.first_unanchored_line
+            && self.collect.is_none()
+            && o.collect.is_none()
     }
 
     pub fn has_errors(&self) -> bool {

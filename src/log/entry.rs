@@ -195,9 +195,9 @@ impl Entry {
         if f.u64("v")? != 1 {
             return Err("v is not 1".into());
         }
-        let log = f.str_with("log", is_hex32)?;
+        let log = f.hex("log", 32)?;
         let seq = f.u64("seq")?;
-        let prev = f.str_with("prev", is_hex64)?;
+        let prev = f.hex("prev", 64)?;
         let ty = f.string("type")?;
         let ts = f.str_with("ts", |s| parse_ts_ms(s).is_some())?;
         let reviewer = f.str_with("reviewer", super::keys::valid_principal)?;
@@ -215,7 +215,7 @@ impl Entry {
             "tail_recovery" => Body::TailRecovery {
                 torn_off: f.u64("torn_off")?,
                 torn_len: f.u64("torn_len")?,
-                torn_sha256: f.str_with("torn_sha256", is_hex64)?,
+                torn_sha256: f.hex("torn_sha256", 64)?,
             },
             "decision" => Body::Decision(Box::new(decision_fields(&mut f)?)),
             "training_completion" => {
@@ -273,9 +273,9 @@ impl Entry {
 pub const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
-    let queue = f.str_with("queue", is_hex64)?;
+    let queue = f.hex("queue", 64)?;
     let disclosure = f.str_with("disclosure", is_id)?;
-    let disclosure_sha256 = f.str_with("disclosure_sha256", is_hex64)?;
+    let disclosure_sha256 = f.hex("disclosure_sha256", 64)?;
     let subject = f.str_with("subject", is_id)?;
     let mut r = f.object("recipient")?;
     let recipient_kind = r.str_with("kind", is_token)?;
@@ -299,7 +299,7 @@ fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
     };
     let note = f.opt_string("note")?;
     let override_ = f.bool("override")?;
-    let supersedes = f.opt_str_with("supersedes", is_hex64)?;
+    let supersedes = f.opt_hex("supersedes")?;
     if override_ != decision::is_override(dec, part2, hipaa) {
         return Err("override does not match decision, part2 and hipaa".into());
     }
@@ -336,7 +336,7 @@ fn policy_fields(f: &mut Fields) -> Result<PolicyRefs, String> {
         let r = PolicyRef {
             id: o.str_with("id", non_empty)?,
             version: o.str_with("version", non_empty)?,
-            sha256: o.str_with("sha256", is_hex64)?,
+            sha256: o.hex("sha256", 64)?,
         };
         o.done()?;
         Ok(r)
@@ -416,6 +416,20 @@ impl<'a> Fields<'a> {
             o => Ok(o),
         }
     }
+    /// Lowercase hex of `n` digits. Upper-case hex is the same value spelled another way:
+    /// reported as non-canonical, not as a schema error.
+    fn hex(&mut self, k: &str, n: usize) -> Result<String, String> {
+        let s = self.string(k)?;
+        check_hex(k, &s, n)?;
+        Ok(s)
+    }
+    fn opt_hex(&mut self, k: &str) -> Result<Option<String>, String> {
+        let s = self.opt_string(k)?;
+        if let Some(v) = &s {
+            check_hex(k, v, 64)?;
+        }
+        Ok(s)
+    }
     fn object(&mut self, k: &'a str) -> Result<Fields<'a>, String> {
         let v = self.req(k)?;
         Fields::new(v, k)
@@ -426,6 +440,19 @@ impl<'a> Fields<'a> {
         } else {
             Err(format!("{} has an unknown field", self.path))
         }
+    }
+}
+
+/// Prefix of schema messages that are really canonical-form violations.
+pub const NONCANONICAL: &str = "non-canonical: ";
+
+fn check_hex(k: &str, s: &str, n: usize) -> Result<(), String> {
+    if is_hex(s, n) {
+        Ok(())
+    } else if is_hex(&s.to_ascii_lowercase(), n) {
+        Err(format!("{NONCANONICAL}{k} has upper-case hex"))
+    } else {
+        Err(format!("{k} has the wrong format"))
     }
 }
 

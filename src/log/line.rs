@@ -3,6 +3,7 @@
 //! Shared by the verifier and the appender, so both judge a line the same way.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ed25519_dalek::VerifyingKey;
 
@@ -21,10 +22,14 @@ const SUFFIX: &[u8] = b"\"}";
 /// A line that passed every per-line check.
 #[derive(Debug, Clone)]
 pub struct GoodLine {
-    pub entry: Entry,
-    pub blob: SshSigBlob,
+    pub entry: Arc<Entry>,
+    pub blob: Arc<SshSigBlob>,
     /// SHA-256 of the line without its LF (what the next `prev` names).
     pub hash: [u8; 32],
+    /// `prev` decoded.
+    pub prev: [u8; 32],
+    /// `ts` in ms since the epoch.
+    pub ts_ms: i64,
 }
 
 /// Per-line checks with a cache of decoded keys (decompressing a point costs as much as
@@ -33,9 +38,58 @@ pub struct GoodLine {
 pub struct LineChecker {
     keys: HashMap<[u8; 32], Option<VerifyingKey>>,
     fingerprints: HashMap<[u8; 32], String>,
-    /// Test-only: signature verdicts keyed by the exact line bytes (the byte-sweep test
-    /// re-verifies the same unchanged lines hundreds of thousands of times).
-    pub sig_cache: Option<HashMap<Vec<u8>, bool>>,
+    /// Test-only: verdicts keyed by the exact line bytes. The byte-sweep test re-verifies
+    /// the same unchanged lines hundreds of thousands of times; a verdict is a pure
+    /// function of the bytes, so caching it changes nothing but speed.
+    pub cache: Option<HashMap<Vec<u8>, Result<GoodLine, Code>, SampledHash>>,
+    /// Add new verdicts to `cache` (off: only look up what is there).
+    pub cache_insert: bool,
+    /// With `cache` set: the last few verdicts not inserted (a sweep checks each mutated
+    /// line twice, with and without a checkpoint).
+    recent: Vec<(Vec<u8>, Result<GoodLine, Code>)>,
+}
+
+/// Clones share nothing but the decoded keys: a verdict cache stays with its owner.
+impl Clone for LineChecker {
+    fn clone(&self) -> Self {
+        LineChecker {
+            keys: self.keys.clone(),
+            fingerprints: self.fingerprints.clone(),
+            cache: None,
+            cache_insert: false,
+            recent: Vec::new(),
+        }
+    }
+}
+
+/// A cheap hash for the verdict cache: the length and a few sampled bytes. Lookups still
+/// compare whole lines, so collisions cost time, never correctness.
+#[derive(Default, Clone, Copy)]
+pub struct SampledHash;
+
+impl std::hash::BuildHasher for SampledHash {
+    type Hasher = SampledHasher;
+    fn build_hasher(&self) -> SampledHasher {
+        SampledHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+pub struct SampledHasher(u64);
+
+impl std::hash::Hasher for SampledHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        let mut h = self.0 ^ n as u64;
+        if n > 0 {
+            for k in 0..16 {
+                h = (h ^ u64::from(bytes[(k * 131 + k * k * 7) % n])).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+        self.0 = h;
+    }
 }
 
 /// Split a line (without LF) into body bytes and base64 signature, or `E_FRAMING`.
@@ -43,25 +97,29 @@ pub fn split(line: &[u8]) -> Result<(&[u8], &[u8]), Code> {
     if line.len() + 1 > MAX_LINE || line.contains(&b'\r') {
         return Err(Code::Framing);
     }
-    if !line.starts_with(PREFIX) || !line.ends_with(SUFFIX) {
-        // A line cut short is a torn piece; anything else is bad framing.
-        return Err(if line.starts_with(PREFIX) && !line.ends_with(b"}") {
+    if !line.starts_with(PREFIX) {
+        return Err(Code::Framing);
+    }
+    // Cut short before or inside the signature: a torn piece. Anything else: bad framing.
+    let at = find_last(line, SIG_KEY).ok_or(Code::TornMiddle)?;
+    if !line.ends_with(SUFFIX) {
+        let rest = &line[at + SIG_KEY.len()..];
+        return Err(if rest.iter().all(|&b| is_b64(b)) {
             Code::TornMiddle
         } else {
             Code::Framing
         });
     }
-    let at = find_last(line, SIG_KEY).ok_or(Code::Framing)?;
     let body = &line[5..at];
     let b64 = &line[at + SIG_KEY.len()..line.len() - SUFFIX.len()];
-    if b64.is_empty()
-        || !b64
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-    {
+    if b64.is_empty() || !b64.iter().all(|&b| is_b64(b)) {
         return Err(Code::Framing);
     }
     Ok((body, b64))
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
 }
 
 fn find_last(h: &[u8], n: &[u8]) -> Option<usize> {
@@ -88,6 +146,30 @@ impl LineChecker {
 
     /// Everything a single line can prove about itself. `line` excludes the LF.
     pub fn check(&mut self, line: &[u8]) -> Result<GoodLine, Code> {
+        let Some(cache) = self.cache.as_ref() else {
+            return self.check_uncached(line);
+        };
+        if let Some(hit) = cache.get(line) {
+            return hit.clone();
+        }
+        if let Some((_, r)) = self.recent.iter().find(|(l, _)| l == line) {
+            return r.clone();
+        }
+        let r = self.check_uncached(line);
+        if self.cache_insert {
+            if let Some(c) = self.cache.as_mut() {
+                c.insert(line.to_vec(), r.clone());
+            }
+        } else {
+            if self.recent.len() >= 4 {
+                let _ = self.recent.remove(0);
+            }
+            self.recent.push((line.to_vec(), r.clone()));
+        }
+        r
+    }
+
+    fn check_uncached(&mut self, line: &[u8]) -> Result<GoodLine, Code> {
         let (body, b64) = split(line)?;
         let blob_bytes = data_encoding::BASE64
             .decode(b64)
@@ -100,7 +182,13 @@ impl LineChecker {
         if canon.as_bytes() != body {
             return Err(Code::Noncanonical);
         }
-        let entry = Entry::from_value(&value).map_err(|_| Code::Schema)?;
+        let entry = Entry::from_value(&value).map_err(|m| {
+            if m.starts_with(super::entry::NONCANONICAL) {
+                Code::Noncanonical
+            } else {
+                Code::Schema
+            }
+        })?;
         let blob = sshsig::decode(&blob_bytes).map_err(|_| Code::SigFormat)?;
         if blob.namespace != super::NS_DECISION {
             return Err(Code::SigFormat);
@@ -108,27 +196,23 @@ impl LineChecker {
         if self.fingerprint(&blob.public_key) != entry.key {
             return Err(Code::SignerUnknown);
         }
-        let ok = match self.sig_cache.as_ref().and_then(|c| c.get(line)) {
-            Some(v) => *v,
-            None => {
-                let vk = *self
-                    .keys
-                    .entry(blob.public_key)
-                    .or_insert_with(|| VerifyingKey::from_bytes(&blob.public_key).ok());
-                let ok = vk.is_some_and(|vk| sshsig::verify_with(&vk, &blob, body));
-                if let Some(c) = self.sig_cache.as_mut() {
-                    c.insert(line.to_vec(), ok);
-                }
-                ok
-            }
-        };
+        let vk = *self
+            .keys
+            .entry(blob.public_key)
+            .or_insert_with(|| VerifyingKey::from_bytes(&blob.public_key).ok());
+        let ok = vk.is_some_and(|vk| sshsig::verify_with(&vk, &blob, body));
         if !ok {
             return Err(Code::SigInvalid);
         }
+        let mut prev = [0u8; 32];
+        let _ = data_encoding::HEXLOWER.decode_mut(entry.prev.as_bytes(), &mut prev);
+        let ts_ms = super::entry::parse_ts_ms(&entry.ts).unwrap_or(0);
         Ok(GoodLine {
-            entry,
-            blob,
+            entry: Arc::new(entry),
+            blob: Arc::new(blob),
             hash: line_hash(line),
+            prev,
+            ts_ms,
         })
     }
 }

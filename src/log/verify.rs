@@ -10,6 +10,7 @@ use super::checkpoint::Checkpoint;
 use super::entry::LogKind;
 use super::findings::{Code, Finding};
 use super::head;
+use super::line::LineChecker;
 use super::trust::Trust;
 
 /// What one verification uses.
@@ -55,7 +56,9 @@ pub fn peek_log_id(first_line: &[u8]) -> Option<String> {
     v.get("e")?.get("log")?.as_str().map(str::to_owned)
 }
 
-fn anchors_for(
+/// The anchors for log `id`: valid checkpoints naming it (bad ones become
+/// `E_CHECKPOINT_SIG` in `extra`) and the head file.
+pub fn anchors_for(
     id: Option<&str>,
     opts: &VerifyOptions,
     extra: &mut Vec<Finding>,
@@ -82,7 +85,8 @@ fn anchors_for(
     Ok(anchors)
 }
 
-fn report(mut chain: Chain, extra: Vec<Finding>) -> LogReport {
+/// Finish `chain` and build the report (`extra` findings first).
+pub fn report(chain: &mut Chain, extra: Vec<Finding>) -> LogReport {
     chain.finish();
     let mut findings = extra;
     findings.append(&mut chain.findings);
@@ -95,25 +99,31 @@ fn report(mut chain: Chain, extra: Vec<Finding>) -> LogReport {
     }
 }
 
-/// Verify a whole log held in memory. `prepare` may adjust the chain (e.g. a test-only
-/// signature cache).
-pub fn verify_bytes(
+/// Verify a whole log held in memory.
+pub fn verify_bytes(data: &[u8], opts: &VerifyOptions) -> Result<LogReport, String> {
+    verify_bytes_with(data, opts, LineChecker::new()).map(|(r, _)| r)
+}
+
+/// [`verify_bytes`] with a given line checker, handed back for reuse (its key cache, or a
+/// test's verdict cache, survives across runs).
+pub fn verify_bytes_with(
     data: &[u8],
     opts: &VerifyOptions,
-    prepare: impl FnOnce(&mut Chain),
-) -> Result<LogReport, String> {
+    checker: LineChecker,
+) -> Result<(LogReport, LineChecker), String> {
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     let id = peek_log_id(first);
     let mut extra = Vec::new();
     let anchors = anchors_for(id.as_deref(), opts, &mut extra)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
-    prepare(&mut chain);
+    chain.checker = checker;
     let mut off = 0u64;
     for piece in data.split_inclusive(|&b| b == b'\n') {
         chain.feed(piece, off);
         off += piece.len() as u64;
     }
-    Ok(report(chain, extra))
+    let r = report(&mut chain, extra);
+    Ok((r, std::mem::take(&mut chain.checker)))
 }
 
 /// Why a log could not be verified at all (exit 2).
@@ -136,7 +146,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<LogReport, Verif
         off += buf.len() as u64;
         read_piece(&mut r, &mut buf).map_err(err)?;
     }
-    Ok(report(chain, extra))
+    Ok(report(&mut chain, extra))
 }
 
 /// The next line with its LF (or the final piece without), bounded so a file without LFs
