@@ -22,7 +22,10 @@ use p2review::log::verify::{VerifyOptions, verify_file};
 use p2review::log::{Signer, line};
 
 fn env_usize(k: &str, d: usize) -> usize {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -38,7 +41,13 @@ fn pct(v: &[f64], p: f64) -> f64 {
 
 fn signers() -> Vec<Signer> {
     (1..=8u8)
-        .map(|i| Signer::from_signing_key(SigningKey::from_bytes(&[i; 32]), &format!("reviewer{i}@clinic.example")).unwrap())
+        .map(|i| {
+            Signer::from_signing_key(
+                SigningKey::from_bytes(&[i; 32]),
+                &format!("reviewer{i}@clinic.example"),
+            )
+            .unwrap()
+        })
         .collect()
 }
 
@@ -63,7 +72,10 @@ fn decision(i: u64) -> Body {
         hipaa: p2review::engine::HipaaStatus::PermittedTpo,
         rule: "A12".into(),
         unsettled: false,
-        policy: p2review::engine::PolicyRefs { part2: pref.clone(), hipaa: pref },
+        policy: p2review::engine::PolicyRefs {
+            part2: pref.clone(),
+            hipaa: pref,
+        },
         decision: p2review::decision::Decision::Approve,
         reason_code: Some(p2review::decision::ReasonCode::ConsentVerified),
         note: Some("consent on file, checked against the form".into()),
@@ -79,11 +91,18 @@ fn build(n: usize, s: &[Signer]) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::with_capacity(n * 1300);
     let mut prev = [0u8; 32];
     let mut sizes = Vec::with_capacity(n);
-    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap().and_utc();
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap()
+        .and_utc();
     for i in 0..n as u64 {
         let signer = &s[i as usize % s.len()];
         let body = if i == 0 {
-            Body::Genesis { log_kind: LogKind::Production, created_by: signer.principal().into() }
+            Body::Genesis {
+                log_kind: LogKind::Production,
+                created_by: signer.principal().into(),
+            }
         } else {
             decision(i)
         };
@@ -91,7 +110,9 @@ fn build(n: usize, s: &[Signer]) -> (Vec<u8>, Vec<usize>) {
             log: log_id.clone(),
             seq: i,
             prev: data_encoding::HEXLOWER.encode(&prev),
-            ts: (t0 + chrono::Duration::seconds(i as i64 * 20)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            ts: (t0 + chrono::Duration::seconds(i as i64 * 20))
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string(),
             reviewer: signer.principal().into(),
             key: signer.fingerprint().into(),
             body,
@@ -106,7 +127,10 @@ fn build(n: usize, s: &[Signer]) -> (Vec<u8>, Vec<usize>) {
 }
 
 fn openssl_verify_per_s() -> Option<f64> {
-    let o = std::process::Command::new("openssl").args(["speed", "-seconds", "3", "ed25519"]).output().ok()?;
+    let o = std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "3", "ed25519"])
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&o.stdout);
     let line = text.lines().find(|l| l.contains("Ed25519"))?;
     line.split_whitespace().last()?.parse().ok()
@@ -125,11 +149,22 @@ fn main() {
     let (bytes, sizes) = build(n, &s);
     std::fs::write(&log, &bytes).unwrap();
     let avg_body = sizes.iter().sum::<usize>() / sizes.len();
-    println!("built {n} entries from 8 signers ({} MB, mean body {avg_body} B, mean line {} B) in {:.1} s", bytes.len() / 1_000_000, bytes.len() / n, t.elapsed().as_secs_f64());
+    println!(
+        "built {n} entries from 8 signers ({} MB, mean body {avg_body} B, mean line {} B) in {:.1} s",
+        bytes.len() / 1_000_000,
+        bytes.len() / n,
+        t.elapsed().as_secs_f64()
+    );
 
     // 1a. log verify in-process (same function the CLI calls), one thread.
     let opts = VerifyOptions {
-        trust: Trust::Local { keys: s.iter().map(|k| (k.principal().to_owned(), *k.public_key())).collect(), demo: None },
+        trust: Trust::Local {
+            keys: s
+                .iter()
+                .map(|k| (k.principal().to_owned(), *k.public_key()))
+                .collect(),
+            demo: None,
+        },
         checkpoints: vec![],
         heads_dir: None,
     };
@@ -159,15 +194,30 @@ fn main() {
                 .arg(&log)
                 .output()
                 .unwrap();
-            assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stdout)
+            );
             cli.push(n as f64 / t.elapsed().as_secs_f64());
         }
     }
     // 1c. Raw verify_strict on messages of the same sizes, 8 keys, one thread.
-    let keys: Vec<SigningKey> = (1..=8u8).map(|i| SigningKey::from_bytes(&[i; 32])).collect();
+    let keys: Vec<SigningKey> = (1..=8u8)
+        .map(|i| SigningKey::from_bytes(&[i; 32]))
+        .collect();
     let vks: Vec<_> = keys.iter().map(|k| k.verifying_key()).collect();
-    let msgs: Vec<Vec<u8>> = sizes.iter().enumerate().map(|(i, &sz)| (0..sz).map(|j| (i * 31 + j) as u8).collect()).collect();
-    let sigs: Vec<_> = msgs.iter().enumerate().map(|(i, m)| keys[i % 8].sign(m)).collect();
+    let msgs: Vec<Vec<u8>> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &sz)| (0..sz).map(|j| (i * 31 + j) as u8).collect())
+        .collect();
+    let sigs: Vec<_> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| keys[i % 8].sign(m))
+        .collect();
     let mut raw = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
@@ -177,18 +227,40 @@ fn main() {
         raw.push(n as f64 / t.elapsed().as_secs_f64());
     }
     let (lm, rm) = (median(&mut lib.clone()), median(&mut raw.clone()));
-    let range = |v: &[f64]| format!("{:.0}–{:.0}", v.iter().cloned().fold(f64::MAX, f64::min), v.iter().cloned().fold(0.0, f64::max));
-    println!("log verify (in-process, 1 thread): median {lm:.0} entries/s (range {}, {runs} runs)", range(&lib));
+    let range = |v: &[f64]| {
+        format!(
+            "{:.0}–{:.0}",
+            v.iter().cloned().fold(f64::MAX, f64::min),
+            v.iter().cloned().fold(0.0, f64::max)
+        )
+    };
+    println!(
+        "log verify (in-process, 1 thread): median {lm:.0} entries/s (range {}, {runs} runs)",
+        range(&lib)
+    );
     if !cli.is_empty() {
         let cm = median(&mut cli.clone());
-        println!("log verify (release CLI, allowed_signers, incl. process start): median {cm:.0} entries/s (range {}) = {:.2}x raw", range(&cli), cm / rm);
+        println!(
+            "log verify (release CLI, allowed_signers, incl. process start): median {cm:.0} entries/s (range {}) = {:.2}x raw",
+            range(&cli),
+            cm / rm
+        );
     } else {
         println!("log verify (release CLI): skipped, build it first with `cargo build --release`");
     }
-    println!("raw verify_strict ({avg_body}-B messages, 8 keys, 1 thread): median {rm:.0}/s (range {})", range(&raw));
-    println!("ratio log verify / raw verify_strict: {:.2} (target >= 0.6)", lm / rm);
+    println!(
+        "raw verify_strict ({avg_body}-B messages, 8 keys, 1 thread): median {rm:.0}/s (range {})",
+        range(&raw)
+    );
+    println!(
+        "ratio log verify / raw verify_strict: {:.2} (target >= 0.6)",
+        lm / rm
+    );
     match openssl_verify_per_s() {
-        Some(o) => println!("openssl speed ed25519 verify: {o:.0}/s; log verify / openssl = {:.2}", lm / o),
+        Some(o) => println!(
+            "openssl speed ed25519 verify: {o:.0}/s; log verify / openssl = {:.2}",
+            lm / o
+        ),
         None => println!("openssl speed ed25519: not available"),
     }
 
@@ -197,7 +269,12 @@ fn main() {
     let ddir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
     let data = p2review::paths::DataDir::resolve(Some(&ddir.path().join("data"))).unwrap();
     let alog = ddir.path().join("append.jsonl");
-    let mut rec_app = p2review::log::append::Appender::new(&alog, LogKind::Production, s[0].clone(), &data.heads_dir());
+    let mut rec_app = p2review::log::append::Appender::new(
+        &alog,
+        LogKind::Production,
+        s[0].clone(),
+        &data.heads_dir(),
+    );
     rec_app.update_head = false;
     let mut app = Vec::with_capacity(appends);
     let mut line_len = 0u64;
@@ -209,7 +286,12 @@ fn main() {
         line_len = std::fs::metadata(&alog).unwrap().len() - before;
     }
     let raw_path = ddir.path().join("raw.bin");
-    let mut rf = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&raw_path).unwrap();
+    let mut rf = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&raw_path)
+        .unwrap();
     let buf = vec![b'x'; line_len as usize];
     let mut bare = Vec::with_capacity(appends);
     for _ in 0..appends {
@@ -218,8 +300,19 @@ fn main() {
         rf.sync_data().unwrap();
         bare.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    let (a50, a99, b50, b99) = (pct(&app, 0.5), pct(&app, 0.99), pct(&bare, 0.5), pct(&bare, 0.99));
-    println!("durable append ({appends} appends, {line_len}-B lines, head file excluded): p50 {a50:.2} ms, p99 {a99:.2} ms");
+    let (a50, a99, b50, b99) = (
+        pct(&app, 0.5),
+        pct(&app, 0.99),
+        pct(&bare, 0.5),
+        pct(&bare, 0.99),
+    );
+    println!(
+        "durable append ({appends} appends, {line_len}-B lines, head file excluded): p50 {a50:.2} ms, p99 {a99:.2} ms"
+    );
     println!("bare write + fdatasync of the same bytes: p50 {b50:.2} ms, p99 {b99:.2} ms");
-    println!("ratio append / bare: p50 {:.2}x, p99 {:.2}x (target <= 2x)", a50 / b50, a99 / b99);
+    println!(
+        "ratio append / bare: p50 {:.2}x, p99 {:.2}x (target <= 2x)",
+        a50 / b50,
+        a99 / b99
+    );
 }
