@@ -792,3 +792,33 @@ fn phi_canaries_never_reach_the_log_or_output() {
     let qt = std::fs::read_to_string(&q).unwrap();
     assert!(CANARIES.iter().all(|c| qt.contains(c)));
 }
+
+#[test]
+fn stale_queue_is_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let loaded = p2review::queue::load_path(&q).unwrap();
+    let fx = Fixture::new(1);
+    std::fs::write(&q, queue_yaml(1).replace("412.50", "999.00")).unwrap();
+    let rec = Recorder::open(
+        &env.data_dir(),
+        &env.log(),
+        LogKind::Production,
+        env.signer(),
+    );
+    let e = rec
+        .record(
+            &loaded,
+            &loaded.queue.disclosures[0],
+            &fx.eval(0),
+            p2review::log::DecisionInput {
+                decision: p2review::decision::Decision::Defer,
+                reason_code: None,
+                note: None,
+                supersedes: None,
+            },
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("changed on disk"), "{e}");
+    assert!(!env.log().exists());
+}

@@ -43,10 +43,15 @@ pub(crate) fn trust(ctx: &Ctx, allowed: Option<&Path>) -> eyre::Result<Trust> {
             std::fs::read_to_string(p).wrap_err_with(|| format!("{}: cannot read", p.display()))?;
         return parse_allowed_signers(&text, p).map_err(|e| eyre!(e));
     }
-    let keys = keys::read_public(&ctx.data.signing_key())?
-        .into_iter()
-        .map(|(k, p)| (p, k))
-        .collect();
+    let keys = match keys::read_public(&ctx.data.signing_key())? {
+        Some((k, p)) => vec![(p, k)],
+        // No .pub beside the key: derive it from the private key (which must be safe).
+        None => match Signer::load(&ctx.data.signing_key()) {
+            Ok(s) => vec![(s.principal().to_owned(), *s.public_key())],
+            Err(keys::KeyError::Missing(_)) => vec![],
+            Err(e) => return Err(e.into()),
+        },
+    };
     let demo = keys::read_public(&ctx.data.demo_key())?.map(|(k, p)| (p, k));
     Ok(Trust::Local { keys, demo })
 }

@@ -146,6 +146,15 @@ impl Recorder {
                 crate::text::escape(&d.id)
             )));
         }
+        // Never record against stale data: the queue file must still be what was loaded.
+        if let Ok(bytes) = std::fs::read(&q.path)
+            && crate::digest::sha256_hex(&bytes) != q.sha256
+        {
+            return Err(RecordError::Input(format!(
+                "{} changed on disk since it was loaded; reload it and decide again",
+                q.path.display()
+            )));
+        }
         let fields = DecisionFields {
             queue: q.sha256.clone(),
             disclosure: d.id.clone(),
