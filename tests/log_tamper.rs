@@ -133,19 +133,30 @@ impl Snapshots {
     /// Exit code of verifying `m`, which differs from the clean log only at byte `p`.
     /// Once the mutated run is back at a clean line boundary in the same state as the
     /// clean run (findings aside), the rest is the clean run's rest.
-    fn exit_code(&self, m: &[u8], p: usize, checker: &mut LineChecker) -> u8 {
+    fn exit_code(&self, m: &[u8], p: usize, orig: u8, checker: &mut LineChecker) -> u8 {
         let k = self.starts.partition_point(|&s| s <= p) - 1;
         let mut chain = self.before[k].clone();
         chain.checker = std::mem::take(checker);
-        let mut off = self.starts[k];
-        for piece in m[off..].split_inclusive(|&b| b == b'\n') {
-            chain.feed(piece, off as u64);
-            off += piece.len();
-            if off > p
-                && let Ok(j) = self.starts.binary_search(&off)
+        // The pieces from line k on: only an LF changed at p moves line boundaries.
+        let s = &self.starts;
+        let last = s.len() - 1;
+        let mut cuts = vec![s[k]];
+        if m[p] == b'\n' && orig != b'\n' {
+            cuts.push(p + 1);
+        }
+        let mut j = k + 1;
+        if orig == b'\n' && m[p] != b'\n' && p + 1 == s[k + 1] {
+            j += 1; // lines k and k+1 merge
+        }
+        cuts.extend(s[j.min(last)..].iter().copied());
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            chain.feed(&m[a..b], a as u64);
+            if b > p
+                && let Ok(j) = s.binary_search(&b)
                 && chain.same_state(&self.before[j])
             {
-                let mut rest = self.before[self.before.len() - 1].clone();
+                let mut rest = self.before[last].clone();
                 rest.findings
                     .splice(0..0, std::mem::take(&mut chain.findings));
                 rest.checker = std::mem::take(&mut chain.checker);
@@ -181,7 +192,7 @@ fn clean_log_verifies_clean() {
 /// full log, always exit 1.
 #[test]
 fn single_byte_sweep() {
-    let s = setup(110);
+    let s = setup(99);
     let mut v = Verifier::new();
     assert_eq!(v.run(&s.bytes, &s.trust, &[]).exit_code(), 0);
     let mut checker = v.checker.take().unwrap();
@@ -213,12 +224,12 @@ fn single_byte_sweep() {
                     for p in (t..len).step_by(2) {
                         let orig = m[p];
                         m[p] = orig ^ 0x01;
-                        match sp.exit_code(&m, p, &mut ck) {
+                        match sp.exit_code(&m, p, orig, &mut ck) {
                             1 => e1 += 1,
                             3 => w3 += 1,
                             _ => bad.push(p),
                         }
-                        if sc_.exit_code(&m, p, &mut ck) == 1 {
+                        if sc_.exit_code(&m, p, orig, &mut ck) == 1 {
                             cp1 += 1;
                         } else {
                             bad.push(p);
@@ -255,17 +266,24 @@ fn single_byte_sweep() {
     );
     // The snapshot shortcut agrees with full verifier runs (sampled).
     let mut m = s.bytes.clone();
-    for p in (0..len).step_by(3001).chain([len - 1, len - 2]) {
+    // Sampled positions, plus line ends (where a change moves line boundaries).
+    let lfs = [snap_plain.starts[1] - 1, snap_plain.starts[50] - 1, len - 1];
+    for p in (0..len).step_by(3001).chain([len - 2]).chain(lfs) {
+        let orig = m[p];
         m[p] ^= 0x01;
         let full = v_full(&m, &plain);
-        assert_eq!(full, snap_plain.exit_code(&m, p, &mut checker), "byte {p}");
+        assert_eq!(
+            full,
+            snap_plain.exit_code(&m, p, orig, &mut checker),
+            "byte {p}"
+        );
         let full = v_full(&m, &with_cp);
         assert_eq!(
             full,
-            snap_cp.exit_code(&m, p, &mut checker),
+            snap_cp.exit_code(&m, p, orig, &mut checker),
             "byte {p} with checkpoint"
         );
-        m[p] ^= 0x01;
+        m[p] = orig;
     }
 }
 

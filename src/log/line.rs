@@ -123,7 +123,19 @@ fn is_b64(b: u8) -> bool {
 }
 
 fn find_last(h: &[u8], n: &[u8]) -> Option<usize> {
-    h.windows(n.len()).rposition(|w| w == n)
+    // The signature key sits a few hundred bytes before the end: scan back for its first
+    // byte and compare there (cheaper than sliding a window over the whole line).
+    let first = n[0];
+    let mut i = h.len().checked_sub(n.len())?;
+    loop {
+        if h[i] == first && &h[i..i + n.len()] == n {
+            return Some(i);
+        }
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+    }
 }
 
 /// Body bytes and sha256 of a framed line, without verifying anything else.
