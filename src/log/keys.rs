@@ -66,7 +66,7 @@ impl std::fmt::Display for KeyError {
             ),
             KeyError::BadPrincipal(s) => write!(
                 f,
-                "principal {:?} is not of the form user@host (letters, digits, . _ - before @; letters, digits, . - after)",
+                "principal {:?} is not of the form user@host (letters, digits, . _ - before @; letters, digits, . - after); pass --principal NAME@HOST",
                 crate::text::escape(s)
             ),
             KeyError::Invalid { path, why } => {

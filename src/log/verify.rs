@@ -141,10 +141,21 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<LogReport, Verif
     let anchors = anchors_for(id.as_deref(), opts, &mut extra).map_err(VerifyIoError)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     let mut off = 0u64;
+    let mut lines = 0u64;
     while !buf.is_empty() {
         chain.feed(&buf, off);
+        lines += 1;
         off += buf.len() as u64;
-        read_piece(&mut r, &mut buf).map_err(err)?;
+        if read_piece(&mut r, &mut buf).is_err() {
+            // A read error part-way: what was read is reported, and the rest is E_IO.
+            let seq = chain.last.map_or(0, |l| l.seq + 1);
+            extra.push(Finding {
+                code: Code::Io,
+                seq,
+                line: lines + 1,
+            });
+            break;
+        }
     }
     Ok(report(&mut chain, extra))
 }
