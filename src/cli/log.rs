@@ -13,7 +13,7 @@ use crate::log::checkpoint;
 use crate::log::entry::LogKind;
 use crate::log::keys::{self, Signer};
 use crate::log::trust::{Trust, parse_allowed_signers};
-use crate::log::verify::{VerifyOptions, verify_file};
+use crate::log::verify::{VerifyOptions, stream_file, verify_file};
 
 pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
     match cmd {
@@ -132,17 +132,10 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
 
 fn make_checkpoint(ctx: &Ctx, a: &LogCheckpointArgs) -> eyre::Result<u8> {
     let log = a.log.clone().unwrap_or_else(|| ctx.data.decisions_log());
-    let data = std::fs::read(&log).wrap_err_with(|| format!("{}: cannot read", log.display()))?;
     // Structure and signatures; who may sign is `log verify --allowed-signers`' question.
-    let mut chain = Chain::new(None, Vec::new());
-    let mut off = 0;
-    for piece in data.split_inclusive(|&b| b == b'\n') {
-        chain.feed(piece, off);
-        off += piece.len() as u64;
-    }
-    chain.finish();
-    if chain.has_errors() {
-        for f in chain.findings.iter().filter(|f| f.code.is_error()) {
+    let r = stream_file(&log, |_, _| Ok(Chain::new(None, Vec::new()))).map_err(|e| eyre!(e.0))?;
+    if r.has_errors() {
+        for f in r.findings.iter().filter(|f| f.code.is_error()) {
             eprintln!(
                 "{} log={} seq={} line={}",
                 f.code,
@@ -154,18 +147,15 @@ fn make_checkpoint(ctx: &Ctx, a: &LogCheckpointArgs) -> eyre::Result<u8> {
         eprintln!("p2review: the log fails verification; no checkpoint was made");
         return Ok(1);
     }
-    let (Some(id), Some(last)) = (chain.log_id.clone(), chain.last) else {
+    let (Some(id), Some(last_hash)) = (r.log_id.clone(), r.last_hash) else {
         bail!("{}: the log has no valid entry", log.display());
     };
     let signer = match Signer::load(&ctx.data.signing_key()) {
-        Err(keys::KeyError::Missing(_)) if chain.kind == Some(LogKind::Demo) => {
+        Err(keys::KeyError::Missing(_)) if r.kind == Some(LogKind::Demo) => {
             keys::demo_signer(&ctx.data.demo_key())?
         }
         r => r?,
     };
-    print!(
-        "{}",
-        checkpoint::make(&id, last.seq + 1, &last.hash, &signer)
-    );
+    print!("{}", checkpoint::make(&id, r.entries, &last_hash, &signer));
     Ok(0)
 }

@@ -132,14 +132,25 @@ pub struct VerifyIoError(pub String);
 
 /// Stream a log file (memory stays O(longest line)).
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<LogReport, VerifyIoError> {
+    stream_file(path, |id, extra| {
+        let anchors = anchors_for(id, opts, extra).map_err(VerifyIoError)?;
+        Ok(Chain::new(Some(opts.trust.clone()), anchors))
+    })
+}
+
+/// Stream a log file through the chain `make` builds once the log id is known (from the
+/// first line). `trust: None` chains check structure and signatures only (`log checkpoint`).
+pub fn stream_file(
+    path: &Path,
+    make: impl FnOnce(Option<&str>, &mut Vec<Finding>) -> Result<Chain, VerifyIoError>,
+) -> Result<LogReport, VerifyIoError> {
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
     let mut r = BufReader::with_capacity(256 * 1024, File::open(path).map_err(err)?);
     let mut buf = Vec::with_capacity(4096);
     read_piece(&mut r, &mut buf).map_err(err)?;
     let id = peek_log_id(buf.strip_suffix(b"\n").unwrap_or(&buf));
     let mut extra = Vec::new();
-    let anchors = anchors_for(id.as_deref(), opts, &mut extra).map_err(VerifyIoError)?;
-    let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
+    let mut chain = make(id.as_deref(), &mut extra)?;
     let mut off = 0u64;
     let mut lines = 0u64;
     while !buf.is_empty() {
