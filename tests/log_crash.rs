@@ -202,7 +202,7 @@ fn kill_9_at_random_points() {
             }
             v
         });
-        std::thread::sleep(Duration::from_micros(2_000 + rng.next() % 40_000));
+        std::thread::sleep(Duration::from_micros(1_000 + rng.next() % 25_000));
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();
         assert!(
