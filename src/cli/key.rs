@@ -1,8 +1,31 @@
+//! `p2review key init|show` (SPEC §6.6).
+
 use color_eyre::eyre;
 
 use super::Ctx;
 use super::args::*;
+use crate::log::keys::{self, Signer};
 
-pub fn run(_ctx: &Ctx, _cmd: KeyCommand) -> eyre::Result<u8> {
-    super::not_yet("key")
+pub fn run(ctx: &Ctx, cmd: KeyCommand) -> eyre::Result<u8> {
+    let path = ctx.data.signing_key();
+    match cmd {
+        KeyCommand::Init(a) => {
+            let principal = a.principal.unwrap_or_else(keys::default_principal);
+            let s = keys::init_key(&path, &principal)?;
+            println!("created {} for {}", path.display(), s.principal());
+            println!("fingerprint {}", s.fingerprint());
+            println!("give your supervisor this allowed_signers line:");
+            println!("{}", s.allowed_signers_line());
+            Ok(0)
+        }
+        KeyCommand::Show(a) => {
+            let s = Signer::load(&path)?;
+            if a.allowed_signers {
+                println!("{}", s.allowed_signers_line());
+            } else {
+                println!("{}", s.openssh_public());
+            }
+            Ok(0)
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! `index` builds the lookups the engine uses.
 
 pub mod amount;
+pub mod canonical;
 pub mod index;
 pub mod load;
 pub mod model;

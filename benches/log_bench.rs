@@ -1,0 +1,318 @@
+//! Signed-log benchmarks (SPEC §9), a plain bench binary (runs of several seconds do not
+//! suit criterion's sampling): `cargo bench --bench log_bench`.
+//!
+//! 1. `log verify` of a 100,000-entry log from 8 signers (one thread), in-process and
+//!    through the release CLI, against raw ed25519-dalek `verify_strict` on messages of the
+//!    same size, and against `openssl speed ed25519` when openssl is installed.
+//! 2. Durable append p50/p99 (lock + tail check + sign + write + fdatasync; head file
+//!    excluded) against a bare `write` + `fdatasync` of the same bytes.
+//!
+//! `P2REVIEW_BENCH_ENTRIES` / `P2REVIEW_BENCH_APPENDS` shrink the runs for a quick look.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::Instant;
+
+use ed25519_dalek::{Signer as _, SigningKey};
+use p2review::log::canonical::to_canonical;
+use p2review::log::entry::{Body, DecisionFields, Entry, LogKind};
+use p2review::log::trust::Trust;
+use p2review::log::verify::{VerifyOptions, verify_file};
+use p2review::log::{Signer, line};
+
+fn env_usize(k: &str, d: usize) -> usize {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn pct(v: &[f64], p: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    s[((s.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn signers() -> Vec<Signer> {
+    (1..=8u8)
+        .map(|i| {
+            Signer::from_signing_key(
+                SigningKey::from_bytes(&[i; 32]),
+                &format!("reviewer{i}@clinic.example"),
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+fn decision(i: u64) -> Body {
+    let pref = p2review::engine::PolicyRef {
+        id: "part2-core".into(),
+        version: "2024.1".into(),
+        sha256: p2review::digest::sha256_hex(b"policy").into(),
+    };
+    Body::Decision(Box::new(DecisionFields {
+        queue: p2review::digest::sha256_hex(b"queue"),
+        disclosure: format!("D-{i:06}"),
+        disclosure_sha256: p2review::digest::sha256_hex(&i.to_le_bytes()),
+        subject: format!("P-{:05}", i % 5000),
+        recipient_kind: "health_plan".into(),
+        recipient_name: "Pinecrest Health Plan".into(),
+        purpose: "payment".into(),
+        as_of: "2026-11-28".into(),
+        consent: Some(format!("C-{:05}", i % 5000)),
+        consent_status: p2review::engine::ConsentStatus::Valid,
+        part2: p2review::engine::Part2Status::PermittedWithNotice,
+        hipaa: p2review::engine::HipaaStatus::PermittedTpo,
+        rule: "A12".into(),
+        unsettled: false,
+        policy: p2review::engine::PolicyRefs {
+            part2: pref.clone(),
+            hipaa: pref,
+        },
+        decision: p2review::decision::Decision::Approve,
+        reason_code: Some(p2review::decision::ReasonCode::ConsentVerified),
+        note: Some("consent on file, checked against the form".into()),
+        override_: false,
+        supersedes: None,
+    }))
+}
+
+/// Build an n-entry chained log (genesis + decisions, signers taking turns) in memory.
+/// Returns the bytes and the body sizes.
+fn build(n: usize, s: &[Signer]) -> (Vec<u8>, Vec<usize>) {
+    let log_id = "5a1b2c3d4e5f60718293a4b5c6d7e8f9".to_owned();
+    let mut out = Vec::with_capacity(n * 1300);
+    let mut prev = [0u8; 32];
+    let mut sizes = Vec::with_capacity(n);
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap()
+        .and_utc();
+    for i in 0..n as u64 {
+        let signer = &s[i as usize % s.len()];
+        let body = if i == 0 {
+            Body::Genesis {
+                log_kind: LogKind::Production,
+                created_by: signer.principal().into(),
+            }
+        } else {
+            decision(i)
+        };
+        let e = Entry {
+            log: log_id.clone(),
+            seq: i,
+            prev: data_encoding::HEXLOWER.encode(&prev),
+            ts: (t0 + chrono::Duration::seconds(i as i64 * 20))
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string(),
+            reviewer: signer.principal().into(),
+            key: signer.fingerprint().into(),
+            body,
+        };
+        let b = to_canonical(&e.to_value()).unwrap();
+        sizes.push(b.len());
+        let l = line::frame(&b, &signer.sign(p2review::log::NS_DECISION, b.as_bytes()));
+        prev = line::line_hash(&l[..l.len() - 1]);
+        out.extend_from_slice(&l);
+    }
+    (out, sizes)
+}
+
+fn openssl_verify_per_s() -> Option<f64> {
+    let o = std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "3", "ed25519"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text.lines().find(|l| l.contains("Ed25519"))?;
+    line.split_whitespace().last()?.parse().ok()
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let n = env_usize("P2REVIEW_BENCH_ENTRIES", 100_000);
+    let runs = 5;
+    let s = signers();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("bench.jsonl");
+    let t = Instant::now();
+    let (bytes, sizes) = build(n, &s);
+    std::fs::write(&log, &bytes).unwrap();
+    let avg_body = sizes.iter().sum::<usize>() / sizes.len();
+    println!(
+        "built {n} entries from 8 signers ({} MB, mean body {avg_body} B, mean line {} B) in {:.1} s",
+        bytes.len() / 1_000_000,
+        bytes.len() / n,
+        t.elapsed().as_secs_f64()
+    );
+
+    // 1a. log verify in-process (same function the CLI calls), one thread.
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: s
+                .iter()
+                .map(|k| (k.principal().to_owned(), *k.public_key()))
+                .collect(),
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    };
+    let mut lib = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = verify_file(&log, &opts).map_err(|e| e.0).unwrap();
+        lib.push(n as f64 / t.elapsed().as_secs_f64());
+        assert!(r.findings.is_empty() && r.entries == n as u64);
+    }
+    // 1b. The release CLI with an allowed_signers file.
+    let allowed = dir.path().join("allowed_signers");
+    let mut f = std::fs::File::create(&allowed).unwrap();
+    for k in &s {
+        writeln!(f, "{}", k.allowed_signers_line()).unwrap();
+    }
+    let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/p2review");
+    let mut cli = Vec::new();
+    if exe.exists() {
+        for _ in 0..runs {
+            let t = Instant::now();
+            let o = std::process::Command::new(&exe)
+                .arg("--data-dir")
+                .arg(dir.path().join("data"))
+                .args(["log", "verify", "--allowed-signers"])
+                .arg(&allowed)
+                .arg(&log)
+                .output()
+                .unwrap();
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stdout)
+            );
+            cli.push(n as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    // 1c. Raw verify_strict on messages of the same sizes, 8 keys, one thread.
+    let keys: Vec<SigningKey> = (1..=8u8)
+        .map(|i| SigningKey::from_bytes(&[i; 32]))
+        .collect();
+    let vks: Vec<_> = keys.iter().map(|k| k.verifying_key()).collect();
+    let msgs: Vec<Vec<u8>> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &sz)| (0..sz).map(|j| (i * 31 + j) as u8).collect())
+        .collect();
+    let sigs: Vec<_> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| keys[i % 8].sign(m))
+        .collect();
+    let mut raw = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        for (i, m) in msgs.iter().enumerate() {
+            assert!(vks[i % 8].verify_strict(m, &sigs[i]).is_ok());
+        }
+        raw.push(n as f64 / t.elapsed().as_secs_f64());
+    }
+    let (lm, rm) = (median(&mut lib.clone()), median(&mut raw.clone()));
+    let range = |v: &[f64]| {
+        format!(
+            "{:.0}–{:.0}",
+            v.iter().cloned().fold(f64::MAX, f64::min),
+            v.iter().cloned().fold(0.0, f64::max)
+        )
+    };
+    println!(
+        "log verify (in-process, 1 thread): median {lm:.0} entries/s (range {}, {runs} runs)",
+        range(&lib)
+    );
+    if !cli.is_empty() {
+        let cm = median(&mut cli.clone());
+        println!(
+            "log verify (release CLI, allowed_signers, incl. process start): median {cm:.0} entries/s (range {}) = {:.2}x raw",
+            range(&cli),
+            cm / rm
+        );
+    } else {
+        println!("log verify (release CLI): skipped, build it first with `cargo build --release`");
+    }
+    println!(
+        "raw verify_strict ({avg_body}-B messages, 8 keys, 1 thread): median {rm:.0}/s (range {})",
+        range(&raw)
+    );
+    println!(
+        "ratio log verify / raw verify_strict: {:.2} (target >= 0.6)",
+        lm / rm
+    );
+    match openssl_verify_per_s() {
+        Some(o) => println!(
+            "openssl speed ed25519 verify: {o:.0}/s; log verify / openssl = {:.2}",
+            lm / o
+        ),
+        None => println!("openssl speed ed25519: not available"),
+    }
+
+    // 2. Durable append vs bare write + fdatasync, on the same (real) disk.
+    let appends = env_usize("P2REVIEW_BENCH_APPENDS", 300);
+    let ddir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let data = p2review::paths::DataDir::resolve(Some(&ddir.path().join("data"))).unwrap();
+    let alog = ddir.path().join("append.jsonl");
+    let mut rec_app = p2review::log::append::Appender::new(
+        &alog,
+        LogKind::Production,
+        s[0].clone(),
+        &data.heads_dir(),
+    );
+    rec_app.update_head = false;
+    let mut app = Vec::with_capacity(appends);
+    let mut line_len = 0u64;
+    for i in 0..appends as u64 {
+        let before = std::fs::metadata(&alog).map(|m| m.len()).unwrap_or(0);
+        let t = Instant::now();
+        rec_app.append(decision(i + 1)).unwrap();
+        app.push(t.elapsed().as_secs_f64() * 1000.0);
+        line_len = std::fs::metadata(&alog).unwrap().len() - before;
+    }
+    let raw_path = ddir.path().join("raw.bin");
+    let mut rf = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&raw_path)
+        .unwrap();
+    let buf = vec![b'x'; line_len as usize];
+    let mut bare = Vec::with_capacity(appends);
+    for _ in 0..appends {
+        let t = Instant::now();
+        rf.write_all(&buf).unwrap();
+        rf.sync_data().unwrap();
+        bare.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (a50, a99, b50, b99) = (
+        pct(&app, 0.5),
+        pct(&app, 0.99),
+        pct(&bare, 0.5),
+        pct(&bare, 0.99),
+    );
+    println!(
+        "durable append ({appends} appends, {line_len}-B lines, head file excluded): p50 {a50:.2} ms, p99 {a99:.2} ms"
+    );
+    println!("bare write + fdatasync of the same bytes: p50 {b50:.2} ms, p99 {b99:.2} ms");
+    println!(
+        "ratio append / bare: p50 {:.2}x, p99 {:.2}x (target <= 2x)",
+        a50 / b50,
+        a99 / b99
+    );
+}

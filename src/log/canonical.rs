@@ -1,0 +1,164 @@
+//! The canonical JSON of log entry bodies (SPEC §6.1).
+//!
+//! Keys sorted (by bytes, recursively), no whitespace, integers only (0…2^53−1), booleans,
+//! strings and objects; no null, floats or arrays. Strings carry no C0/C1 controls, DEL,
+//! U+2028/9 or bidi controls, so the only escapes needed are `\"` and `\\` — which makes
+//! `jq -jcS .e` reproduce the signed bytes exactly. The verifier parses a body and
+//! re-serializes it with [`to_canonical`]; any difference in bytes is `E_NONCANONICAL`.
+
+use serde_json::Value;
+
+/// Largest integer allowed in a body (2^53 − 1: exact in every JSON implementation).
+pub const MAX_INT: u64 = (1 << 53) - 1;
+
+/// Why a value has no canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CanonError {
+    Null(String),
+    Float(String),
+    IntRange(String),
+    Array(String),
+    BadChar(String),
+}
+
+impl std::fmt::Display for CanonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CanonError::Null(p) => write!(f, "field {p} is null (leave absent fields out)"),
+            CanonError::Float(p) => write!(f, "field {p} is not an integer"),
+            CanonError::IntRange(p) => write!(f, "field {p} is outside 0…2^53−1"),
+            CanonError::Array(p) => write!(f, "field {p} is an array (not allowed in log entries)"),
+            CanonError::BadChar(p) => write!(
+                f,
+                "field {p} contains a control, line-separator or bidi character"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CanonError {}
+
+/// True for characters a body string may not hold (same set the terminal escaper guards).
+pub fn forbidden_char(c: char) -> bool {
+    crate::text::is_unsafe_char(c)
+}
+
+/// The canonical bytes of `v`, or why it has none.
+pub fn to_canonical(v: &Value) -> Result<String, CanonError> {
+    let mut out = String::with_capacity(768);
+    write_value(v, &mut out, &mut String::new())?;
+    Ok(out)
+}
+
+fn write_value(v: &Value, out: &mut String, path: &mut String) -> Result<(), CanonError> {
+    match v {
+        Value::Null => Err(CanonError::Null(path_or_root(path))),
+        Value::Bool(b) => {
+            out.push_str(if *b { "true" } else { "false" });
+            Ok(())
+        }
+        Value::Number(n) => match n.as_u64() {
+            Some(u) if u <= MAX_INT => {
+                use std::fmt::Write;
+                let _ = write!(out, "{u}");
+                Ok(())
+            }
+            Some(_) => Err(CanonError::IntRange(path_or_root(path))),
+            None if n.is_i64() => Err(CanonError::IntRange(path_or_root(path))),
+            None => Err(CanonError::Float(path_or_root(path))),
+        },
+        Value::String(s) => write_str(s, out, path),
+        Value::Array(_) => Err(CanonError::Array(path_or_root(path))),
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                write_str(k, out, path)?;
+                out.push(':');
+                write_value(&map[k.as_str()], out, path)?;
+                path.truncate(len);
+            }
+            out.push('}');
+            Ok(())
+        }
+    }
+}
+
+fn write_str(s: &str, out: &mut String, path: &str) -> Result<(), CanonError> {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if forbidden_char(c) => return Err(CanonError::BadChar(path_or_root(path))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Ok(())
+}
+
+fn path_or_root(p: &str) -> String {
+    if p.is_empty() {
+        "(root)".into()
+    } else {
+        p.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sorts_and_compacts() {
+        let v = json!({"b": 1, "a": {"z": true, "y": "x\"\\"}, "A": 0});
+        assert_eq!(
+            to_canonical(&v).unwrap(),
+            r#"{"A":0,"a":{"y":"x\"\\","z":true},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn rejects_what_jq_would_not_reproduce() {
+        assert!(matches!(
+            to_canonical(&json!({"a": null})),
+            Err(CanonError::Null(_))
+        ));
+        assert!(matches!(
+            to_canonical(&json!({"a": 1.5})),
+            Err(CanonError::Float(_))
+        ));
+        assert!(matches!(
+            to_canonical(&json!({"a": -1})),
+            Err(CanonError::IntRange(_))
+        ));
+        assert!(matches!(
+            to_canonical(&json!({"a": MAX_INT + 1})),
+            Err(CanonError::IntRange(_))
+        ));
+        assert!(matches!(
+            to_canonical(&json!({"a": [1]})),
+            Err(CanonError::Array(_))
+        ));
+        for bad in ["\n", "\u{7f}", "\u{85}", "\u{2028}", "\u{202e}", "\u{0}"] {
+            let r = to_canonical(&json!({ "k": { "n": format!("a{bad}b") } }));
+            assert_eq!(r, Err(CanonError::BadChar("k.n".into())), "{bad:?}");
+        }
+        assert_eq!(
+            to_canonical(&json!({"a": MAX_INT})).unwrap(),
+            format!("{{\"a\":{MAX_INT}}}")
+        );
+        assert_eq!(to_canonical(&json!({"é": "ü"})).unwrap(), "{\"é\":\"ü\"}");
+    }
+}

@@ -1,0 +1,557 @@
+//! Log entries (SPEC §6.2): the typed form, its JSON value and the schema check.
+//!
+//! `Entry::to_value` is what the appender signs (after canonical serialization) and
+//! `Entry::from_value` is the verifier's `E_SCHEMA` check: every field present with the
+//! right shape, no unknown field, and the cross-field rules (override, reasons, passed).
+
+use serde_json::{Map, Value, json};
+
+use crate::decision::{self, Decision, ReasonCode};
+use crate::engine::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
+
+/// Which log an entry belongs to; fixed by the genesis entry and never mixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    Production,
+    Demo,
+    Training,
+}
+
+impl LogKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogKind::Production => "production",
+            LogKind::Demo => "demo",
+            LogKind::Training => "training",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LogKind> {
+        [LogKind::Production, LogKind::Demo, LogKind::Training]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// The fields every entry carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub log: String,
+    pub seq: u64,
+    pub prev: String,
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`
+    pub ts: String,
+    pub reviewer: String,
+    pub key: String,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Genesis {
+        log_kind: LogKind,
+        created_by: String,
+    },
+    Decision(Box<DecisionFields>),
+    TailRecovery {
+        torn_off: u64,
+        torn_len: u64,
+        torn_sha256: String,
+    },
+    TrainingCompletion(Box<TrainingFields>),
+}
+
+impl Body {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Body::Genesis { .. } => "genesis",
+            Body::Decision(_) => "decision",
+            Body::TailRecovery { .. } => "tail_recovery",
+            Body::TrainingCompletion(_) => "training_completion",
+        }
+    }
+}
+
+/// A `decision` entry's own fields (SPEC §6.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionFields {
+    pub queue: String,
+    pub disclosure: String,
+    pub disclosure_sha256: String,
+    pub subject: String,
+    pub recipient_kind: String,
+    pub recipient_name: String,
+    pub purpose: String,
+    pub as_of: String,
+    pub consent: Option<String>,
+    pub consent_status: ConsentStatus,
+    pub part2: Part2Status,
+    pub hipaa: HipaaStatus,
+    pub rule: String,
+    pub unsettled: bool,
+    pub policy: PolicyRefs,
+    pub decision: Decision,
+    pub reason_code: Option<ReasonCode>,
+    pub note: Option<String>,
+    pub override_: bool,
+    pub supersedes: Option<String>,
+}
+
+/// A `training_completion` entry's own fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingFields {
+    pub pack_id: String,
+    pub pack_version: String,
+    pub policy: PolicyRefs,
+    pub correct: u64,
+    pub total: u64,
+    pub pass_mark: u64,
+    pub passed: bool,
+}
+
+fn policy_value(p: &PolicyRefs) -> Value {
+    let one = |r: &PolicyRef| json!({"id": r.id, "version": r.version, "sha256": r.sha256});
+    json!({"part2": one(&p.part2), "hipaa": one(&p.hipaa)})
+}
+
+impl Entry {
+    /// The JSON object to canonicalize and sign.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("v".into(), json!(1));
+        m.insert("log".into(), json!(self.log));
+        m.insert("seq".into(), json!(self.seq));
+        m.insert("prev".into(), json!(self.prev));
+        m.insert("type".into(), json!(self.body.type_name()));
+        m.insert("ts".into(), json!(self.ts));
+        m.insert("reviewer".into(), json!(self.reviewer));
+        m.insert("key".into(), json!(self.key));
+        match &self.body {
+            Body::Genesis {
+                log_kind,
+                created_by,
+            } => {
+                m.insert("log_kind".into(), json!(log_kind.as_str()));
+                m.insert("created_by".into(), json!(created_by));
+            }
+            Body::TailRecovery {
+                torn_off,
+                torn_len,
+                torn_sha256,
+            } => {
+                m.insert("torn_off".into(), json!(torn_off));
+                m.insert("torn_len".into(), json!(torn_len));
+                m.insert("torn_sha256".into(), json!(torn_sha256));
+            }
+            Body::Decision(d) => {
+                m.insert("queue".into(), json!(d.queue));
+                m.insert("disclosure".into(), json!(d.disclosure));
+                m.insert("disclosure_sha256".into(), json!(d.disclosure_sha256));
+                m.insert("subject".into(), json!(d.subject));
+                m.insert(
+                    "recipient".into(),
+                    json!({"kind": d.recipient_kind, "name": d.recipient_name}),
+                );
+                m.insert("purpose".into(), json!(d.purpose));
+                m.insert("as_of".into(), json!(d.as_of));
+                if let Some(c) = &d.consent {
+                    m.insert("consent".into(), json!(c));
+                }
+                m.insert("consent_status".into(), json!(d.consent_status.as_str()));
+                m.insert("part2".into(), json!(d.part2.as_str()));
+                m.insert("hipaa".into(), json!(d.hipaa.as_str()));
+                m.insert("rule".into(), json!(d.rule));
+                m.insert("unsettled".into(), json!(d.unsettled));
+                m.insert("policy".into(), policy_value(&d.policy));
+                m.insert("decision".into(), json!(d.decision.as_str()));
+                if let Some(r) = d.reason_code {
+                    m.insert("reason_code".into(), json!(r.as_str()));
+                }
+                if let Some(n) = &d.note {
+                    m.insert("note".into(), json!(n));
+                }
+                m.insert("override".into(), json!(d.override_));
+                if let Some(s) = &d.supersedes {
+                    m.insert("supersedes".into(), json!(s));
+                }
+            }
+            Body::TrainingCompletion(t) => {
+                m.insert(
+                    "pack".into(),
+                    json!({"id": t.pack_id, "version": t.pack_version}),
+                );
+                m.insert("policy".into(), policy_value(&t.policy));
+                m.insert("correct".into(), json!(t.correct));
+                m.insert("total".into(), json!(t.total));
+                m.insert("pass_mark".into(), json!(t.pass_mark));
+                m.insert("passed".into(), json!(t.passed));
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// The schema check. `Err` names the field (never its value: values may be PHI-shaped).
+    pub fn from_value(v: &Value) -> Result<Entry, String> {
+        let mut f = Fields::new(v, "entry")?;
+        if f.u64("v")? != 1 {
+            return Err("v is not 1".into());
+        }
+        let log = f.hex("log", 32)?;
+        let seq = f.u64("seq")?;
+        let prev = f.hex("prev", 64)?;
+        let ty = f.string("type")?;
+        let ts = f.str_with("ts", |s| parse_ts_ms(s).is_some())?;
+        let reviewer = f.str_with("reviewer", super::keys::valid_principal)?;
+        let key = f.str_with("key", is_fingerprint)?;
+        let body = match ty.as_str() {
+            "genesis" => {
+                let log_kind = LogKind::parse(&f.string("log_kind")?)
+                    .ok_or("log_kind is not production, demo or training")?;
+                let created_by = f.str_with("created_by", super::keys::valid_principal)?;
+                Body::Genesis {
+                    log_kind,
+                    created_by,
+                }
+            }
+            "tail_recovery" => Body::TailRecovery {
+                torn_off: f.u64("torn_off")?,
+                torn_len: f.u64("torn_len")?,
+                torn_sha256: f.hex("torn_sha256", 64)?,
+            },
+            "decision" => Body::Decision(Box::new(decision_fields(&mut f)?)),
+            "training_completion" => {
+                let mut p = f.object("pack")?;
+                let pack_id = p.str_with("id", non_empty)?;
+                let pack_version = p.str_with("version", non_empty)?;
+                p.done()?;
+                let policy = policy_fields(&mut f)?;
+                let correct = f.u64("correct")?;
+                let total = f.u64("total")?;
+                let pass_mark = f.u64("pass_mark")?;
+                let passed = f.bool("passed")?;
+                if correct > total || pass_mark > 100 || total == 0 {
+                    return Err("correct/total/pass_mark out of range".into());
+                }
+                if passed != (100 * correct >= pass_mark * total) {
+                    return Err("passed does not match correct, total and pass_mark".into());
+                }
+                Body::TrainingCompletion(Box::new(TrainingFields {
+                    pack_id,
+                    pack_version,
+                    policy,
+                    correct,
+                    total,
+                    pass_mark,
+                    passed,
+                }))
+            }
+            _ => {
+                return Err(
+                    "type is not genesis, decision, tail_recovery or training_completion".into(),
+                );
+            }
+        };
+        f.done()?;
+        if (seq == 0) != matches!(body, Body::Genesis { .. }) {
+            return Err("genesis must be exactly entry 0".into());
+        }
+        if seq == 0 && prev != ZERO_HASH {
+            return Err("prev of entry 0 is not 64 zeros".into());
+        }
+        Ok(Entry {
+            log,
+            seq,
+            prev,
+            ts,
+            reviewer,
+            key,
+            body,
+        })
+    }
+}
+
+/// `prev` of entry 0.
+pub const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
+    let queue = f.hex("queue", 64)?;
+    let disclosure = f.str_with("disclosure", is_id)?;
+    let disclosure_sha256 = f.hex("disclosure_sha256", 64)?;
+    let subject = f.str_with("subject", is_id)?;
+    let mut r = f.object("recipient")?;
+    let recipient_kind = r.str_with("kind", is_token)?;
+    let recipient_name = r.str_with("name", non_empty)?;
+    r.done()?;
+    let purpose = f.str_with("purpose", is_token)?;
+    let as_of = f.str_with("as_of", is_date)?;
+    let consent = f.opt_str_with("consent", is_id)?;
+    let consent_status = ConsentStatus::parse(&f.string("consent_status")?)
+        .ok_or("consent_status is not a known status")?;
+    let part2 = Part2Status::parse(&f.string("part2")?).ok_or("part2 is not a known status")?;
+    let hipaa = HipaaStatus::parse(&f.string("hipaa")?).ok_or("hipaa is not a known status")?;
+    let rule = f.str_with("rule", non_empty)?;
+    let unsettled = f.bool("unsettled")?;
+    let policy = policy_fields(f)?;
+    let dec = Decision::parse(&f.string("decision")?)
+        .ok_or("decision is not approve, deny, escalate or defer")?;
+    let reason_code = match f.opt_string("reason_code")? {
+        Some(s) => Some(ReasonCode::parse(&s).ok_or("reason_code is not a known code")?),
+        None => None,
+    };
+    let note = f.opt_string("note")?;
+    let override_ = f.bool("override")?;
+    let supersedes = f.opt_hex("supersedes")?;
+    if override_ != decision::is_override(dec, part2, hipaa) {
+        return Err("override does not match decision, part2 and hipaa".into());
+    }
+    decision::check(dec, reason_code, note.as_deref(), override_, unsettled)
+        .map_err(|p| format!("reason/note rule: {p}"))?;
+    Ok(DecisionFields {
+        queue,
+        disclosure,
+        disclosure_sha256,
+        subject,
+        recipient_kind,
+        recipient_name,
+        purpose,
+        as_of,
+        consent,
+        consent_status,
+        part2,
+        hipaa,
+        rule,
+        unsettled,
+        policy,
+        decision: dec,
+        reason_code,
+        note,
+        override_,
+        supersedes,
+    })
+}
+
+fn policy_fields(f: &mut Fields) -> Result<PolicyRefs, String> {
+    let mut p = f.object("policy")?;
+    let mut one = |name: &'static str| -> Result<PolicyRef, String> {
+        let mut o = p.object(name)?;
+        let r = PolicyRef {
+            id: o.str_with("id", non_empty)?.into(),
+            version: o.str_with("version", non_empty)?.into(),
+            sha256: o.hex("sha256", 64)?.into(),
+        };
+        o.done()?;
+        Ok(r)
+    };
+    let part2 = one("part2")?;
+    let hipaa = one("hipaa")?;
+    p.done()?;
+    Ok(PolicyRefs { part2, hipaa })
+}
+
+/// Takes fields out of an object one by one; `done` fails on anything left (unknown field).
+struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    taken: usize,
+    path: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn new(v: &'a Value, path: &'a str) -> Result<Fields<'a>, String> {
+        match v {
+            Value::Object(map) => Ok(Fields {
+                map,
+                taken: 0,
+                path,
+            }),
+            _ => Err(format!("{path} is not an object")),
+        }
+    }
+    fn get(&mut self, k: &str) -> Option<&'a Value> {
+        let v = self.map.get(k);
+        if v.is_some() {
+            self.taken += 1;
+        }
+        v
+    }
+    fn req(&mut self, k: &str) -> Result<&'a Value, String> {
+        self.get(k).ok_or_else(|| format!("{} is missing", k))
+    }
+    fn u64(&mut self, k: &str) -> Result<u64, String> {
+        self.req(k)?
+            .as_u64()
+            .ok_or_else(|| format!("{k} is not an integer"))
+    }
+    fn bool(&mut self, k: &str) -> Result<bool, String> {
+        self.req(k)?
+            .as_bool()
+            .ok_or_else(|| format!("{k} is not a boolean"))
+    }
+    fn string(&mut self, k: &str) -> Result<String, String> {
+        self.req(k)?
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{k} is not a string"))
+    }
+    fn opt_string(&mut self, k: &str) -> Result<Option<String>, String> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("{k} is not a string")),
+        }
+    }
+    fn str_with(&mut self, k: &str, ok: impl Fn(&str) -> bool) -> Result<String, String> {
+        let s = self.string(k)?;
+        if ok(&s) {
+            Ok(s)
+        } else {
+            Err(format!("{k} has the wrong format"))
+        }
+    }
+    fn opt_str_with(
+        &mut self,
+        k: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> Result<Option<String>, String> {
+        match self.opt_string(k)? {
+            Some(s) if !ok(&s) => Err(format!("{k} has the wrong format")),
+            o => Ok(o),
+        }
+    }
+    /// Lowercase hex of `n` digits. Upper-case hex is the same value spelled another way:
+    /// reported as non-canonical, not as a schema error.
+    fn hex(&mut self, k: &str, n: usize) -> Result<String, String> {
+        let s = self.string(k)?;
+        check_hex(k, &s, n)?;
+        Ok(s)
+    }
+    fn opt_hex(&mut self, k: &str) -> Result<Option<String>, String> {
+        let s = self.opt_string(k)?;
+        if let Some(v) = &s {
+            check_hex(k, v, 64)?;
+        }
+        Ok(s)
+    }
+    fn object(&mut self, k: &'a str) -> Result<Fields<'a>, String> {
+        let v = self.req(k)?;
+        Fields::new(v, k)
+    }
+    fn done(&self) -> Result<(), String> {
+        if self.taken == self.map.len() {
+            Ok(())
+        } else {
+            Err(format!("{} has an unknown field", self.path))
+        }
+    }
+}
+
+/// Prefix of schema messages that are really canonical-form violations.
+pub const NONCANONICAL: &str = "non-canonical: ";
+
+fn check_hex(k: &str, s: &str, n: usize) -> Result<(), String> {
+    if is_hex(s, n) {
+        Ok(())
+    } else if is_hex(&s.to_ascii_lowercase(), n) {
+        Err(format!("{NONCANONICAL}{k} has upper-case hex"))
+    } else {
+        Err(format!("{k} has the wrong format"))
+    }
+}
+
+fn non_empty(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256
+}
+
+fn is_hex(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+pub fn is_hex64(s: &str) -> bool {
+    is_hex(s, 64)
+}
+pub fn is_hex32(s: &str) -> bool {
+    is_hex(s, 32)
+}
+
+/// Ids and refs: `^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$` (SPEC §3.1).
+pub fn is_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+}
+
+fn is_fingerprint(s: &str) -> bool {
+    s.strip_prefix("SHA256:").is_some_and(|b| {
+        b.len() == 43
+            && data_encoding::BASE64_NOPAD
+                .decode(b.as_bytes())
+                .is_ok_and(|d| d.len() == 32)
+    })
+}
+
+fn is_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+/// Milliseconds since the epoch of a `YYYY-MM-DDTHH:MM:SS.mmmZ` timestamp (exact form only).
+pub fn parse_ts_ms(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[23] != b'Z'
+    {
+        return None;
+    }
+    for i in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] {
+        if !b[i].is_ascii_digit() {
+            return None;
+        }
+    }
+    let t = chrono::NaiveDateTime::parse_from_str(&s[..23], "%Y-%m-%dT%H:%M:%S%.3f").ok()?;
+    Some(t.and_utc().timestamp_millis())
+}
+
+/// Now, in the entry timestamp form.
+pub fn now_ts() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_ts_ms("1970-01-01T00:00:01.500Z"), Some(1500));
+        for bad in [
+            "1970-01-01T00:00:01.50Z",
+            "1970-01-01 00:00:01.500Z",
+            "1970-13-01T00:00:01.500Z",
+            "1970-01-01T00:00:01.500z",
+            "+970-01-01T00:00:01.500Z",
+        ] {
+            assert_eq!(parse_ts_ms(bad), None, "{bad}");
+        }
+        assert!(parse_ts_ms(&now_ts()).is_some());
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_id("D-0001") && is_id("a:b.c_d"));
+        assert!(!is_id("-a") && !is_id("a b") && !is_id(""));
+    }
+}

@@ -1,0 +1,35 @@
+//! The signed decision log (SPEC §6): one JSON line per entry, hash-chained, each signed
+//! with an OpenSSH SSHSIG so stock `jq` + `ssh-keygen -Y verify` can check it.
+//!
+//! - [`record`]: THE recording API (`decide` and the review TUI): [`record::Recorder`].
+//! - [`read`]: the decisions already in a log (TUI resume).
+//! - [`verify`]: `log verify`; [`checkpoint`]: signed checkpoint notes.
+//! - [`append`]: the SPEC §6.3 append protocol; [`head`]: head files.
+//! - [`keys`], [`trust`]: signing keys and who may sign.
+//! - [`canonical`], [`entry`], [`line`], [`sshsig`], [`chain`]: the format itself.
+
+pub mod append;
+pub mod canonical;
+pub mod chain;
+pub mod checkpoint;
+pub mod entry;
+pub mod findings;
+pub mod head;
+pub mod keys;
+pub mod line;
+pub mod read;
+pub mod record;
+pub mod sshsig;
+pub mod trust;
+pub mod verify;
+
+pub use append::{AppendError, Receipt};
+pub use entry::LogKind;
+pub use findings::{Code, Finding};
+pub use keys::Signer;
+pub use record::{DecisionInput, RecordError, Recorder, TrainingInput};
+
+/// SSHSIG namespace of entries.
+pub const NS_DECISION: &str = "p2review-decision";
+/// SSHSIG namespace of checkpoint notes.
+pub const NS_CHECKPOINT: &str = "p2review-checkpoint";

@@ -1,0 +1,200 @@
+//! `log verify` (SPEC §6.5): stream a log through the chain, with the trusted signers and
+//! anchors (checkpoints given, the data dir's head file), and report findings.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use super::chain::{Anchor, Chain};
+use super::checkpoint::Checkpoint;
+use super::entry::LogKind;
+use super::findings::{Code, Finding};
+use super::head;
+use super::line::LineChecker;
+use super::trust::Trust;
+
+/// What one verification uses.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    pub trust: Trust,
+    /// Parsed checkpoint notes; only those naming this log's id are applied.
+    pub checkpoints: Vec<Checkpoint>,
+    /// The data dir's `heads/` (its file for this log, if any, is an anchor).
+    pub heads_dir: Option<PathBuf>,
+}
+
+/// The result for one log.
+#[derive(Debug, Clone)]
+pub struct LogReport {
+    pub findings: Vec<Finding>,
+    pub log_id: Option<String>,
+    pub kind: Option<LogKind>,
+    /// Valid entries in the chain (last seq + 1).
+    pub entries: u64,
+    pub last_hash: Option<[u8; 32]>,
+}
+
+impl LogReport {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.code.is_error())
+    }
+    /// 0 clean, 1 any E_, 3 warnings only.
+    pub fn exit_code(&self) -> u8 {
+        if self.has_errors() {
+            1
+        } else if self.findings.is_empty() {
+            0
+        } else {
+            3
+        }
+    }
+}
+
+/// The log id named by a log's first line, read leniently (to pick anchors before streaming).
+pub fn peek_log_id(first_line: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(first_line).ok()?;
+    v.get("e")?.get("log")?.as_str().map(str::to_owned)
+}
+
+/// The anchors for log `id`: valid checkpoints naming it (bad ones become
+/// `E_CHECKPOINT_SIG` in `extra`) and the head file.
+pub fn anchors_for(
+    id: Option<&str>,
+    opts: &VerifyOptions,
+    extra: &mut Vec<Finding>,
+) -> Result<Vec<Anchor>, String> {
+    let mut anchors = Vec::new();
+    let Some(id) = id else { return Ok(anchors) };
+    for cp in opts.checkpoints.iter().filter(|c| c.log_id == id) {
+        if cp.signature_ok(&opts.trust) {
+            anchors.push(Anchor::new(cp.size - 1, cp.hash, true));
+        } else {
+            extra.push(Finding {
+                code: Code::CheckpointSig,
+                seq: cp.size - 1,
+                line: cp.size,
+            });
+        }
+    }
+    if let Some(dir) = &opts.heads_dir
+        && let Some(h) = head::read(dir, id)?
+        && let Some(hash) = h.hash_bytes()
+    {
+        anchors.push(Anchor::new(h.seq, hash, false));
+    }
+    Ok(anchors)
+}
+
+/// Finish `chain` and build the report (`extra` findings first).
+pub fn report(chain: &mut Chain, extra: Vec<Finding>) -> LogReport {
+    chain.finish();
+    let mut findings = extra;
+    findings.append(&mut chain.findings);
+    LogReport {
+        findings,
+        log_id: chain.log_id.clone(),
+        kind: chain.kind,
+        entries: chain.last.map_or(0, |l| l.seq + 1),
+        last_hash: chain.last.map(|l| l.hash),
+    }
+}
+
+/// Verify a whole log held in memory.
+pub fn verify_bytes(data: &[u8], opts: &VerifyOptions) -> Result<LogReport, String> {
+    verify_bytes_with(data, opts, LineChecker::new()).map(|(r, _)| r)
+}
+
+/// [`verify_bytes`] with a given line checker, handed back for reuse (its key cache, or a
+/// test's verdict cache, survives across runs).
+pub fn verify_bytes_with(
+    data: &[u8],
+    opts: &VerifyOptions,
+    checker: LineChecker,
+) -> Result<(LogReport, LineChecker), String> {
+    let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    let id = peek_log_id(first);
+    let mut extra = Vec::new();
+    let anchors = anchors_for(id.as_deref(), opts, &mut extra)?;
+    let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
+    chain.checker = checker;
+    let mut off = 0u64;
+    for piece in data.split_inclusive(|&b| b == b'\n') {
+        chain.feed(piece, off);
+        off += piece.len() as u64;
+    }
+    let r = report(&mut chain, extra);
+    Ok((r, std::mem::take(&mut chain.checker)))
+}
+
+/// Why a log could not be verified at all (exit 2).
+#[derive(Debug)]
+pub struct VerifyIoError(pub String);
+
+/// Stream a log file (memory stays O(longest line)).
+pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<LogReport, VerifyIoError> {
+    stream_file(path, |id, extra| {
+        let anchors = anchors_for(id, opts, extra).map_err(VerifyIoError)?;
+        Ok(Chain::new(Some(opts.trust.clone()), anchors))
+    })
+}
+
+/// Stream a log file through the chain `make` builds once the log id is known (from the
+/// first line). `trust: None` chains check structure and signatures only (`log checkpoint`).
+pub fn stream_file(
+    path: &Path,
+    make: impl FnOnce(Option<&str>, &mut Vec<Finding>) -> Result<Chain, VerifyIoError>,
+) -> Result<LogReport, VerifyIoError> {
+    let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
+    let mut r = BufReader::with_capacity(256 * 1024, File::open(path).map_err(err)?);
+    let mut buf = Vec::with_capacity(4096);
+    read_piece(&mut r, &mut buf).map_err(err)?;
+    let id = peek_log_id(buf.strip_suffix(b"\n").unwrap_or(&buf));
+    let mut extra = Vec::new();
+    let mut chain = make(id.as_deref(), &mut extra)?;
+    let mut off = 0u64;
+    let mut lines = 0u64;
+    while !buf.is_empty() {
+        chain.feed(&buf, off);
+        lines += 1;
+        off += buf.len() as u64;
+        if read_piece(&mut r, &mut buf).is_err() {
+            // A read error part-way: what was read is reported, and the rest is E_IO.
+            let seq = chain.last.map_or(0, |l| l.seq + 1);
+            extra.push(Finding {
+                code: Code::Io,
+                seq,
+                line: lines + 1,
+            });
+            break;
+        }
+    }
+    Ok(report(&mut chain, extra))
+}
+
+/// The next line with its LF (or the final piece without), bounded so a file without LFs
+/// cannot exhaust memory: over-long pieces are cut at 64 KiB (they fail framing anyway).
+fn read_piece(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.clear();
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(());
+        }
+        let room = (64 * 1024usize).saturating_sub(buf.len());
+        match avail.iter().take(room).position(|&b| b == b'\n') {
+            Some(i) => {
+                buf.extend_from_slice(&avail[..=i]);
+                r.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = avail.len().min(room);
+                buf.extend_from_slice(&avail[..n]);
+                r.consume(n);
+                if buf.len() >= 64 * 1024 {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,824 @@
+//! The `key`, `decide`, `log verify` and `log checkpoint` commands end to end (temp data
+//! dirs only): keys and their refusals, §6.2 rules, log kinds, locking, tail checks,
+//! signer trust, checkpoints, exit codes, and PHI canaries.
+
+mod log_support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use log_support::*;
+use p2review::log::{LogKind, Recorder};
+
+fn ok(o: &std::process::Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout {}\nstderr {}",
+        out(o),
+        err(o)
+    );
+}
+fn code(o: &std::process::Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+fn entries(log: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["e"].clone())
+        .collect()
+}
+fn finding_lines(o: &std::process::Output) -> Vec<String> {
+    out(o).lines().map(str::to_owned).collect()
+}
+fn codes(o: &std::process::Output) -> Vec<String> {
+    finding_lines(o)
+        .iter()
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn key_init_show_and_refusals() {
+    let env = Env::new();
+    let o = env
+        .cmd()
+        .args(["key", "init"])
+        .env("USER", "alice")
+        .output()
+        .unwrap();
+    ok(&o);
+    let key = env.data().join("signing_key");
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(env.data()).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert!(env.data().join("signing_key.pub").exists());
+    let show = out(&env.run(&["key", "show", "--allowed-signers"]));
+    let re = show.trim_end();
+    assert!(re.starts_with("alice@"), "{re}");
+    let parts: Vec<&str> = re.split(' ').collect();
+    assert_eq!(parts.len(), 4, "{re}");
+    assert_eq!(
+        parts[1],
+        "namespaces=\"p2review-decision,p2review-checkpoint\""
+    );
+    assert_eq!(parts[2], "ssh-ed25519");
+    assert!(parts[3].starts_with("AAAAC3NzaC1lZDI1NTE5"));
+    let pubkey = out(&env.run(&["key", "show"]));
+    assert!(pubkey.starts_with("ssh-ed25519 AAAA") && pubkey.trim_end().ends_with(parts[0]));
+    // ssh-keygen reads our key and agrees on the fingerprint.
+    let fp = std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out(&fp).contains(env.signer().fingerprint()),
+        "{}",
+        out(&fp)
+    );
+    // Never overwrites.
+    let before = std::fs::read(&key).unwrap();
+    let o = env.run(&["key", "init", "--principal", "bob@host"]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("never overwrites"), "{}", err(&o));
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+    // Bad principal.
+    let env2 = Env::new();
+    let o = env2.run(&["key", "init", "--principal", "bob smith@host"]);
+    assert_eq!(code(&o), 2);
+    assert!(!env2.data().join("signing_key").exists());
+    // Too open: OpenSSH's wording, for show and for decide.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = env.run(&["key", "show"]);
+    assert_eq!(code(&o), 2);
+    let want = format!("Permissions 0644 for '{}' are too open.", key.display());
+    assert!(err(&o).contains(&want), "{}", err(&o));
+    let q = env.write_queue(1);
+    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains(&want));
+    assert!(!env.log().exists(), "nothing written");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert!(err(&env.run(&["key", "show"])).contains("Permissions 0640"));
+}
+
+#[test]
+fn passphrase_protected_key_is_refused_clearly() {
+    let env = Env::new();
+    let key = env.data().join("signing_key");
+    let o = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q", "-t", "ed25519", "-N", "secret", "-C", "rev@host", "-f",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let q = env.write_queue(1);
+    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("passphrase-protected"), "{}", err(&o));
+}
+
+#[test]
+fn decide_records_exactly_the_spec_fields() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(2);
+    let o = env.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0001",
+            "--decision",
+            "escalate",
+            "--reason-code",
+            "needs_privacy_officer",
+        ],
+        &[&q],
+    );
+    ok(&o);
+    let ack = out(&o);
+    let parts: Vec<&str> = ack.trim_end().split(' ').collect();
+    assert_eq!(parts[0], "ACK");
+    assert_eq!(parts[1], "seq=1");
+    let entry = parts[2].strip_prefix("entry=").unwrap();
+    let log_id = parts[3].strip_prefix("log=").unwrap();
+    assert_eq!(entry.len(), 64);
+    assert_eq!(log_id.len(), 32);
+    let lines: Vec<String> = std::fs::read_to_string(env.log())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        p2review::digest::sha256_hex(lines[1].as_bytes()),
+        entry,
+        "entry= is the line's hash"
+    );
+    let es = entries(&env.log());
+    let g = &es[0];
+    assert_eq!(g["type"], "genesis");
+    assert_eq!(g["log_kind"], "production");
+    assert_eq!(g["log"], log_id);
+    let e = es[1].as_object().unwrap();
+    let mut keys: Vec<&str> = e.keys().map(String::as_str).collect();
+    keys.sort();
+    let mut want = vec![
+        "v",
+        "log",
+        "seq",
+        "prev",
+        "type",
+        "ts",
+        "reviewer",
+        "key",
+        "queue",
+        "disclosure",
+        "disclosure_sha256",
+        "subject",
+        "recipient",
+        "purpose",
+        "as_of",
+        "consent_status",
+        "part2",
+        "hipaa",
+        "rule",
+        "unsettled",
+        "policy",
+        "decision",
+        "reason_code",
+        "override",
+    ];
+    // `consent` only when the verdict rests on one (the evaluation says).
+    let ev = Fixture::new(2).eval(0);
+    if ev.consent.id.is_some() {
+        want.push("consent");
+    }
+    want.sort();
+    assert_eq!(keys, want);
+    assert_eq!(
+        e["queue"],
+        p2review::digest::sha256_hex(&std::fs::read(&q).unwrap())
+    );
+    assert_eq!(e["disclosure"], "D-0001");
+    assert_eq!(e["subject"], "P-0001");
+    assert_eq!(
+        e["recipient"],
+        serde_json::json!({"kind": "health_plan", "name": "Acme Health Plan"})
+    );
+    assert_eq!(e["as_of"], "2026-11-28", "the queue's as_of");
+    assert_eq!(e["part2"], ev.part2.status.as_str());
+    assert_eq!(e["hipaa"], ev.hipaa.status.as_str());
+    assert_eq!(e["override"], false, "escalate is never an override");
+    assert_eq!(e["reviewer"], "rev@clinic.example");
+    assert_eq!(e["key"], env.signer().fingerprint());
+    assert_eq!(e["prev"], p2review::digest::sha256_hex(lines[0].as_bytes()));
+    let fx = Fixture::new(2);
+    assert_eq!(
+        e["disclosure_sha256"],
+        p2review::queue::canonical::disclosure_sha256(&fx.queue.queue.disclosures[0])
+    );
+    // --as-of wins; supersedes recorded; override computed from the evaluation.
+    let o = env.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0001",
+            "--decision",
+            "approve",
+            "--reason-code",
+            "consent_verified",
+            "--supersedes",
+            entry,
+            "--as-of",
+            "2026-01-05",
+            "--note",
+            "ok per call",
+        ],
+        &[&q],
+    );
+    ok(&o);
+    let e = &entries(&env.log())[2];
+    assert_eq!(e["as_of"], "2026-01-05");
+    assert_eq!(e["supersedes"], entry);
+    assert_eq!(e["note"], "ok per call");
+    let want_override = p2review::decision::is_override(
+        p2review::decision::Decision::Approve,
+        ev.part2.status,
+        ev.hipaa.status,
+    );
+    assert_eq!(e["override"], want_override);
+    let snap = p2review::log::read::read_decisions(&env.log()).unwrap();
+    assert_eq!(snap.decisions.len(), 2);
+    assert!(
+        snap.open_escalations().is_empty(),
+        "the approval superseded the escalation"
+    );
+    ok(&env.run(&["log", "verify"]));
+}
+
+#[test]
+fn decide_refuses_before_writing() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let long = "n".repeat(281);
+    let upper = "A".repeat(64);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--decision", "deny"], "reason code is required"),
+        (
+            vec!["--decision", "deny", "--reason-code", "other"],
+            "needs a note",
+        ),
+        (
+            vec!["--decision", "deny", "--reason-code", "bogus"],
+            "unknown reason code",
+        ),
+        (
+            vec!["--decision", "defer", "--note", "a\u{1b}[2Jb"],
+            "control",
+        ),
+        (vec!["--decision", "defer", "--note", "a\u{202e}b"], "bidi"),
+        (
+            vec!["--decision", "defer", "--note", &long],
+            "281 characters",
+        ),
+        (
+            vec!["--decision", "defer", "--supersedes", "ABC"],
+            "--supersedes",
+        ),
+        (
+            vec!["--decision", "defer", "--supersedes", &upper],
+            "--supersedes",
+        ),
+    ];
+    for (args, msg) in cases {
+        let mut a = vec!["decide", "--id", "D-0001"];
+        a.extend(args.iter().copied());
+        let o = env.run_p(&a, &[&q]);
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert!(err(&o).contains(msg), "{args:?}: {}", err(&o));
+        assert!(
+            !err(&o).contains('\u{1b}'),
+            "no raw control characters in messages"
+        );
+        assert!(!env.log().exists(), "{args:?}: nothing may be written");
+    }
+    let o = env.run_p(&["decide", "--id", "D-9999", "--decision", "defer"], &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("D-9999"));
+    let no_key = Env::new();
+    let q2 = no_key.write_queue(1);
+    let o = no_key.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q2]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("key init"), "{}", err(&o));
+}
+
+#[test]
+fn log_kinds_never_mix() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let fx = Fixture::new(1);
+    for kind in [LogKind::Demo, LogKind::Training] {
+        let path = env.path(&format!("{}.jsonl", kind.as_str()));
+        let demo = p2review::log::keys::demo_signer(&env.data().join("demo_signing_key")).unwrap();
+        let rec = Recorder::open(&env.data_dir(), &path, kind, demo);
+        if kind == LogKind::Demo {
+            fx.record(&rec, 0);
+        } else {
+            rec.record_training(p2review::log::TrainingInput {
+                pack_id: "basics".into(),
+                pack_version: "1".into(),
+                policy: fx.eval(0).policy,
+                correct: 8,
+                total: 10,
+                pass_mark: 80,
+            })
+            .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let o = env.run_p(
+            &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
+            &[&path, &q],
+        );
+        assert_eq!(code(&o), 2);
+        assert!(
+            err(&o).contains(&format!("is a {} log", kind.as_str())),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+    // And a training entry never enters a production log.
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let rec = Recorder::open(&env.data_dir(), &env.log(), LogKind::Training, env.signer());
+    let e = rec
+        .record_training(p2review::log::TrainingInput {
+            pack_id: "basics".into(),
+            pack_version: "1".into(),
+            policy: fx.eval(0).policy,
+            correct: 1,
+            total: 1,
+            pass_mark: 80,
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("is a production log"), "{e}");
+    // The demo log verifies with the demo key trusted only for demo logs.
+    let demo_log = env.path("demo.jsonl");
+    ok(&env.run_p(&["log", "verify"], &[&demo_log]));
+}
+
+#[test]
+fn lock_timeout_fails_closed() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    std::fs::write(env.data().join("config.yaml"), "lock_timeout: 0.3\n").unwrap();
+    let before = std::fs::read(env.log()).unwrap();
+    let lock = std::fs::File::open(p2review::paths::lock_path(&env.log())).unwrap();
+    lock.lock().unwrap();
+    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("holds the lock"), "{}", err(&o));
+    assert!(!out(&o).contains("ACK"));
+    assert_eq!(std::fs::read(env.log()).unwrap(), before);
+    lock.unlock().unwrap();
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+}
+
+#[test]
+fn damaged_tail_refuses_appends_naming_the_code() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    for _ in 0..3 {
+        ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    }
+    // Rewrite the last entry (the one this data dir's head file names).
+    let text = std::fs::read_to_string(env.log()).unwrap();
+    let at = text.rfind("\"decision\":\"defer\"").unwrap();
+    let mut bad = text.clone();
+    bad.replace_range(at..at + 18, "\"decision\":\"deny!\"");
+    std::fs::write(env.log(), &bad).unwrap();
+    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("E_FORK"), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(env.log()).unwrap(),
+        bad,
+        "nothing appended"
+    );
+    // Cut the last entry off: the head file catches the rollback.
+    let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(env.log(), &cut).unwrap();
+    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("E_TRUNCATED"), "{}", err(&o));
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1);
+    assert!(codes(&o).contains(&"E_TRUNCATED".to_owned()));
+}
+
+#[test]
+fn torn_tail_warns_then_is_sealed() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.log())
+        .unwrap()
+        .write_all(b"{\"e\":{\"as_of\":\"20")
+        .unwrap();
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 3);
+    assert_eq!(
+        finding_lines(&o),
+        vec![format!(
+            "W_TORN_TAIL log={} seq=2 line=3",
+            env.log().display()
+        )]
+    );
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let es = entries_lenient(&env.log());
+    assert_eq!(
+        es.iter().filter(|e| e["type"] == "tail_recovery").count(),
+        1
+    );
+    let rec = es.iter().find(|e| e["type"] == "tail_recovery").unwrap();
+    assert_eq!(rec["torn_len"], 17);
+    ok(&env.run(&["log", "verify"]));
+}
+
+fn entries_lenient(log: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| v["e"].clone())
+        .collect()
+}
+
+/// `log verify LOG --checkpoint CP` (the checkpoint flag takes several files: logs first).
+fn verify_cp(env: &Env, log: &Path, cp: &Path) -> std::process::Output {
+    env.cmd()
+        .args(["log", "verify"])
+        .arg(log)
+        .arg("--checkpoint")
+        .arg(cp)
+        .output()
+        .unwrap()
+}
+
+fn as_line(principal: &str, key: &[u8; 32], opts: &str) -> String {
+    let b64 = data_encoding::BASE64.encode(&p2review::log::sshsig::wire_public_key(key));
+    format!("{principal} {opts}ssh-ed25519 {b64}\n")
+}
+
+#[test]
+fn signer_trust_and_allowed_signers() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let me = env.signer();
+    // Another reviewer's entries: unknown without --allowed-signers.
+    let other = signer(9, "eve@clinic.example");
+    Fixture::new(1).record(
+        &Recorder::open(
+            &env.data_dir(),
+            &env.log(),
+            LogKind::Production,
+            other.clone(),
+        ),
+        0,
+    );
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        finding_lines(&o),
+        vec![format!(
+            "E_SIGNER_UNKNOWN log={} seq=2 line=3",
+            env.log().display()
+        )]
+    );
+    assert!(err(&o).contains("--allowed-signers"));
+    let as_path = env.path("allowed_signers");
+    let run_with = |text: String| {
+        std::fs::write(&as_path, text).unwrap();
+        env.run_p(&["log", "verify", "--allowed-signers"], &[&as_path])
+    };
+    let both = as_line("rev@clinic.example", me.public_key(), "")
+        + &as_line("eve@clinic.example", other.public_key(), "");
+    ok(&run_with(both.clone()));
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "wrong key",
+            as_line("rev@clinic.example", me.public_key(), "")
+                + &as_line("eve@clinic.example", signer(10, "x@y").public_key(), ""),
+            "E_SIGNER_UNKNOWN",
+        ),
+        (
+            "wrong principal",
+            as_line("rev@clinic.example", me.public_key(), "")
+                + &as_line("mallory@clinic.example", other.public_key(), ""),
+            "E_SIGNER_UNKNOWN",
+        ),
+        (
+            "namespace not allowed",
+            as_line("rev@clinic.example", me.public_key(), "")
+                + &as_line(
+                    "eve@clinic.example",
+                    other.public_key(),
+                    "namespaces=\"p2review-checkpoint\" ",
+                ),
+            "E_SIGNER_UNKNOWN",
+        ),
+        (
+            "valid-before in the past",
+            as_line("rev@clinic.example", me.public_key(), "")
+                + &as_line(
+                    "eve@clinic.example",
+                    other.public_key(),
+                    "valid-before=\"20200101Z\" ",
+                ),
+            "E_SIGNER_NOT_VALID",
+        ),
+        (
+            "valid-after in the future",
+            as_line("rev@clinic.example", me.public_key(), "")
+                + &as_line(
+                    "eve@clinic.example",
+                    other.public_key(),
+                    "valid-after=\"29990101Z\" ",
+                ),
+            "E_SIGNER_NOT_VALID",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let o = run_with(text);
+        assert_eq!(code(&o), 1, "{name}");
+        assert_eq!(codes(&o), vec![want.to_owned()], "{name}");
+    }
+    let o = run_with(as_line(
+        "rev@clinic.example",
+        me.public_key(),
+        "cert-authority ",
+    ));
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("cert-authority"));
+    let o = run_with(both.clone() + &as_line("eve2@clinic.example", other.public_key(), ""));
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("another principal"), "{}", err(&o));
+    // Wildcard principals and a window that covers the entries.
+    let o = run_with(
+        as_line(
+            "*@clinic.example",
+            me.public_key(),
+            "namespaces=\"p2review-decision\",valid-after=\"20200101\" ",
+        ) + &as_line("eve@clinic.example", other.public_key(), ""),
+    );
+    ok(&o);
+}
+
+#[test]
+fn checkpoints_anchor_the_log() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    for _ in 0..3 {
+        ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    }
+    let o = env.run(&["log", "checkpoint"]);
+    ok(&o);
+    let note = out(&o);
+    let lines: Vec<&str> = note.lines().collect();
+    let log_id = entries(&env.log())[0]["log"].as_str().unwrap().to_owned();
+    assert_eq!(lines[0], format!("p2review/{log_id}"));
+    assert_eq!(lines[1], "4");
+    let last = std::fs::read_to_string(env.log())
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    assert_eq!(lines[2], p2review::digest::sha256_hex(last.as_bytes()));
+    assert_eq!(lines[3], "");
+    assert!(
+        lines[4].starts_with("\u{2014} rev@clinic.example "),
+        "{}",
+        lines[4]
+    );
+    let cp = env.path("cp.note");
+    std::fs::write(&cp, &note).unwrap();
+    ok(&env.run_p(&["log", "verify", "--checkpoint"], &[&cp]));
+    // More entries after it: a warning that the tail is unanchored.
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let o = env.run_p(&["log", "verify", "--checkpoint"], &[&cp]);
+    assert_eq!(code(&o), 3);
+    assert_eq!(codes(&o), vec!["W_UNANCHORED_TAIL"]);
+    // A copy cut to 3 entries: truncation (no head file names this copy's path, but the
+    // data dir's head does name its log id — use a fresh data dir to isolate the checkpoint).
+    let iso = Env::new();
+    std::fs::copy(
+        env.data().join("signing_key"),
+        iso.data().join("signing_key"),
+    )
+    .unwrap();
+    std::fs::copy(
+        env.data().join("signing_key.pub"),
+        iso.data().join("signing_key.pub"),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        iso.data().join("signing_key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(env.log()).unwrap();
+    let cut = iso.path("cut.jsonl");
+    std::fs::write(
+        &cut,
+        text.lines()
+            .take(3)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let o = verify_cp(&iso, &cut, &cp);
+    assert_eq!(code(&o), 1);
+    assert_eq!(codes(&o), vec!["E_TRUNCATED"]);
+    // A rewritten history: same prefix, a different entry 3 → fork.
+    let q2 = iso.write_queue(1);
+    ok(&iso.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0001",
+            "--decision",
+            "deny",
+            "--reason-code",
+            "consent_missing",
+            "--log",
+        ],
+        &[&cut, &q2],
+    ));
+    let o = verify_cp(&iso, &cut, &cp);
+    assert_eq!(code(&o), 1);
+    assert_eq!(codes(&o), vec!["E_FORK"]);
+    // A forged checkpoint (count changed) and one of another log.
+    let forged = env.path("forged.note");
+    std::fs::write(&forged, note.replacen("\n4\n", "\n3\n", 1)).unwrap();
+    let o = env.run_p(&["log", "verify", "--checkpoint"], &[&forged]);
+    assert_eq!(code(&o), 1);
+    assert!(codes(&o).contains(&"E_CHECKPOINT_SIG".to_owned()));
+    let other = env.path("other.jsonl");
+    ok(&env.run_p(
+        &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
+        &[&other, &q],
+    ));
+    let o = verify_cp(&env, &other, &cp);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("not among the logs verified"));
+    let bad = env.path("bad.note");
+    std::fs::write(&bad, "hello\n").unwrap();
+    assert_eq!(
+        code(&env.run_p(&["log", "verify", "--checkpoint"], &[&bad])),
+        2
+    );
+}
+
+#[test]
+fn several_logs_combine_exit_codes() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let (a, b, c) = (
+        env.path("a.jsonl"),
+        env.path("b.jsonl"),
+        env.path("c.jsonl"),
+    );
+    for l in [&a, &b, &c] {
+        ok(&env.run_p(
+            &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
+            &[l, &q],
+        ));
+    }
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&b)
+        .unwrap()
+        .write_all(b"{\"e\"")
+        .unwrap();
+    let text = std::fs::read_to_string(&c)
+        .unwrap()
+        .replacen("\"defer\"", "\"deny\"", 1);
+    std::fs::write(&c, text).unwrap();
+    let missing = env.path("missing.jsonl");
+    assert_eq!(code(&env.run_p(&["log", "verify"], &[&a])), 0);
+    assert_eq!(code(&env.run_p(&["log", "verify"], &[&a, &b])), 3);
+    assert_eq!(code(&env.run_p(&["log", "verify"], &[&a, &b, &missing])), 2);
+    assert_eq!(
+        code(&env.run_p(&["log", "verify"], &[&a, &b, &missing, &c])),
+        1
+    );
+    let o = env.run_p(&["log", "verify"], &[&c]);
+    for l in finding_lines(&o) {
+        let f: Vec<&str> = l.split(' ').collect();
+        assert_eq!(f.len(), 4, "{l}");
+        assert!(f[0].starts_with("E_") || f[0].starts_with("W_"));
+        assert_eq!(f[1], format!("log={}", c.display()));
+        assert!(f[2].strip_prefix("seq=").unwrap().parse::<u64>().is_ok());
+        assert!(f[3].strip_prefix("line=").unwrap().parse::<u64>().is_ok());
+    }
+}
+
+#[test]
+fn phi_canaries_never_reach_the_log_or_output() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(3);
+    let mut outputs = Vec::new();
+    for args in [
+        vec!["decide", "--id", "D-0001", "--decision", "defer"],
+        vec!["decide", "--id", "D-0002", "--decision", "deny"],
+        vec![
+            "decide",
+            "--id",
+            "D-0002",
+            "--decision",
+            "deny",
+            "--reason-code",
+            "consent_missing",
+        ],
+        vec![
+            "decide",
+            "--id",
+            "D-0003",
+            "--decision",
+            "approve",
+            "--reason-code",
+            "consent_verified",
+        ],
+    ] {
+        outputs.push(env.run_p(&args, &[&q]));
+    }
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.log())
+        .unwrap()
+        .write_all(b"{\"e\":{\"x")
+        .unwrap();
+    outputs.push(env.run(&["log", "verify"]));
+    outputs.push(env.run(&["log", "checkpoint"]));
+    let mut all = String::new();
+    for o in &outputs {
+        all.push_str(&out(o));
+        all.push_str(&err(o));
+    }
+    all.push_str(&std::fs::read_to_string(env.log()).unwrap());
+    for e in std::fs::read_dir(env.data().join("heads")).unwrap() {
+        all.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    assert!(all.contains("ACK seq="), "the commands ran");
+    for c in CANARIES {
+        assert!(!all.contains(c), "canary {c} leaked");
+    }
+    // The queue did hold them.
+    let qt = std::fs::read_to_string(&q).unwrap();
+    assert!(CANARIES.iter().all(|c| qt.contains(c)));
+}
+
+#[test]
+fn stale_queue_is_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let loaded = p2review::queue::load_path(&q).unwrap();
+    let fx = Fixture::new(1);
+    std::fs::write(&q, queue_yaml(1).replace("412.50", "999.00")).unwrap();
+    let rec = Recorder::open(
+        &env.data_dir(),
+        &env.log(),
+        LogKind::Production,
+        env.signer(),
+    );
+    let e = rec
+        .record(
+            &loaded,
+            &loaded.queue.disclosures[0],
+            &fx.eval(0),
+            p2review::log::DecisionInput {
+                decision: p2review::decision::Decision::Defer,
+                reason_code: None,
+                note: None,
+                supersedes: None,
+            },
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("changed on disk"), "{e}");
+    assert!(!env.log().exists());
+}

@@ -1,0 +1,295 @@
+//! Each finding code of SPEC §6.5 from a hand-built log that has exactly that defect.
+
+mod log_support;
+
+use log_support::*;
+use p2review::log::canonical::to_canonical;
+use p2review::log::entry::{Body, Entry, LogKind};
+use p2review::log::findings::Code;
+use p2review::log::trust::Trust;
+use p2review::log::verify::{VerifyOptions, verify_bytes};
+use p2review::log::{NS_DECISION, Signer, line};
+use serde_json::json;
+
+const ID: &str = "0123456789abcdef0123456789abcdef";
+
+struct B {
+    s: Signer,
+    out: Vec<u8>,
+    prev: [u8; 32],
+    seq: u64,
+    ms: i64,
+}
+
+impl B {
+    fn new(kind: LogKind) -> B {
+        let mut b = B {
+            s: signer(5, "rev@clinic.example"),
+            out: Vec::new(),
+            prev: [0; 32],
+            seq: 0,
+            ms: 0,
+        };
+        let g = Body::Genesis {
+            log_kind: kind,
+            created_by: "rev@clinic.example".into(),
+        };
+        b.push(g);
+        b
+    }
+    fn entry(&self, body: Body) -> Entry {
+        let t = chrono::DateTime::from_timestamp_millis(1_780_000_000_000 + self.ms).unwrap();
+        Entry {
+            log: ID.into(),
+            seq: self.seq,
+            prev: data_encoding::HEXLOWER.encode(&self.prev),
+            ts: t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            reviewer: self.s.principal().into(),
+            key: self.s.fingerprint().into(),
+            body,
+        }
+    }
+    /// Append a signed line for `v` (any JSON), advancing the chain.
+    fn raw(&mut self, v: serde_json::Value, ns: &str) {
+        let body = to_canonical(&v).unwrap();
+        let l = line::frame(&body, &self.s.sign(ns, body.as_bytes()));
+        self.prev = line::line_hash(&l[..l.len() - 1]);
+        self.seq += 1;
+        self.ms += 1000;
+        self.out.extend_from_slice(&l);
+    }
+    fn push(&mut self, body: Body) {
+        let v = self.entry(body).to_value();
+        self.raw(v, NS_DECISION);
+    }
+    fn decision(&mut self) {
+        let fx = Fixture::new(1);
+        let ev = fx.eval(0);
+        let d = &fx.queue.queue.disclosures[0];
+        let body = Body::Decision(Box::new(p2review::log::entry::DecisionFields {
+            queue: fx.queue.sha256.clone(),
+            disclosure: d.id.clone(),
+            disclosure_sha256: "ab".repeat(32),
+            subject: d.patient.clone(),
+            recipient_kind: "health_plan".into(),
+            recipient_name: "Acme".into(),
+            purpose: "payment".into(),
+            as_of: "2026-11-28".into(),
+            consent: None,
+            consent_status: ev.consent.status,
+            part2: ev.part2.status,
+            hipaa: ev.hipaa.status,
+            rule: "R1".into(),
+            unsettled: false,
+            policy: ev.policy,
+            decision: p2review::decision::Decision::Defer,
+            reason_code: None,
+            note: None,
+            override_: false,
+            supersedes: None,
+        }));
+        self.push(body);
+    }
+    fn codes(&self) -> Vec<Code> {
+        let opts = VerifyOptions {
+            trust: Trust::Local {
+                keys: vec![(self.s.principal().into(), *self.s.public_key())],
+                demo: None,
+            },
+            checkpoints: vec![],
+            heads_dir: None,
+        };
+        verify_bytes(&self.out, &opts)
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+}
+
+/// The defect's own code comes first; the chain break it causes follows.
+fn first(b: &B) -> Code {
+    let c = b.codes();
+    assert!(
+        c.iter()
+            .skip(1)
+            .all(|x| matches!(x, Code::SeqGap | Code::PrevMismatch)),
+        "{c:?}"
+    );
+    c[0]
+}
+
+#[test]
+fn clean_builder_log_is_clean() {
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    b.decision();
+    assert_eq!(b.codes(), vec![]);
+}
+
+#[test]
+fn time_skew_and_regression() {
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    b.ms -= 60_000;
+    b.decision();
+    assert_eq!(b.codes(), vec![Code::TimeSkew]);
+    b.ms -= 600_000;
+    b.decision();
+    assert_eq!(b.codes(), vec![Code::TimeSkew, Code::TimeRegression]);
+}
+
+#[test]
+fn kinds_and_schema() {
+    let mut b = B::new(LogKind::Training);
+    b.decision();
+    assert_eq!(
+        b.codes(),
+        vec![Code::Schema],
+        "a decision in a training log"
+    );
+    let mut b = B::new(LogKind::Production);
+    let mut v = b
+        .entry(Body::TailRecovery {
+            torn_off: 0,
+            torn_len: 0,
+            torn_sha256: "0".repeat(64),
+        })
+        .to_value();
+    v["extra"] = json!("x");
+    b.raw(v, NS_DECISION);
+    b.decision();
+    assert_eq!(first(&b), Code::Schema, "unknown field");
+    let mut b = B::new(LogKind::Production);
+    let mut v = b
+        .entry(Body::Genesis {
+            log_kind: LogKind::Production,
+            created_by: "a@b".into(),
+        })
+        .to_value();
+    v["seq"] = json!(1);
+    b.raw(v, NS_DECISION);
+    b.decision();
+    assert_eq!(first(&b), Code::Schema, "a second genesis");
+    let mut b = B::new(LogKind::Production);
+    let mut v = b
+        .entry(Body::TailRecovery {
+            torn_off: 0,
+            torn_len: 0,
+            torn_sha256: "0".repeat(64),
+        })
+        .to_value();
+    v["log"] = json!("fedcba9876543210fedcba9876543210");
+    b.raw(v, NS_DECISION);
+    assert!(b.codes().contains(&Code::LogMismatch));
+}
+
+#[test]
+fn signature_format_and_key_binding() {
+    let mut b = B::new(LogKind::Production);
+    let v = b
+        .entry(Body::TailRecovery {
+            torn_off: 0,
+            torn_len: 0,
+            torn_sha256: "0".repeat(64),
+        })
+        .to_value();
+    b.raw(v, "file");
+    b.decision();
+    assert_eq!(first(&b), Code::SigFormat, "another namespace");
+    let mut b = B::new(LogKind::Production);
+    let mut v = b
+        .entry(Body::TailRecovery {
+            torn_off: 0,
+            torn_len: 0,
+            torn_sha256: "0".repeat(64),
+        })
+        .to_value();
+    v["key"] = json!(signer(6, "x@y").fingerprint());
+    b.raw(v, NS_DECISION);
+    b.decision();
+    assert_eq!(
+        first(&b),
+        Code::SignerUnknown,
+        "`key` names another key than the signature's"
+    );
+    let mut b = B::new(LogKind::Production);
+    let mut v = b
+        .entry(Body::TailRecovery {
+            torn_off: 0,
+            torn_len: 0,
+            torn_sha256: "0".repeat(64),
+        })
+        .to_value();
+    v["rule"] = json!("x".repeat(4000));
+    let body = to_canonical(&v).unwrap();
+    let l = line::frame(&body, &b.s.sign(NS_DECISION, body.as_bytes()));
+    b.out.extend_from_slice(&l);
+    b.seq += 1;
+    b.decision();
+    assert_eq!(first(&b), Code::Framing, "over 4096 bytes");
+}
+
+#[test]
+fn recovery_entries_must_match_their_fragment() {
+    use sha2::{Digest, Sha256};
+    let frag = b"{\"e\":{\"v\":1,\"lo".to_vec();
+    let build = |off_delta: i64, sha: Option<String>| {
+        let mut b = B::new(LogKind::Production);
+        b.decision();
+        let off = b.out.len() as i64 + off_delta;
+        b.out.extend_from_slice(&frag);
+        b.out.push(b'\n');
+        let sha = sha.unwrap_or_else(|| data_encoding::HEXLOWER.encode(&Sha256::digest(&frag)));
+        b.push(Body::TailRecovery {
+            torn_off: off as u64,
+            torn_len: frag.len() as u64,
+            torn_sha256: sha,
+        });
+        b.decision();
+        b.codes()
+    };
+    assert_eq!(build(0, None), vec![], "a correct seal");
+    assert_eq!(
+        build(1, None),
+        vec![Code::TornMiddle, Code::RecoveryInvalid]
+    );
+    assert_eq!(
+        build(0, Some("0".repeat(64))),
+        vec![Code::TornMiddle, Code::RecoveryInvalid]
+    );
+    let mut b = B::new(LogKind::Production);
+    b.push(Body::TailRecovery {
+        torn_off: 0,
+        torn_len: 0,
+        torn_sha256: "0".repeat(64),
+    });
+    assert_eq!(b.codes(), vec![Code::RecoveryInvalid], "nothing to recover");
+    // A fragment in the middle without any recovery.
+    let mut b = B::new(LogKind::Production);
+    b.out.extend_from_slice(&frag);
+    b.out.push(b'\n');
+    b.decision();
+    assert_eq!(b.codes(), vec![Code::TornMiddle]);
+}
+
+#[test]
+fn genesis_missing_or_first() {
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    let without: Vec<u8> = b
+        .out
+        .split_inclusive(|&c| c == b'\n')
+        .skip(1)
+        .flatten()
+        .copied()
+        .collect();
+    let mut c = B::new(LogKind::Production);
+    c.out = without;
+    let codes = c.codes();
+    assert!(
+        codes.contains(&Code::SeqGap) && codes.contains(&Code::PrevMismatch),
+        "{codes:?}"
+    );
+}
