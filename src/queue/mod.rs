@@ -5,11 +5,19 @@
 //! `index` builds the lookups the engine uses.
 
 pub mod amount;
+mod guard;
 pub mod index;
 pub mod load;
+mod mini;
 pub mod model;
+mod raw;
+mod split;
+pub mod synth;
+mod validate;
 
 pub use amount::Amount;
 pub use index::QueueIndex;
-pub use load::{LoadError, LoadedQueue, load_bytes, load_path};
+pub use load::{
+    LoadError, LoadOptions, LoadedQueue, Parsed, YamlPath, load_bytes, load_bytes_with, load_path,
+};
 pub use model::*;

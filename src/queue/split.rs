@@ -1,0 +1,397 @@
+//! Parallel YAML parsing: cut the big top-level lists into item-aligned pieces and parse
+//! them on all cores.
+//!
+//! Why: libyaml-based serde_yaml parses ~17 MB/s on one core; a 100,000-disclosure queue
+//! is ~22 MB and `evaluate` must finish in 1.5 s (SPEC §9). A queue file is almost always
+//! one mapping whose `patients:`, `consents:`, `restrictions:` and `disclosures:` values are
+//! block sequences, one `- ` item per entry at a fixed indentation. Those items are cut at
+//! item starts that the guard scan saw outside any quoted/block scalar or flow collection,
+//! each piece is parsed as a root sequence (`serde_yaml` accepts an indented root), and the
+//! rest of the document (with each cut list written as `key: []` on its own line, so a
+//! duplicate key is still reported) is parsed alongside. Pieces report errors with their
+//! line numbers moved back to the file's lines and their paths to the file's list index.
+//!
+//! The caller only uses this when the guard scan found the plain block layout, and
+//! re-parses the whole file single-threaded whenever this path reports an error, so the
+//! message the user sees never depends on the fast path.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::de::DeserializeOwned;
+
+use super::guard::Scan;
+use super::raw::{
+    RawConsent, RawDisclosure, RawItems, RawPatient, RawQueue, RawRestriction, YamlMode,
+};
+
+/// A parse error at a file position (1-based line and column, characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PosError {
+    pub line: usize,
+    pub col: usize,
+    pub msg: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Key {
+    Patients,
+    Consents,
+    Restrictions,
+    Disclosures,
+}
+
+impl Key {
+    fn parse(name: &[u8]) -> Option<Key> {
+        Some(match name {
+            b"patients" => Key::Patients,
+            b"consents" => Key::Consents,
+            b"restrictions" => Key::Restrictions,
+            b"disclosures" => Key::Disclosures,
+            _ => return None,
+        })
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Key::Patients => "patients",
+            Key::Consents => "consents",
+            Key::Restrictions => "restrictions",
+            Key::Disclosures => "disclosures",
+        }
+    }
+}
+
+/// One cut list: the `key:` line and its items' start offsets and lines.
+struct Section {
+    key: Key,
+    /// Byte range of the `key:` line (without its newline).
+    key_line: (usize, usize),
+    /// (byte offset, 1-based line) of each item start.
+    items: Vec<(usize, usize)>,
+    /// Byte offset just past the list.
+    end: usize,
+    /// Line number of the first line past the list.
+    end_line: usize,
+}
+
+struct Line<'a> {
+    start: usize,
+    /// Start of the next line.
+    next: usize,
+    no: usize,
+    text: &'a [u8],
+}
+
+fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    let mut no = 0;
+    std::iter::from_fn(move || {
+        if pos >= b.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
+        let mut t = &b[pos..end];
+        if let [rest @ .., b'\r'] = t {
+            t = rest;
+        }
+        no += 1;
+        let l = Line {
+            start: pos,
+            next: (end + 1).min(b.len()),
+            no,
+            text: t,
+        };
+        pos = end + 1;
+        Some(l)
+    })
+}
+
+fn is_dash(rest: &[u8]) -> bool {
+    rest.first() == Some(&b'-') && matches!(rest.get(1), None | Some(b' '))
+}
+
+/// `key:` alone on a line (trailing blanks allowed) with a splittable key.
+fn list_key(line: &[u8]) -> Option<Key> {
+    let colon = line.iter().position(|&b| b == b':')?;
+    if !line[colon + 1..].iter().all(|&b| b == b' ') {
+        return None;
+    }
+    Key::parse(&line[..colon])
+}
+
+/// Find the splittable lists. `None` when nothing is worth cutting.
+fn sections(text: &str, scan: &Scan) -> Vec<Section> {
+    enum State {
+        Head,
+        /// After `key:`, waiting for the first item.
+        Start(Key, (usize, usize)),
+        In(usize),
+    }
+    let mut out: Vec<Section> = Vec::new();
+    let mut seen: Vec<Key> = Vec::new();
+    let mut state = State::Head;
+    let mut unclean = scan.unclean.iter().peekable();
+    for l in lines(text) {
+        while unclean.next_if(|&&u| u < l.no).is_some() {}
+        if unclean.peek() == Some(&&l.no) {
+            // Inside a multi-line scalar or flow collection: never a cut, but part of
+            // the current item.
+            if let State::In(_) = state {
+                let s = out.last_mut().expect("a section is open");
+                (s.end, s.end_line) = (l.next, l.no + 1);
+            }
+            continue;
+        }
+        let indent = l.text.iter().take_while(|&&b| b == b' ').count();
+        let rest = &l.text[indent..];
+        if rest.is_empty() || rest[0] == b'#' {
+            continue;
+        }
+        loop {
+            match state {
+                State::Head => {
+                    if indent == 0
+                        && let Some(k) = list_key(l.text)
+                        && !seen.contains(&k)
+                    {
+                        seen.push(k);
+                        state = State::Start(k, (l.start, l.start + l.text.len()));
+                    }
+                }
+                State::Start(key, key_line) => {
+                    if is_dash(rest) {
+                        out.push(Section {
+                            key,
+                            key_line,
+                            items: vec![(l.start, l.no)],
+                            end: l.next,
+                            end_line: l.no + 1,
+                        });
+                        state = State::In(indent);
+                    } else {
+                        // Not a block sequence (a mapping, a flow list, ...): leave it whole.
+                        state = State::Head;
+                        continue;
+                    }
+                }
+                State::In(item_indent) => {
+                    if indent > item_indent {
+                        // Inside the current item.
+                    } else if indent == item_indent && is_dash(rest) {
+                        let s = out.last_mut().expect("a section is open");
+                        s.items.push((l.start, l.no));
+                    } else {
+                        state = State::Head;
+                        continue;
+                    }
+                }
+            }
+            break;
+        }
+        if let State::In(_) = state {
+            let s = out.last_mut().expect("a section is open");
+            (s.end, s.end_line) = (l.next, l.no + 1);
+        }
+    }
+    out
+}
+
+/// The work: the head document or one piece of a list.
+enum Work<'a> {
+    Head(String),
+    Piece {
+        key: Key,
+        text: &'a str,
+        /// Line of the piece's first line, minus one.
+        line_offset: usize,
+        /// List index of the piece's first item.
+        first_index: usize,
+    },
+}
+
+enum Done {
+    Head(Box<RawQueue>),
+    Items(RawItems),
+}
+
+/// Parse `text` in parallel. `None` when the layout has no list worth cutting; the caller
+/// then parses the whole file. `min_piece` is the smallest piece in bytes worth a thread.
+pub(crate) fn parse(
+    text: &str,
+    scan: &Scan,
+    threads: usize,
+    min_piece: usize,
+) -> Option<Result<RawQueue, PosError>> {
+    let secs = sections(text, scan);
+    if secs.is_empty() {
+        return None;
+    }
+    let listed: usize = secs.iter().map(|s| s.end - s.items[0].0).sum();
+    let threads = threads.max(1);
+    // A few pieces per thread so uneven pieces still balance.
+    let target = (listed / (threads * 3)).max(min_piece).max(1);
+
+    let cut_lines: usize = secs.iter().map(|s| s.end_line - s.items[0].1).sum();
+    let mut head = String::with_capacity(text.len() - listed + cut_lines + 64);
+    let mut work: Vec<Work> = Vec::new();
+    let mut at = 0;
+    for s in &secs {
+        head.push_str(&text[at..s.key_line.0]);
+        head.push_str(s.key.name());
+        head.push_str(": []");
+        // The region between the key line and the first item (blank or comment lines).
+        head.push_str(&text[s.key_line.1..s.items[0].0]);
+        // Blank lines for the cut items keep the head's line numbers the file's.
+        head.extend(std::iter::repeat_n('\n', s.end_line - s.items[0].1));
+        at = s.end;
+        let mut i = 0;
+        while i < s.items.len() {
+            let (start, line) = s.items[i];
+            let mut j = i + 1;
+            while j < s.items.len() && s.items[j].0 - start < target {
+                j += 1;
+            }
+            let end = s.items.get(j).map_or(s.end, |it| it.0);
+            work.push(Work::Piece {
+                key: s.key,
+                text: &text[start..end],
+                line_offset: line - 1,
+                first_index: i,
+            });
+            i = j;
+        }
+    }
+    head.push_str(&text[at..]);
+    // Longest first: the head usually is small, the pieces similar.
+    work.insert(0, Work::Head(head));
+
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<Done, PosError>)>> = Mutex::new(Vec::new());
+    let worker = || {
+        let _yaml = YamlMode::on();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(w) = work.get(i) else { break };
+            let r = run(w);
+            results
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, r));
+        }
+    };
+    std::thread::scope(|sc| {
+        for _ in 1..threads.min(work.len()) {
+            sc.spawn(worker);
+        }
+        worker();
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    // Report the error nearest the top of the file, as a single pass would find first.
+    if let Some(e) = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .min_by_key(|e| (e.line, e.col))
+    {
+        return Some(Err(e.clone()));
+    }
+    let mut it = results.into_iter().map(|(_, r)| r);
+    let Some(Ok(Done::Head(mut q))) = it.next() else {
+        unreachable!("work item 0 is the head and no error was reported")
+    };
+    for r in it {
+        if let Ok(Done::Items(items)) = r {
+            q.extend(items);
+        }
+    }
+    Some(Ok(*q))
+}
+
+fn run(w: &Work) -> Result<Done, PosError> {
+    match w {
+        Work::Head(text) => parse_doc::<RawQueue>(text)
+            .map(|q| Done::Head(Box::new(q)))
+            .map_err(|e| pos_error(&e, 0, None)),
+        Work::Piece {
+            key,
+            text,
+            line_offset,
+            first_index,
+        } => {
+            let ctx = (*line_offset, Some((*key, *first_index)));
+            Ok(Done::Items(match key {
+                Key::Patients => RawItems::Patients(piece::<RawPatient>(text, ctx)?),
+                Key::Consents => RawItems::Consents(piece::<RawConsent>(text, ctx)?),
+                Key::Restrictions => RawItems::Restrictions(piece::<RawRestriction>(text, ctx)?),
+                Key::Disclosures => RawItems::Disclosures(piece::<RawDisclosure>(text, ctx)?),
+            }))
+        }
+    }
+}
+
+fn piece<T: DeserializeOwned>(
+    text: &str,
+    (line_offset, list): (usize, Option<(Key, usize)>),
+) -> Result<Vec<T>, PosError> {
+    parse_doc::<Vec<T>>(text).map_err(|e| pos_error(&e, line_offset, list))
+}
+
+/// The fast subset reader when it can, else serde_yaml (which then also words errors).
+pub(crate) fn parse_doc<T: DeserializeOwned>(text: &str) -> Result<T, serde_yaml::Error> {
+    match super::mini::from_str::<T>(text) {
+        Some(v) => Ok(v),
+        None => serde_yaml::from_str::<T>(text),
+    }
+}
+
+/// Turn a serde_yaml error of a piece into a file position and message: every "line N"
+/// moves down by `line_offset`, and a leading `[i]` path becomes `key[first + i]`.
+pub(crate) fn pos_error(
+    e: &serde_yaml::Error,
+    line_offset: usize,
+    list: Option<(Key, usize)>,
+) -> PosError {
+    let (line, col) = e
+        .location()
+        .map_or((1, 1), |l| (l.line() + line_offset, l.column()));
+    let mut msg = e.to_string();
+    if let Some(l) = e.location() {
+        // Position suffix of serde's own messages; we print the position up front.
+        let suffix = format!(" at line {} column {}", l.line(), l.column());
+        if let Some(stripped) = msg.strip_suffix(&suffix) {
+            msg = stripped.to_owned();
+        }
+    }
+    if line_offset > 0 {
+        msg = shift_lines(&msg, line_offset);
+    }
+    if let Some((key, first)) = list {
+        if let Some(rest) = msg.strip_prefix('[')
+            && let Some((n, tail)) = rest.split_once(']')
+            && let Ok(n) = n.parse::<usize>()
+        {
+            msg = format!("{}[{}]{tail}", key.name(), first + n);
+        } else if !msg.starts_with(key.name()) {
+            msg = format!("{}: {msg}", key.name());
+        }
+    }
+    PosError { line, col, msg }
+}
+
+fn shift_lines(msg: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(msg.len() + 8);
+    let mut rest = msg;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
