@@ -69,8 +69,40 @@ fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// Byte offset of the first character YAML does not allow in a stream (C0 controls other
+/// than tab, LF and CR; DEL; C1 controls other than NEL; U+FFFE, U+FFFF).
+fn unprintable(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\t' | b'\n' | b'\r' | b' '..=b'~' => {}
+            0xC2 if matches!(b.get(i + 1), Some(0x80..=0x84 | 0x86..=0x9F)) => return Some(i),
+            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
+                return Some(i);
+            }
+            0x80.. => {}
+            _ => return Some(i),
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Scan `text`; `Err` names the first forbidden construct or exceeded limit.
 pub(crate) fn scan(text: &str) -> Result<Scan, GuardError> {
+    if let Some(i) = unprintable(text.as_bytes()) {
+        let before = &text[..i];
+        let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+        let c = text[i..].chars().next().unwrap_or('\0');
+        return Err(GuardError {
+            line: before.matches('\n').count() + 1,
+            col: before[line_start..].chars().count() + 1,
+            msg: format!(
+                "control character U+{:04X} is not allowed in YAML text; remove it (free text may spell it as an escape in double quotes, e.g. \"\\u{:04X}\")",
+                c as u32, c as u32
+            ),
+        });
+    }
     let mut s = Scanner {
         text,
         line_no: 0,

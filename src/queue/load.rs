@@ -252,7 +252,44 @@ fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(RawQueue, Parsed), PosEr
     } else {
         split::parse_doc::<RawQueue>(text)
     };
-    parsed
-        .map(|q| (q, Parsed::YamlSingle))
-        .map_err(|e| split::pos_error(&e, 0, None))
+    parsed.map(|q| (q, Parsed::YamlSingle)).map_err(|e| {
+        let mut p = split::pos_error(&e, 0, None);
+        if let Some(at) = duplicate_key_position(text, &p) {
+            (p.line, p.col) = at;
+        }
+        p
+    })
+}
+
+/// serde reports a duplicate key at the start of its mapping; point at the second
+/// occurrence instead (block mappings; anything else keeps serde's position).
+fn duplicate_key_position(text: &str, e: &PosError) -> Option<(usize, usize)> {
+    let key = e.msg.split("duplicate field `").nth(1)?.split('`').next()?;
+    let indent = e.col.checked_sub(1)?;
+    let mut seen = false;
+    for (no, line) in text.lines().enumerate().skip(e.line.checked_sub(1)?) {
+        let body = if no + 1 == e.line {
+            line.get(indent..)?
+        } else {
+            let ind = line.bytes().take_while(|&b| b == b' ').count();
+            let body = &line[ind..];
+            if body.trim().is_empty() || body.starts_with('#') || ind > indent {
+                continue;
+            }
+            if ind < indent {
+                return None;
+            }
+            body
+        };
+        if body
+            .strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+        {
+            if seen {
+                return Some((no + 1, e.col));
+            }
+            seen = true;
+        }
+    }
+    None
 }

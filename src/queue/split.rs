@@ -367,7 +367,7 @@ pub(crate) fn pos_error(
         msg = shift_lines(&msg, line_offset);
     }
     if let Some((key, first)) = list {
-        if let Some(rest) = msg.strip_prefix('[')
+        if let Some(rest) = msg.strip_prefix(".[").or_else(|| msg.strip_prefix('['))
             && let Some((n, tail)) = rest.split_once(']')
             && let Ok(n) = n.parse::<usize>()
         {
@@ -376,6 +376,11 @@ pub(crate) fn pos_error(
             msg = format!("{}: {msg}", key.name());
         }
     }
+    // serde_yaml asks for an enum tag when a list or mapping stands where one word belongs.
+    let msg = msg.replace(
+        "expected a YAML tag starting with '!'",
+        "expected one of the allowed words, not a list or mapping",
+    );
     PosError { line, col, msg }
 }
 

@@ -130,7 +130,7 @@ fn date(rng: &mut Rng, from_year: i32, span_days: u64) -> chrono::NaiveDate {
 /// write (flow style only for short ranges, claims and lists). Roughly 220 bytes per
 /// disclosure including its share of patients, consents and restrictions.
 pub fn generate_yaml(n_disclosures: usize, seed: u64) -> String {
-    let mut rng = Rng(seed ^ 0x5EED_0F_9A7E);
+    let mut rng = Rng(seed ^ 0x5EED_0F9A_7E00);
     let n_patients = (n_disclosures / 10).max(1);
     let n_consents = (n_disclosures / 8).max(1);
     let n_restrictions = (n_disclosures / 50).max(1);
