@@ -72,18 +72,29 @@ fn is_ws(b: u8) -> bool {
 /// Byte offset of the first character YAML does not allow in a stream (C0 controls other
 /// than tab, LF and CR; DEL; C1 controls other than NEL; U+FFFE, U+FFFF).
 fn unprintable(b: &[u8]) -> Option<usize> {
+    // Fast path: whole 64-byte blocks of printable ASCII and newlines (vectorizes).
+    let plain = |c: u8| (b' '..=b'~').contains(&c) || c == b'\n';
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'\t' | b'\n' | b'\r' | b' '..=b'~' => {}
-            0xC2 if matches!(b.get(i + 1), Some(0x80..=0x84 | 0x86..=0x9F)) => return Some(i),
-            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
-                return Some(i);
-            }
-            0x80.. => {}
-            _ => return Some(i),
+        let end = (i + 64).min(b.len());
+        if b[i..end].iter().fold(true, |ok, &c| ok & plain(c)) {
+            i = end;
+            continue;
         }
-        i += 1;
+        for j in i..end {
+            match b[j] {
+                b'\t' | b'\n' | b'\r' | b' '..=b'~' => {}
+                0xC2 if matches!(b.get(j + 1), Some(0x80..=0x84 | 0x86..=0x9F)) => return Some(j),
+                0xEF if b.get(j + 1) == Some(&0xBF)
+                    && matches!(b.get(j + 2), Some(0xBE | 0xBF)) =>
+                {
+                    return Some(j);
+                }
+                0x80.. => {}
+                _ => return Some(j),
+            }
+        }
+        i = end;
     }
     None
 }

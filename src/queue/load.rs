@@ -15,7 +15,7 @@ use super::guard;
 use super::index::QueueIndex;
 use super::model::Queue;
 use super::raw::{RawQueue, YamlMode};
-use super::split::{self, PosError};
+use super::split::{self, Outcome, PosError};
 use super::validate;
 
 /// Largest queue file read (SPEC §3.1).
@@ -104,13 +104,22 @@ pub fn load_path(path: &Path) -> Result<LoadedQueue, LoadError> {
     file.take(MAX_FILE as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
-    let queue = load_bytes(&bytes, &origin)?;
-    let index = QueueIndex::build(&queue);
+    // Hash the bytes while they are parsed (a 25 MB file takes tens of milliseconds).
+    let (loaded, sha256) = std::thread::scope(|s| {
+        let hash = s.spawn(|| crate::digest::sha256_hex(&bytes));
+        let loaded = load_inner(&bytes, &origin, LoadOptions::default(), true);
+        let sha256 = hash
+            .join()
+            .unwrap_or_else(|_| crate::digest::sha256_hex(&bytes));
+        (loaded, sha256)
+    });
+    let (queue, _, index) = loaded?;
+    let index = index.unwrap_or_else(|| QueueIndex::build(&queue));
     Ok(LoadedQueue {
         path: path.to_owned(),
         queue,
         index,
-        sha256: crate::digest::sha256_hex(&bytes),
+        sha256,
     })
 }
 
@@ -133,6 +142,17 @@ pub fn load_bytes_with(
     origin: &str,
     opts: LoadOptions,
 ) -> Result<(Queue, Parsed), LoadError> {
+    load_inner(bytes, origin, opts, false).map(|(q, p, _)| (q, p))
+}
+
+/// The loader; with `index`, the index is built on another thread while the queue is
+/// validated (both only read it).
+fn load_inner(
+    bytes: &[u8],
+    origin: &str,
+    opts: LoadOptions,
+    index: bool,
+) -> Result<(Queue, Parsed, Option<QueueIndex>), LoadError> {
     let fail = |line: usize, col: usize, msg: &str| LoadError {
         message: format!("{origin}:{line}:{col}: {msg}"),
     };
@@ -169,24 +189,26 @@ pub fn load_bytes_with(
             ),
         });
     }
-    let (raw, parsed) = if first.starts_with('{') {
-        (
-            parse_json(body).map_err(|e| fail(e.line, e.col, &e.msg))?,
-            Parsed::Json,
-        )
+    let (mut q, parsed) = if first.starts_with('{') {
+        let raw = parse_json(body).map_err(|e| fail(e.line, e.col, &e.msg))?;
+        (raw.into_model(), Parsed::Json)
     } else {
         parse_yaml(text, opts).map_err(|e| fail(e.line, e.col, &e.msg))?
     };
-    let mut q = raw.into_model();
-    validate::validate(&q).map_err(|m| LoadError {
+    fill_defaults(&mut q);
+    let (valid, ix) = std::thread::scope(|s| {
+        let ix = index.then(|| s.spawn(|| QueueIndex::build(&q)));
+        let valid = validate::validate(&q);
+        (valid, ix.and_then(|h| h.join().ok()))
+    });
+    valid.map_err(|m| LoadError {
         message: if m.contains('\n') {
             format!("{origin}: the queue has problems:\n{m}")
         } else {
             format!("{origin}: {m}")
         },
     })?;
-    fill_defaults(&mut q);
-    Ok((q, parsed))
+    Ok((q, parsed, ix))
 }
 
 /// SPEC §3.1 defaults that depend on other fields.
@@ -202,11 +224,7 @@ fn fill_defaults(q: &mut Queue) {
 }
 
 fn parse_json(text: &str) -> Result<RawQueue, PosError> {
-    guard::json_depth(text).map_err(|g| PosError {
-        line: g.line,
-        col: g.col,
-        msg: g.msg,
-    })?;
+    guard::json_depth(text).map_err(guard_error)?;
     serde_json::from_str::<RawQueue>(text).map_err(|e| {
         let msg = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -218,33 +236,33 @@ fn parse_json(text: &str) -> Result<RawQueue, PosError> {
     })
 }
 
-fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(RawQueue, Parsed), PosError> {
-    let scan = guard::scan(text).map_err(|g| PosError {
-        line: g.line,
-        col: g.col,
-        msg: g.msg,
-    })?;
+fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(16)));
-    let try_split = scan.simple
-        && match opts.yaml {
-            YamlPath::Auto => text.len() >= SPLIT_MIN_BYTES && threads > 1,
-            YamlPath::Single | YamlPath::Reference => false,
-            YamlPath::Split => true,
-        };
+    let try_split = match opts.yaml {
+        YamlPath::Auto => text.len() >= SPLIT_MIN_BYTES && threads > 1,
+        YamlPath::Single | YamlPath::Reference => false,
+        YamlPath::Split => true,
+    };
+    let mut guarded = false;
     if try_split {
         let min_piece = if opts.yaml == YamlPath::Split {
             1
         } else {
             MIN_PIECE
         };
-        match split::parse(text, &scan, threads, min_piece) {
-            Some(Ok(q)) => return Ok((q, Parsed::YamlSplit)),
-            Some(Err(e)) if opts.yaml == YamlPath::Split => return Err(e),
-            // An error, or no list to cut: the whole-file parse decides and words it.
-            _ => {}
+        match split::parse(text, threads, min_piece) {
+            Outcome::Parsed(q) => return Ok((*q, Parsed::YamlSplit)),
+            Outcome::Refused(g) => return Err(guard_error(g)),
+            Outcome::Failed(e) if opts.yaml == YamlPath::Split => return Err(e),
+            // The whole-file parse decides and words the error.
+            Outcome::Failed(_) => guarded = true,
+            Outcome::Whole(scan) => guarded = scan.is_some(),
         }
+    }
+    if !guarded {
+        guard::scan(text).map_err(guard_error)?;
     }
     let _yaml = YamlMode::on();
     let parsed = if opts.yaml == YamlPath::Reference {
@@ -252,13 +270,23 @@ fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(RawQueue, Parsed), PosEr
     } else {
         split::parse_doc::<RawQueue>(text)
     };
-    parsed.map(|q| (q, Parsed::YamlSingle)).map_err(|e| {
-        let mut p = split::pos_error(&e, 0, None);
-        if let Some(at) = duplicate_key_position(text, &p) {
-            (p.line, p.col) = at;
-        }
-        p
-    })
+    parsed
+        .map(|q| (q.into_model(), Parsed::YamlSingle))
+        .map_err(|e| {
+            let mut p = split::pos_error(&e, 0, None);
+            if let Some(at) = duplicate_key_position(text, &p) {
+                (p.line, p.col) = at;
+            }
+            p
+        })
+}
+
+fn guard_error(g: guard::GuardError) -> PosError {
+    PosError {
+        line: g.line,
+        col: g.col,
+        msg: g.msg,
+    }
 }
 
 /// serde reports a duplicate key at the start of its mapping; point at the second

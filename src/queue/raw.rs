@@ -352,7 +352,7 @@ fn range(r: RawDateRange) -> model::DateRange {
 }
 
 impl RawProgram {
-    fn into_model(self) -> model::Program {
+    pub(crate) fn into_model(self) -> model::Program {
         model::Program {
             id: self.id,
             name: self.name,
@@ -366,7 +366,7 @@ impl RawProgram {
 }
 
 impl RawPatient {
-    fn into_model(self) -> model::Patient {
+    pub(crate) fn into_model(self) -> model::Patient {
         model::Patient {
             reference: self.reference,
             display: self.display,
@@ -378,7 +378,7 @@ impl RawPatient {
 }
 
 impl RawConsent {
-    fn into_model(self) -> model::Consent {
+    pub(crate) fn into_model(self) -> model::Consent {
         model::Consent {
             id: self.id,
             patient: self.patient,
@@ -400,7 +400,7 @@ impl RawConsent {
 }
 
 impl RawRestriction {
-    fn into_model(self) -> model::Restriction {
+    pub(crate) fn into_model(self) -> model::Restriction {
         model::Restriction {
             patient: self.patient,
             kind: self.kind,
@@ -413,7 +413,7 @@ impl RawRestriction {
 }
 
 impl RawDisclosure {
-    fn into_model(self) -> model::Disclosure {
+    pub(crate) fn into_model(self) -> model::Disclosure {
         let r = self.recipient;
         model::Disclosure {
             id: self.id,
@@ -459,26 +459,7 @@ impl RawDisclosure {
     }
 }
 
-/// The list-valued top-level keys the parallel YAML path parses in pieces.
-#[derive(Debug)]
-pub(crate) enum RawItems {
-    Patients(Vec<RawPatient>),
-    Consents(Vec<RawConsent>),
-    Restrictions(Vec<RawRestriction>),
-    Disclosures(Vec<RawDisclosure>),
-}
-
 impl RawQueue {
-    /// Append a piece parsed separately (pieces arrive in file order).
-    pub(crate) fn extend(&mut self, items: RawItems) {
-        match items {
-            RawItems::Patients(v) => self.patients.extend(v),
-            RawItems::Consents(v) => self.consents.extend(v),
-            RawItems::Restrictions(v) => self.restrictions.extend(v),
-            RawItems::Disclosures(v) => self.disclosures.extend(v),
-        }
-    }
-
     pub(crate) fn into_model(self) -> model::Queue {
         model::Queue {
             schema: self.schema,
@@ -512,5 +493,53 @@ impl RawQueue {
                 .map(RawDisclosure::into_model)
                 .collect(),
         }
+    }
+}
+
+/// A raw list item that becomes a model item.
+pub(crate) trait IntoModel {
+    type Model;
+    fn into_model(self) -> Self::Model;
+}
+
+macro_rules! into_model {
+    ($($raw:ty => $model:ty),*) => {$(
+        impl IntoModel for $raw {
+            type Model = $model;
+            fn into_model(self) -> $model {
+                <$raw>::into_model(self)
+            }
+        }
+    )*};
+}
+
+into_model!(
+    RawPatient => model::Patient,
+    RawConsent => model::Consent,
+    RawRestriction => model::Restriction,
+    RawDisclosure => model::Disclosure
+);
+
+/// A list read item by item straight into model values: no second list, and the exact
+/// capacity when the reader knows the length.
+pub(crate) struct ModelVec<R: IntoModel>(pub Vec<R::Model>);
+
+impl<'de, R: Deserialize<'de> + IntoModel> Deserialize<'de> for ModelVec<R> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<R>(std::marker::PhantomData<R>);
+        impl<'de, R: Deserialize<'de> + IntoModel> Visitor<'de> for V<R> {
+            type Value = ModelVec<R>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ModelVec<R>, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+                while let Some(r) = seq.next_element::<R>()? {
+                    v.push(r.into_model());
+                }
+                Ok(ModelVec(v))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
     }
 }

@@ -20,9 +20,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::de::DeserializeOwned;
 
-use super::guard::Scan;
+use super::guard::{GuardError, Scan};
+use super::model::{Consent, Disclosure, Patient, Queue, Restriction};
 use super::raw::{
-    RawConsent, RawDisclosure, RawItems, RawPatient, RawQueue, RawRestriction, YamlMode,
+    ModelVec, RawConsent, RawDisclosure, RawPatient, RawQueue, RawRestriction, YamlMode,
 };
 
 /// A parse error at a file position (1-based line and column, characters).
@@ -120,29 +121,21 @@ fn list_key(line: &[u8]) -> Option<Key> {
     Key::parse(&line[..colon])
 }
 
-/// Find the splittable lists. `None` when nothing is worth cutting.
-fn sections(text: &str, scan: &Scan) -> Vec<Section> {
+/// Find the splittable lists, looking only at line starts. Returns the sections and
+/// every line number the cut relied on (key lines, item starts, the line ending a list),
+/// which the guard scan must later confirm are not inside a multi-line construct.
+fn sections(text: &str) -> (Vec<Section>, Vec<usize>) {
     enum State {
         Head,
         /// After `key:`, waiting for the first item.
-        Start(Key, (usize, usize)),
+        Start(Key, (usize, usize), usize),
         In(usize),
     }
     let mut out: Vec<Section> = Vec::new();
+    let mut used: Vec<usize> = Vec::new();
     let mut seen: Vec<Key> = Vec::new();
     let mut state = State::Head;
-    let mut unclean = scan.unclean.iter().peekable();
     for l in lines(text) {
-        while unclean.next_if(|&&u| u < l.no).is_some() {}
-        if unclean.peek() == Some(&&l.no) {
-            // Inside a multi-line scalar or flow collection: never a cut, but part of
-            // the current item.
-            if let State::In(_) = state {
-                let s = out.last_mut().expect("a section is open");
-                (s.end, s.end_line) = (l.next, l.no + 1);
-            }
-            continue;
-        }
         let indent = l.text.iter().take_while(|&&b| b == b' ').count();
         let rest = &l.text[indent..];
         if rest.is_empty() || rest[0] == b'#' {
@@ -156,11 +149,12 @@ fn sections(text: &str, scan: &Scan) -> Vec<Section> {
                         && !seen.contains(&k)
                     {
                         seen.push(k);
-                        state = State::Start(k, (l.start, l.start + l.text.len()));
+                        state = State::Start(k, (l.start, l.start + l.text.len()), l.no);
                     }
                 }
-                State::Start(key, key_line) => {
+                State::Start(key, key_line, key_no) => {
                     if is_dash(rest) {
+                        used.extend([key_no, l.no]);
                         out.push(Section {
                             key,
                             key_line,
@@ -179,9 +173,11 @@ fn sections(text: &str, scan: &Scan) -> Vec<Section> {
                     if indent > item_indent {
                         // Inside the current item.
                     } else if indent == item_indent && is_dash(rest) {
+                        used.push(l.no);
                         let s = out.last_mut().expect("a section is open");
                         s.items.push((l.start, l.no));
                     } else {
+                        used.push(l.no);
                         state = State::Head;
                         continue;
                     }
@@ -194,11 +190,12 @@ fn sections(text: &str, scan: &Scan) -> Vec<Section> {
             (s.end, s.end_line) = (l.next, l.no + 1);
         }
     }
-    out
+    (out, used)
 }
 
-/// The work: the head document or one piece of a list.
+/// The work: the guard scan, the head document, or one piece of a list.
 enum Work<'a> {
+    Guard,
     Head(String),
     Piece {
         key: Key,
@@ -211,21 +208,80 @@ enum Work<'a> {
 }
 
 enum Done {
-    Head(Box<RawQueue>),
-    Items(RawItems),
+    Guard(Result<Scan, GuardError>),
+    Head(Box<Queue>),
+    Items(Items),
+    /// Outside the fast reader's subset: serde_yaml reads it once the guard has passed.
+    Bailed,
+    Failed(PosError),
 }
 
-/// Parse `text` in parallel. `None` when the layout has no list worth cutting; the caller
-/// then parses the whole file. `min_piece` is the smallest piece in bytes worth a thread.
-pub(crate) fn parse(
-    text: &str,
-    scan: &Scan,
-    threads: usize,
-    min_piece: usize,
-) -> Option<Result<RawQueue, PosError>> {
-    let secs = sections(text, scan);
+/// Model items of one piece, converted on the worker thread.
+enum Items {
+    Patients(Vec<Patient>),
+    Consents(Vec<Consent>),
+    Restrictions(Vec<Restriction>),
+    Disclosures(Vec<Disclosure>),
+}
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Patients(v) => v.len(),
+            Items::Consents(v) => v.len(),
+            Items::Restrictions(v) => v.len(),
+            Items::Disclosures(v) => v.len(),
+        }
+    }
+}
+
+/// What the parallel path found.
+pub(crate) enum Outcome {
+    /// The queue, not yet validated.
+    Parsed(Box<Queue>),
+    /// The guard refused the text.
+    Refused(GuardError),
+    /// A piece failed to parse; the position is the file's.
+    Failed(PosError),
+    /// Not splittable, or the cuts were not safe: parse the whole text (the scan is
+    /// passed on when it ran, so it need not run again).
+    Whole(Option<Scan>),
+}
+
+/// Run `work` on up to `threads` threads (this one included); results in work order.
+fn pool<W: Sync, R: Send>(work: &[W], threads: usize, f: impl Fn(&W) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(work.len()));
+    let worker = || {
+        let _yaml = YamlMode::on();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(w) = work.get(i) else { break };
+            let r = f(w);
+            results
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, r));
+        }
+    };
+    std::thread::scope(|sc| {
+        for _ in 1..threads.min(work.len()) {
+            sc.spawn(worker);
+        }
+        worker();
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Parse `text` in parallel pieces, with the guard scan running alongside as one more
+/// piece of work. serde_yaml runs only after the guard passed, and only on pieces the
+/// fast reader gave up on. `min_piece` is the smallest piece in bytes worth a thread.
+pub(crate) fn parse(text: &str, threads: usize, min_piece: usize) -> Outcome {
+    let (secs, used) = sections(text);
     if secs.is_empty() {
-        return None;
+        return Outcome::Whole(None);
     }
     let listed: usize = secs.iter().map(|s| s.end - s.items[0].0).sum();
     let threads = threads.max(1);
@@ -234,7 +290,7 @@ pub(crate) fn parse(
 
     let cut_lines: usize = secs.iter().map(|s| s.end_line - s.items[0].1).sum();
     let mut head = String::with_capacity(text.len() - listed + cut_lines + 64);
-    let mut work: Vec<Work> = Vec::new();
+    let mut work: Vec<Work> = vec![Work::Guard];
     let mut at = 0;
     for s in &secs {
         head.push_str(&text[at..s.key_line.0]);
@@ -263,85 +319,118 @@ pub(crate) fn parse(
         }
     }
     head.push_str(&text[at..]);
-    // Longest first: the head usually is small, the pieces similar.
-    work.insert(0, Work::Head(head));
+    work.insert(1, Work::Head(head));
 
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<Done, PosError>)>> = Mutex::new(Vec::new());
-    let worker = || {
-        let _yaml = YamlMode::on();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(w) = work.get(i) else { break };
-            let r = run(w);
-            results
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((i, r));
-        }
+    let mut done = pool(&work, threads, |w| run(text, w, true));
+    let Done::Guard(scan) = std::mem::replace(&mut done[0], Done::Bailed) else {
+        unreachable!("work item 0 is the guard")
     };
-    std::thread::scope(|sc| {
-        for _ in 1..threads.min(work.len()) {
-            sc.spawn(worker);
+    let scan = match scan {
+        Ok(scan) => scan,
+        Err(g) => return Outcome::Refused(g),
+    };
+    // The cuts relied on these lines being real line starts, not lines inside a
+    // multi-line scalar or flow collection.
+    if !scan.simple || used.iter().any(|n| scan.unclean.binary_search(n).is_ok()) {
+        return Outcome::Whole(Some(scan));
+    }
+    // The guard passed: serde_yaml may now read what the fast reader gave up on.
+    let retry: Vec<usize> = (1..work.len())
+        .filter(|&i| matches!(done[i], Done::Bailed))
+        .collect();
+    if !retry.is_empty() {
+        let again = pool(&retry, threads, |&i| run(text, &work[i], false));
+        for (i, d) in retry.into_iter().zip(again) {
+            done[i] = d;
         }
-        worker();
-    });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _)| *i);
+    }
     // Report the error nearest the top of the file, as a single pass would find first.
-    if let Some(e) = results
+    if let Some(e) = done
         .iter()
-        .filter_map(|(_, r)| r.as_ref().err())
+        .filter_map(|d| match d {
+            Done::Failed(e) => Some(e),
+            _ => None,
+        })
         .min_by_key(|e| (e.line, e.col))
     {
-        return Some(Err(e.clone()));
+        return Outcome::Failed(e.clone());
     }
-    let mut it = results.into_iter().map(|(_, r)| r);
-    let Some(Ok(Done::Head(mut q))) = it.next() else {
-        unreachable!("work item 0 is the head and no error was reported")
+    let mut it = done.into_iter().skip(1);
+    let Some(Done::Head(mut q)) = it.next() else {
+        unreachable!("work item 1 is the head and it did not fail")
     };
-    for r in it {
-        if let Ok(Done::Items(items)) = r {
-            q.extend(items);
+    let items: Vec<Items> = it
+        .filter_map(|d| match d {
+            Done::Items(items) => Some(items),
+            _ => None,
+        })
+        .collect();
+    let total = |f: fn(&Items) -> bool| items.iter().filter(|i| f(i)).map(Items::len).sum();
+    q.patients
+        .reserve(total(|i| matches!(i, Items::Patients(_))));
+    q.consents
+        .reserve(total(|i| matches!(i, Items::Consents(_))));
+    q.restrictions
+        .reserve(total(|i| matches!(i, Items::Restrictions(_))));
+    q.disclosures
+        .reserve(total(|i| matches!(i, Items::Disclosures(_))));
+    for items in items {
+        match items {
+            Items::Patients(v) => q.patients.extend(v),
+            Items::Consents(v) => q.consents.extend(v),
+            Items::Restrictions(v) => q.restrictions.extend(v),
+            Items::Disclosures(v) => q.disclosures.extend(v),
         }
     }
-    Some(Ok(*q))
+    Outcome::Parsed(q)
 }
 
-fn run(w: &Work) -> Result<Done, PosError> {
-    match w {
-        Work::Head(text) => parse_doc::<RawQueue>(text)
-            .map(|q| Done::Head(Box::new(q)))
-            .map_err(|e| pos_error(&e, 0, None)),
+/// One piece of work. With `fast`, only the fast reader runs (`Bailed` when it gives
+/// up); without, serde_yaml.
+fn run(text: &str, w: &Work, fast: bool) -> Done {
+    fn doc<T: DeserializeOwned>(
+        text: &str,
+        fast: bool,
+        line_offset: usize,
+        list: Option<(Key, usize)>,
+    ) -> Result<T, Option<PosError>> {
+        if fast {
+            super::mini::from_str::<T>(text).ok_or(None)
+        } else {
+            serde_yaml::from_str::<T>(text).map_err(|e| Some(pos_error(&e, line_offset, list)))
+        }
+    }
+    let r = match w {
+        Work::Guard => return Done::Guard(super::guard::scan(text)),
+        Work::Head(head) => {
+            doc::<RawQueue>(head, fast, 0, None).map(|q| Done::Head(Box::new(q.into_model())))
+        }
         Work::Piece {
             key,
             text,
             line_offset,
             first_index,
         } => {
-            let ctx = (*line_offset, Some((*key, *first_index)));
-            Ok(Done::Items(match key {
-                Key::Patients => RawItems::Patients(piece::<RawPatient>(text, ctx)?),
-                Key::Consents => RawItems::Consents(piece::<RawConsent>(text, ctx)?),
-                Key::Restrictions => RawItems::Restrictions(piece::<RawRestriction>(text, ctx)?),
-                Key::Disclosures => RawItems::Disclosures(piece::<RawDisclosure>(text, ctx)?),
-            }))
+            let list = Some((*key, *first_index));
+            match key {
+                Key::Patients => doc::<ModelVec<RawPatient>>(text, fast, *line_offset, list)
+                    .map(|v| Items::Patients(v.0)),
+                Key::Consents => doc::<ModelVec<RawConsent>>(text, fast, *line_offset, list)
+                    .map(|v| Items::Consents(v.0)),
+                Key::Restrictions => {
+                    doc::<ModelVec<RawRestriction>>(text, fast, *line_offset, list)
+                        .map(|v| Items::Restrictions(v.0))
+                }
+                Key::Disclosures => doc::<ModelVec<RawDisclosure>>(text, fast, *line_offset, list)
+                    .map(|v| Items::Disclosures(v.0)),
+            }
+            .map(Done::Items)
         }
-    }
-}
-
-fn piece<T: DeserializeOwned>(
-    text: &str,
-    (line_offset, list): (usize, Option<(Key, usize)>),
-) -> Result<Vec<T>, PosError> {
-    parse_doc::<Vec<T>>(text).map_err(|e| pos_error(&e, line_offset, list))
-}
-
-/// The fast subset reader when it can, else serde_yaml (which then also words errors).
-pub(crate) fn parse_doc<T: DeserializeOwned>(text: &str) -> Result<T, serde_yaml::Error> {
-    match super::mini::from_str::<T>(text) {
-        Some(v) => Ok(v),
-        None => serde_yaml::from_str::<T>(text),
+    };
+    match r {
+        Ok(d) => d,
+        Err(None) => Done::Bailed,
+        Err(Some(e)) => Done::Failed(e),
     }
 }
 
@@ -382,6 +471,14 @@ pub(crate) fn pos_error(
         "expected one of the allowed words, not a list or mapping",
     );
     PosError { line, col, msg }
+}
+
+/// The fast subset reader when it can, else serde_yaml (which then also words errors).
+pub(crate) fn parse_doc<T: DeserializeOwned>(text: &str) -> Result<T, serde_yaml::Error> {
+    match super::mini::from_str::<T>(text) {
+        Some(v) => Ok(v),
+        None => serde_yaml::from_str::<T>(text),
+    }
 }
 
 fn shift_lines(msg: &str, offset: usize) -> String {

@@ -350,7 +350,7 @@ pub fn generate_yaml(n_disclosures: usize, seed: u64) -> String {
             let to = from + chrono::Days::new(rng.below(31));
             let _ = writeln!(s, "    service_dates: {{ from: {from}, to: {to} }}");
         }
-        if purpose == "payment" || rng.pct(25) {
+        if purpose == "payment" || rng.pct(15) {
             let cents = rng.below(250_000);
             let _ = writeln!(
                 s,
