@@ -699,10 +699,10 @@ fn binary_garbage_is_rejected_at_its_position() {
     assert!(e.starts_with("q.yaml:2:9: "), "{e}");
 }
 
-/// Deterministic pseudo-random bytes.
+/// `n` bytes of deterministic noise: one pseudo-random 64 KiB block, repeated.
 fn noise(n: usize, seed: u64, printable: bool) -> Vec<u8> {
     let mut x = seed | 1;
-    (0..n)
+    let block: Vec<u8> = (0..65_536)
         .map(|i| {
             x ^= x << 13;
             x ^= x >> 7;
@@ -716,7 +716,10 @@ fn noise(n: usize, seed: u64, printable: bool) -> Vec<u8> {
                 b' ' + b % 95
             }
         })
-        .collect()
+        .collect();
+    let mut all = block.repeat(n.div_ceil(block.len()));
+    all.truncate(n);
+    all
 }
 
 #[test]
@@ -746,7 +749,8 @@ fn a_sixty_megabyte_scalar_is_refused_before_parsing() {
     let e = load(&format!("{BASE}    note: \"{big}\"\n")).unwrap_err();
     assert!(e.starts_with("q.yaml:31:11: "), "{:.200}", e);
     assert!(e.contains("at most 64 KiB per value"), "{:.200}", e);
-    let e = load(&format!("{BASE}    note: {big}\n")).unwrap_err();
+    let plain = "b".repeat(1 << 20);
+    let e = load(&format!("{BASE}    note: {plain}\n")).unwrap_err();
     assert!(e.starts_with("q.yaml:31:11: "), "{:.200}", e);
     // A long value spread over many lines is caught after parsing, by path.
     let lines = "      xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
@@ -873,4 +877,94 @@ fn json_errors_have_line_and_column() {
     assert!(e.contains("unknown variant `boss`"), "{e}");
     let e = load_bytes(b"{\"schema\": ", "q.json").unwrap_err().message;
     assert!(e.starts_with("q.json:1:"), "{e}");
+}
+
+/// Hostile content inside a large queue goes through the parallel path (the fast reader
+/// runs beside the guard scan there) and still gets the guard's error, never a crash.
+#[test]
+fn hostile_content_in_a_large_queue_is_refused_by_the_parallel_path_too() {
+    let text = generate_yaml(5000, 5);
+    assert!(text.len() > 1 << 20, "large enough for the parallel path");
+    let at = text.find("  - id: D-004000\n").expect("disclosure present");
+    let inject = |extra: &str| {
+        let mut t = text.clone();
+        t.insert_str(at, extra);
+        t
+    };
+    let line = text[..at].lines().count() + 1;
+    let cases = [
+        ("  - note: &a [x]\n", "anchor".to_owned(), 11),
+        (
+            &*format!("  - note: {}\n", "[".repeat(100_000)),
+            "nesting deeper than 32".to_owned(),
+            0,
+        ),
+        (
+            &*format!(
+                "  - note:\n{}",
+                (1..200)
+                    .map(|i| format!("{}- x\n", " ".repeat(2 + 2 * i)))
+                    .collect::<String>()
+            ),
+            "nesting deeper than 32".to_owned(),
+            0,
+        ),
+        (
+            &*format!("  - note: \"{}\"\n", "y".repeat(70_000)),
+            "at most 64 KiB".to_owned(),
+            11,
+        ),
+        ("  - note: !tag x\n", "tag".to_owned(), 11),
+    ];
+    for (extra, want, col) in cases {
+        let bad = inject(extra);
+        for (path, threads) in [
+            (YamlPath::Auto, 2),
+            (YamlPath::Split, 3),
+            (YamlPath::Reference, 1),
+        ] {
+            let e = load_via(&bad, path, threads).unwrap_err();
+            assert!(e.contains(&want), "{path:?}: {e:.300}");
+            let prefix = if col > 0 {
+                format!("q.yaml:{line}:{col}: ")
+            } else {
+                "q.yaml:".to_owned()
+            };
+            assert!(e.starts_with(&prefix), "{path:?}: {e:.300}");
+        }
+    }
+}
+
+/// Lines inside a multi-line scalar that look like list items are never used as cuts:
+/// the parallel path then gives exactly what a single parse gives.
+#[test]
+fn look_alike_item_lines_inside_scalars_do_not_fool_the_splitter() {
+    let text = generate_yaml(300, 9);
+    let at = text.find("  - id: D-000200\n").expect("disclosure present");
+    let tricks = [
+        "  - id: D-X1\n    requested_on: 2026-11-20\n    patient: P-000001\n    program: harbor\n    recipient: { name: A, kind: vendor }\n    purpose: payment\n    note: \"first line\n  - id: looks-like-an-item\n      and more\"\n",
+        "  - id: D-X2\n    requested_on: 2026-11-20\n    patient: P-000001\n    program: harbor\n    recipient: { name: A, kind: vendor }\n    purpose: payment\n    note: [a,\n  - b]\n",
+        "  - id: D-X3\n    requested_on: 2026-11-20\n    patient: P-000001\n    program: harbor\n    recipient: { name: A, kind: vendor }\n    purpose: payment\n    note: |\n      - id: not-an-item\n      disclosures:\n",
+    ];
+    for (i, trick) in tricks.into_iter().enumerate() {
+        let mut t = text.clone();
+        t.insert_str(at, trick);
+        let reference = load_via(&t, YamlPath::Reference, 1);
+        let split = load_via(&t, YamlPath::Split, 3);
+        match (&reference, &split) {
+            (Ok((a, _)), Ok((b, _))) => assert!(a == b, "results differ for {trick:?}"),
+            (Err(a), Err(b)) => assert_eq!(
+                a.split(": ").next(),
+                b.split(": ").next(),
+                "error positions differ for {trick:?}"
+            ),
+            _ => panic!("paths disagree for {trick:?}: {reference:?} vs {split:?}"),
+        }
+        if i == 0 {
+            // The cut would have fallen inside the quoted scalar: the whole file was parsed.
+            assert_eq!(split.map(|r| r.1), Ok(Parsed::YamlSingle));
+        } else if i == 2 {
+            assert_eq!(split.map(|r| r.1), Ok(Parsed::YamlSplit));
+        }
+    }
 }

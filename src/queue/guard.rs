@@ -72,15 +72,26 @@ fn is_ws(b: u8) -> bool {
 /// Byte offset of the first character YAML does not allow in a stream (C0 controls other
 /// than tab, LF and CR; DEL; C1 controls other than NEL; U+FFFE, U+FFFF).
 fn unprintable(b: &[u8]) -> Option<usize> {
-    // Fast path: whole 64-byte blocks of printable ASCII and newlines (vectorizes).
-    let plain = |c: u8| (b' '..=b'~').contains(&c) || c == b'\n';
+    // Fast path, 8 bytes at a time: skip words of printable ASCII (no byte < 0x20, no
+    // 0x7F, no byte >= 0x80); look closer at the others.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let suspicious = |x: u64| {
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let y = x ^ (ONES * 0x7F);
+        let del = y.wrapping_sub(ONES) & !y & HIGHS;
+        (below_space | del | (x & HIGHS)) != 0
+    };
     let mut i = 0;
     while i < b.len() {
-        let end = (i + 64).min(b.len());
-        if b[i..end].iter().fold(true, |ok, &c| ok & plain(c)) {
-            i = end;
-            continue;
+        if let Some(w) = b.get(i..i + 8) {
+            let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            if !suspicious(x) {
+                i += 8;
+                continue;
+            }
         }
+        let end = (i + 8).min(b.len());
         for j in i..end {
             match b[j] {
                 b'\t' | b'\n' | b'\r' | b' '..=b'~' => {}

@@ -16,6 +16,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::value::StrDeserializer;
+
+use super::load::MAX_DEPTH;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, Visitor};
 
 /// A parsed node. Scalars remember whether they were plain (unquoted).
@@ -49,7 +51,11 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
     if !plain_text(text.as_bytes()) {
         return None;
     }
-    let mut p = Parser { text, pos: 0 };
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     let first = p.peek()?;
     let root = p.block_node(first.indent)?;
     if p.peek().is_some() {
@@ -99,6 +105,9 @@ struct Line<'a> {
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// Open block collections; the reader gives up past the queue's depth limit, so
+    /// hostile nesting never runs deep recursion (it may run before the guard scan).
+    depth: usize,
 }
 
 fn is_key_char(b: u8) -> bool {
@@ -153,6 +162,11 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
     /// A value after `key:` or `- ` with nothing else on the line.
     fn nested(&mut self, parent: usize, compact_seq: bool) -> Option<Node<'a>> {
         match self.peek() {
@@ -167,6 +181,7 @@ impl<'a> Parser<'a> {
     /// A block mapping at `indent`. `first` is the rest of a `- key: ...` line already
     /// consumed, whose key sits at `indent`.
     fn block_map(&mut self, indent: usize, mut first: Option<&'a str>) -> Option<Node<'a>> {
+        self.enter()?;
         let mut entries = Vec::with_capacity(8);
         loop {
             let body = match first.take() {
@@ -189,10 +204,12 @@ impl<'a> Parser<'a> {
             };
             entries.push((key, value));
         }
+        self.depth -= 1;
         Some(Node::Map(entries))
     }
 
     fn block_seq(&mut self, indent: usize) -> Option<Node<'a>> {
+        self.enter()?;
         let mut items = Vec::new();
         loop {
             let l = match self.peek() {
@@ -215,6 +232,7 @@ impl<'a> Parser<'a> {
             };
             items.push(item);
         }
+        self.depth -= 1;
         Some(Node::Seq(items))
     }
 }
@@ -223,7 +241,7 @@ impl<'a> Parser<'a> {
 /// blanks or a comment.
 fn inline(s: &str) -> Option<Node<'_>> {
     let (node, rest) = match s.as_bytes()[0] {
-        b'"' | b'\'' | b'[' | b'{' => flow_node(s)?,
+        b'"' | b'\'' | b'[' | b'{' => flow_node(s, 0)?,
         _ => {
             let (text, rest) = plain(s, false)?;
             (Node::Scalar(Cow::Borrowed(text), true), rest)
@@ -292,7 +310,10 @@ fn plain(s: &str, flow: bool) -> Option<(&str, &str)> {
 
 /// A flow node at the start of `s` (quoted scalar, `[...]`, `{...}` or, inside a flow
 /// collection, a plain scalar): `(node, rest)`.
-fn flow_node(s: &str) -> Option<(Node<'_>, &str)> {
+fn flow_node(s: &str, depth: usize) -> Option<(Node<'_>, &str)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     match s.as_bytes().first()? {
         b'"' => double_quoted(s),
         b'\'' => single_quoted(s),
@@ -303,7 +324,7 @@ fn flow_node(s: &str) -> Option<(Node<'_>, &str)> {
                 return Some((Node::Seq(items), r));
             }
             loop {
-                let (n, r) = flow_node(rest)?;
+                let (n, r) = flow_node(rest, depth + 1)?;
                 items.push(n);
                 let r = r.trim_start_matches(' ');
                 if let Some(r) = r.strip_prefix(']') {
@@ -324,7 +345,7 @@ fn flow_node(s: &str) -> Option<(Node<'_>, &str)> {
             loop {
                 let (key, r) = split_key(rest)?;
                 let r = r.trim_start_matches(' ');
-                let (n, r) = flow_node(r)?;
+                let (n, r) = flow_node(r, depth + 1)?;
                 entries.push((key, n));
                 let r = r.trim_start_matches(' ');
                 if let Some(r) = r.strip_prefix('}') {
