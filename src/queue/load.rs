@@ -69,9 +69,11 @@ pub enum YamlPath {
     Single,
     /// serde_yaml alone, one thread: the reference the fast paths must agree with.
     Reference,
-    /// In pieces whenever the layout allows, whatever the size, and errors as the pieces
-    /// report them (line numbers mapped back to the file).
+    /// In pieces whenever the layout allows, whatever the size; errors as `Auto`.
     Split,
+    /// As `Split`, but errors as the pieces report them (line numbers and list indices
+    /// mapped back to the file): for tests of that mapping.
+    SplitPieces,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -237,13 +239,22 @@ fn parse_json(text: &str) -> Result<RawQueue, PosError> {
 }
 
 fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
+    parse_yaml_any(text, opts).map_err(|mut e| {
+        if let Some(at) = duplicate_key_position(text, &e) {
+            (e.line, e.col) = at;
+        }
+        e
+    })
+}
+
+fn parse_yaml_any(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(16)));
     let try_split = match opts.yaml {
         YamlPath::Auto => text.len() >= SPLIT_MIN_BYTES && threads > 1,
         YamlPath::Single | YamlPath::Reference => false,
-        YamlPath::Split => true,
+        YamlPath::Split | YamlPath::SplitPieces => true,
     };
     let mut guarded = false;
     if try_split {
@@ -255,7 +266,7 @@ fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError
         match split::parse(text, threads, min_piece) {
             Outcome::Parsed(q) => return Ok((*q, Parsed::YamlSplit)),
             Outcome::Refused(g) => return Err(guard_error(g)),
-            Outcome::Failed(e) if opts.yaml == YamlPath::Split => return Err(e),
+            Outcome::Failed(e) if opts.yaml == YamlPath::SplitPieces => return Err(e),
             // The whole-file parse decides and words the error.
             Outcome::Failed(_) => guarded = true,
             Outcome::Whole(scan) => guarded = scan.is_some(),
@@ -272,13 +283,7 @@ fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError
     };
     parsed
         .map(|q| (q.into_model(), Parsed::YamlSingle))
-        .map_err(|e| {
-            let mut p = split::pos_error(&e, 0, None);
-            if let Some(at) = duplicate_key_position(text, &p) {
-                (p.line, p.col) = at;
-            }
-            p
-        })
+        .map_err(|e| split::pos_error(&e, 0, None))
 }
 
 fn guard_error(g: guard::GuardError) -> PosError {
