@@ -26,6 +26,9 @@ use super::raw::{
     ModelVec, RawConsent, RawDisclosure, RawPatient, RawQueue, RawRestriction, YamlMode,
 };
 
+/// The largest piece of list text parsed at once.
+const MAX_PIECE: usize = 4 << 20;
+
 /// A parse error at a file position (1-based line and column, characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PosError {
@@ -285,8 +288,11 @@ pub(crate) fn parse(text: &str, threads: usize, min_piece: usize) -> Outcome {
     }
     let listed: usize = secs.iter().map(|s| s.end - s.items[0].0).sum();
     let threads = threads.max(1);
-    // A few pieces per thread so uneven pieces still balance.
-    let target = (listed / (threads * 3)).max(min_piece).max(1);
+    // A few pieces per thread so uneven pieces still balance; at most MAX_PIECE, so the
+    // node trees held at once stay small whatever the file size.
+    let target = (listed / (threads * 3))
+        .clamp(min_piece.min(MAX_PIECE), MAX_PIECE)
+        .max(1);
 
     let cut_lines: usize = secs.iter().map(|s| s.end_line - s.items[0].1).sum();
     let mut head = String::with_capacity(text.len() - listed + cut_lines + 64);
