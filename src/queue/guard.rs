@@ -71,48 +71,38 @@ fn is_ws(b: u8) -> bool {
 
 /// Byte offset of the first character YAML does not allow in a stream (C0 controls other
 /// than tab, LF and CR; DEL; C1 controls other than NEL; U+FFFE, U+FFFF).
-fn unprintable(b: &[u8]) -> Option<usize> {
-    // Fast path, 8 bytes at a time: skip words of printable ASCII (no byte < 0x20, no
-    // 0x7F, no byte >= 0x80); look closer at the others.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let suspicious = |x: u64| {
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        let y = x ^ (ONES * 0x7F);
-        let del = y.wrapping_sub(ONES) & !y & HIGHS;
-        (below_space | del | (x & HIGHS)) != 0
-    };
+pub(crate) fn unprintable(b: &[u8], tab_cr_ok: bool) -> Option<usize> {
+    // Fast path: 64-byte blocks of printable ASCII and newlines, checked without branches
+    // so the compiler vectorizes it; look closer only at other blocks.
+    let ok = |c: u8| ((c >= b' ') & (c < 0x7F)) | (c == b'\n');
     let mut i = 0;
-    while i < b.len() {
-        if let Some(w) = b.get(i..i + 8) {
-            let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-            if !suspicious(x) {
-                i += 8;
-                continue;
-            }
-        }
-        let end = (i + 8).min(b.len());
-        for j in i..end {
-            match b[j] {
-                b'\t' | b'\n' | b'\r' | b' '..=b'~' => {}
-                0xC2 if matches!(b.get(j + 1), Some(0x80..=0x84 | 0x86..=0x9F)) => return Some(j),
-                0xEF if b.get(j + 1) == Some(&0xBF)
-                    && matches!(b.get(j + 2), Some(0xBE | 0xBF)) =>
-                {
-                    return Some(j);
+    for block in b.chunks(64) {
+        if !block.iter().fold(true, |all, &c| all & ok(c)) {
+            for j in i..i + block.len() {
+                match b[j] {
+                    b'\n' | b' '..=b'~' => {}
+                    b'\t' | b'\r' if tab_cr_ok => {}
+                    0xC2 if matches!(b.get(j + 1), Some(0x80..=0x84 | 0x86..=0x9F)) => {
+                        return Some(j);
+                    }
+                    0xEF if b.get(j + 1) == Some(&0xBF)
+                        && matches!(b.get(j + 2), Some(0xBE | 0xBF)) =>
+                    {
+                        return Some(j);
+                    }
+                    0x80.. => {}
+                    _ => return Some(j),
                 }
-                0x80.. => {}
-                _ => return Some(j),
             }
         }
-        i = end;
+        i += block.len();
     }
     None
 }
 
 /// Scan `text`; `Err` names the first forbidden construct or exceeded limit.
 pub(crate) fn scan(text: &str) -> Result<Scan, GuardError> {
-    if let Some(i) = unprintable(text.as_bytes()) {
+    if let Some(i) = unprintable(text.as_bytes(), true) {
         let before = &text[..i];
         let line_start = before.rfind('\n').map_or(0, |p| p + 1);
         let c = text[i..].chars().next().unwrap_or('\0');
@@ -295,6 +285,16 @@ impl Scanner<'_> {
                 let mut j = i;
                 let mut closed = false;
                 while j < n {
+                    let skip = if q.byte == b'"' {
+                        memchr::memchr2(b'"', b'\\', &line[j..])
+                    } else {
+                        memchr::memchr(b'\'', &line[j..])
+                    };
+                    let Some(skip) = skip else {
+                        j = n;
+                        break;
+                    };
+                    j += skip;
                     let b = line[j];
                     if q.byte == b'"' && b == b'\\' {
                         j += 2;
@@ -431,18 +431,34 @@ impl Scanner<'_> {
                     // context a flow indicator.
                     let start = i;
                     let mut j = i + 1;
-                    while j < n {
-                        let b = line[j];
-                        if b == b':' && sep_after(j, flow) {
-                            break;
+                    if !flow {
+                        // Block context: only `: ` and ` #` end it before the line does.
+                        let mut k = j;
+                        j = n;
+                        while let Some(off) = memchr::memchr2(b':', b'#', &line[k..]) {
+                            let p = k + off;
+                            if (line[p] == b':' && sep_after(p, false))
+                                || (line[p] == b'#' && is_ws(line[p - 1]))
+                            {
+                                j = p;
+                                break;
+                            }
+                            k = p + 1;
                         }
-                        if b == b'#' && is_ws(line[j - 1]) {
-                            break;
+                    } else {
+                        while j < n {
+                            let b = line[j];
+                            if b == b':' && sep_after(j, true) {
+                                break;
+                            }
+                            if b == b'#' && is_ws(line[j - 1]) {
+                                break;
+                            }
+                            if matches!(b, b',' | b'[' | b']' | b'{' | b'}') {
+                                break;
+                            }
+                            j += 1;
                         }
-                        if flow && matches!(b, b',' | b'[' | b']' | b'{' | b'}') {
-                            break;
-                        }
-                        j += 1;
                     }
                     if j - start > MAX_SCALAR {
                         return Err(self.too_long(self.line_no, self.col_of(start)));

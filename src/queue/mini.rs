@@ -66,32 +66,8 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
 
 /// No tabs, no CR, no BOM, and only characters libyaml accepts (YAML 1.2 printable).
 fn plain_text(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'\n' | b' '..=b'~' => {}
-            0xC2 => {
-                // U+0080..U+009F except U+0085 are not printable.
-                if matches!(b.get(i + 1), Some(0x80..=0x84 | 0x86..=0x9F)) {
-                    return false;
-                }
-            }
-            0xEF => {
-                // U+FEFF (BOM) anywhere, U+FFFE, U+FFFF.
-                if matches!(
-                    (b.get(i + 1), b.get(i + 2)),
-                    (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
-                ) {
-                    return false;
-                }
-            }
-            0x80.. => {}
-            _ => return false,
-        }
-        i += 1;
-    }
-    true
+    super::guard::unprintable(b, false).is_none()
+        && memchr::memmem::find(b, "\u{FEFF}".as_bytes()).is_none()
 }
 
 #[derive(Clone, Copy)]
