@@ -74,7 +74,7 @@ fn is_ws(b: u8) -> bool {
 pub(crate) fn unprintable(b: &[u8], tab_cr_ok: bool) -> Option<usize> {
     // Fast path: 64-byte blocks of printable ASCII and newlines, checked without branches
     // so the compiler vectorizes it; look closer only at other blocks.
-    let ok = |c: u8| ((c >= b' ') & (c < 0x7F)) | (c == b'\n');
+    let ok = |c: u8| (c.wrapping_sub(b' ') < 0x7F - b' ') | (c == b'\n');
     let mut i = 0;
     for block in b.chunks(64) {
         if !block.iter().fold(true, |all, &c| all & ok(c)) {
