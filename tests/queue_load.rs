@@ -224,6 +224,8 @@ fn unusual_but_valid_yaml_loads_identically_by_every_path() {
         BASE.replace('\n', "\r\n").replace("role: qso", "role: qso\t"),
         // A leading document marker and explicit null.
         format!("---\n{BASE}    consent: null\n"),
+        // Characters libyaml reads as line breaks, raw in free text.
+        format!("{BASE}    note: \"a\u{2028}b \u{85}c\"\n"),
         // Amount as a plain number, a quoted string and an integer.
         format!(
             "{BASE}    claim: {{ amount: 412.5 }}\n  - id: D-0002\n    requested_on: 2026-11-20\n    patient: P-0001\n    program: harbor\n    recipient: {{ name: A, kind: vendor }}\n    purpose: payment\n    claim:\n      amount: \"7.05\"\n  - id: D-0003\n    requested_on: 2026-11-20\n    patient: P-0001\n    program: harbor\n    recipient: {{ name: A, kind: vendor }}\n    purpose: payment\n    claim: {{ amount: 12 }}\n"
@@ -260,6 +262,9 @@ fn unusual_but_valid_yaml_loads_identically_by_every_path() {
     );
     assert_eq!(q.disclosures[1].recipient.name, "Acme Health Plan");
     let q = load_via(&variants[6], YamlPath::Single, 1).unwrap().0;
+    let note = q.disclosures[0].note.as_deref().unwrap();
+    assert_eq!(note, "a\u{2028}b c", "libyaml folds NEL like a line break");
+    let q = load_via(&variants[7], YamlPath::Single, 1).unwrap().0;
     let amounts: Vec<_> = q
         .disclosures
         .iter()

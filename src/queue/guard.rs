@@ -71,7 +71,9 @@ fn is_ws(b: u8) -> bool {
 
 /// Byte offset of the first character YAML does not allow in a stream (C0 controls other
 /// than tab, LF and CR; DEL; C1 controls other than NEL; U+FFFE, U+FFFF).
-pub(crate) fn unprintable(b: &[u8], tab_cr_ok: bool) -> Option<usize> {
+/// With `strict` (the fast reader's subset) also tab, CR, BOM and the characters libyaml
+/// reads as line breaks (NEL, U+2028, U+2029).
+pub(crate) fn unprintable(b: &[u8], strict: bool) -> Option<usize> {
     // Fast path: 64-byte blocks of printable ASCII and newlines, checked without branches
     // so the compiler vectorizes it; look closer only at other blocks.
     let ok = |c: u8| (c.wrapping_sub(b' ') < 0x7F - b' ') | (c == b'\n');
@@ -81,7 +83,20 @@ pub(crate) fn unprintable(b: &[u8], tab_cr_ok: bool) -> Option<usize> {
             for j in i..i + block.len() {
                 match b[j] {
                     b'\n' | b' '..=b'~' => {}
-                    b'\t' | b'\r' if tab_cr_ok => {}
+                    b'\t' | b'\r' if !strict => {}
+                    0xC2 if strict && b.get(j + 1) == Some(&0x85) => return Some(j),
+                    0xE2 if strict
+                        && b.get(j + 1) == Some(&0x80)
+                        && matches!(b.get(j + 2), Some(0xA8 | 0xA9)) =>
+                    {
+                        return Some(j);
+                    }
+                    0xEF if strict
+                        && b.get(j + 1) == Some(&0xBB)
+                        && b.get(j + 2) == Some(&0xBF) =>
+                    {
+                        return Some(j);
+                    }
                     0xC2 if matches!(b.get(j + 1), Some(0x80..=0x84 | 0x86..=0x9F)) => {
                         return Some(j);
                     }
@@ -102,7 +117,7 @@ pub(crate) fn unprintable(b: &[u8], tab_cr_ok: bool) -> Option<usize> {
 
 /// Scan `text`; `Err` names the first forbidden construct or exceeded limit.
 pub(crate) fn scan(text: &str) -> Result<Scan, GuardError> {
-    if let Some(i) = unprintable(text.as_bytes(), true) {
+    if let Some(i) = unprintable(text.as_bytes(), false) {
         let before = &text[..i];
         let line_start = before.rfind('\n').map_or(0, |p| p + 1);
         let c = text[i..].chars().next().unwrap_or('\0');

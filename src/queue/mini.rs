@@ -64,10 +64,11 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
     T::deserialize(De(&root)).ok()
 }
 
-/// No tabs, no CR, no BOM, and only characters libyaml accepts (YAML 1.2 printable).
+/// Only characters libyaml accepts, and none it treats specially that this reader does
+/// not: no tab, CR, BOM, NEL, U+2028 or U+2029 (libyaml reads the last three as line
+/// breaks).
 fn plain_text(b: &[u8]) -> bool {
-    super::guard::unprintable(b, false).is_none()
-        && memchr::memmem::find(b, "\u{FEFF}".as_bytes()).is_none()
+    super::guard::unprintable(b, true).is_none()
 }
 
 #[derive(Clone, Copy)]
