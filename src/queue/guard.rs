@@ -147,6 +147,20 @@ pub(crate) fn scan(text: &str) -> Result<Scan, GuardError> {
         },
     };
     let bytes = text.as_bytes();
+    // libyaml also breaks lines at NEL, U+2028 and U+2029; the splitter counts only LF.
+    let mut k = 0;
+    while let Some(off) = memchr::memchr2(0xC2, 0xE2, &bytes[k..]) {
+        let p = k + off;
+        let rest = &bytes[p..];
+        if rest.starts_with(&[0xC2, 0x85])
+            || rest.starts_with(&[0xE2, 0x80, 0xA8])
+            || rest.starts_with(&[0xE2, 0x80, 0xA9])
+        {
+            s.scan.simple = false;
+            break;
+        }
+        k = p + 1;
+    }
     let mut pos = 0;
     while pos < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
