@@ -1047,3 +1047,33 @@ mod mutations {
         }
     }
 }
+
+/// The corpus in `tests/fixtures/bad/`: each file's first line says what its error must
+/// contain (`# expect: part | part ...`).
+#[test]
+fn bad_fixture_corpus() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixture dir") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("fixture readable");
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{}: first line must be `# expect: ...`", path.display()));
+        let e = load_bytes(text.as_bytes(), "q.yaml")
+            .err()
+            .unwrap_or_else(|| panic!("{} loaded", path.display()))
+            .message;
+        for part in expect.split(" | ") {
+            assert!(
+                e.contains(part),
+                "{}: error lacks {part:?}:\n{e}",
+                path.display()
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 12, "{n} fixtures");
+}
