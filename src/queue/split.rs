@@ -2,18 +2,21 @@
 //! them on all cores.
 //!
 //! Why: libyaml-based serde_yaml parses ~17 MB/s on one core; a 100,000-disclosure queue
-//! is ~22 MB and `evaluate` must finish in 1.5 s (SPEC §9). A queue file is almost always
+//! is 20-35 MB and `evaluate` must finish in 1.5 s (SPEC §9). A queue file is almost always
 //! one mapping whose `patients:`, `consents:`, `restrictions:` and `disclosures:` values are
-//! block sequences, one `- ` item per entry at a fixed indentation. Those items are cut at
-//! item starts that the guard scan saw outside any quoted/block scalar or flow collection,
-//! each piece is parsed as a root sequence (`serde_yaml` accepts an indented root), and the
-//! rest of the document (with each cut list written as `key: []` on its own line, so a
-//! duplicate key is still reported) is parsed alongside. Pieces report errors with their
-//! line numbers moved back to the file's lines and their paths to the file's list index.
+//! block sequences, one `- ` item per entry at a fixed indentation. Those lists are cut at
+//! item starts (`sections`), each piece is read as a root sequence by the fast reader
+//! (`mini`) straight into model values, and the rest of the document (each cut list
+//! written as `key: []` on its own line, so a duplicate key is still reported; blank lines
+//! keep its line numbers) is read alongside.
 //!
-//! The caller only uses this when the guard scan found the plain block layout, and
-//! re-parses the whole file single-threaded whenever this path reports an error, so the
-//! message the user sees never depends on the fast path.
+//! Safety: the guard scan runs as one more piece of work, in parallel. Its verdict comes
+//! first (a refused file is refused whatever the pieces did), it must confirm that every
+//! line the cuts relied on is a real line start (not inside a multi-line scalar or flow
+//! collection), and only then may serde_yaml read pieces the fast reader gave up on.
+//! Pieces report errors with line numbers moved back to the file's lines and paths moved
+//! to the file's list index; the loader still re-parses the whole file on any error, so
+//! the message the user sees never depends on this path.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
