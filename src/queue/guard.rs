@@ -1,4 +1,6 @@
-//! A cheap, quote-aware byte pre-scan of YAML text, run before any parser sees it.
+//! A cheap, quote-aware byte pre-scan of YAML text; serde_yaml never sees text it has not
+//! passed (the fast reader, which expands nothing and bails on anchors, tags and deep
+//! nesting, may run beside it).
 //!
 //! Why: libyaml expands aliases (billion laughs), accepts tags, anchors and several
 //! documents, and only limits recursion at 128. This scan rejects those early with the

@@ -1,9 +1,10 @@
 //! Strict queue loading (SPEC §3.1): YAML or JSON of the same shape.
 //!
-//! The pipeline: size and UTF-8 checks → for YAML a guard pre-scan (anchors, aliases,
-//! tags, several documents, depth, value size; `guard`) → parse into strict mirror types
-//! (`raw`: exact dates, booleans and amounts), for large block-layout YAML in parallel
-//! pieces (`split`) → checks of ids, references and consent shape (`validate`) → defaults.
+//! The pipeline: size and UTF-8 checks → for YAML a guard scan (anchors, aliases, tags,
+//! several documents, depth, value size; `guard`) → parse into strict mirror types (`raw`:
+//! exact dates, booleans and amounts) with the fast subset reader (`mini`) or serde_yaml,
+//! for large block-layout YAML in parallel pieces with the guard beside them (`split`) →
+//! checks of ids, references and consent shape (`validate`) → defaults.
 //! Every error names the file and the line and column (syntax, type, key and enum errors)
 //! or the path and ids (references, duplicates), the offending key or value, and what is
 //! allowed.
