@@ -874,6 +874,22 @@ fn load_path_names_the_file_and_hashes_its_bytes() {
 }
 
 #[test]
+fn format_follows_the_name_then_the_first_character() {
+    // A `.yaml` file in flow style is YAML (plain scalars allowed); `.json` is JSON.
+    let flow = "{schema: p2review.queue/1, organization: {name: X, role: qso}}";
+    let (q, parsed) = load_bytes_with(flow.as_bytes(), "q.yaml", LoadOptions::default()).unwrap();
+    assert_eq!(
+        (q.organization.name.as_str(), parsed),
+        ("X", Parsed::YamlSingle)
+    );
+    let e = load_bytes(flow.as_bytes(), "q.json").unwrap_err().message;
+    assert!(e.starts_with("q.json:1:2: "), "{e}");
+    let (_, parsed) =
+        load_bytes_with(SPEC_JSON.as_bytes(), "queue", LoadOptions::default()).unwrap();
+    assert_eq!(parsed, Parsed::Json);
+}
+
+#[test]
 fn json_errors_have_line_and_column() {
     let e = load_bytes(b"{\n  \"schema\": \"p2review.queue/1\",\n  \"organization\": {\"name\": \"X\", \"role\": \"boss\"}\n}", "q.json")
         .unwrap_err()

@@ -192,7 +192,11 @@ fn load_inner(
             ),
         });
     }
-    let (mut q, parsed) = if first.starts_with('{') {
+    // JSON by name, else by its first character; a `.yaml` file is YAML even in flow style.
+    let lower = origin.to_ascii_lowercase();
+    let json = lower.ends_with(".json")
+        || (first.starts_with('{') && !(lower.ends_with(".yaml") || lower.ends_with(".yml")));
+    let (mut q, parsed) = if json {
         let raw = parse_json(body).map_err(|e| fail(e.line, e.col, &e.msg))?;
         (raw.into_model(), Parsed::Json)
     } else {
