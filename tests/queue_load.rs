@@ -169,6 +169,11 @@ fn all_yaml_paths_agree_on_a_generated_queue() {
         }
         assert!(q == reference, "{path:?} on {threads} threads differs");
     }
+    // Windows line ends change nothing.
+    let crlf = text.replace('\n', "\r\n");
+    let (q, parsed) = load_via(&crlf, YamlPath::Split, 2).expect("CRLF loads");
+    assert_eq!(parsed, Parsed::YamlSplit);
+    assert!(q == reference, "CRLF queue differs");
     // JSON of the same queue loads equal too.
     let json = serde_json::to_string(&reference).expect("serializes");
     assert_eq!(
@@ -220,8 +225,10 @@ fn unusual_but_valid_yaml_loads_identically_by_every_path() {
         BASE.replace("    purposes: [payment]\n", "    purposes: [\n      payment,\n      treatment ]\n")
             .replace("disclosures:\n  - id: D-0001\n    requested_on: 2026-11-20\n    patient: P-0001\n    program: harbor\n    recipient:\n      name: Acme Health Plan\n      kind: health_plan\n    purpose: payment\n",
                      "disclosures:\n- id: D-0001\n  requested_on: 2026-11-20\n  patient: P-0001\n  program: harbor\n  recipient:\n    name: Acme Health Plan\n    kind: health_plan\n  purpose: payment\n"),
-        // CRLF line ends and a tab after a value.
+        // CRLF line ends and a tab after a value; CRLF alone; a lone CR.
         BASE.replace('\n', "\r\n").replace("role: qso", "role: qso\t"),
+        format!("{BASE}    note: \"x\" # c\n    claim: {{ dx: [A1, B2] }}\n").replace('\n', "\r\n"),
+        BASE.replacen("role: qso\n", "role: qso\r", 1),
         // A leading document marker and explicit null.
         format!("---\n{BASE}    consent: null\n"),
         // Characters libyaml reads as line breaks, raw in free text.
@@ -261,10 +268,10 @@ fn unusual_but_valid_yaml_loads_identically_by_every_path() {
         Some("line one\nline two\n")
     );
     assert_eq!(q.disclosures[1].recipient.name, "Acme Health Plan");
-    let q = load_via(&variants[6], YamlPath::Single, 1).unwrap().0;
+    let q = load_via(&variants[8], YamlPath::Single, 1).unwrap().0;
     let note = q.disclosures[0].note.as_deref().unwrap();
     assert_eq!(note, "a\u{2028}b c", "libyaml folds NEL like a line break");
-    let q = load_via(&variants[7], YamlPath::Single, 1).unwrap().0;
+    let q = load_via(&variants[9], YamlPath::Single, 1).unwrap().0;
     let amounts: Vec<_> = q
         .disclosures
         .iter()

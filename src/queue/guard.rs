@@ -86,6 +86,8 @@ pub(crate) fn unprintable(b: &[u8], strict: bool) -> Option<usize> {
                 match b[j] {
                     b'\n' | b' '..=b'~' => {}
                     b'\t' | b'\r' if !strict => {}
+                    // CRLF is a line end the fast reader handles.
+                    b'\r' if b.get(j + 1) == Some(&b'\n') => {}
                     0xC2 if strict && b.get(j + 1) == Some(&0x85) => return Some(j),
                     0xE2 if strict
                         && b.get(j + 1) == Some(&0x80)
@@ -149,6 +151,13 @@ pub(crate) fn scan(text: &str) -> Result<Scan, GuardError> {
         },
     };
     let bytes = text.as_bytes();
+    // Tabs are separators in some places and errors in others; a lone CR is a line break
+    // to libyaml. Neither is worth splitting around.
+    if memchr::memchr(b'\t', bytes).is_some()
+        || memchr::memchr_iter(b'\r', bytes).any(|p| bytes.get(p + 1) != Some(&b'\n'))
+    {
+        s.scan.simple = false;
+    }
     // libyaml also breaks lines at NEL, U+2028 and U+2029; the splitter counts only LF.
     let mut k = 0;
     while let Some(off) = memchr::memchr2(0xC2, 0xE2, &bytes[k..]) {

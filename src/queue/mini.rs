@@ -65,8 +65,8 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
 }
 
 /// Only characters libyaml accepts, and none it treats specially that this reader does
-/// not: no tab, CR, BOM, NEL, U+2028 or U+2029 (libyaml reads the last three as line
-/// breaks).
+/// not: no tab, CR other than in CRLF, BOM, NEL, U+2028 or U+2029 (libyaml reads the
+/// last three as line breaks).
 fn plain_text(b: &[u8]) -> bool {
     super::guard::unprintable(b, true).is_none()
 }
@@ -112,6 +112,7 @@ impl<'a> Parser<'a> {
         while self.pos < b.len() {
             let end = memchr::memchr(b'\n', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
             let line = &self.text[self.pos..end];
+            let line = line.strip_suffix('\r').unwrap_or(line);
             let indent = line.bytes().take_while(|&c| c == b' ').count();
             let body = &line[indent..];
             if body.trim_end().is_empty() || body.starts_with('#') {
