@@ -151,7 +151,7 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         &q.organization.name,
     );
 
-    let mut programs = HashMap::new();
+    let mut programs = HashMap::with_capacity(q.programs.len());
     for (i, g) in q.programs.iter().enumerate() {
         let base = &|| format!("programs[{i}]");
         id(&mut p, &|| format!("{}.id", base()), "program id", &g.id);
@@ -166,14 +166,14 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         names(&mut p, base, "npis", &g.npis);
         names(&mut p, base, "taxonomies", &g.taxonomies);
     }
-    let mut payers = HashMap::new();
+    let mut payers = HashMap::with_capacity(q.payers.len());
     for (i, y) in q.payers.iter().enumerate() {
         let base = &|| format!("payers[{i}]");
         id(&mut p, &|| format!("{}.id", base()), "payer id", &y.id);
         unique(&mut p, &mut payers, ("payers", i, "id"), "payer id", &y.id);
         name(&mut p, &|| format!("{}.name", base()), &y.name);
     }
-    let mut patients = HashMap::new();
+    let mut patients = HashMap::with_capacity(q.patients.len());
     for (i, t) in q.patients.iter().enumerate() {
         let base = &|| format!("patients[{i}]");
         id(
@@ -195,7 +195,7 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         names(&mut p, base, "member_ids", &t.member_ids);
     }
 
-    let mut consents = HashMap::new();
+    let mut consents = HashMap::with_capacity(q.consents.len());
     for (i, c) in q.consents.iter().enumerate() {
         let base = &|| format!("consents[{i}]");
         id(&mut p, &|| format!("{}.id", base()), "consent id", &c.id);
@@ -307,7 +307,7 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         }
     }
 
-    let mut disclosures = HashMap::new();
+    let mut disclosures = HashMap::with_capacity(q.disclosures.len());
     for (i, d) in q.disclosures.iter().enumerate() {
         let base = &|| format!("disclosures[{i}]");
         id(&mut p, &|| format!("{}.id", base()), "disclosure id", &d.id);
