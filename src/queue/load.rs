@@ -109,11 +109,13 @@ pub fn load_path(path: &Path) -> Result<LoadedQueue, LoadError> {
         .map_err(cannot)?;
     // Hash the bytes while they are parsed (a 25 MB file takes tens of milliseconds).
     let (loaded, sha256) = std::thread::scope(|s| {
-        let hash = s.spawn(|| crate::digest::sha256_hex(&bytes));
+        let hash = std::thread::Builder::new()
+            .spawn_scoped(s, || crate::digest::sha256_hex(&bytes))
+            .ok();
         let loaded = load_inner(&bytes, &origin, LoadOptions::default(), true);
         let sha256 = hash
-            .join()
-            .unwrap_or_else(|_| crate::digest::sha256_hex(&bytes));
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| crate::digest::sha256_hex(&bytes));
         (loaded, sha256)
     });
     let (queue, _, index) = loaded?;
@@ -204,7 +206,9 @@ fn load_inner(
     };
     fill_defaults(&mut q);
     let (valid, ix) = std::thread::scope(|s| {
-        let ix = index.then(|| s.spawn(|| QueueIndex::build(&q)));
+        let ix = index
+            .then(|| std::thread::Builder::new().spawn_scoped(s, || QueueIndex::build(&q)))
+            .and_then(Result::ok);
         let valid = validate::validate(&q);
         (valid, ix.and_then(|h| h.join().ok()))
     });

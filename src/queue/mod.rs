@@ -2,7 +2,8 @@
 //!
 //! `model` holds the types, `load` turns YAML or JSON bytes into a validated `Queue`
 //! (strict: every error names file, line and column, or the path and both ids), and
-//! `index` builds the lookups the engine uses.
+//! `index` builds the lookups the engine uses. `synth` generates large valid queues for
+//! benchmarks.
 
 pub mod amount;
 mod guard;

@@ -272,7 +272,13 @@ fn pool<W: Sync, R: Send>(work: &[W], threads: usize, f: impl Fn(&W) -> R + Sync
     };
     std::thread::scope(|sc| {
         for _ in 1..threads.min(work.len()) {
-            sc.spawn(worker);
+            // If the OS refuses a thread, this one does the work.
+            if std::thread::Builder::new()
+                .spawn_scoped(sc, worker)
+                .is_err()
+            {
+                break;
+            }
         }
         worker();
     });
