@@ -191,7 +191,7 @@ fn table_fits_80_columns_with_verdict_words() {
 }
 
 #[test]
-fn control_characters_in_names_are_escaped_in_the_table() {
+fn control_characters_in_names_are_refused_and_escaped_in_the_error() {
     let dir = tempfile::tempdir().unwrap();
     let q = dir.path().join("q.json");
     std::fs::write(
@@ -202,10 +202,14 @@ fn control_characters_in_names_are_escaped_in_the_table() {
         "recipient":{"name":"Evil\u001b[2J","kind":"health_plan"},"purpose":"payment"}]}"#,
     )
     .unwrap();
+    // Names may not hold control characters (SPEC §3.1): the queue is refused, and the
+    // message shows the offending name escaped, never the raw escape sequence.
     let out = run(&["evaluate", s(&q)]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(!text.contains('\u{1b}'), "{text:?}");
-    assert!(text.contains("Evil\\u{1b}[2J"), "{text}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("disclosures[0].recipient.name"), "{err}");
 }
 
 #[test]

@@ -56,7 +56,7 @@ fn write(v: &Value, out: &mut String) {
 mod tests {
     use crate::queue::load_bytes;
 
-    const Q: &str = "schema: p2review.queue/1\norganization: {name: O, role: qso}\ndisclosures:\n  - id: D-1\n    requested_on: 2026-11-20\n    patient: P-1\n    program: h\n    recipient: {name: Acme, kind: health_plan}\n    purpose: payment\n    claim: {amount: 412.5}\n    note: \"x\\u0007y\"\n    expect: {part2: permitted}\n";
+    const Q: &str = "schema: p2review.queue/1\norganization: {name: O, role: qso}\nprograms: [{id: h, name: H, part2: true}]\npatients: [{ref: P-1}]\ndisclosures:\n  - id: D-1\n    requested_on: 2026-11-20\n    patient: P-1\n    program: h\n    recipient: {name: Acme, kind: health_plan}\n    purpose: payment\n    claim: {amount: 412.5}\n    note: \"x\\u0007y\"\n    expect: {part2: permitted}\n";
 
     #[test]
     fn canonical_and_stable() {

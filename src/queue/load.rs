@@ -1,9 +1,35 @@
-//! Strict queue loading (SPEC §3.1). OWNER: queue-loading work. Placeholder until then.
+//! Strict queue loading (SPEC §3.1): YAML or JSON of the same shape.
+//!
+//! The pipeline: size and UTF-8 checks → for YAML a guard scan (anchors, aliases, tags,
+//! several documents, depth, value size; `guard`) → parse into strict mirror types (`raw`:
+//! exact dates, booleans and amounts) with the fast subset reader (`mini`) or serde_yaml,
+//! for large block-layout YAML in parallel pieces with the guard beside them (`split`) →
+//! checks of ids, references and consent shape (`validate`) → defaults.
+//! Every error names the file and the line and column (syntax, type, key and enum errors)
+//! or the path and ids (references, duplicates), the offending key or value, and what is
+//! allowed.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::guard;
 use super::index::QueueIndex;
 use super::model::Queue;
+use super::raw::{RawQueue, YamlMode};
+use super::split::{self, Outcome, PosError};
+use super::validate;
+
+/// Largest queue file read (SPEC §3.1).
+pub const MAX_FILE: usize = 256 * 1024 * 1024;
+/// Largest single value (scalar), in bytes.
+pub const MAX_SCALAR: usize = 64 * 1024;
+/// Deepest nesting of collections.
+pub const MAX_DEPTH: usize = 32;
+
+/// Below this size a YAML file is parsed in one piece: threads would not pay off.
+const SPLIT_MIN_BYTES: usize = 1 << 20;
+/// The smallest piece handed to a thread.
+const MIN_PIECE: usize = 256 * 1024;
 
 /// A queue as loaded from a file: validated, defaults filled, with its index and the
 /// SHA-256 of the file's bytes (recorded in decision entries).
@@ -32,28 +58,172 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// How YAML is parsed. The default (`Auto`) is what `load_path`/`load_bytes` use; the
+/// others exist so tests and benchmarks can compare the two paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum YamlPath {
+    /// In parallel pieces when the file is large and in plain block layout; any error is
+    /// re-reported by a single-threaded parse of the whole file.
+    #[default]
+    Auto,
+    /// One thread: the fast subset reader, else serde_yaml.
+    Single,
+    /// serde_yaml alone, one thread: the reference the fast paths must agree with.
+    Reference,
+    /// In pieces whenever the layout allows, whatever the size; errors as `Auto`.
+    Split,
+    /// As `Split`, but errors as the pieces report them (line numbers and list indices
+    /// mapped back to the file): for tests of that mapping.
+    SplitPieces,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadOptions {
+    pub yaml: YamlPath,
+    /// Threads for the parallel path; `None` = available parallelism.
+    pub threads: Option<usize>,
+}
+
+/// Which parser produced the queue (for tests and benchmarks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed {
+    Json,
+    YamlSingle,
+    YamlSplit,
+}
+
 pub fn load_path(path: &Path) -> Result<LoadedQueue, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
-        message: format!("{}: cannot read: {e}", path.display()),
-    })?;
-    let queue = load_bytes(&bytes, &path.display().to_string())?;
-    let index = QueueIndex::build(&queue);
+    let origin = crate::text::escape(&path.display().to_string()).into_owned();
+    let cannot = |e: std::io::Error| LoadError {
+        message: format!("{origin}: cannot read the queue file: {e}"),
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_FILE as u64 {
+        return Err(too_big(&origin, len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // Never read past the limit, even if the file grows meanwhile.
+    file.take(MAX_FILE as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    // Hash the bytes while they are parsed (a 25 MB file takes tens of milliseconds).
+    let (loaded, sha256) = std::thread::scope(|s| {
+        let hash = std::thread::Builder::new()
+            .spawn_scoped(s, || crate::digest::sha256_hex(&bytes))
+            .ok();
+        let loaded = load_inner(&bytes, &origin, LoadOptions::default(), true);
+        let sha256 = hash
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| crate::digest::sha256_hex(&bytes));
+        (loaded, sha256)
+    });
+    let (queue, _, index) = loaded?;
+    let index = index.unwrap_or_else(|| QueueIndex::build(&queue));
     Ok(LoadedQueue {
         path: path.to_owned(),
         queue,
         index,
-        sha256: crate::digest::sha256_hex(&bytes),
+        sha256,
     })
+}
+
+fn too_big(origin: &str, len: u64) -> LoadError {
+    LoadError {
+        message: format!(
+            "{origin}: the file is {len} bytes; a queue file may be at most 256 MiB — split the queue"
+        ),
+    }
 }
 
 /// Parse and validate. `origin` names the input in messages.
 pub fn load_bytes(bytes: &[u8], origin: &str) -> Result<Queue, LoadError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| LoadError {
-        message: format!("{origin}: not UTF-8 text ({e})"),
+    load_bytes_with(bytes, origin, LoadOptions::default()).map(|(q, _)| q)
+}
+
+/// [`load_bytes`] with a choice of YAML parsing path; also says which parser ran.
+pub fn load_bytes_with(
+    bytes: &[u8],
+    origin: &str,
+    opts: LoadOptions,
+) -> Result<(Queue, Parsed), LoadError> {
+    load_inner(bytes, origin, opts, false).map(|(q, p, _)| (q, p))
+}
+
+/// The loader; with `index`, the index is built on another thread while the queue is
+/// validated (both only read it).
+fn load_inner(
+    bytes: &[u8],
+    origin: &str,
+    opts: LoadOptions,
+    index: bool,
+) -> Result<(Queue, Parsed, Option<QueueIndex>), LoadError> {
+    let fail = |line: usize, col: usize, msg: &str| LoadError {
+        message: format!("{origin}:{line}:{col}: {msg}"),
+    };
+    if bytes.len() > MAX_FILE {
+        return Err(too_big(origin, bytes.len() as u64));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
+            return Err(fail(
+                line,
+                col,
+                &format!(
+                    "byte 0x{:02X} is not UTF-8 text: a queue file is UTF-8 YAML or JSON",
+                    bytes[e.valid_up_to()]
+                ),
+            ));
+        }
+    };
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let first = body.trim_start();
+    if first.is_empty()
+        || first
+            .lines()
+            .all(|l| l.trim_start().starts_with('#') || l.trim().is_empty())
+    {
+        return Err(LoadError {
+            message: format!(
+                "{origin}: the file is empty: a queue starts with `schema: p2review.queue/1` (see SPEC §3.1)"
+            ),
+        });
+    }
+    // JSON by name, else by its first character; a `.yaml` file is YAML even in flow style.
+    let lower = origin.to_ascii_lowercase();
+    let json = lower.ends_with(".json")
+        || (first.starts_with('{') && !(lower.ends_with(".yaml") || lower.ends_with(".yml")));
+    let (mut q, parsed) = if json {
+        let raw = parse_json(body).map_err(|e| fail(e.line, e.col, &e.msg))?;
+        (raw.into_model(), Parsed::Json)
+    } else {
+        parse_yaml(text, opts).map_err(|e| fail(e.line, e.col, &e.msg))?
+    };
+    fill_defaults(&mut q);
+    let (valid, ix) = std::thread::scope(|s| {
+        let ix = index
+            .then(|| std::thread::Builder::new().spawn_scoped(s, || QueueIndex::build(&q)))
+            .and_then(Result::ok);
+        let valid = validate::validate(&q);
+        (valid, ix.and_then(|h| h.join().ok()))
+    });
+    valid.map_err(|m| LoadError {
+        message: if m.contains('\n') {
+            format!("{origin}: the queue has problems:\n{m}")
+        } else {
+            format!("{origin}: {m}")
+        },
     })?;
-    let mut q: Queue = serde_yaml::from_str(text).map_err(|e| LoadError {
-        message: format!("{origin}: {e}"),
-    })?;
+    Ok((q, parsed, ix))
+}
+
+/// SPEC §3.1 defaults that depend on other fields.
+fn fill_defaults(q: &mut Queue) {
     let role = q.organization.role;
     for d in &mut q.disclosures {
         d.actor.get_or_insert(role);
@@ -62,5 +232,106 @@ pub fn load_bytes(bytes: &[u8], origin: &str) -> Result<Queue, LoadError> {
         let p = d.proceeding_or_default();
         d.proceeding = Some(p);
     }
-    Ok(q)
+}
+
+fn parse_json(text: &str) -> Result<RawQueue, PosError> {
+    guard::json_depth(text).map_err(guard_error)?;
+    serde_json::from_str::<RawQueue>(text).map_err(|e| {
+        let msg = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        PosError {
+            line: e.line().max(1),
+            col: e.column().max(1),
+            msg: msg.strip_suffix(&suffix).unwrap_or(&msg).to_owned(),
+        }
+    })
+}
+
+fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
+    parse_yaml_any(text, opts).map_err(|mut e| {
+        if let Some(at) = duplicate_key_position(text, &e) {
+            (e.line, e.col) = at;
+        }
+        e
+    })
+}
+
+fn parse_yaml_any(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(16)));
+    let try_split = match opts.yaml {
+        YamlPath::Auto => text.len() >= SPLIT_MIN_BYTES && threads > 1,
+        YamlPath::Single | YamlPath::Reference => false,
+        YamlPath::Split | YamlPath::SplitPieces => true,
+    };
+    let mut guarded = false;
+    if try_split {
+        let min_piece = if opts.yaml == YamlPath::Split {
+            1
+        } else {
+            MIN_PIECE
+        };
+        match split::parse(text, threads, min_piece) {
+            Outcome::Parsed(q) => return Ok((*q, Parsed::YamlSplit)),
+            Outcome::Refused(g) => return Err(guard_error(g)),
+            Outcome::Failed(e) if opts.yaml == YamlPath::SplitPieces => return Err(e),
+            // The whole-file parse decides and words the error.
+            Outcome::Failed(_) => guarded = true,
+            Outcome::Whole(scan) => guarded = scan.is_some(),
+        }
+    }
+    if !guarded {
+        guard::scan(text).map_err(guard_error)?;
+    }
+    let _yaml = YamlMode::on();
+    let parsed = if opts.yaml == YamlPath::Reference {
+        serde_yaml::from_str::<RawQueue>(text)
+    } else {
+        split::parse_doc::<RawQueue>(text)
+    };
+    parsed
+        .map(|q| (q.into_model(), Parsed::YamlSingle))
+        .map_err(|e| split::pos_error(&e, 0, None))
+}
+
+fn guard_error(g: guard::GuardError) -> PosError {
+    PosError {
+        line: g.line,
+        col: g.col,
+        msg: g.msg,
+    }
+}
+
+/// serde reports a duplicate key at the start of its mapping; point at the second
+/// occurrence instead (block mappings; anything else keeps serde's position).
+fn duplicate_key_position(text: &str, e: &PosError) -> Option<(usize, usize)> {
+    let key = e.msg.split("duplicate field `").nth(1)?.split('`').next()?;
+    let indent = e.col.checked_sub(1)?;
+    let mut seen = false;
+    for (no, line) in text.lines().enumerate().skip(e.line.checked_sub(1)?) {
+        let body = if no + 1 == e.line {
+            line.get(indent..)?
+        } else {
+            let ind = line.bytes().take_while(|&b| b == b' ').count();
+            let body = &line[ind..];
+            if body.trim().is_empty() || body.starts_with('#') || ind > indent {
+                continue;
+            }
+            if ind < indent {
+                return None;
+            }
+            body
+        };
+        if body
+            .strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+        {
+            if seen {
+                return Some((no + 1, e.col));
+            }
+            seen = true;
+        }
+    }
+    None
 }

@@ -2,15 +2,24 @@
 //!
 //! `model` holds the types, `load` turns YAML or JSON bytes into a validated `Queue`
 //! (strict: every error names file, line and column, or the path and both ids), and
-//! `index` builds the lookups the engine uses.
+//! `index` builds the lookups the engine uses. `synth` generates large valid queues for
+//! benchmarks.
 
 pub mod amount;
 pub mod canonical;
+mod guard;
 pub mod index;
 pub mod load;
+mod mini;
 pub mod model;
+mod raw;
+mod split;
+pub mod synth;
+mod validate;
 
 pub use amount::Amount;
 pub use index::{PatientIx, QueueIndex};
-pub use load::{LoadError, LoadedQueue, load_bytes, load_path};
+pub use load::{
+    LoadError, LoadOptions, LoadedQueue, Parsed, YamlPath, load_bytes, load_bytes_with, load_path,
+};
 pub use model::*;

@@ -1,0 +1,563 @@
+//! A fast reader for the plain block-YAML subset queue files are written in, with serde on
+//! top. It gives up (`None`) on anything outside that subset or on any error, and the
+//! caller then parses the same text with serde_yaml, which decides and words every error.
+//!
+//! Why: serde_yaml (libyaml) reads ~17 MB/s; this reads the common layout several times
+//! faster, which the 1.5 s `evaluate` target for 100,000 disclosures needs (SPEC §9).
+//! The contract: whenever this returns `Some(v)`, serde_yaml would return the same `v`.
+//! So it accepts only what it can read exactly as libyaml does — one-line plain scalars,
+//! one-line quoted scalars with simple escapes, one-line flow collections, block mappings
+//! with plain `snake_case` keys and block sequences — and the deserializer mirrors
+//! serde_yaml's rules (any scalar reads as a string, empty or `null`-like plain scalars
+//! are `None`, an empty plain scalar is an empty list). Tests compare both on the same
+//! inputs.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::value::StrDeserializer;
+
+use super::load::MAX_DEPTH;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, Visitor};
+
+/// A parsed node. Scalars remember whether they were plain (unquoted).
+#[derive(Debug)]
+enum Node<'a> {
+    Scalar(Cow<'a, str>, bool),
+    Seq(Vec<Node<'a>>),
+    Map(Vec<(&'a str, Node<'a>)>),
+}
+
+/// "Not in the subset, or wrong": the caller falls back to serde_yaml.
+#[derive(Debug)]
+pub(crate) struct Bail;
+
+impl fmt::Display for Bail {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("outside the fast YAML subset")
+    }
+}
+
+impl std::error::Error for Bail {}
+
+impl de::Error for Bail {
+    fn custom<T: fmt::Display>(_: T) -> Bail {
+        Bail
+    }
+}
+
+/// Parse `text` (its root node may be indented) into `T`, or `None` to fall back.
+pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
+    if !plain_text(text.as_bytes()) {
+        return None;
+    }
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+    };
+    let first = p.peek()?;
+    let root = p.block_node(first.indent)?;
+    if p.peek().is_some() {
+        return None;
+    }
+    T::deserialize(De(&root)).ok()
+}
+
+/// Only characters libyaml accepts, and none it treats specially that this reader does
+/// not: no tab, CR other than in CRLF, BOM, NEL, U+2028 or U+2029 (libyaml reads the
+/// last three as line breaks).
+fn plain_text(b: &[u8]) -> bool {
+    super::guard::unprintable(b, true).is_none()
+}
+
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    indent: usize,
+    /// The line after its indentation, trailing blanks kept.
+    body: &'a str,
+    next: usize,
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Open block collections; the reader gives up past the queue's depth limit, so
+    /// hostile nesting never runs deep recursion (it may run before the guard scan).
+    depth: usize,
+}
+
+fn is_key_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `key:` at the start of `s`, followed by a blank or the end: `(key, rest after ':')`.
+fn split_key(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    let n = b.iter().take_while(|&&c| is_key_char(c)).count();
+    if n == 0 || b.get(n) != Some(&b':') || !matches!(b.get(n + 1), None | Some(b' ')) {
+        return None;
+    }
+    Some((&s[..n], &s[n + 1..]))
+}
+
+fn is_dash(s: &str) -> bool {
+    s == "-" || s.starts_with("- ")
+}
+
+impl<'a> Parser<'a> {
+    /// The next line with content (blank and comment-only lines skipped for good).
+    fn peek(&mut self) -> Option<Line<'a>> {
+        let b = self.text.as_bytes();
+        while self.pos < b.len() {
+            let end = memchr::memchr(b'\n', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
+            let line = &self.text[self.pos..end];
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let indent = line.bytes().take_while(|&c| c == b' ').count();
+            let body = &line[indent..];
+            if body.trim_end().is_empty() || body.starts_with('#') {
+                self.pos = end + 1;
+                continue;
+            }
+            return Some(Line {
+                indent,
+                body,
+                next: end + 1,
+            });
+        }
+        None
+    }
+
+    fn block_node(&mut self, indent: usize) -> Option<Node<'a>> {
+        let l = self.peek()?;
+        if l.indent != indent {
+            return None;
+        }
+        if is_dash(l.body) {
+            self.block_seq(indent)
+        } else {
+            self.block_map(indent, None)
+        }
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// A value after `key:` or `- ` with nothing else on the line.
+    fn nested(&mut self, parent: usize, compact_seq: bool) -> Option<Node<'a>> {
+        match self.peek() {
+            Some(l) if l.indent > parent => self.block_node(l.indent),
+            Some(l) if compact_seq && l.indent == parent && is_dash(l.body) => {
+                self.block_seq(parent)
+            }
+            _ => Some(Node::Scalar(Cow::Borrowed(""), true)),
+        }
+    }
+
+    /// A block mapping at `indent`. `first` is the rest of a `- key: ...` line already
+    /// consumed, whose key sits at `indent`.
+    fn block_map(&mut self, indent: usize, mut first: Option<&'a str>) -> Option<Node<'a>> {
+        self.enter()?;
+        let mut entries = Vec::with_capacity(8);
+        loop {
+            let body = match first.take() {
+                Some(b) => b,
+                None => match self.peek() {
+                    Some(l) if l.indent == indent => {
+                        self.pos = l.next;
+                        l.body
+                    }
+                    Some(l) if l.indent > indent => return None,
+                    _ => break,
+                },
+            };
+            let (key, rest) = split_key(body)?;
+            let rest = rest.trim_start_matches(' ');
+            let value = if rest.is_empty() || rest.starts_with('#') {
+                self.nested(indent, true)?
+            } else {
+                inline(rest)?
+            };
+            entries.push((key, value));
+        }
+        self.depth -= 1;
+        Some(Node::Map(entries))
+    }
+
+    fn block_seq(&mut self, indent: usize) -> Option<Node<'a>> {
+        self.enter()?;
+        let mut items = Vec::new();
+        loop {
+            let l = match self.peek() {
+                Some(l) if l.indent == indent && is_dash(l.body) => l,
+                Some(l) if l.indent > indent => return None,
+                _ => break,
+            };
+            self.pos = l.next;
+            let after = &l.body[1..];
+            let rest = after.trim_start_matches(' ');
+            let item = if rest.is_empty() || rest.starts_with('#') {
+                self.nested(indent, false)?
+            } else if is_dash(rest) {
+                return None;
+            } else if split_key(rest).is_some() {
+                let col = indent + 1 + (after.len() - rest.len());
+                self.block_map(col, Some(rest))?
+            } else {
+                inline(rest)?
+            };
+            items.push(item);
+        }
+        self.depth -= 1;
+        Some(Node::Seq(items))
+    }
+}
+
+/// The value on the rest of a line: a scalar or a one-line flow collection, then only
+/// blanks or a comment.
+fn inline(s: &str) -> Option<Node<'_>> {
+    let (node, rest) = match s.as_bytes()[0] {
+        b'"' | b'\'' | b'[' | b'{' => flow_node(s, 0)?,
+        _ => {
+            let (text, rest) = plain(s, false)?;
+            (Node::Scalar(Cow::Borrowed(text), true), rest)
+        }
+    };
+    end_ok(rest).then_some(node)
+}
+
+/// Only blanks, or blanks and a comment, remain.
+fn end_ok(rest: &str) -> bool {
+    let t = rest.trim_start_matches(' ');
+    t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
+}
+
+/// A plain scalar at the start of `s`: `(text, rest)`. Refuses indicators at the start
+/// and anything libyaml might read differently (`: `, a trailing `:`, flow characters in
+/// flow context).
+fn plain(s: &str, flow: bool) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    if matches!(
+        b.first()?,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b' '
+    ) {
+        return None;
+    }
+    let mut end = b.len();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b':' if flow || matches!(b.get(i + 1), None | Some(b' ')) => return None,
+            b'#' if b[i - 1] == b' ' => {
+                end = i;
+                break;
+            }
+            b',' | b']' | b'}' if flow => {
+                end = i;
+                break;
+            }
+            b'[' | b'{' if flow => return None,
+            _ => {}
+        }
+    }
+    let text = s[..end].trim_end_matches(' ');
+    if text.is_empty() {
+        return None;
+    }
+    Some((text, &s[text.len()..]))
+}
+
+/// A flow node at the start of `s` (quoted scalar, `[...]`, `{...}` or, inside a flow
+/// collection, a plain scalar): `(node, rest)`.
+fn flow_node(s: &str, depth: usize) -> Option<(Node<'_>, &str)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match s.as_bytes().first()? {
+        b'"' => double_quoted(s),
+        b'\'' => single_quoted(s),
+        b'[' => {
+            let mut items = Vec::new();
+            let mut rest = s[1..].trim_start_matches(' ');
+            if let Some(r) = rest.strip_prefix(']') {
+                return Some((Node::Seq(items), r));
+            }
+            loop {
+                let (n, r) = flow_node(rest, depth + 1)?;
+                items.push(n);
+                let r = r.trim_start_matches(' ');
+                if let Some(r) = r.strip_prefix(']') {
+                    return Some((Node::Seq(items), r));
+                }
+                rest = r.strip_prefix(',')?.trim_start_matches(' ');
+                if rest.starts_with(']') {
+                    return None;
+                }
+            }
+        }
+        b'{' => {
+            let mut entries = Vec::new();
+            let mut rest = s[1..].trim_start_matches(' ');
+            if let Some(r) = rest.strip_prefix('}') {
+                return Some((Node::Map(entries), r));
+            }
+            loop {
+                let (key, r) = split_key(rest)?;
+                let r = r.trim_start_matches(' ');
+                let (n, r) = flow_node(r, depth + 1)?;
+                entries.push((key, n));
+                let r = r.trim_start_matches(' ');
+                if let Some(r) = r.strip_prefix('}') {
+                    return Some((Node::Map(entries), r));
+                }
+                rest = r.strip_prefix(',')?.trim_start_matches(' ');
+                if rest.starts_with('}') {
+                    return None;
+                }
+            }
+        }
+        _ => {
+            let (text, rest) = plain(s, true)?;
+            Some((Node::Scalar(Cow::Borrowed(text), true), rest))
+        }
+    }
+}
+
+fn single_quoted(s: &str) -> Option<(Node<'_>, &str)> {
+    let body = &s[1..];
+    let mut out: Option<String> = None;
+    let mut i = 0;
+    let b = body.as_bytes();
+    let mut start = 0;
+    while i < b.len() {
+        if b[i] == b'\'' {
+            if b.get(i + 1) == Some(&b'\'') {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(&body[start..=i]);
+                i += 2;
+                start = i;
+                continue;
+            }
+            let text = match out {
+                Some(mut o) => {
+                    o.push_str(&body[start..i]);
+                    Cow::Owned(o)
+                }
+                None => Cow::Borrowed(&body[..i]),
+            };
+            return Some((Node::Scalar(text, false), &body[i + 1..]));
+        }
+        i += 1;
+    }
+    None
+}
+
+fn double_quoted(s: &str) -> Option<(Node<'_>, &str)> {
+    let body = &s[1..];
+    let b = body.as_bytes();
+    let mut out: Option<String> = None;
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let text = match out {
+                    Some(mut o) => {
+                        o.push_str(&body[start..i]);
+                        Cow::Owned(o)
+                    }
+                    None => Cow::Borrowed(&body[..i]),
+                };
+                return Some((Node::Scalar(text, false), &body[i + 1..]));
+            }
+            b'\\' => {
+                let o = out.get_or_insert_with(String::new);
+                o.push_str(&body[start..i]);
+                let (c, len) = match *b.get(i + 1)? {
+                    b'\\' => ('\\', 2),
+                    b'"' => ('"', 2),
+                    b'/' => ('/', 2),
+                    b'n' => ('\n', 2),
+                    b't' => ('\t', 2),
+                    b'u' => {
+                        let hex = body.get(i + 2..i + 6)?;
+                        if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                            return None;
+                        }
+                        (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
+                    }
+                    _ => return None,
+                };
+                o.push(c);
+                i += len;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// serde over a node, mirroring serde_yaml's choices; everything else is `Bail`.
+struct De<'n, 'a>(&'n Node<'a>);
+
+fn is_null(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+impl<'de> Deserializer<'de> for De<'_, '_> {
+    type Error = Bail;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Bail> {
+        Err(Bail)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        match self.0 {
+            Node::Scalar(s, true) => match s.as_ref() {
+                "true" | "True" | "TRUE" => v.visit_bool(true),
+                "false" | "False" | "FALSE" => v.visit_bool(false),
+                _ => Err(Bail),
+            },
+            _ => Err(Bail),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        match self.0 {
+            Node::Scalar(s, _) => v.visit_str(s),
+            _ => Err(Bail),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        self.deserialize_str(v)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        self.deserialize_str(v)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        match self.0 {
+            Node::Scalar(s, true) if is_null(s) => v.visit_none(),
+            _ => v.visit_some(self),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        match self.0 {
+            Node::Seq(items) => {
+                let mut access = Items(items.iter());
+                let value = v.visit_seq(&mut access)?;
+                if access.0.len() == 0 {
+                    Ok(value)
+                } else {
+                    Err(Bail)
+                }
+            }
+            Node::Scalar(s, true) if s.is_empty() => v.visit_seq(Items([].iter())),
+            _ => Err(Bail),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        match self.0 {
+            Node::Map(entries) => v.visit_map(Entries {
+                iter: entries.iter(),
+                value: None,
+            }),
+            _ => Err(Bail),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Bail> {
+        self.deserialize_map(v)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Bail> {
+        match self.0 {
+            Node::Scalar(s, _) if !s.is_empty() => {
+                let d: StrDeserializer<Bail> = s.as_ref().into_deserializer();
+                v.visit_enum(d)
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
+        unit_struct newtype_struct tuple tuple_struct ignored_any
+    }
+}
+
+struct Items<'n, 'a>(std::slice::Iter<'n, Node<'a>>);
+
+impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
+    type Error = Bail;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Bail> {
+        match self.0.next() {
+            Some(n) => seed.deserialize(De(n)).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Entries<'n, 'a> {
+    iter: std::slice::Iter<'n, (&'a str, Node<'a>)>,
+    value: Option<&'n Node<'a>>,
+}
+
+impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
+    type Error = Bail;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Bail> {
+        match self.iter.next() {
+            Some((k, v)) => {
+                self.value = Some(v);
+                seed.deserialize(StrDeserializer::<Bail>::new(k)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
+        seed.deserialize(De(self.value.take().ok_or(Bail)?))
+    }
+}

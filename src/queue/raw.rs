@@ -1,0 +1,545 @@
+//! The queue file as read, before validation: the model's shape with strict scalar types.
+//!
+//! Why a mirror of `model`: the model keeps plain `NaiveDate`, `bool` and `Amount`, whose
+//! serde impls are lenient (chrono takes `2026-1-5`, YAML takes `True`, a YAML float loses
+//! `412.505`). Here dates must be `YYYY-MM-DD`, booleans exactly `true`/`false`, and a YAML
+//! amount is read from its raw scalar text. `into_model` is exhaustive, so a field added to
+//! the model without a mirror here fails to compile.
+
+use std::cell::Cell;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+
+use super::amount::Amount;
+use super::model::{
+    self, ConsentKind, ConsentRecipient, CourtOrder, MissingElement, Organization, Pack, Payer,
+    Proceeding, Purpose, RecipientKind, Records, RestrictionKind, Role,
+};
+
+thread_local! {
+    /// Set while deserializing YAML on this thread: scalars are then read as their raw text
+    /// (serde_yaml hands any scalar to `deserialize_str` verbatim), JSON keeps its types.
+    static YAML: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the current thread as deserializing YAML until dropped.
+pub(crate) struct YamlMode(bool);
+
+impl YamlMode {
+    pub(crate) fn on() -> YamlMode {
+        YamlMode(YAML.with(|y| y.replace(true)))
+    }
+}
+
+impl Drop for YamlMode {
+    fn drop(&mut self) {
+        let prev = self.0;
+        YAML.with(|y| y.set(prev));
+    }
+}
+
+fn yaml() -> bool {
+    YAML.with(|y| y.get())
+}
+
+/// A date written exactly `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Date(pub NaiveDate);
+
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let bad = || format!("invalid date {s:?}: write YYYY-MM-DD, e.g. 2026-11-28");
+    if !shape {
+        return Err(bad());
+    }
+    let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().map_err(|_| bad());
+    let y = i32::try_from(n(0..4)?).map_err(|_| bad())?;
+    NaiveDate::from_ymd_opt(y, n(5..7)?, n(8..10)?)
+        .ok_or_else(|| format!("invalid date {s:?}: no such day (write YYYY-MM-DD)"))
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
+                parse_date(v).map(Date).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A boolean written exactly `true` or `false` (YAML `yes`, `on`, `True` are errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Flag(pub bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Flag, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+                match v {
+                    "true" => Ok(Flag(true)),
+                    "false" => Ok(Flag(false)),
+                    _ => Err(E::custom(format!(
+                        "invalid boolean {v:?}: write true or false"
+                    ))),
+                }
+            }
+        }
+        if yaml() {
+            d.deserialize_str(V)
+        } else {
+            d.deserialize_bool(V)
+        }
+    }
+}
+
+/// `claim.amount`: in YAML from the scalar's text (so `412.505` is rejected exactly, not
+/// rounded through a float); in JSON a number or a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawAmount(pub Amount);
+
+impl<'de> Deserialize<'de> for RawAmount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawAmount, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawAmount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal amount ≥ 0 with at most 2 fraction digits, e.g. \"412.50\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAmount, E> {
+                Amount::parse(v).map(RawAmount).map_err(E::custom)
+            }
+        }
+        if yaml() {
+            d.deserialize_str(V)
+        } else {
+            Amount::deserialize(d).map(RawAmount)
+        }
+    }
+}
+
+fn yes() -> Flag {
+    Flag(true)
+}
+
+fn general_records() -> Vec<Records> {
+    vec![Records::General]
+}
+
+fn tpo_purposes() -> Vec<Purpose> {
+    vec![
+        Purpose::Treatment,
+        Purpose::Payment,
+        Purpose::HealthCareOperations,
+    ]
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawQueue {
+    pub schema: String,
+    #[serde(default)]
+    pub as_of: Option<Date>,
+    #[serde(default)]
+    pub pack: Option<Pack>,
+    pub organization: Organization,
+    #[serde(default)]
+    pub programs: Vec<RawProgram>,
+    #[serde(default)]
+    pub payers: Vec<Payer>,
+    #[serde(default)]
+    pub patients: Vec<RawPatient>,
+    #[serde(default)]
+    pub consents: Vec<RawConsent>,
+    #[serde(default)]
+    pub restrictions: Vec<RawRestriction>,
+    #[serde(default)]
+    pub disclosures: Vec<RawDisclosure>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProgram {
+    pub id: String,
+    pub name: String,
+    pub part2: Flag,
+    #[serde(default = "yes")]
+    pub covered_entity: Flag,
+    #[serde(default)]
+    pub va: Flag,
+    #[serde(default)]
+    pub npis: Vec<String>,
+    #[serde(default)]
+    pub taxonomies: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPatient {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[serde(default)]
+    pub display: Option<String>,
+    #[serde(default)]
+    pub deceased: Flag,
+    #[serde(default)]
+    pub minor: Flag,
+    #[serde(default)]
+    pub member_ids: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConsent {
+    pub id: String,
+    pub patient: String,
+    pub program: String,
+    pub kind: ConsentKind,
+    pub recipients: Vec<ConsentRecipient>,
+    pub purposes: Vec<Purpose>,
+    #[serde(default = "general_records")]
+    pub records: Vec<Records>,
+    #[serde(default)]
+    pub information: Option<String>,
+    pub signed_on: Date,
+    #[serde(default)]
+    pub expires_on: Option<Date>,
+    #[serde(default)]
+    pub expires_event: Option<String>,
+    #[serde(default)]
+    pub event_occurred_on: Option<Date>,
+    #[serde(default)]
+    pub revoked_on: Option<Date>,
+    #[serde(default)]
+    pub missing_elements: Vec<MissingElement>,
+    #[serde(default)]
+    pub known_false: Flag,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRestriction {
+    pub patient: String,
+    pub kind: RestrictionKind,
+    pub recipients: Vec<String>,
+    #[serde(default = "tpo_purposes")]
+    pub purposes: Vec<Purpose>,
+    #[serde(default)]
+    pub services: Option<String>,
+    #[serde(default)]
+    pub service_dates: Option<RawDateRange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDateRange {
+    pub from: Date,
+    pub to: Date,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRecipient {
+    pub name: String,
+    pub kind: RecipientKind,
+    #[serde(default)]
+    pub covered_entity: Option<Flag>,
+    #[serde(default)]
+    pub qsoa_with_program: Flag,
+    #[serde(default)]
+    pub subcontractor: Flag,
+    #[serde(default)]
+    pub audit_agreement: Flag,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawClaim {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub amount: Option<RawAmount>,
+    #[serde(default)]
+    pub dx: Vec<String>,
+    #[serde(default)]
+    pub procedures: Vec<String>,
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDisclosure {
+    pub id: String,
+    pub requested_on: Date,
+    pub patient: String,
+    pub program: String,
+    #[serde(default)]
+    pub actor: Option<Role>,
+    pub recipient: RawRecipient,
+    pub purpose: Purpose,
+    #[serde(default)]
+    pub records: Records,
+    #[serde(default)]
+    pub against_patient: Flag,
+    #[serde(default)]
+    pub proceeding: Option<Proceeding>,
+    #[serde(default)]
+    pub court_order: Option<CourtOrder>,
+    #[serde(default)]
+    pub subpoena: Flag,
+    #[serde(default)]
+    pub emergency: Flag,
+    #[serde(default)]
+    pub consent: Option<String>,
+    #[serde(default)]
+    pub service_dates: Option<RawDateRange>,
+    #[serde(default)]
+    pub claim: Option<RawClaim>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub expect: Option<RawExpect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExpect {
+    #[serde(default)]
+    pub part2: Option<String>,
+    #[serde(default)]
+    pub notice: Option<Flag>,
+    #[serde(default)]
+    pub hipaa: Option<String>,
+    #[serde(default)]
+    pub consent: Option<String>,
+    #[serde(default)]
+    pub redisclosure: Option<String>,
+    #[serde(default)]
+    pub cites: Vec<String>,
+    #[serde(default)]
+    pub teach: Option<String>,
+}
+
+fn range(r: RawDateRange) -> model::DateRange {
+    model::DateRange {
+        from: r.from.0,
+        to: r.to.0,
+    }
+}
+
+impl RawProgram {
+    pub(crate) fn into_model(self) -> model::Program {
+        model::Program {
+            id: self.id,
+            name: self.name,
+            part2: self.part2.0,
+            covered_entity: self.covered_entity.0,
+            va: self.va.0,
+            npis: self.npis,
+            taxonomies: self.taxonomies,
+        }
+    }
+}
+
+impl RawPatient {
+    pub(crate) fn into_model(self) -> model::Patient {
+        model::Patient {
+            reference: self.reference,
+            display: self.display,
+            deceased: self.deceased.0,
+            minor: self.minor.0,
+            member_ids: self.member_ids,
+        }
+    }
+}
+
+impl RawConsent {
+    pub(crate) fn into_model(self) -> model::Consent {
+        model::Consent {
+            id: self.id,
+            patient: self.patient,
+            program: self.program,
+            kind: self.kind,
+            recipients: self.recipients,
+            purposes: self.purposes,
+            records: self.records,
+            information: self.information,
+            signed_on: self.signed_on.0,
+            expires_on: self.expires_on.map(|d| d.0),
+            expires_event: self.expires_event,
+            event_occurred_on: self.event_occurred_on.map(|d| d.0),
+            revoked_on: self.revoked_on.map(|d| d.0),
+            missing_elements: self.missing_elements,
+            known_false: self.known_false.0,
+        }
+    }
+}
+
+impl RawRestriction {
+    pub(crate) fn into_model(self) -> model::Restriction {
+        model::Restriction {
+            patient: self.patient,
+            kind: self.kind,
+            recipients: self.recipients,
+            purposes: self.purposes,
+            services: self.services,
+            service_dates: self.service_dates.map(range),
+        }
+    }
+}
+
+impl RawDisclosure {
+    pub(crate) fn into_model(self) -> model::Disclosure {
+        let r = self.recipient;
+        model::Disclosure {
+            id: self.id,
+            requested_on: self.requested_on.0,
+            patient: self.patient,
+            program: self.program,
+            actor: self.actor,
+            recipient: model::Recipient {
+                name: r.name,
+                kind: r.kind,
+                covered_entity: r.covered_entity.map(|f| f.0),
+                qsoa_with_program: r.qsoa_with_program.0,
+                subcontractor: r.subcontractor.0,
+                audit_agreement: r.audit_agreement.0,
+            },
+            purpose: self.purpose,
+            records: self.records,
+            against_patient: self.against_patient.0,
+            proceeding: self.proceeding,
+            court_order: self.court_order,
+            subpoena: self.subpoena.0,
+            emergency: self.emergency.0,
+            consent: self.consent,
+            service_dates: self.service_dates.map(range),
+            claim: self.claim.map(|c| model::Claim {
+                id: c.id,
+                amount: c.amount.map(|a| a.0),
+                dx: c.dx,
+                procedures: c.procedures,
+                modifiers: c.modifiers,
+            }),
+            note: self.note,
+            expect: self.expect.map(|e| model::Expect {
+                part2: e.part2,
+                notice: e.notice.map(|f| f.0),
+                hipaa: e.hipaa,
+                consent: e.consent,
+                redisclosure: e.redisclosure,
+                cites: e.cites,
+                teach: e.teach,
+            }),
+        }
+    }
+}
+
+impl RawQueue {
+    pub(crate) fn into_model(self) -> model::Queue {
+        model::Queue {
+            schema: self.schema,
+            as_of: self.as_of.map(|d| d.0),
+            pack: self.pack,
+            organization: self.organization,
+            programs: self
+                .programs
+                .into_iter()
+                .map(RawProgram::into_model)
+                .collect(),
+            payers: self.payers,
+            patients: self
+                .patients
+                .into_iter()
+                .map(RawPatient::into_model)
+                .collect(),
+            consents: self
+                .consents
+                .into_iter()
+                .map(RawConsent::into_model)
+                .collect(),
+            restrictions: self
+                .restrictions
+                .into_iter()
+                .map(RawRestriction::into_model)
+                .collect(),
+            disclosures: self
+                .disclosures
+                .into_iter()
+                .map(RawDisclosure::into_model)
+                .collect(),
+        }
+    }
+}
+
+/// A raw list item that becomes a model item.
+pub(crate) trait IntoModel {
+    type Model;
+    fn into_model(self) -> Self::Model;
+}
+
+macro_rules! into_model {
+    ($($raw:ty => $model:ty),*) => {$(
+        impl IntoModel for $raw {
+            type Model = $model;
+            fn into_model(self) -> $model {
+                <$raw>::into_model(self)
+            }
+        }
+    )*};
+}
+
+into_model!(
+    RawPatient => model::Patient,
+    RawConsent => model::Consent,
+    RawRestriction => model::Restriction,
+    RawDisclosure => model::Disclosure
+);
+
+/// A list read item by item straight into model values: no second list, and the exact
+/// capacity when the reader knows the length.
+pub(crate) struct ModelVec<R: IntoModel>(pub Vec<R::Model>);
+
+impl<'de, R: Deserialize<'de> + IntoModel> Deserialize<'de> for ModelVec<R> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<R>(std::marker::PhantomData<R>);
+        impl<'de, R: Deserialize<'de> + IntoModel> Visitor<'de> for V<R> {
+            type Value = ModelVec<R>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ModelVec<R>, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+                while let Some(r) = seq.next_element::<R>()? {
+                    v.push(r.into_model());
+                }
+                Ok(ModelVec(v))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
