@@ -8,6 +8,7 @@ pub mod cli;
 pub mod decision;
 pub mod digest;
 pub mod engine;
+pub mod import;
 pub mod paths;
 pub mod queue;
 pub mod text;

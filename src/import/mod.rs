@@ -1,0 +1,143 @@
+//! `import x12`: X12 837P/837I claim files → a review queue of flagged disclosures
+//! (SPEC §3.4).
+//!
+//! `x12` tokenizes (separators from each ISA), `claims` extracts claims, `valueset` holds
+//! the bundled SUD codes, `flag` says why a claim carries Part 2 information, `pseudonym`
+//! makes opaque patient refs and `build` assembles the queue. Every file is read and
+//! checked before anything is written: one bad file, nothing written.
+
+pub mod build;
+pub mod claims;
+pub mod flag;
+pub mod pseudonym;
+pub mod valueset;
+pub mod x12;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use build::{Summary, UNMATCHED, build_queue};
+pub use claims::{RawClaim, read_claims};
+pub use pseudonym::PseudonymKey;
+pub use valueset::ValueSet;
+
+use crate::queue::Queue;
+
+/// A file that could not be imported: the file, then the segment position and what is
+/// wrong (never element values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    pub file: PathBuf,
+    pub detail: x12::SyntaxError,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}",
+            crate::text::escape(&self.file.display().to_string()),
+            self.detail
+        )
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Reads and extracts the claims of one file.
+pub fn read_file(path: &Path) -> Result<Vec<RawClaim>, ImportError> {
+    let wrap = |detail| ImportError {
+        file: path.to_owned(),
+        detail,
+    };
+    let bytes = fs::read(path).map_err(|e| {
+        wrap(x12::SyntaxError {
+            segment: None,
+            line: None,
+            segment_id: None,
+            message: format!("cannot read: {e}"),
+        })
+    })?;
+    read_claims(&bytes).map_err(wrap)
+}
+
+/// Reads every file (all must succeed) and builds the queue.
+pub fn import_files(
+    files: &[PathBuf],
+    context: &Queue,
+    key: &PseudonymKey,
+    all: bool,
+) -> Result<(Queue, Summary), ImportError> {
+    let mut claims = Vec::new();
+    for f in files {
+        claims.extend(read_file(f)?);
+    }
+    Ok(build_queue(
+        context,
+        &claims,
+        key,
+        ValueSet::bundled(),
+        all,
+    ))
+}
+
+/// The queue as YAML: the exact text of `serde_yaml::to_string(queue)`. Large queues are
+/// serialized in parallel chunks: a block sequence inside a mapping is emitted without
+/// indentation, so the chunks' texts concatenate to the same document (a unit test
+/// compares the two).
+pub fn to_yaml(queue: &Queue) -> Result<String, serde_yaml::Error> {
+    const CHUNK: usize = 4096;
+    let n = queue.disclosures.len();
+    if n < 2 * CHUNK {
+        return serde_yaml::to_string(queue);
+    }
+    let head = Queue {
+        disclosures: Vec::new(),
+        ..queue.clone()
+    };
+    let mut text = serde_yaml::to_string(&head)?;
+    let tail = "disclosures: []\n";
+    debug_assert!(text.ends_with(tail));
+    text.truncate(text.len() - tail.len());
+    text.push_str("disclosures:\n");
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let per = n.div_ceil(threads).max(CHUNK);
+    let parts: Vec<Result<String, serde_yaml::Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = queue
+            .disclosures
+            .chunks(per)
+            .map(|chunk| s.spawn(move || serde_yaml::to_string(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("YAML serialization does not panic"))
+            .collect()
+    });
+    for p in parts {
+        text.push_str(&p?);
+    }
+    Ok(text)
+}
+
+/// Writes `text` to `path` atomically: a temp file in the same directory, synced, then
+/// renamed over the target. On failure the temp file is removed and `path` is untouched.
+pub fn write_atomic(path: &Path, text: &[u8]) -> std::io::Result<()> {
+    let tmp = pseudonym::temp_name(path);
+    let result = (|| {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(text)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
