@@ -290,13 +290,16 @@ pub fn read_claims(input: &[u8]) -> Result<Vec<RawClaim>, SyntaxError> {
                         b"434" => &mut c.statement,
                         _ => continue,
                     };
-                    let range = parse_period(seg.el(2), seg.el(3)).ok_or_else(|| {
-                        err(format!(
-                            "DTP03 is not a valid {} date (D8 = CCYYMMDD, RD8 = CCYYMMDD-CCYYMMDD, from ≤ to)",
+                    if !matches!(seg.el(2), b"D8" | b"RD8") {
+                        return Err(err(format!(
+                            "DTP02 date format {:?} is not D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD)",
                             crate::text::escape(&String::from_utf8_lossy(
-                                &seg.el(2)[..seg.el(2).len().min(3)]
+                                &seg.el(2)[..seg.el(2).len().min(4)]
                             ))
-                        ))
+                        )));
+                    }
+                    let range = parse_period(seg.el(2), seg.el(3)).ok_or_else(|| {
+                        err("DTP03 is not a valid date for its format (D8 = CCYYMMDD, RD8 = CCYYMMDD-CCYYMMDD with from ≤ to)".into())
                     })?;
                     *slot = Some(match *slot {
                         Some(r) => DateRange {
