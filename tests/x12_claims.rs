@@ -366,3 +366,56 @@ fn several_interchanges_in_one_file_with_different_separators() {
     let ids: Vec<&str> = q.disclosures.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["D-I1", "D-I2"]);
 }
+
+mod any_text {
+    use super::*;
+    use p2review::import::RawClaim;
+    use p2review::import::x12::Position;
+    use proptest::prelude::*;
+
+    fn raw(clm01: String, payer: String) -> RawClaim {
+        RawClaim {
+            pos: Position { segment: 1, offset: 0 },
+            clm01,
+            amount: p2review::queue::Amount(1234),
+            requested_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            patient: import::claims::PatientKey::MemberId("M1".into()),
+            payer_id: String::new(),
+            payer_name: payer,
+            billing_npi: None,
+            billing_taxonomies: vec![],
+            rendering_npis: vec![],
+            rendering_taxonomies: vec![],
+            dx: vec![],
+            procedures: vec![],
+            modifiers: vec![],
+            drg: None,
+            service_dates: None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever text a claim file holds, the written queue reads back exactly as
+        /// serde_yaml's own rendering would, and every disclosure id is valid.
+        #[test]
+        fn any_claim_text_round_trips(clm01 in "\\PC{1,80}|[\\x00-\\x7f]{1,40}", payer in any::<String>()) {
+            let claims = [raw(clm01.clone(), payer.clone()), raw(clm01, payer)];
+            let (q, _) = import::build_queue(&context(), &claims, &key(), ValueSet::bundled(), true);
+            let ours = import::to_yaml(&q).unwrap();
+            let back = load_bytes(ours.as_bytes(), "ours").unwrap();
+            let reference = load_bytes(serde_yaml::to_string(&q).unwrap().as_bytes(), "ref").unwrap();
+            prop_assert_eq!(&back, &reference);
+            let re = |s: &str| {
+                let b = s.as_bytes();
+                !b.is_empty() && b.len() <= 64 && b[0].is_ascii_alphanumeric()
+                    && b.iter().all(|c| c.is_ascii_alphanumeric() || b"._:-".contains(c))
+            };
+            for d in &back.disclosures {
+                prop_assert!(re(&d.id), "{}", d.id);
+                prop_assert!(!d.recipient.name.chars().any(p2review::text::is_unsafe_char));
+            }
+            prop_assert_ne!(&back.disclosures[0].id, &back.disclosures[1].id);
+        }
+    }
+}

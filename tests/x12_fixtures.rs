@@ -67,6 +67,9 @@ fn every_fixture_imports_with_its_claim_count_or_fails_clearly() {
                 let text = import::to_yaml(&q).unwrap();
                 let back = load_bytes(text.as_bytes(), name).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(back.disclosures.len(), want, "{name}");
+                // ... exactly as serde_yaml's own rendering of the same queue would.
+                let reference = serde_yaml::to_string(&q).unwrap();
+                assert_eq!(back, load_bytes(reference.as_bytes(), name).unwrap(), "{name}");
                 ok += 1;
             }
             (Err(e), Some((_, msg))) => {

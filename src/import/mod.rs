@@ -12,6 +12,7 @@ pub mod flag;
 pub mod pseudonym;
 pub mod valueset;
 pub mod x12;
+pub mod yaml_out;
 
 use std::fs;
 use std::io::Write;
@@ -82,45 +83,10 @@ pub fn import_files(
     ))
 }
 
-/// The queue as YAML: the exact text of `serde_yaml::to_string(queue)`. Large queues are
-/// serialized in parallel chunks: a block sequence inside a mapping is emitted without
-/// indentation, so the chunks' texts concatenate to the same document (a unit test
-/// compares the two).
-pub fn to_yaml(queue: &Queue) -> Result<String, serde_yaml::Error> {
-    const CHUNK: usize = 4096;
-    let n = queue.disclosures.len();
-    if n < 2 * CHUNK {
-        return serde_yaml::to_string(queue);
-    }
-    let head = Queue {
-        disclosures: Vec::new(),
-        ..queue.clone()
-    };
-    let mut text = serde_yaml::to_string(&head)?;
-    let tail = "disclosures: []\n";
-    debug_assert!(text.ends_with(tail));
-    text.truncate(text.len() - tail.len());
-    text.push_str("disclosures:\n");
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let per = n.div_ceil(threads).max(CHUNK);
-    let parts: Vec<Result<String, serde_yaml::Error>> = std::thread::scope(|s| {
-        let handles: Vec<_> = queue
-            .disclosures
-            .chunks(per)
-            .map(|chunk| s.spawn(move || serde_yaml::to_string(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("YAML serialization does not panic"))
-            .collect()
-    });
-    for p in parts {
-        text.push_str(&p?);
-    }
-    Ok(text)
+/// The queue as YAML (block style, readable by `crate::queue::load_path`); see `yaml_out`
+/// for why this is not `serde_yaml::to_string`.
+pub fn to_yaml(queue: &Queue) -> Result<String, yaml_out::Error> {
+    yaml_out::to_string(queue)
 }
 
 /// Writes `text` to `path` atomically: a temp file in the same directory, synced, then
