@@ -28,7 +28,9 @@ patients:
 fn generate(claims: usize) -> String {
     let mut s = String::with_capacity(claims * 420);
     s.push_str("ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *261120*1200*^*00501*000000001*0*P*:~\n");
-    s.push_str("GS*HC*SUBMITTER*RECEIVER*20261120*1200*1*X*005010X222A1~\nST*837*0001*005010X222A1~\n");
+    s.push_str(
+        "GS*HC*SUBMITTER*RECEIVER*20261120*1200*1*X*005010X222A1~\nST*837*0001*005010X222A1~\n",
+    );
     s.push_str("BHT*0019*00*B1*20261120*1200*CH~\nNM1*41*2*SUMMIT BILLING*****46*S1~\nNM1*40*2*RECEIVER*****46*R1~\n");
     let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
@@ -43,8 +45,16 @@ fn generate(claims: usize) -> String {
         if i % 100 == 0 {
             hl += 1;
             provider_hl = hl;
-            let npi = if (i / 100) % 10 == 0 { "1588800001" } else { "1999999984" };
-            let _ = write!(s, "HL*{hl}**20*1~\nPRV*BI*PXC*207Q00000X~\nNM1*85*2*PROVIDER {}*****XX*{npi}~\nN3*1 MAIN ST~\nN4*CITY*ST*12345~\nREF*EI*123456789~\n", i / 100);
+            let npi = if (i / 100) % 10 == 0 {
+                "1588800001"
+            } else {
+                "1999999984"
+            };
+            let _ = write!(
+                s,
+                "HL*{hl}**20*1~\nPRV*BI*PXC*207Q00000X~\nNM1*85*2*PROVIDER {}*****XX*{npi}~\nN3*1 MAIN ST~\nN4*CITY*ST*12345~\nREF*EI*123456789~\n",
+                i / 100
+            );
         }
         hl += 1;
         let r = next();
@@ -57,7 +67,11 @@ fn generate(claims: usize) -> String {
         let (dx, code, modifier) = match kind % 10 {
             0 => ("F1120", "H0020", ":HF"),
             1 => ("F1020", "99213", ""),
-            _ => (["J069", "I10", "E119", "F329", "M545"][(kind % 5) as usize], "99213", ""),
+            _ => (
+                ["J069", "I10", "E119", "F329", "M545"][(kind % 5) as usize],
+                "99213",
+                "",
+            ),
         };
         let _ = write!(
             s,
@@ -98,7 +112,12 @@ fn run_once(path: &Path, out: &Path, all: bool) -> (Duration, [Duration; 4], usi
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs it once, small.
     let smoke = !std::env::args().any(|a| a == "--bench");
-    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
     let n = env("X12_BENCH_CLAIMS", if smoke { 1_000 } else { 100_000 });
     let runs = env("X12_BENCH_RUNS", if smoke { 1 } else { 10 });
     let dir = tempfile::tempdir().unwrap();

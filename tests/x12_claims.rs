@@ -33,7 +33,14 @@ fn flagged(d: &Disclosure) -> bool {
 
 #[test]
 fn sud_diagnosis_without_decimal_point_is_flagged_and_restored() {
-    let d = one(p837(&[C { dx: vec![("ABK", "F1120"), ("ABF", "I10")], ..C::default() }], STD).as_bytes());
+    let d = one(p837(
+        &[C {
+            dx: vec![("ABK", "F1120"), ("ABF", "I10")],
+            ..C::default()
+        }],
+        STD,
+    )
+    .as_bytes());
     assert!(flagged(&d), "{:?}", d.note);
     let claim = d.claim.unwrap();
     assert_eq!(claim.dx, ["F11.20", "I10"]);
@@ -42,7 +49,14 @@ fn sud_diagnosis_without_decimal_point_is_flagged_and_restored() {
 
 #[test]
 fn icd9_sud_diagnosis_is_flagged() {
-    let d = one(p837(&[C { dx: vec![("BK", "30390")], ..C::default() }], STD).as_bytes());
+    let d = one(p837(
+        &[C {
+            dx: vec![("BK", "30390")],
+            ..C::default()
+        }],
+        STD,
+    )
+    .as_bytes());
     assert_eq!(d.claim.unwrap().dx, ["303.90"]);
     assert!(d.note.unwrap().contains("SUD diagnosis 303.90"));
 }
@@ -86,7 +100,11 @@ fn part2_npi_with_non_sud_codes_is_flagged_and_attributed() {
     let d = one(p837(&[c], STD).as_bytes());
     assert!(flagged(&d));
     assert_eq!(d.program, "harbor");
-    assert!(d.note.unwrap().contains("provider is Part 2 program harbor"));
+    assert!(
+        d.note
+            .unwrap()
+            .contains("provider is Part 2 program harbor")
+    );
 }
 
 #[test]
@@ -160,9 +178,20 @@ fn mislabelled_h0034_is_not_sud_but_h2034_is() {
 #[test]
 fn only_flagged_claims_are_written_by_default() {
     let claims = [
-        C { clm01: "A1", dx: vec![("ABK", "F1020")], ..C::default() },
-        C { clm01: "A2", ..C::default() },
-        C { clm01: "A3", lines: vec![("H0015", vec![])], ..C::default() },
+        C {
+            clm01: "A1",
+            dx: vec![("ABK", "F1020")],
+            ..C::default()
+        },
+        C {
+            clm01: "A2",
+            ..C::default()
+        },
+        C {
+            clm01: "A3",
+            lines: vec![("H0015", vec![])],
+            ..C::default()
+        },
     ];
     let text = p837(&claims, STD);
     let raw = import::read_claims(text.as_bytes()).unwrap();
@@ -189,11 +218,17 @@ fn disclosure_fields_follow_the_spec() {
     assert_eq!(d.requested_on.to_string(), "2026-11-20");
     assert_eq!(d.patient, "P-0001", "context member_ids");
     assert_eq!(d.program, "harbor");
-    assert_eq!(d.recipient.name, "Pinecrest Health Plan", "context payer name");
+    assert_eq!(
+        d.recipient.name, "Pinecrest Health Plan",
+        "context payer name"
+    );
     assert_eq!(d.recipient.kind, RecipientKind::HealthPlan);
     assert_eq!(d.purpose, p2review::queue::Purpose::Payment);
     let sd = d.service_dates.unwrap();
-    assert_eq!((sd.from.to_string(), sd.to.to_string()), ("2026-10-15".into(), "2026-10-15".into()));
+    assert_eq!(
+        (sd.from.to_string(), sd.to.to_string()),
+        ("2026-10-15".into(), "2026-10-15".into())
+    );
     let claim = d.claim.unwrap();
     assert_eq!(claim.id.as_deref(), Some("CLM-88812"));
     assert_eq!(claim.amount.unwrap().to_string(), "412.50");
@@ -202,11 +237,19 @@ fn disclosure_fields_follow_the_spec() {
 
 #[test]
 fn payer_kind_comes_from_context_else_health_plan() {
-    let tpa = C { payer: ("ACME BENEFITS", "TPA01"), dx: vec![("ABK", "F1020")], ..C::default() };
+    let tpa = C {
+        payer: ("ACME BENEFITS", "TPA01"),
+        dx: vec![("ABK", "F1020")],
+        ..C::default()
+    };
     let d = one(p837(&[tpa], STD).as_bytes());
     assert_eq!(d.recipient.kind, RecipientKind::ThirdPartyPayer);
     assert_eq!(d.recipient.name, "Acme Benefits TPA");
-    let other = C { payer: ("RIVER MUTUAL", "RVM9"), dx: vec![("ABK", "F1020")], ..C::default() };
+    let other = C {
+        payer: ("RIVER MUTUAL", "RVM9"),
+        dx: vec![("ABK", "F1020")],
+        ..C::default()
+    };
     let d = one(p837(&[other], STD).as_bytes());
     assert_eq!(d.recipient.kind, RecipientKind::HealthPlan);
     assert_eq!(d.recipient.name, "RIVER MUTUAL");
@@ -214,7 +257,11 @@ fn payer_kind_comes_from_context_else_health_plan() {
 
 #[test]
 fn unmatched_program_is_added_not_part2() {
-    let c = C { billing_npi: "1234567893", dx: vec![("ABK", "F1020")], ..C::default() };
+    let c = C {
+        billing_npi: "1234567893",
+        dx: vec![("ABK", "F1020")],
+        ..C::default()
+    };
     let q = import_all(p837(&[c], STD).as_bytes());
     assert_eq!(q.disclosures[0].program, "unmatched");
     let p = q.programs.iter().find(|p| p.id == "unmatched").unwrap();
@@ -227,14 +274,30 @@ fn unmatched_program_is_added_not_part2() {
 #[test]
 fn unknown_members_get_keyed_pseudonyms_dependents_their_own() {
     let claims = [
-        C { clm01: "B1", member: "CANARYMBR02", ..C::default() },
-        C { clm01: "B2", member: "CANARYMBR02", ..C::default() },
-        C { clm01: "B3", member: "CANARYMBR02", dependent: Some(("CANARYKID", "CANARYJO", "20150101")), ..C::default() },
+        C {
+            clm01: "B1",
+            member: "CANARYMBR02",
+            ..C::default()
+        },
+        C {
+            clm01: "B2",
+            member: "CANARYMBR02",
+            ..C::default()
+        },
+        C {
+            clm01: "B3",
+            member: "CANARYMBR02",
+            dependent: Some(("CANARYKID", "CANARYJO", "20150101")),
+            ..C::default()
+        },
     ];
     let q = import_all(p837(&claims, STD).as_bytes());
     let refs: Vec<&str> = q.disclosures.iter().map(|d| d.patient.as_str()).collect();
     assert_eq!(refs[0], refs[1]);
-    assert_ne!(refs[0], refs[2], "a dependent never shares the subscriber's ref");
+    assert_ne!(
+        refs[0], refs[2],
+        "a dependent never shares the subscriber's ref"
+    );
     assert_eq!(refs[0], key().patient_ref(b"CANARYMBR02"));
     for r in &refs {
         assert!(r.starts_with("P-") && r.len() == 18, "{r}");
@@ -251,14 +314,26 @@ fn unknown_members_get_keyed_pseudonyms_dependents_their_own() {
 #[test]
 fn colliding_and_odd_claim_ids_stay_valid_and_unique() {
     let claims = [
-        C { clm01: "X 1/2", ..C::default() },
-        C { clm01: "X 1/2", ..C::default() },
-        C { clm01: "X_1_2", ..C::default() },
+        C {
+            clm01: "X 1/2",
+            ..C::default()
+        },
+        C {
+            clm01: "X 1/2",
+            ..C::default()
+        },
+        C {
+            clm01: "X_1_2",
+            ..C::default()
+        },
     ];
     let q = import_all(p837(&claims, STD).as_bytes());
     let ids: Vec<&str> = q.disclosures.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["D-X_1_2", "D-X_1_2-2", "D-X_1_2-3"]);
-    assert_eq!(q.disclosures[0].claim.as_ref().unwrap().id.as_deref(), Some("X 1/2"));
+    assert_eq!(
+        q.disclosures[0].claim.as_ref().unwrap().id.as_deref(),
+        Some("X 1/2")
+    );
 }
 
 #[test]
@@ -269,7 +344,10 @@ fn institutional_claim_reads_icd_procedures_and_statement_dates() {
     assert_eq!(claim.procedures, ["HZ2ZZZZ", "H0015"]);
     assert_eq!(claim.amount.unwrap().to_string(), "1200.50");
     let sd = d.service_dates.unwrap();
-    assert_eq!((sd.from.to_string(), sd.to.to_string()), ("2026-10-01".into(), "2026-10-05".into()));
+    assert_eq!(
+        (sd.from.to_string(), sd.to.to_string()),
+        ("2026-10-01".into(), "2026-10-05".into())
+    );
     let note = d.note.unwrap();
     assert!(note.contains("SUD procedure HZ2ZZZZ, H0015"), "{note}");
     // A non-SUD institutional claim is not flagged.
@@ -278,7 +356,11 @@ fn institutional_claim_reads_icd_procedures_and_statement_dates() {
 }
 
 fn sud_claim() -> C {
-    C { dx: vec![("ABK", "F1120")], lines: vec![("H0020", vec!["HF"])], ..C::default() }
+    C {
+        dx: vec![("ABK", "F1120")],
+        lines: vec![("H0020", vec!["HF"])],
+        ..C::default()
+    }
 }
 
 #[test]
@@ -287,19 +369,55 @@ fn survives_bom_crlf_bare_cr_and_odd_separators() {
     let variants: Vec<(&str, Vec<u8>)> = vec![
         ("BOM + CRLF", {
             let mut v = b"\xEF\xBB\xBF".to_vec();
-            v.extend(p837(&[sud_claim()], Seps { term: "~\r\n", ..STD }).into_bytes());
+            v.extend(
+                p837(
+                    &[sud_claim()],
+                    Seps {
+                        term: "~\r\n",
+                        ..STD
+                    },
+                )
+                .into_bytes(),
+            );
             v
         }),
-        ("bare CR terminator", p837(&[sud_claim()], Seps { term: "\r", ..STD }).into_bytes()),
-        ("LF terminator", p837(&[sud_claim()], Seps { term: "\n", ..STD }).into_bytes()),
-        ("no line breaks", p837(&[sud_claim()], Seps { term: "~", ..STD }).into_bytes()),
+        (
+            "bare CR terminator",
+            p837(&[sud_claim()], Seps { term: "\r", ..STD }).into_bytes(),
+        ),
+        (
+            "LF terminator",
+            p837(&[sud_claim()], Seps { term: "\n", ..STD }).into_bytes(),
+        ),
+        (
+            "no line breaks",
+            p837(&[sud_claim()], Seps { term: "~", ..STD }).into_bytes(),
+        ),
         (
             "odd separators | > ^ !",
-            p837(&[sud_claim()], Seps { el: '|', comp: '>', rep: '^', term: "!\n" }).into_bytes(),
+            p837(
+                &[sud_claim()],
+                Seps {
+                    el: '|',
+                    comp: '>',
+                    rep: '^',
+                    term: "!\n",
+                },
+            )
+            .into_bytes(),
         ),
         (
             "component < and 4010-style ISA11 U",
-            p837(&[sud_claim()], Seps { el: '*', comp: '<', rep: 'U', term: "~\n" }).into_bytes(),
+            p837(
+                &[sud_claim()],
+                Seps {
+                    el: '*',
+                    comp: '<',
+                    rep: 'U',
+                    term: "~\n",
+                },
+            )
+            .into_bytes(),
         ),
     ];
     for (what, bytes) in variants {
@@ -330,7 +448,9 @@ fn broken_inputs_give_positioned_errors() {
     let raw16: Vec<u8> = good.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     assert!(err_of(&raw16).contains("NUL bytes"));
     // No ISA.
-    assert!(err_of(&good.as_bytes()[good.find("GS*").unwrap()..]).contains("must start with an ISA"));
+    assert!(
+        err_of(&good.as_bytes()[good.find("GS*").unwrap()..]).contains("must start with an ISA")
+    );
     assert!(err_of(b"").contains("empty"));
     // A remittance (835) is not a claim file.
     let e = err_of(good.replace("ST*837", "ST*835").as_bytes());
@@ -338,10 +458,16 @@ fn broken_inputs_give_positioned_errors() {
     // Bad CLM02 / dates name the segment.
     let e = err_of(good.replace("CLM*CLM1*100*", "CLM*CLM1*1.005*").as_bytes());
     assert!(e.contains("CLM02") && e.contains("CLM)"), "{e}");
-    let e = err_of(good.replace("DTP*472*D8*20261001", "DTP*472*D8*20261301").as_bytes());
+    let e = err_of(
+        good.replace("DTP*472*D8*20261001", "DTP*472*D8*20261301")
+            .as_bytes(),
+    );
     assert!(e.contains("DTP03"), "{e}");
     // No element value (member id, names) ever appears in an error.
-    for e in [err_of(cut), err_of(good.replace("NM1*PR", "NM1*XX").as_bytes())] {
+    for e in [
+        err_of(cut),
+        err_of(good.replace("NM1*PR", "NM1*XX").as_bytes()),
+    ] {
         assert!(!e.contains("CANARY"), "{e}");
     }
 }
@@ -349,7 +475,14 @@ fn broken_inputs_give_positioned_errors() {
 #[test]
 fn malformed_hi_pairs_are_still_read() {
     // `HI*BK*30390*BF*4019`: qualifier and code as separate elements (seen in real files).
-    let text = p837(&[C { dx: vec![], ..C::default() }], STD).replace(
+    let text = p837(
+        &[C {
+            dx: vec![],
+            ..C::default()
+        }],
+        STD,
+    )
+    .replace(
         "CLM*CLM1*100***11:B:1*Y*A*Y*Y~\n",
         "CLM*CLM1*100***11:B:1*Y*A*Y*Y~\nHI*BK*30390*BF*4019~\n",
     );
@@ -360,8 +493,25 @@ fn malformed_hi_pairs_are_still_read() {
 
 #[test]
 fn several_interchanges_in_one_file_with_different_separators() {
-    let mut text = p837(&[C { clm01: "I1", ..sud_claim() }], STD);
-    text.push_str(&p837(&[C { clm01: "I2", ..sud_claim() }], Seps { el: '|', comp: '>', rep: '^', term: "!\r\n" }));
+    let mut text = p837(
+        &[C {
+            clm01: "I1",
+            ..sud_claim()
+        }],
+        STD,
+    );
+    text.push_str(&p837(
+        &[C {
+            clm01: "I2",
+            ..sud_claim()
+        }],
+        Seps {
+            el: '|',
+            comp: '>',
+            rep: '^',
+            term: "!\r\n",
+        },
+    ));
     let q = import_all(text.as_bytes());
     let ids: Vec<&str> = q.disclosures.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["D-I1", "D-I2"]);
@@ -375,7 +525,10 @@ mod any_text {
 
     fn raw(clm01: String, payer: String) -> RawClaim {
         RawClaim {
-            pos: Position { segment: 1, offset: 0 },
+            pos: Position {
+                segment: 1,
+                offset: 0,
+            },
             clm01,
             amount: p2review::queue::Amount(1234),
             requested_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),

@@ -45,8 +45,16 @@ impl Env {
 
 fn claims() -> Vec<C> {
     vec![
-        C { clm01: "S1", dx: vec![("ABK", "F1120")], ..C::default() },
-        C { clm01: "S2", member: "CANARYMBR77", ..C::default() },
+        C {
+            clm01: "S1",
+            dx: vec![("ABK", "F1120")],
+            ..C::default()
+        },
+        C {
+            clm01: "S2",
+            member: "CANARYMBR77",
+            ..C::default()
+        },
         C {
             clm01: "S3",
             member: "CANARYMBR78",
@@ -62,10 +70,21 @@ fn writes_a_loadable_queue_of_flagged_claims() {
     let env = Env::new();
     let f = write(env.dir.path(), "a.837", p837(&claims(), STD));
     let out = env.p("queue.yaml");
-    let o = run(&env.data(), &[s(&f), "--context", s(&env.p("context.yaml")), "-o", s(&out)]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml")), "-o", s(&out)],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("3 claim(s), 2 flagged, 2 disclosure(s) written"), "{stderr}");
+    assert!(
+        stderr.contains("3 claim(s), 2 flagged, 2 disclosure(s) written"),
+        "{stderr}"
+    );
     assert!(o.stdout.is_empty());
     let q = p2review::queue::load_path(&out).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<&str> = q.queue.disclosures.iter().map(|d| d.id.as_str()).collect();
@@ -115,7 +134,10 @@ fn same_member_same_ref_across_runs_and_all_writes_everything() {
 fn no_member_id_or_name_is_ever_written() {
     let env = Env::new();
     let f = write(env.dir.path(), "a.837", p837(&claims(), STD));
-    let o = run(&env.data(), &[s(&f), "--context", s(&env.p("context.yaml")), "--all"]);
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml")), "--all"],
+    );
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("D-S2"));
@@ -123,8 +145,15 @@ fn no_member_id_or_name_is_ever_written() {
     assert!(!text.contains("member_ids"));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("CANARY"));
     // Nor in an error about the same file.
-    let bad = write(env.dir.path(), "b.837", p837(&claims(), STD).replace("DTP*472*D8*20261001", "DTP*472*D8*2026100"));
-    let o = run(&env.data(), &[s(&bad), "--context", s(&env.p("context.yaml"))]);
+    let bad = write(
+        env.dir.path(),
+        "b.837",
+        p837(&claims(), STD).replace("DTP*472*D8*20261001", "DTP*472*D8*2026100"),
+    );
+    let o = run(
+        &env.data(),
+        &[s(&bad), "--context", s(&env.p("context.yaml"))],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("CANARY"));
 }
@@ -138,25 +167,48 @@ fn one_bad_file_writes_nothing_and_exits_2() {
     let mut u16 = vec![0xFF, 0xFE];
     u16.extend(full.encode_utf16().flat_map(|u| u.to_le_bytes()));
     let utf16 = write(env.dir.path(), "utf16.837", u16);
-    let no_isa = write(env.dir.path(), "noisa.837", &full[full.find("GS*").unwrap()..]);
+    let no_isa = write(
+        env.dir.path(),
+        "noisa.837",
+        &full[full.find("GS*").unwrap()..],
+    );
     let ctx = env.p("context.yaml");
-    for (bad, want) in [(&cut, "truncated"), (&utf16, "UTF-16"), (&no_isa, "must start with an ISA")] {
+    for (bad, want) in [
+        (&cut, "truncated"),
+        (&utf16, "UTF-16"),
+        (&no_isa, "must start with an ISA"),
+    ] {
         // Fresh output path: must not be created.
         let out = env.p("new.yaml");
-        let o = run(&env.data(), &[s(&good), s(bad), "--context", s(&ctx), "-o", s(&out)]);
+        let o = run(
+            &env.data(),
+            &[s(&good), s(bad), "--context", s(&ctx), "-o", s(&out)],
+        );
         assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains(want) && err.contains(s(bad)) && err.contains("nothing was written"), "{err}");
+        assert!(
+            err.contains(want) && err.contains(s(bad)) && err.contains("nothing was written"),
+            "{err}"
+        );
         assert!(!out.exists());
         assert!(o.stdout.is_empty(), "nothing on stdout either");
         // Existing output: left untouched.
         let existing = write(env.dir.path(), "existing.yaml", "previous content\n");
-        let o = run(&env.data(), &[s(bad), s(&good), "--context", s(&ctx), "-o", s(&existing)]);
+        let o = run(
+            &env.data(),
+            &[s(bad), s(&good), "--context", s(&ctx), "-o", s(&existing)],
+        );
         assert_eq!(o.status.code(), Some(2));
-        assert_eq!(std::fs::read_to_string(&existing).unwrap(), "previous content\n");
+        assert_eq!(
+            std::fs::read_to_string(&existing).unwrap(),
+            "previous content\n"
+        );
     }
     // A missing file, a bad context: exit 2 too.
-    let o = run(&env.data(), &[s(&env.p("absent.837")), "--context", s(&ctx)]);
+    let o = run(
+        &env.data(),
+        &[s(&env.p("absent.837")), "--context", s(&ctx)],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"));
     let badctx = write(env.dir.path(), "badctx.yaml", "schema: [");
@@ -171,10 +223,29 @@ fn one_bad_file_writes_nothing_and_exits_2() {
 fn several_files_go_into_one_queue() {
     let env = Env::new();
     let a = write(env.dir.path(), "a.837", p837(&claims(), STD));
-    let b = write(env.dir.path(), "b.837", p837(&claims()[..1], Seps { term: "\r", ..STD }));
+    let b = write(
+        env.dir.path(),
+        "b.837",
+        p837(&claims()[..1], Seps { term: "\r", ..STD }),
+    );
     let out = env.p("q.yaml");
-    let o = run(&env.data(), &[s(&a), s(&b), "--context", s(&env.p("context.yaml")), "-o", s(&out)]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &env.data(),
+        &[
+            s(&a),
+            s(&b),
+            "--context",
+            s(&env.p("context.yaml")),
+            "-o",
+            s(&out),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let q = p2review::queue::load_path(&out).unwrap();
     let ids: Vec<&str> = q.queue.disclosures.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["D-S1", "D-S3", "D-S1-2"]);

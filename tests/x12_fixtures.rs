@@ -14,20 +14,56 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/x12"
 /// Files that must fail, with a piece of the expected message (and the segment number).
 const EXPECTED_ERRORS: &[(&str, &str)] = &[
     // ISA02 is 9 characters instead of 10: the fixed-length header is broken.
-    ("x12_bad_first_line.txt", "segment 1 (line 1, ISA): malformed ISA"),
-    ("x12_bad_segment_identifier.txt", "segment 6 (line 6, no segment id): invalid segment identifier"),
+    (
+        "x12_bad_first_line.txt",
+        "segment 1 (line 1, ISA): malformed ISA",
+    ),
+    (
+        "x12_bad_segment_identifier.txt",
+        "segment 6 (line 6, no segment id): invalid segment identifier",
+    ),
     ("x12_no_isa_line.txt", "must start with an ISA segment"),
     // The second subscriber loop lacks NM1*IL: no member id for its claim.
-    ("x12_missing_required_loop_in_one_repeat.txt", "segment 21 (line 21, CLM): no subscriber member id"),
-    ("x12_missing_required_loops_mult_repeats.txt", "segment 34 (line 34, DTP): DTP02 date format \"RD9\""),
-    ("cob-contractural-adjustment.835", "segment 3 (line 3, ST): transaction set 835 is not a health care claim"),
-    ("managed-care.835", "transaction set 835 is not a health care claim"),
-    ("medicare-part-a.835", "transaction set 835 is not a health care claim"),
-    ("secondary-payment.835", "transaction set 835 is not a health care claim"),
-    ("tertiary-payment.835", "transaction set 835 is not a health care claim"),
-    ("835_sample1.txt", "transaction set 835 is not a health care claim"),
-    ("835_sample2.txt", "transaction set 835 is not a health care claim"),
-    ("835_mult_loops.txt", "transaction set 835 is not a health care claim"),
+    (
+        "x12_missing_required_loop_in_one_repeat.txt",
+        "segment 21 (line 21, CLM): no subscriber member id",
+    ),
+    (
+        "x12_missing_required_loops_mult_repeats.txt",
+        "segment 34 (line 34, DTP): DTP02 date format \"RD9\"",
+    ),
+    (
+        "cob-contractural-adjustment.835",
+        "segment 3 (line 3, ST): transaction set 835 is not a health care claim",
+    ),
+    (
+        "managed-care.835",
+        "transaction set 835 is not a health care claim",
+    ),
+    (
+        "medicare-part-a.835",
+        "transaction set 835 is not a health care claim",
+    ),
+    (
+        "secondary-payment.835",
+        "transaction set 835 is not a health care claim",
+    ),
+    (
+        "tertiary-payment.835",
+        "transaction set 835 is not a health care claim",
+    ),
+    (
+        "835_sample1.txt",
+        "transaction set 835 is not a health care claim",
+    ),
+    (
+        "835_sample2.txt",
+        "transaction set 835 is not a health care claim",
+    ),
+    (
+        "835_mult_loops.txt",
+        "transaction set 835 is not a health care claim",
+    ),
 ];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -59,30 +95,50 @@ fn every_fixture_imports_with_its_claim_count_or_fails_clearly() {
                 let want = x12_support::count_clm(&bytes);
                 assert!(want > 0, "{name}: no CLM in a file expected to import");
                 assert_eq!(claims.len(), want, "{name}: claim count");
-                let (q, s) = import::build_queue(&context, &claims, &key, ValueSet::bundled(), true);
+                let (q, s) =
+                    import::build_queue(&context, &claims, &key, ValueSet::bundled(), true);
                 assert_eq!(q.disclosures.len(), want, "{name}");
                 // No public file carries SUD codes or a Part 2 provider (data README).
-                assert_eq!(s.flagged, 0, "{name}: {:?}", q.disclosures.iter().map(|d| &d.note).collect::<Vec<_>>());
+                assert_eq!(
+                    s.flagged,
+                    0,
+                    "{name}: {:?}",
+                    q.disclosures.iter().map(|d| &d.note).collect::<Vec<_>>()
+                );
                 // The written YAML loads back.
                 let text = import::to_yaml(&q).unwrap();
                 let back = load_bytes(text.as_bytes(), name).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(back.disclosures.len(), want, "{name}");
                 // ... exactly as serde_yaml's own rendering of the same queue would.
                 let reference = serde_yaml::to_string(&q).unwrap();
-                assert_eq!(back, load_bytes(reference.as_bytes(), name).unwrap(), "{name}");
+                assert_eq!(
+                    back,
+                    load_bytes(reference.as_bytes(), name).unwrap(),
+                    "{name}"
+                );
                 ok += 1;
             }
             (Err(e), Some((_, msg))) => {
                 let shown = e.to_string();
                 assert!(shown.contains(msg), "{name}: got {shown:?}, want {msg:?}");
-                assert!(shown.contains(name), "{name}: error must name the file: {shown}");
+                assert!(
+                    shown.contains(name),
+                    "{name}: error must name the file: {shown}"
+                );
                 failed += 1;
             }
-            (Ok(c), Some((_, msg))) => panic!("{name}: imported {} claims, expected error {msg:?}", c.len()),
+            (Ok(c), Some((_, msg))) => panic!(
+                "{name}: imported {} claims, expected error {msg:?}",
+                c.len()
+            ),
             (Err(e), None) => panic!("{name}: unexpected error {e}"),
         }
     }
-    assert_eq!(failed, EXPECTED_ERRORS.len(), "every expected error was seen");
+    assert_eq!(
+        failed,
+        EXPECTED_ERRORS.len(),
+        "every expected error was seen"
+    );
     assert_eq!(ok + failed, all.len());
 }
 
@@ -113,7 +169,10 @@ fn known_fixture_contents_are_extracted() {
     let (q, _) = import::build_queue(&context, &m, &key, ValueSet::bundled(), true);
     assert_eq!(q.disclosures[0].id, "D-1029353-03");
     assert_eq!(q.disclosures[1].id, "D-1029353-03-2");
-    assert_eq!(q.disclosures[0].claim.as_ref().unwrap().dx, ["626.8", "789.30"]);
+    assert_eq!(
+        q.disclosures[0].claim.as_ref().unwrap().dx,
+        ["626.8", "789.30"]
+    );
 
     // 837I: ICD-9 BK/BF, SV2 HCPCS, statement date DTP*434 vs line DTP*472.
     let i = read("linuxforhealth/837I_005010X223A3/institutional-claim.837i");
@@ -123,5 +182,8 @@ fn known_fixture_contents_are_extracted() {
     assert_eq!(claim.dx, ["366.9", "401.9", "794.31"]);
     assert_eq!(claim.procedures, ["85025", "93005"]);
     assert_eq!(claim.amount.unwrap().to_string(), "89.93");
-    assert_eq!(q.disclosures[0].recipient.name, "MEDICARE B", "the 2010BB payer, not the 2330B other payer");
+    assert_eq!(
+        q.disclosures[0].recipient.name, "MEDICARE B",
+        "the 2010BB payer, not the 2330B other payer"
+    );
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::claims::RawClaim;
+use super::claims::{PatientKey, RawClaim};
 use super::flag::{ProgramMatch, reasons};
 use super::pseudonym::PseudonymKey;
 use super::valueset::ValueSet;
@@ -40,7 +40,7 @@ pub fn build_queue(
         .iter()
         .flat_map(|p| p.member_ids.iter().map(move |m| (m.trim(), p)))
         .collect();
-    let mut refs: HashMap<Vec<u8>, String> = HashMap::new();
+    let mut refs: HashMap<&PatientKey, String> = HashMap::new();
     let mut patients_used: Vec<String> = Vec::new();
     let mut patients_seen: HashSet<String> = HashSet::new();
     let mut ids: HashSet<String> = HashSet::new();
@@ -66,8 +66,8 @@ pub fn build_queue(
         let patient = match c.patient.member_id().and_then(|m| by_member.get(m)) {
             Some(p) => p.reference.clone(),
             None => refs
-                .entry(c.patient.hmac_input())
-                .or_insert_with_key(|k| key.patient_ref(k))
+                .entry(&c.patient)
+                .or_insert_with_key(|k| key.patient_ref(&k.hmac_input()))
                 .clone(),
         };
         if patients_seen.insert(patient.clone()) {

@@ -329,9 +329,7 @@ fn finish(
     };
     let err = |m: &str| reader.error_at(c.pos, b"CLM", m.to_owned());
     if c.clm01.is_empty() {
-        return Err(err(
-            "CLM01 (the claim id, patient control number) is empty",
-        ));
+        return Err(err("CLM01 (the claim id, patient control number) is empty"));
     }
     let amount = parse_amount(&c.amount).ok_or_else(|| {
         err("CLM02 (total claim charge) is not an amount ≥ 0 with at most 2 decimals")

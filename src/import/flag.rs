@@ -20,7 +20,10 @@ impl<'q> ProgramMatch<'q> {
         let mut m = ProgramMatch::default();
         let npis = claim.billing_npi.iter().chain(&claim.rendering_npis);
         for npi in npis {
-            for p in programs.iter().filter(|p| p.npis.iter().any(|n| n.trim() == npi)) {
+            for p in programs
+                .iter()
+                .filter(|p| p.npis.iter().any(|n| n.trim() == npi))
+            {
                 if !m.by_npi.iter().any(|q| q.id == p.id) {
                     m.by_npi.push(p);
                 }
@@ -84,7 +87,11 @@ pub fn reasons(vs: &ValueSet, claim: &RawClaim, programs: &ProgramMatch<'_>) -> 
     if !px.is_empty() {
         out.push(format!("SUD procedure {}", px.join(", ")));
     }
-    if let Some(drg) = claim.drg.as_deref().filter(|d| vs.is_sud(CodeSystem::Drg, d)) {
+    if let Some(drg) = claim
+        .drg
+        .as_deref()
+        .filter(|d| vs.is_sud(CodeSystem::Drg, d))
+    {
         out.push(format!("SUD DRG {drg}"));
     }
     let mods: Vec<&str> = claim
@@ -98,10 +105,7 @@ pub fn reasons(vs: &ValueSet, claim: &RawClaim, programs: &ProgramMatch<'_>) -> 
     }
     let part2 = programs.part2_ids();
     if !part2.is_empty() {
-        out.push(format!(
-            "provider is Part 2 program {}",
-            part2.join(", ")
-        ));
+        out.push(format!("provider is Part 2 program {}", part2.join(", ")));
     }
     let tax: Vec<&str> = claim
         .billing_taxonomies

@@ -74,13 +74,7 @@ pub fn import_files(
     for f in files {
         claims.extend(read_file(f)?);
     }
-    Ok(build_queue(
-        context,
-        &claims,
-        key,
-        ValueSet::bundled(),
-        all,
-    ))
+    Ok(build_queue(context, &claims, key, ValueSet::bundled(), all))
 }
 
 /// The queue as YAML (block style, readable by `crate::queue::load_path`); see `yaml_out`

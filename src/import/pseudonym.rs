@@ -46,7 +46,10 @@ impl PseudonymKey {
         match fs::File::open(path) {
             Ok(f) => read_key(path, f),
             Err(e) if e.kind() == io::ErrorKind::NotFound => create(path),
-            Err(e) => Err(format!("{}: cannot read the pseudonym key: {e}", path.display())),
+            Err(e) => Err(format!(
+                "{}: cannot read the pseudonym key: {e}",
+                path.display()
+            )),
         }
     }
 }
@@ -159,7 +162,11 @@ mod tests {
         assert_ne!(r, a.patient_ref(b"MBR0002"));
         assert_ne!(r, b.patient_ref(b"MBR0001"));
         assert_eq!(r.len(), 18);
-        assert!(r[2..].bytes().all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)));
+        assert!(
+            r[2..]
+                .bytes()
+                .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c))
+        );
         assert!(!r.contains("MBR"));
     }
 

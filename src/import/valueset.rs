@@ -173,7 +173,10 @@ mod tests {
         let dx = |c| vs.is_sud(CodeSystem::Icd10Cm, &normalize(CodeSystem::Icd10Cm, c));
         assert!(dx("F1120"));
         assert!(dx("Z7141"));
-        assert!(dx("F10999"), "category rule catches codes newer than the list");
+        assert!(
+            dx("F10999"),
+            "category rule catches codes newer than the list"
+        );
         assert!(!dx("F17210"), "tobacco is not SUD");
         assert!(!dx("F329"), "depression is not SUD");
         assert!(vs.is_sud(CodeSystem::Icd9Cm, &normalize(CodeSystem::Icd9Cm, "30390")));

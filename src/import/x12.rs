@@ -335,7 +335,9 @@ fn leading_id(s: &[u8], element: u8) -> &[u8] {
 fn valid_segment_id(id: &[u8]) -> bool {
     (2..=3).contains(&id.len())
         && id[0].is_ascii_uppercase()
-        && id.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// A segment id as shown in messages: escaped, at most 8 characters.
@@ -376,7 +378,10 @@ mod tests {
 
     #[test]
     fn reads_separators_and_segments() {
-        let text = format!("{}\r\nGS*HC~\r\nGE*1*1~IEA*1*000000001~\n", isa('*', '^', ':', '~'));
+        let text = format!(
+            "{}\r\nGS*HC~\r\nGE*1*1~IEA*1*000000001~\n",
+            isa('*', '^', ':', '~')
+        );
         assert_eq!(ids(text.as_bytes()).unwrap(), ["ISA", "GS", "GE", "IEA"]);
         let odd = format!("{}GS|HC_GE|1|1_IEA|1|1_", isa('|', 'U', '^', '_'));
         assert_eq!(ids(odd.as_bytes()).unwrap(), ["ISA", "GS", "GE", "IEA"]);

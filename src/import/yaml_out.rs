@@ -31,28 +31,44 @@ impl ser::Error for Error {
     }
 }
 
-/// The value tree: scalars are kept already rendered.
-enum Node {
-    Scalar(String),
-    Seq(Vec<Node>),
-    Map(Vec<(String, Node)>),
+/// Serializes `value` as a YAML document, streaming into one `String` (no value tree:
+/// allocation dominated the first, tree-building version).
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    let mut out = String::with_capacity(4096);
+    value.serialize(Ser {
+        w: &mut out,
+        place: Place::Top,
+    })?;
+    Ok(out)
 }
 
-/// Serializes `value` as a YAML document.
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-    let node = value.serialize(NodeSer)?;
-    let mut out = String::with_capacity(4096);
-    match &node {
-        Node::Scalar(s) => {
-            out.push_str(s);
-            out.push('\n');
+/// Where the value being serialized sits; `indent` is the column of its key or dash.
+#[derive(Clone, Copy)]
+enum Place {
+    Top,
+    /// After `key:` (no space yet).
+    MapValue(usize),
+    /// After `- `.
+    SeqItem(usize),
+}
+
+impl Place {
+    /// Column of the entries of a mapping placed here.
+    fn map_indent(self) -> usize {
+        match self {
+            Place::Top => 0,
+            Place::MapValue(i) | Place::SeqItem(i) => i + 2,
         }
-        Node::Seq(v) if v.is_empty() => out.push_str("[]\n"),
-        Node::Map(m) if m.is_empty() => out.push_str("{}\n"),
-        Node::Seq(items) => write_seq(&mut out, items, 0),
-        Node::Map(entries) => write_map(&mut out, entries, 0, false),
     }
-    Ok(out)
+    /// Column of the dashes of a sequence placed here (serde_yaml style: a sequence in a
+    /// mapping is not indented).
+    fn seq_indent(self) -> usize {
+        match self {
+            Place::Top => 0,
+            Place::MapValue(i) => i,
+            Place::SeqItem(i) => i + 2,
+        }
+    }
 }
 
 fn indent(out: &mut String, n: usize) {
@@ -61,63 +77,101 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-/// `first_inline`: the first key goes right after a `- ` already written.
-fn write_map(out: &mut String, entries: &[(String, Node)], ind: usize, first_inline: bool) {
-    for (i, (k, v)) in entries.iter().enumerate() {
-        if i > 0 || !first_inline {
-            indent(out, ind);
+struct Ser<'w> {
+    w: &'w mut String,
+    place: Place,
+}
+
+impl Ser<'_> {
+    fn scalar(self, s: &str) -> Result<(), Error> {
+        if let Place::MapValue(_) = self.place {
+            self.w.push(' ');
         }
-        out.push_str(k);
-        out.push(':');
-        match v {
-            Node::Scalar(s) => {
-                out.push(' ');
-                out.push_str(s);
-                out.push('\n');
-            }
-            Node::Seq(items) if items.is_empty() => out.push_str(" []\n"),
-            Node::Map(m) if m.is_empty() => out.push_str(" {}\n"),
-            Node::Seq(items) => {
-                out.push('\n');
-                write_seq(out, items, ind);
-            }
-            Node::Map(m) => {
-                out.push('\n');
-                write_map(out, m, ind + 2, false);
-            }
-        }
+        self.w.push_str(s);
+        self.w.push('\n');
+        Ok(())
     }
 }
 
-fn write_seq(out: &mut String, items: &[Node], ind: usize) {
-    for item in items {
-        indent(out, ind);
-        out.push_str("- ");
-        match item {
-            Node::Scalar(s) => {
-                out.push_str(s);
-                out.push('\n');
+/// A sequence or mapping being written; the opening line break is written lazily with the
+/// first element, so an empty one becomes `[]` / `{}`.
+struct Compound<'w> {
+    w: &'w mut String,
+    place: Place,
+    count: usize,
+    /// Newtype variant: the one-entry mapping `variant: value`.
+    pending_key: Option<String>,
+}
+
+impl Compound<'_> {
+    fn open_seq_item(&mut self) {
+        if self.count == 0 {
+            match self.place {
+                Place::Top => {}
+                Place::MapValue(_) => self.w.push('\n'),
+                Place::SeqItem(_) => {
+                    // `- ` already written: a nested sequence starts on the next line.
+                    self.w.pop();
+                    self.w.push('\n');
+                }
             }
-            Node::Seq(v) if v.is_empty() => out.push_str("[]\n"),
-            Node::Map(m) if m.is_empty() => out.push_str("{}\n"),
-            Node::Seq(v) => {
-                // A nested sequence starts on its own lines, indented past the dash.
-                out.pop();
-                out.push('\n');
-                write_seq(out, v, ind + 2);
-            }
-            Node::Map(m) => write_map(out, m, ind + 2, true),
         }
+        indent(self.w, self.place.seq_indent());
+        self.w.push_str("- ");
+        self.count += 1;
     }
+
+    fn open_map_entry(&mut self, key: &str) {
+        match (self.count, self.place) {
+            (0, Place::MapValue(_)) => {
+                self.w.push('\n');
+                indent(self.w, self.place.map_indent());
+            }
+            (0, Place::SeqItem(_) | Place::Top) => {}
+            _ => indent(self.w, self.place.map_indent()),
+        }
+        self.w.push_str(key);
+        self.w.push(':');
+        self.count += 1;
+    }
+
+    fn close(self, empty: &str) -> Result<(), Error> {
+        if self.count == 0 {
+            if let Place::MapValue(_) = self.place {
+                self.w.push(' ');
+            }
+            self.w.push_str(empty);
+            self.w.push('\n');
+        }
+        Ok(())
+    }
+
+    fn child(&mut self, place: Place) -> Ser<'_> {
+        Ser { w: self.w, place }
+    }
+}
+
+/// Renders a mapping key (must be a scalar).
+fn key_text<T: Serialize + ?Sized>(k: &T) -> Result<String, Error> {
+    let mut s = String::new();
+    k.serialize(Ser {
+        w: &mut s,
+        place: Place::Top,
+    })?;
+    s.pop();
+    if s.contains('\n') {
+        return Err(Error("a mapping key must be a scalar".into()));
+    }
+    Ok(s)
 }
 
 /// A string as a YAML scalar: plain when it can only be read back as this same string,
 /// else double-quoted.
-pub fn scalar(s: &str) -> String {
+fn push_scalar(out: &mut String, s: &str) {
     if is_plain_safe(s) {
-        return s.to_owned();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -140,7 +194,6 @@ pub fn scalar(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Characters written as escapes: outside YAML's printable set, or line/paragraph
@@ -167,102 +220,101 @@ fn is_plain_safe(s: &str) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
         && !matches!(
             s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "inf"
-                | "infinity" | "nan"
+            "true"
+                | "false"
+                | "null"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "y"
+                | "n"
+                | "inf"
+                | "infinity"
+                | "nan"
         )
 }
 
-struct NodeSer;
-
-struct SeqSer(Vec<Node>);
-struct MapSer {
-    entries: Vec<(String, Node)>,
-    key: Option<String>,
-}
-struct VariantSer {
-    name: &'static str,
-    inner: Vec<Node>,
-    fields: Vec<(String, Node)>,
-}
-
-fn key_of(n: Node) -> Result<String, Error> {
-    match n {
-        Node::Scalar(s) => Ok(s),
-        _ => Err(Error("a mapping key must be a string".into())),
-    }
-}
-
-impl ser::Serializer for NodeSer {
-    type Ok = Node;
+impl<'w> ser::Serializer for Ser<'w> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = SeqSer;
-    type SerializeTuple = SeqSer;
-    type SerializeTupleStruct = SeqSer;
-    type SerializeTupleVariant = VariantSer;
-    type SerializeMap = MapSer;
-    type SerializeStruct = MapSer;
-    type SerializeStructVariant = VariantSer;
+    type SerializeSeq = Compound<'w>;
+    type SerializeTuple = Compound<'w>;
+    type SerializeTupleStruct = Compound<'w>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = Compound<'w>;
+    type SerializeStruct = Compound<'w>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<Node, Error> {
-        Ok(Node::Scalar(if v { "true" } else { "false" }.into()))
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.scalar(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.serialize_i64(v.into())
     }
-    fn serialize_i16(self, v: i16) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.serialize_i64(v.into())
     }
-    fn serialize_i32(self, v: i32) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.serialize_i64(v.into())
     }
-    fn serialize_i64(self, v: i64) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.scalar(&v.to_string())
     }
-    fn serialize_u8(self, v: u8) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.serialize_u64(v.into())
     }
-    fn serialize_u16(self, v: u16) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.serialize_u64(v.into())
     }
-    fn serialize_u32(self, v: u32) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.serialize_u64(v.into())
     }
-    fn serialize_u64(self, v: u64) -> Result<Node, Error> {
-        Ok(Node::Scalar(v.to_string()))
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.scalar(&v.to_string())
     }
-    fn serialize_f32(self, v: f32) -> Result<Node, Error> {
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.serialize_f64(f64::from(v))
     }
-    fn serialize_f64(self, v: f64) -> Result<Node, Error> {
-        Ok(Node::Scalar(if v.is_nan() {
-            ".nan".into()
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        let s = if v.is_nan() {
+            ".nan".to_owned()
         } else if v.is_infinite() {
-            if v > 0.0 { ".inf" } else { "-.inf" }.into()
+            if v > 0.0 { ".inf" } else { "-.inf" }.to_owned()
         } else {
             format!("{v:?}")
-        }))
+        };
+        self.scalar(&s)
     }
-    fn serialize_char(self, v: char) -> Result<Node, Error> {
-        Ok(Node::Scalar(scalar(v.encode_utf8(&mut [0; 4]))))
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
-    fn serialize_str(self, v: &str) -> Result<Node, Error> {
-        Ok(Node::Scalar(scalar(v)))
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        if let Place::MapValue(_) = self.place {
+            self.w.push(' ');
+        }
+        push_scalar(self.w, v);
+        self.w.push('\n');
+        Ok(())
     }
-    fn serialize_bytes(self, v: &[u8]) -> Result<Node, Error> {
-        Ok(Node::Seq(
-            v.iter().map(|b| Node::Scalar(b.to_string())).collect(),
-        ))
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        use ser::SerializeSeq;
+        let mut seq = self.serialize_seq(Some(v.len()))?;
+        for b in v {
+            seq.serialize_element(b)?;
+        }
+        seq.end()
     }
-    fn serialize_none(self) -> Result<Node, Error> {
-        Ok(Node::Scalar("null".into()))
+    fn serialize_none(self) -> Result<(), Error> {
+        self.scalar("null")
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Node, Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<Node, Error> {
-        Ok(Node::Scalar("null".into()))
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.scalar("null")
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<Node, Error> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
         self.serialize_unit()
     }
     fn serialize_unit_variant(
@@ -270,14 +322,14 @@ impl ser::Serializer for NodeSer {
         _: &'static str,
         _: u32,
         variant: &'static str,
-    ) -> Result<Node, Error> {
-        Ok(Node::Scalar(scalar(variant)))
+    ) -> Result<(), Error> {
+        self.serialize_str(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<Node, Error> {
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -286,16 +338,25 @@ impl ser::Serializer for NodeSer {
         _: u32,
         variant: &'static str,
         value: &T,
-    ) -> Result<Node, Error> {
-        Ok(Node::Map(vec![(scalar(variant), value.serialize(self)?)]))
+    ) -> Result<(), Error> {
+        use ser::SerializeMap;
+        let mut m = self.serialize_map(Some(1))?;
+        m.pending_key = Some(variant.to_owned());
+        m.serialize_value(value)?;
+        m.end()
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer, Error> {
-        Ok(SeqSer(Vec::with_capacity(len.unwrap_or(0))))
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w>, Error> {
+        Ok(Compound {
+            w: self.w,
+            place: self.place,
+            count: 0,
+            pending_key: None,
+        })
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqSer, Error> {
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'w>, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqSer, Error> {
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Compound<'w>, Error> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -304,20 +365,13 @@ impl ser::Serializer for NodeSer {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<VariantSer, Error> {
-        Ok(VariantSer {
-            name: variant,
-            inner: Vec::new(),
-            fields: Vec::new(),
-        })
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error(format!("tuple variant {variant} is not supported")))
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<MapSer, Error> {
-        Ok(MapSer {
-            entries: Vec::with_capacity(len.unwrap_or(0)),
-            key: None,
-        })
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w>, Error> {
+        self.serialize_seq(None)
     }
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<MapSer, Error> {
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Compound<'w>, Error> {
         self.serialize_map(Some(len))
     }
     fn serialize_struct_variant(
@@ -326,106 +380,83 @@ impl ser::Serializer for NodeSer {
         _: u32,
         variant: &'static str,
         _: usize,
-    ) -> Result<VariantSer, Error> {
-        self.serialize_tuple_variant("", 0, variant, 0)
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error(format!("struct variant {variant} is not supported")))
     }
 }
 
-impl ser::SerializeSeq for SeqSer {
-    type Ok = Node;
+impl ser::SerializeSeq for Compound<'_> {
+    type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.0.push(v.serialize(NodeSer)?);
-        Ok(())
+        self.open_seq_item();
+        let place = Place::SeqItem(self.place.seq_indent());
+        v.serialize(self.child(place))
     }
-    fn end(self) -> Result<Node, Error> {
-        Ok(Node::Seq(self.0))
+    fn end(self) -> Result<(), Error> {
+        self.close("[]")
     }
 }
 
-impl ser::SerializeTuple for SeqSer {
-    type Ok = Node;
+impl ser::SerializeTuple for Compound<'_> {
+    type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
         ser::SerializeSeq::serialize_element(self, v)
     }
-    fn end(self) -> Result<Node, Error> {
+    fn end(self) -> Result<(), Error> {
         ser::SerializeSeq::end(self)
     }
 }
 
-impl ser::SerializeTupleStruct for SeqSer {
-    type Ok = Node;
+impl ser::SerializeTupleStruct for Compound<'_> {
+    type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
         ser::SerializeSeq::serialize_element(self, v)
     }
-    fn end(self) -> Result<Node, Error> {
+    fn end(self) -> Result<(), Error> {
         ser::SerializeSeq::end(self)
     }
 }
 
-impl ser::SerializeMap for MapSer {
-    type Ok = Node;
+impl ser::SerializeMap for Compound<'_> {
+    type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Error> {
-        self.key = Some(key_of(k.serialize(NodeSer)?)?);
+        self.pending_key = Some(key_text(k)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
         let k = self
-            .key
+            .pending_key
             .take()
             .ok_or_else(|| Error("a mapping value without a key".into()))?;
-        self.entries.push((k, v.serialize(NodeSer)?));
-        Ok(())
+        self.open_map_entry(&k);
+        let place = Place::MapValue(self.place.map_indent());
+        v.serialize(self.child(place))
     }
-    fn end(self) -> Result<Node, Error> {
-        Ok(Node::Map(self.entries))
+    fn end(self) -> Result<(), Error> {
+        self.close("{}")
     }
 }
 
-impl ser::SerializeStruct for MapSer {
-    type Ok = Node;
+impl ser::SerializeStruct for Compound<'_> {
+    type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        self.entries.push((scalar(key), v.serialize(NodeSer)?));
-        Ok(())
+        let mut k = String::with_capacity(key.len());
+        push_scalar(&mut k, key);
+        self.open_map_entry(&k);
+        let place = Place::MapValue(self.place.map_indent());
+        v.serialize(self.child(place))
     }
-    fn end(self) -> Result<Node, Error> {
-        Ok(Node::Map(self.entries))
-    }
-}
-
-impl ser::SerializeTupleVariant for VariantSer {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        self.inner.push(v.serialize(NodeSer)?);
-        Ok(())
-    }
-    fn end(self) -> Result<Node, Error> {
-        Ok(Node::Map(vec![(scalar(self.name), Node::Seq(self.inner))]))
-    }
-}
-
-impl ser::SerializeStructVariant for VariantSer {
-    type Ok = Node;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Error> {
-        self.fields.push((scalar(key), v.serialize(NodeSer)?));
-        Ok(())
-    }
-    fn end(self) -> Result<Node, Error> {
-        Ok(Node::Map(vec![(scalar(self.name), Node::Map(self.fields))]))
+    fn end(self) -> Result<(), Error> {
+        self.close("{}")
     }
 }
 
@@ -438,7 +469,8 @@ mod tests {
     fn same_as_serde_yaml<T: Serialize>(v: &T) {
         let ours = to_string(v).unwrap();
         let theirs = serde_yaml::to_string(v).unwrap();
-        let a: serde_yaml::Value = serde_yaml::from_str(&ours).unwrap_or_else(|e| panic!("{e}\n{ours}"));
+        let a: serde_yaml::Value =
+            serde_yaml::from_str(&ours).unwrap_or_else(|e| panic!("{e}\n{ours}"));
         let b: serde_yaml::Value = serde_yaml::from_str(&theirs).unwrap();
         assert_eq!(a, b, "ours:\n{ours}\ntheirs:\n{theirs}");
     }
@@ -446,13 +478,75 @@ mod tests {
     #[test]
     fn awkward_strings_round_trip() {
         let strings = [
-            "", " ", "true", "False", "NULL", "~", "y", "n", "yes", "no", "on", "off", "1", "01",
-            "0x1F", "1e3", "-1", "+1", ".5", ".inf", "-.inf", ".nan", "inf", "NaN", "2026-11-28",
-            "12:30", "a: b", "- a", "# c", "a #b", "[x]", "{x}", "&a", "*a", "!t", "|", ">",
-            "%x", "@x", "`x", "'q'", "\"q\"", "back\\slash", "line\nbreak", "tab\there", "cr\r",
-            "\u{1b}[2J", "\u{85}", "\u{2028}", "\u{202e}rtl", "\u{feff}bom", "caf\u{e9}",
-            "\u{1f3e5}", "\u{7f}", "\u{9b}", "D-0001", "F11.20", "health_plan", "P-ABC234",
-            " lead", "trail ", "a  b", "---", "...", "?", "? x", "x?", ",", "a,b",
+            "",
+            " ",
+            "true",
+            "False",
+            "NULL",
+            "~",
+            "y",
+            "n",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "1",
+            "01",
+            "0x1F",
+            "1e3",
+            "-1",
+            "+1",
+            ".5",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "inf",
+            "NaN",
+            "2026-11-28",
+            "12:30",
+            "a: b",
+            "- a",
+            "# c",
+            "a #b",
+            "[x]",
+            "{x}",
+            "&a",
+            "*a",
+            "!t",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x",
+            "'q'",
+            "\"q\"",
+            "back\\slash",
+            "line\nbreak",
+            "tab\there",
+            "cr\r",
+            "\u{1b}[2J",
+            "\u{85}",
+            "\u{2028}",
+            "\u{202e}rtl",
+            "\u{feff}bom",
+            "caf\u{e9}",
+            "\u{1f3e5}",
+            "\u{7f}",
+            "\u{9b}",
+            "D-0001",
+            "F11.20",
+            "health_plan",
+            "P-ABC234",
+            " lead",
+            "trail ",
+            "a  b",
+            "---",
+            "...",
+            "?",
+            "? x",
+            "x?",
+            ",",
+            "a,b",
         ];
         for s in strings {
             same_as_serde_yaml(&s);

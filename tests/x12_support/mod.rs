@@ -91,13 +91,19 @@ pub fn p837(claims: &[C], s: Seps) -> String {
         if let Some(t) = c.billing_taxonomy {
             segs.push(format!("PRV*BI*PXC*{t}"));
         }
-        segs.push(format!("NM1*85*2*BILLING PROVIDER*****XX*{}", c.billing_npi));
+        segs.push(format!(
+            "NM1*85*2*BILLING PROVIDER*****XX*{}",
+            c.billing_npi
+        ));
         hl += 1;
         let sub = hl;
         let child = if c.dependent.is_some() { 1 } else { 0 };
         segs.push(format!("HL*{hl}*{parent}*22*{child}"));
         segs.push("SBR*P*18*******CI".into());
-        segs.push(format!("NM1*IL*1*{}*{}****MI*{}", c.last, c.first, c.member));
+        segs.push(format!(
+            "NM1*IL*1*{}*{}****MI*{}",
+            c.last, c.first, c.member
+        ));
         segs.push("DMG*D8*19800101*F".into());
         segs.push(format!("NM1*PR*2*{}*****PI*{}", c.payer.0, c.payer.1));
         if let Some((last, first, birth)) = c.dependent {
