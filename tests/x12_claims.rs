@@ -572,3 +572,27 @@ mod any_text {
         }
     }
 }
+
+#[test]
+fn x4010_claims_with_a_patient_id_of_their_own() {
+    let c = C {
+        member: "CANARYMBR05",
+        dependent: Some(("CANARYKID", "CANARYJO", "20150101")),
+        dx: vec![("BK", "30500")],
+        ..C::default()
+    };
+    let text = p837(&[c], Seps { rep: 'U', ..STD })
+        .replace("*00501*", "*00401*")
+        .replace("005010X222A1", "004010X098A1")
+        .replace(
+            "NM1*QC*1*CANARYKID*CANARYJO",
+            "NM1*QC*1*CANARYKID*CANARYJO****MI*CANARYMBR01",
+        );
+    let d = one(text.as_bytes());
+    assert_eq!(
+        d.patient, "P-0001",
+        "the patient's own NM109 matches context member_ids"
+    );
+    assert_eq!(d.claim.unwrap().dx, ["305.00"]);
+    assert!(d.note.unwrap().contains("SUD diagnosis 305.00"));
+}

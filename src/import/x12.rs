@@ -132,10 +132,15 @@ impl<'a> Reader<'a> {
             let shown: String = String::from_utf8_lossy(&input[start..input.len().min(start + 3)])
                 .chars()
                 .collect();
-            return Err(plain(format!(
-                "not an X12 interchange: the file must start with an ISA segment, found {:?}",
-                crate::text::escape(&shown)
-            )));
+            return Err(SyntaxError {
+                segment: Some(1),
+                line: Some(1 + input[..start].iter().filter(|&&b| b == b'\n').count()),
+                segment_id: Some(shown_id(leading_id(&input[start..], b'*'))),
+                message: format!(
+                    "not an X12 interchange: the file must start with an ISA segment, found {:?}",
+                    crate::text::escape(&shown)
+                ),
+            });
         }
         Ok(Reader {
             input,
