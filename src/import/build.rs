@@ -44,7 +44,7 @@ pub fn build_queue(
     let mut patients_used: Vec<String> = Vec::new();
     let mut patients_seen: HashSet<String> = HashSet::new();
     let mut ids: HashSet<String> = HashSet::new();
-    let mut disclosures = Vec::new();
+    let mut disclosures = Vec::with_capacity(if all { claims.len() } else { claims.len() / 4 });
     let mut need_unmatched = false;
 
     for c in claims {
@@ -70,7 +70,8 @@ pub fn build_queue(
                 .or_insert_with_key(|k| key.patient_ref(&k.hmac_input()))
                 .clone(),
         };
-        if patients_seen.insert(patient.clone()) {
+        if !patients_seen.contains(&patient) {
+            patients_seen.insert(patient.clone());
             patients_used.push(patient.clone());
         }
         let recipient = recipient(context, c);
