@@ -181,6 +181,15 @@ impl<'a> Reader<'a> {
         buf.clear();
         let input = self.input;
         self.pos += leading_ws(&input[self.pos..]);
+        // After the last IEA, DOS end-of-file marks (^Z) and NUL padding of fixed-block
+        // transfers are not data.
+        if self.open_isa.is_none()
+            && input[self.pos..]
+                .iter()
+                .all(|&b| matches!(b, 0 | 0x1A | b'\r' | b'\n' | b' ' | b'\t'))
+        {
+            self.pos = input.len();
+        }
         if self.pos >= input.len() {
             if let Some(isa) = self.open_isa {
                 return Err(self.error_at(
@@ -388,6 +397,11 @@ mod tests {
             isa('*', '^', ':', '~')
         );
         assert_eq!(ids(text.as_bytes()).unwrap(), ["ISA", "GS", "GE", "IEA"]);
+        let padded = format!("{text}\u{1a}\0\0\0");
+        assert_eq!(ids(padded.as_bytes()).unwrap(), ["ISA", "GS", "GE", "IEA"]);
+        let garbage = format!("{text}junk~");
+        let e = ids(garbage.as_bytes()).unwrap_err();
+        assert!(e.message.contains("after the end"), "{e}");
         let odd = format!("{}GS|HC_GE|1|1_IEA|1|1_", isa('|', 'U', '^', '_'));
         assert_eq!(ids(odd.as_bytes()).unwrap(), ["ISA", "GS", "GE", "IEA"]);
         let cr = format!("{}\rGS*HC\rIEA*1*1\r", isa('*', '^', ':', '\r'));
