@@ -596,3 +596,22 @@ fn x4010_claims_with_a_patient_id_of_their_own() {
     assert_eq!(d.claim.unwrap().dx, ["305.00"]);
     assert!(d.note.unwrap().contains("SUD diagnosis 305.00"));
 }
+
+#[test]
+fn large_queues_are_written_in_parallel_chunks_to_the_same_text() {
+    let base = sud_claim();
+    let claims: Vec<C> = (0..9_000).map(|_| base.clone()).collect();
+    let raw = import::read_claims(p837(&claims, STD).as_bytes()).unwrap();
+    let (q, _) = import::build_queue(&context(), &raw, &key(), ValueSet::bundled(), true);
+    assert_eq!(q.disclosures.len(), 9_000);
+    assert_eq!(
+        q.disclosures[8_999].id, "D-CLM1-9000",
+        "duplicate CLM01s stay linear and unique"
+    );
+    let parallel = import::to_yaml(&q).unwrap();
+    let single = import::yaml_out::to_string(&q).unwrap();
+    assert!(
+        parallel == single,
+        "chunked output differs from the single-threaded one"
+    );
+}

@@ -43,7 +43,7 @@ pub fn build_queue(
     let mut refs: HashMap<&PatientKey, String> = HashMap::new();
     let mut patients_used: Vec<String> = Vec::new();
     let mut patients_seen: HashSet<String> = HashSet::new();
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut ids = Ids::default();
     let mut disclosures = Vec::with_capacity(if all { claims.len() } else { claims.len() / 4 });
     let mut need_unmatched = false;
 
@@ -86,7 +86,7 @@ pub fn build_queue(
             note.push_str("; no context program matches the billing or rendering provider");
         }
         disclosures.push(Disclosure {
-            id: unique_id(&mut ids, &c.clm01),
+            id: ids.allocate(&c.clm01),
             requested_on: c.requested_on,
             patient,
             program,
@@ -220,33 +220,44 @@ fn clean(s: &str) -> String {
         .to_owned()
 }
 
-/// `D-<CLM01>` made to match the id pattern `^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$` (other
-/// characters become `_`, the length is capped), then `-2`, `-3`… until unused.
-pub fn unique_id(used: &mut HashSet<String>, clm01: &str) -> String {
-    const MAX: usize = 64;
-    let base: String = std::iter::once('D')
-        .chain(std::iter::once('-'))
-        .chain(clm01.chars().map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-') {
-                c
-            } else {
-                '_'
-            }
-        }))
-        .collect();
-    let fit = |s: &str, room: usize| s.chars().take(room).collect::<String>();
-    let first = fit(&base, MAX);
-    if used.insert(first.clone()) {
-        return first;
-    }
-    let mut n = 2usize;
-    loop {
-        let suffix = format!("-{n}");
-        let id = format!("{}{suffix}", fit(&base, MAX - suffix.len()));
-        if used.insert(id.clone()) {
-            return id;
+/// Disclosure ids in use, and per base id the next suffix to try (so a file that repeats
+/// one CLM01 thousands of times stays linear).
+#[derive(Debug, Default)]
+pub struct Ids {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `D-<CLM01>` made to match the id pattern `^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$` (other
+    /// characters become `_`, the length is capped), then `-2`, `-3`… until unused.
+    pub fn allocate(&mut self, clm01: &str) -> String {
+        const MAX: usize = 64;
+        let base: String = "D-"
+            .chars()
+            .chain(clm01.chars().map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-') {
+                    c
+                } else {
+                    '_'
+                }
+            }))
+            .take(MAX)
+            .collect();
+        if self.used.insert(base.clone()) {
+            return base;
         }
-        n += 1;
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(2);
+        loop {
+            let suffix = format!("-{n}");
+            // `base` is ASCII: byte length = character count.
+            let id = format!("{}{suffix}", &base[..base.len().min(MAX - suffix.len())]);
+            n += 1;
+            if self.used.insert(id.clone()) {
+                self.next_suffix.insert(base, n);
+                return id;
+            }
+        }
     }
 }
 
@@ -256,14 +267,14 @@ mod tests {
 
     #[test]
     fn ids_are_valid_and_unique() {
-        let mut used = HashSet::new();
-        assert_eq!(unique_id(&mut used, "A37YH556"), "D-A37YH556");
-        assert_eq!(unique_id(&mut used, "A37YH556"), "D-A37YH556-2");
-        assert_eq!(unique_id(&mut used, "A37YH556"), "D-A37YH556-3");
-        assert_eq!(unique_id(&mut used, "12 34/é#"), "D-12_34___");
+        let mut used = Ids::default();
+        assert_eq!(used.allocate("A37YH556"), "D-A37YH556");
+        assert_eq!(used.allocate("A37YH556"), "D-A37YH556-2");
+        assert_eq!(used.allocate("A37YH556"), "D-A37YH556-3");
+        assert_eq!(used.allocate("12 34/é#"), "D-12_34___");
         let long = "X".repeat(80);
-        let a = unique_id(&mut used, &long);
-        let b = unique_id(&mut used, &long);
+        let a = used.allocate(&long);
+        let b = used.allocate(&long);
         assert_eq!(a.len(), 64);
         assert_eq!(b.len(), 64);
         assert!(b.ends_with("-2"));

@@ -78,9 +78,42 @@ pub fn import_files(
 }
 
 /// The queue as YAML (block style, readable by `crate::queue::load_path`); see `yaml_out`
-/// for why this is not `serde_yaml::to_string`.
+/// for why this is not `serde_yaml::to_string`. Large queues are written in parallel
+/// chunks: disclosures are a top-level sequence item list at column 0, so the chunks'
+/// texts concatenate to exactly the single-threaded document (a test compares them).
 pub fn to_yaml(queue: &Queue) -> Result<String, yaml_out::Error> {
-    yaml_out::to_string(queue)
+    const PARALLEL_FROM: usize = 8_192;
+    let n = queue.disclosures.len();
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get().min(4));
+    if n < PARALLEL_FROM || threads < 2 {
+        return yaml_out::to_string(queue);
+    }
+    let head = Queue {
+        disclosures: Vec::new(),
+        ..queue.clone()
+    };
+    let mut text = yaml_out::to_string(&head)?;
+    let empty = "disclosures: []\n";
+    if !text.ends_with(empty) {
+        return yaml_out::to_string(queue);
+    }
+    text.truncate(text.len() - empty.len());
+    text.push_str("disclosures:\n");
+    let parts: Vec<Result<String, yaml_out::Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = queue
+            .disclosures
+            .chunks(n.div_ceil(threads))
+            .map(|chunk| s.spawn(move || yaml_out::to_string(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for p in parts {
+        text.push_str(&p?);
+    }
+    Ok(text)
 }
 
 /// Writes `text` to `path` atomically: a temp file in the same directory, synced, then
