@@ -92,6 +92,20 @@ fn generate(claims: usize) -> String {
     s
 }
 
+/// CPU seconds (user + system) used by this process so far, from /proc (Linux; 0 elsewhere).
+/// Reported beside wall time because the shared CI box is often loaded by other builds.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
 /// One end-to-end run; returns the total and the stage times (read+parse, build, YAML,
 /// write) and the number of disclosures written.
 fn run_once(path: &Path, out: &Path, all: bool) -> (Duration, [Duration; 4], usize) {
@@ -137,11 +151,15 @@ fn main() {
         let _ = run_once(&path, &out, all); // warm-up
         let mut runs_ = Vec::new();
         let mut written = 0;
+        let mut cpu = Vec::new();
         for _ in 0..runs {
+            let c0 = cpu_seconds();
             let (t, stages, w) = run_once(&path, &out, all);
+            cpu.push(cpu_seconds() - c0);
             runs_.push((t.as_secs_f64(), stages));
             written = w;
         }
+        cpu.sort_by(f64::total_cmp);
         runs_.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (median, stages) = runs_[runs_.len() / 2];
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -151,6 +169,16 @@ fn main() {
             runs_[0].0,
             runs_[runs_.len() - 1].0,
             std::fs::metadata(&out).unwrap().len() as f64 / 1e6,
+        );
+        println!(
+            "      CPU time (user+sys, all threads) median {:.2} s, min {:.2} s; load average {}",
+            cpu[cpu.len() / 2],
+            cpu[0],
+            std::fs::read_to_string("/proc/loadavg")
+                .unwrap_or_default()
+                .split_whitespace()
+                .next()
+                .unwrap_or("?")
         );
         println!(
             "      median run: read+parse {:.0} ms, flag+build {:.0} ms, YAML {:.0} ms, write {:.0} ms",

@@ -88,9 +88,18 @@ pub fn to_yaml(queue: &Queue) -> Result<String, yaml_out::Error> {
     if n < PARALLEL_FROM || threads < 2 {
         return yaml_out::to_string(queue);
     }
+    // Everything but the disclosures (cloning the whole queue would copy them all).
     let head = Queue {
+        schema: queue.schema.clone(),
+        as_of: queue.as_of,
+        pack: queue.pack.clone(),
+        organization: queue.organization.clone(),
+        programs: queue.programs.clone(),
+        payers: queue.payers.clone(),
+        patients: queue.patients.clone(),
+        consents: queue.consents.clone(),
+        restrictions: queue.restrictions.clone(),
         disclosures: Vec::new(),
-        ..queue.clone()
     };
     let mut text = yaml_out::to_string(&head)?;
     let empty = "disclosures: []\n";
