@@ -394,6 +394,14 @@ fn survives_bom_crlf_bare_cr_and_odd_separators() {
             p837(&[sud_claim()], Seps { term: "~", ..STD }).into_bytes(),
         ),
         (
+            "wrapped at 80 columns with CR/LF inside segments",
+            p837(&[sud_claim()], Seps { term: "~", ..STD })
+                .as_bytes()
+                .chunks(80)
+                .flat_map(|c| c.iter().copied().chain(*b"\r\n"))
+                .collect(),
+        ),
+        (
             "odd separators | > ^ !",
             p837(
                 &[sud_claim()],

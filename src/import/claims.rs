@@ -104,7 +104,11 @@ struct Building {
 
 /// Reads every claim of one file. Errors carry the segment position.
 pub fn read_claims(input: &[u8]) -> Result<Vec<RawClaim>, SyntaxError> {
-    let mut reader = Reader::new(input)?;
+    let unwrapped = super::x12::unwrap_lines(input);
+    let mut reader = match &unwrapped {
+        Some(flat) => Reader::new(flat)?.without_line_numbers(),
+        None => Reader::new(input)?,
+    };
     let mut buf = Vec::with_capacity(32);
     let mut out = Vec::new();
     let mut hier = Hier::default();

@@ -3,8 +3,13 @@
 //!
 //! `x12` tokenizes (separators from each ISA), `claims` extracts claims, `valueset` holds
 //! the bundled SUD codes, `flag` says why a claim carries Part 2 information, `pseudonym`
-//! makes opaque patient refs and `build` assembles the queue. Every file is read and
-//! checked before anything is written: one bad file, nothing written.
+//! makes opaque patient refs, `build` assembles the queue and `yaml_out` writes it. Every
+//! file is read and checked before anything is written: one bad file, nothing written.
+//!
+//! Known limits: 837D (dental) is not read; revenue codes (837I SV201) are not flagged on
+//! their own (the bundled CMS list has none); a dependent without an id of their own is
+//! never matched to context `member_ids` (they get a keyed pseudonym from the subscriber's
+//! id, name and birth date instead).
 
 pub mod build;
 pub mod claims;

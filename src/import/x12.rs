@@ -102,6 +102,9 @@ pub struct Reader<'a> {
     seps: Option<Separators>,
     /// The segment number and offset of the open ISA, for "no IEA" messages.
     open_isa: Option<Position>,
+    /// False when the input is an unwrapped copy (see [`unwrap_lines`]): its line numbers
+    /// would not be the file's.
+    show_lines: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -148,7 +151,14 @@ impl<'a> Reader<'a> {
             seg_no: 0,
             seps: None,
             open_isa: None,
+            show_lines: true,
         })
+    }
+
+    /// A reader over an unwrapped copy of a file: messages give segment numbers only.
+    pub fn without_line_numbers(mut self) -> Self {
+        self.show_lines = false;
+        self
     }
 
     /// 1-based line of a byte offset (for messages).
@@ -166,7 +176,7 @@ impl<'a> Reader<'a> {
     pub fn error_at(&self, pos: Position, id: &[u8], message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             segment: Some(pos.segment),
-            line: Some(self.line_of(pos.offset)),
+            line: self.show_lines.then(|| self.line_of(pos.offset)),
             segment_id: Some(shown_id(id)),
             message: message.into(),
         }
@@ -330,6 +340,40 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Some systems wrap X12 at a fixed width (80 columns is common), putting CR/LF inside
+/// segments. When the segment terminator is not itself CR or LF, such line breaks can only
+/// be layout: returns the file without them, or `None` when no line break sits inside a
+/// segment (the usual case; no copy is made).
+pub fn unwrap_lines(input: &[u8]) -> Option<Vec<u8>> {
+    let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let body = &body[leading_ws(body)..];
+    if !body.starts_with(b"ISA") {
+        return None;
+    }
+    let is_break = |b: &u8| *b == b'\r' || *b == b'\n';
+    let raw_isa = &body[..body.len().min(ISA_LEN - 1)];
+    let term = if raw_isa.iter().any(is_break) {
+        // The ISA itself is wrapped: its terminator is the 106th byte that is not a break.
+        *body.iter().filter(|b| !is_break(b)).nth(ISA_LEN - 1)?
+    } else {
+        *body.get(ISA_LEN - 1)?
+    };
+    if term == b'\r' || term == b'\n' {
+        return None;
+    }
+    let wrapped = memchr::memchr2_iter(b'\r', b'\n', body).any(|i| {
+        let before = body[..i].iter().rev().find(|&&b| b != b'\r' && b != b'\n');
+        before.is_some_and(|&b| b != term)
+    });
+    wrapped.then(|| {
+        input
+            .iter()
+            .copied()
+            .filter(|&b| b != b'\r' && b != b'\n')
+            .collect()
+    })
+}
+
 /// CR, LF (and, between segments, spaces and tabs) are layout, not data.
 fn leading_ws(s: &[u8]) -> usize {
     s.iter()
@@ -406,6 +450,29 @@ mod tests {
         assert_eq!(ids(odd.as_bytes()).unwrap(), ["ISA", "GS", "GE", "IEA"]);
         let cr = format!("{}\rGS*HC\rIEA*1*1\r", isa('*', '^', ':', '\r'));
         assert_eq!(ids(cr.as_bytes()).unwrap(), ["ISA", "GS", "IEA"]);
+    }
+
+    #[test]
+    fn wrapped_files_are_unwrapped() {
+        let flat = format!(
+            "{}GS*HC*SENDER~\nGE*1*1~\nIEA*1*1~\n",
+            isa('*', '^', ':', '~')
+        );
+        assert_eq!(
+            unwrap_lines(flat.as_bytes()),
+            None,
+            "breaks after terminators only"
+        );
+        let wrapped: String = flat
+            .replace('\n', "")
+            .as_bytes()
+            .chunks(80)
+            .map(|c| format!("{}\r\n", String::from_utf8_lossy(c)))
+            .collect();
+        let un = unwrap_lines(wrapped.as_bytes()).unwrap();
+        assert_eq!(ids(&un).unwrap(), ["ISA", "GS", "GE", "IEA"]);
+        let cr = format!("{}\rGS*HC\rIEA*1*1\r", isa('*', '^', ':', '\r'));
+        assert_eq!(unwrap_lines(cr.as_bytes()), None, "CR is the terminator");
     }
 
     #[test]
