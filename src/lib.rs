@@ -8,7 +8,11 @@ pub mod cli;
 pub mod decision;
 pub mod digest;
 pub mod engine;
+pub mod facts;
 pub mod import;
 pub mod paths;
+pub mod policy;
 pub mod queue;
 pub mod text;
+#[cfg(feature = "tui")]
+pub mod tui;

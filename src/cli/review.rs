@@ -1,8 +1,99 @@
+//! `p2review review [QUEUE] [--log PATH] [--as-of DATE]`: the interactive TUI. Without
+//! QUEUE, the bundled sample queue in demo mode (demo log, the screen says DEMO).
+
 use color_eyre::eyre;
 
 use super::Ctx;
 use super::args::*;
 
+/// The bundled sample queue for demo mode.
+#[cfg(feature = "tui")]
+pub const SAMPLE_QUEUE: &str = include_str!("../../sample_data/queue.yaml");
+
+#[cfg(not(feature = "tui"))]
 pub fn run(_ctx: &Ctx, _args: &ReviewArgs) -> eyre::Result<u8> {
-    super::not_yet("review")
+    eyre::bail!(
+        "this build has no terminal UI (feature `tui`); use `p2review evaluate` and `p2review decide`"
+    )
+}
+
+#[cfg(feature = "tui")]
+pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
+    use std::io::IsTerminal;
+    use std::sync::Arc;
+
+    use crate::engine::Engine;
+    use crate::queue::LoadedQueue;
+    use crate::tui::{EvalFn, Loader, Look, RunOptions, UnsignedJsonlSink};
+
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eyre::bail!(
+            "`review` needs an interactive terminal; for scripts use `p2review evaluate` and `p2review decide`"
+        );
+    }
+    let demo = args.queue.is_none();
+    // Fail before touching the terminal when the policies are unusable.
+    let engine: &'static Engine = Box::leak(Box::new(
+        Engine::load(ctx.global.policy.as_deref()).map_err(eyre::Report::msg)?,
+    ));
+    let queue_path = args.queue.clone();
+    let as_of_flag = args.as_of;
+    let loader: Loader = Arc::new(move || {
+        let loaded = match &queue_path {
+            Some(p) => crate::queue::load_path(p).map_err(|e| e.to_string())?,
+            None => demo_queue()?,
+        };
+        let as_of = as_of_flag
+            .or(loaded.queue.as_of)
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let ev = engine.for_date(as_of).map_err(|e| e.to_string())?;
+        let f: EvalFn = Arc::new(move |q, ix, d| ev.evaluate(q, ix, d));
+        Ok::<(Arc<LoadedQueue>, EvalFn), String>((Arc::new(loaded), f))
+    });
+    let log = args.log.clone().unwrap_or_else(|| {
+        if demo {
+            ctx.data.demo_log()
+        } else {
+            ctx.data.decisions_log()
+        }
+    });
+    // PROVISIONAL: the integrator replaces this with the signed log's sink (see tui::sink).
+    let sink = UnsignedJsonlSink::new(&log, if demo { "demo log" } else { "log" });
+    crate::tui::run(RunOptions {
+        demo,
+        look: Look {
+            color: ctx.color,
+            ascii: ctx.global.ascii,
+        },
+        sink: Box::new(sink),
+        loader,
+        attachments_dir: ctx.data.root().join("attachments"),
+        watch: args.queue.clone(),
+    })
+    .map_err(eyre::Report::msg)?;
+    Ok(super::exit::OK)
+}
+
+/// The bundled sample queue, loaded like a file.
+#[cfg(feature = "tui")]
+fn demo_queue() -> Result<crate::queue::LoadedQueue, String> {
+    let origin = "bundled sample queue (sample_data/queue.yaml)";
+    let queue =
+        crate::queue::load_bytes(SAMPLE_QUEUE.as_bytes(), origin).map_err(|e| e.to_string())?;
+    let index = crate::queue::QueueIndex::build(&queue);
+    Ok(crate::queue::LoadedQueue {
+        path: origin.into(),
+        queue,
+        index,
+        sha256: crate::digest::sha256_hex(SAMPLE_QUEUE.as_bytes()),
+    })
+}
+
+#[cfg(all(test, feature = "tui"))]
+mod tests {
+    #[test]
+    fn the_bundled_sample_loads_with_at_least_ten_disclosures() {
+        let q = super::demo_queue().unwrap();
+        assert!(q.queue.disclosures.len() >= 10);
+    }
 }

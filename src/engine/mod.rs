@@ -5,17 +5,20 @@ pub mod result;
 
 pub use result::*;
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
+use crate::facts::{self, Facts};
+use crate::policy::{Outcome, Policy, PolicyKind, PolicySet};
 use crate::queue::{Disclosure, Queue, QueueIndex};
 
 /// The bundled (or overridden) policies, all versions. Pick the versions in force on a date
 /// with [`Engine::for_date`], then evaluate many disclosures with the returned [`Evaluator`].
-///
-/// PLACEHOLDER: the rules-engine work replaces the internals; the signatures are the
-/// contract the TUI, `decide` and training code against.
-#[derive(Debug, Clone, Default)]
-pub struct Engine {}
+#[derive(Debug, Clone)]
+pub struct Engine {
+    policies: PolicySet,
+}
 
 /// Why policies could not be loaded or none is in force. `Display` names file, rule id and
 /// field, or the date.
@@ -32,71 +35,153 @@ impl std::fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// The bundled policies. They are compiled into the binary and validated by the test suite
+/// (`tests/policy_load.rs`), so loading them cannot fail in a tested build.
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::load(None).expect("the bundled policies are valid")
+    }
+}
+
 impl Engine {
     /// The policies bundled into the binary, replaced by `--policy PATH` when given.
     pub fn load(policy_override: Option<&std::path::Path>) -> Result<Engine, PolicyError> {
-        let _ = policy_override;
-        Ok(Engine {})
+        Ok(Engine {
+            policies: PolicySet::load(policy_override)?,
+        })
+    }
+
+    /// The loaded policies (every version of each id).
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
     }
 
     /// The Part 2 and HIPAA policy versions in force on `as_of`.
     pub fn for_date(&self, as_of: NaiveDate) -> Result<Evaluator<'_>, PolicyError> {
         Ok(Evaluator {
-            _engine: self,
+            part2: self.policies.in_force(PolicyKind::Part2, as_of)?,
+            hipaa: self.policies.in_force(PolicyKind::Hipaa, as_of)?,
             as_of,
         })
     }
+}
+
+thread_local! {
+    static TRACE_SCRATCH: std::cell::RefCell<Vec<TraceStep>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Evaluates disclosures as of one date under one pair of policy versions. Cheap to call;
 /// `Sync`, so loading can evaluate on several threads.
 #[derive(Debug, Clone)]
 pub struct Evaluator<'e> {
-    _engine: &'e Engine,
+    part2: &'e Policy,
+    hipaa: &'e Policy,
     pub as_of: NaiveDate,
 }
 
-impl Evaluator<'_> {
+impl<'e> Evaluator<'e> {
+    /// The Part 2 policy version in force.
+    pub fn part2_policy(&self) -> &'e Policy {
+        self.part2
+    }
+
+    /// The HIPAA policy version in force.
+    pub fn hipaa_policy(&self) -> &'e Policy {
+        self.hipaa
+    }
+
+    /// The facts the policies see for one disclosure (for tests and the trace view).
+    pub fn facts<'q>(&self, q: &'q Queue, ix: &QueueIndex, d: &Disclosure) -> Facts<'q> {
+        facts::derive(q, ix, d, self.as_of)
+    }
+
     /// THE evaluation function (SPEC §5). Never panics on any loaded queue.
     pub fn evaluate(&self, q: &Queue, ix: &QueueIndex, d: &Disclosure) -> Evaluation {
-        let _ = (q, ix);
-        let pref = PolicyRef {
-            id: "placeholder".into(),
-            version: "0".into(),
-            sha256: "0".repeat(64),
+        let f = facts::derive(q, ix, d, self.as_of);
+        // Rules tried are collected in a per-thread scratch buffer, then copied out at their
+        // exact length: one small allocation instead of a policy-sized one per disclosure.
+        let (p2_ix, trace) = TRACE_SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            scratch.clear();
+            let i = self.part2.first_match(&f, Some(&mut scratch));
+            (i, scratch.to_vec())
+        });
+        let p2 = &self.part2.rules[p2_ix];
+        let hp = &self.hipaa.rules[self.hipaa.first_match(&f, None)];
+        let (status, notice_required, redisclosure) = match p2.outcome {
+            Outcome::Part2 {
+                status,
+                notice,
+                redisclosure,
+            } => (status, notice, redisclosure),
+            // A Part 2 policy only compiles Part 2 outcomes; stay safe rather than panic.
+            Outcome::Hipaa { .. } => (Part2Status::ConsentRequired, false, Redisclosure::None),
+        };
+        let hipaa_status = match hp.outcome {
+            Outcome::Hipaa { status } => status,
+            Outcome::Part2 { .. } => HipaaStatus::AuthorizationRequired,
+        };
+        let consent = if p2.shows_consent {
+            match &f.consent {
+                Some(r) => facts::consent::result(r, d, self.as_of),
+                None => ConsentResult {
+                    id: None,
+                    status: ConsentStatus::None,
+                    checks: vec![],
+                },
+            }
+        } else {
+            ConsentResult {
+                id: None,
+                status: ConsentStatus::NotApplicable,
+                checks: vec![],
+            }
+        };
+        let explanation = if p2.tests_restriction && f.restriction_dates_unknown {
+            Cow::Owned(format!(
+                "{} Service dates unknown: the restriction's service dates were treated as overlapping.",
+                p2.explain
+            ))
+        } else {
+            Cow::Borrowed(p2.explain)
+        };
+        let notice = if notice_required {
+            Notice {
+                required: true,
+                consent_copy_required: true,
+                statement: self.part2.statement.map(Cow::Borrowed),
+            }
+        } else {
+            Notice {
+                required: false,
+                consent_copy_required: false,
+                statement: None,
+            }
         };
         Evaluation {
             id: d.id.clone(),
             as_of: self.as_of,
-            consent: ConsentResult {
-                id: None,
-                status: ConsentStatus::None,
-                checks: vec![],
-            },
+            consent,
             part2: Part2Result {
-                status: Part2Status::ConsentRequired,
-                rule: "placeholder".into(),
-                notice: Notice {
-                    required: false,
-                    consent_copy_required: false,
-                    statement: None,
-                },
-                redisclosure: Redisclosure::None,
-                citations: vec![],
-                explanation: "placeholder".into(),
-                unsettled: false,
-                trace: vec![],
+                status,
+                rule: Cow::Borrowed(p2.id),
+                notice,
+                redisclosure,
+                citations: Cow::Borrowed(p2.cite),
+                explanation,
+                unsettled: p2.unsettled,
+                trace,
             },
             hipaa: HipaaResult {
-                status: HipaaStatus::PermittedTpo,
-                rule: "placeholder".into(),
-                citations: vec![],
-                explanation: "placeholder".into(),
+                status: hipaa_status,
+                rule: Cow::Borrowed(hp.id),
+                citations: Cow::Borrowed(hp.cite),
+                explanation: Cow::Borrowed(hp.explain),
             },
-            stricter: true,
+            stricter: is_stricter(status, hipaa_status),
             policy: PolicyRefs {
-                part2: pref.clone(),
-                hipaa: pref,
+                part2: self.part2.reference.clone(),
+                hipaa: self.hipaa.reference.clone(),
             },
         }
     }

@@ -2,6 +2,8 @@
 //! normative: `evaluate --format json` prints exactly this shape, and the log, the TUI and
 //! training read it.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -28,13 +30,16 @@ pub struct ConsentResult {
 pub struct ConsentCheck {
     pub check: CheckName,
     pub ok: bool,
-    pub detail: String,
+    /// Most details are fixed phrases; shared rather than allocated per evaluation.
+    pub detail: Cow<'static, str>,
 }
 
 /// The nine consent checks, in the order they are applied (SPEC §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckName {
+    /// Fails for a general release (2.32(a)(1)): not a Part 2 consent at all.
+    IsPart2Consent,
     Signed,
     NotExpired,
     NotRevoked,
@@ -46,7 +51,8 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    pub const ORDER: [CheckName; 8] = [
+    pub const ORDER: [CheckName; 9] = [
+        CheckName::IsPart2Consent,
         CheckName::Signed,
         CheckName::NotExpired,
         CheckName::NotRevoked,
@@ -59,6 +65,7 @@ impl CheckName {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            CheckName::IsPart2Consent => "is_part2_consent",
             CheckName::Signed => "signed",
             CheckName::NotExpired => "not_expired",
             CheckName::NotRevoked => "not_revoked",
@@ -73,6 +80,7 @@ impl CheckName {
     /// The consent status a failure of this check yields.
     pub fn failure_status(self) -> ConsentStatus {
         match self {
+            CheckName::IsPart2Consent => ConsentStatus::GeneralReleaseOnly,
             CheckName::Signed => ConsentStatus::NotYetValid,
             CheckName::NotExpired => ConsentStatus::Expired,
             CheckName::NotRevoked => ConsentStatus::Revoked,
@@ -235,11 +243,12 @@ pub fn is_stricter(part2: Part2Status, hipaa: HipaaStatus) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part2Result {
     pub status: Part2Status,
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub notice: Notice,
     pub redisclosure: Redisclosure,
-    pub citations: Vec<String>,
-    pub explanation: String,
+    /// Policy strings are interned (`crate::policy::intern`): copying them is free.
+    pub citations: Cow<'static, [Cow<'static, str>]>,
+    pub explanation: Cow<'static, str>,
     pub unsettled: bool,
     pub trace: Vec<TraceStep>,
 }
@@ -249,22 +258,24 @@ pub struct Notice {
     pub required: bool,
     pub consent_copy_required: bool,
     /// The §2.32 statement chosen by the policy; null when no notice is required.
-    pub statement: Option<String>,
+    pub statement: Option<Cow<'static, str>>,
 }
 
+/// One rule tried. Interned strings: the trace is built for every evaluation (SPEC §9
+/// speed), and the rule ids and reasons come from the loaded policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub matched: bool,
-    pub why: String,
+    pub why: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HipaaResult {
     pub status: HipaaStatus,
-    pub rule: String,
-    pub citations: Vec<String>,
-    pub explanation: String,
+    pub rule: Cow<'static, str>,
+    pub citations: Cow<'static, [Cow<'static, str>]>,
+    pub explanation: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,7 +287,9 @@ pub struct PolicyRefs {
 /// Which policy file decided: its id, version and the SHA-256 of its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PolicyRef {
-    pub id: String,
-    pub version: String,
-    pub sha256: String,
+    /// Interned when built by the engine (copied into every result without allocating);
+    /// owned when read back from JSON.
+    pub id: Cow<'static, str>,
+    pub version: Cow<'static, str>,
+    pub sha256: Cow<'static, str>,
 }

@@ -5,6 +5,20 @@ use std::collections::HashMap;
 
 use super::model::{Consent, Patient, Program, Queue, Restriction};
 
+/// One patient's entries: the patient (if listed), consents and restrictions, in file order.
+#[derive(Debug, Default, Clone)]
+pub struct PatientIx {
+    pub patient: Option<usize>,
+    /// Copies of the patient's flags, so evaluation need not touch the patient entry.
+    pub deceased: bool,
+    pub minor: bool,
+    pub consents: Vec<usize>,
+    /// For each entry of `consents`, the index of its program (`usize::MAX` if unknown):
+    /// candidates are filtered by program without touching each consent.
+    pub consent_programs: Vec<usize>,
+    pub restrictions: Vec<usize>,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct QueueIndex {
     pub programs: HashMap<String, usize>,
@@ -12,6 +26,9 @@ pub struct QueueIndex {
     pub consents: HashMap<String, usize>,
     /// Consent indices per (patient ref, program id), in file order.
     pub consents_by_patient_program: HashMap<(String, String), Vec<usize>>,
+    /// Everything about one patient ref in one lookup (the engine does this for every
+    /// disclosure of a 100,000-item queue; one probe instead of three keeps it fast).
+    pub by_patient: HashMap<String, PatientIx>,
     /// Restriction indices per patient ref, in file order.
     pub restrictions_by_patient: HashMap<String, Vec<usize>>,
     pub disclosures: HashMap<String, usize>,
@@ -27,6 +44,12 @@ impl QueueIndex {
         }
         for (i, p) in q.patients.iter().enumerate() {
             ix.patients.entry(p.reference.clone()).or_insert(i);
+            let slot = ix.by_patient.entry(p.reference.clone()).or_default();
+            if slot.patient.is_none() {
+                slot.patient = Some(i);
+                slot.deceased = p.deceased;
+                slot.minor = p.minor;
+            }
         }
         for (i, c) in q.consents.iter().enumerate() {
             ix.consents.entry(c.id.clone()).or_insert(i);
@@ -34,11 +57,20 @@ impl QueueIndex {
                 .entry((c.patient.clone(), c.program.clone()))
                 .or_default()
                 .push(i);
+            let program = ix.programs.get(&c.program).copied().unwrap_or(usize::MAX);
+            let slot = ix.by_patient.entry(c.patient.clone()).or_default();
+            slot.consents.push(i);
+            slot.consent_programs.push(program);
         }
         for (i, r) in q.restrictions.iter().enumerate() {
             ix.restrictions_by_patient
                 .entry(r.patient.clone())
                 .or_default()
+                .push(i);
+            ix.by_patient
+                .entry(r.patient.clone())
+                .or_default()
+                .restrictions
                 .push(i);
         }
         for (i, d) in q.disclosures.iter().enumerate() {
@@ -66,11 +98,13 @@ impl QueueIndex {
         patient: &str,
         program: &str,
     ) -> impl Iterator<Item = &'q Consent> + use<'q, '_> {
-        self.consents_by_patient_program
-            .get(&(patient.to_owned(), program.to_owned()))
+        let program = program.to_owned();
+        self.by_patient
+            .get(patient)
             .into_iter()
-            .flatten()
+            .flat_map(|p| p.consents.iter())
             .map(move |&i| &q.consents[i])
+            .filter(move |c| c.program == program)
     }
 
     pub fn restrictions_for<'q>(

@@ -10,6 +10,6 @@ pub mod load;
 pub mod model;
 
 pub use amount::Amount;
-pub use index::QueueIndex;
+pub use index::{PatientIx, QueueIndex};
 pub use load::{LoadError, LoadedQueue, load_bytes, load_path};
 pub use model::*;

@@ -1,0 +1,124 @@
+//! Everything that can change the review screen: keys become actions through the keymap,
+//! and the runtime feeds results (loading, evaluation, receipts) back as actions too.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::decision::Decision;
+use crate::queue::LoadedQueue;
+
+use super::app::{EvalFn, RowDecision, Verdict};
+use super::sink::Receipt;
+
+#[derive(Clone)]
+pub enum Action {
+    // Navigation.
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    NextUndecided,
+    // Deciding.
+    Decide(Decision),
+    // Views and filters.
+    StartFilter,
+    CyclePart2Filter,
+    CycleDecidedFilter,
+    CycleSort,
+    ShowTrace,
+    ShowStatement,
+    SaveAttachment,
+    Reload,
+    Help,
+    Quit,
+    // Inside dialogs and text entry.
+    Accept,
+    Cancel,
+    Yes,
+    No,
+    SwitchChoice,
+    Input(char),
+    Backspace,
+    // From the runtime.
+    Resize(u16, u16),
+    Loaded(Arc<LoadedQueue>, EvalFn),
+    LoadFailed(String),
+    /// Verdicts from the background job for the load `generation`.
+    Evaluated {
+        generation: u64,
+        start: u32,
+        verdicts: Vec<Verdict>,
+    },
+    Seed(Vec<(u32, RowDecision)>),
+    Recorded {
+        row: u32,
+        result: Result<Receipt, String>,
+    },
+    /// The queue file on disk no longer matches what is shown.
+    QueueChanged,
+    Saved(Result<PathBuf, String>),
+    /// Something the runtime could not do (reading the log back, ...).
+    RuntimeError(String),
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Loaded(q, _) => write!(f, "Loaded({} disclosures)", q.queue.disclosures.len()),
+            Action::Evaluated {
+                start, verdicts, ..
+            } => {
+                write!(f, "Evaluated {{ start: {start}, n: {} }}", verdicts.len())
+            }
+            Action::Decide(d) => write!(f, "Decide({})", d.as_str()),
+            Action::Input(c) => write!(f, "Input({c:?})"),
+            Action::Resize(w, h) => write!(f, "Resize({w}, {h})"),
+            Action::Recorded { row, result } => write!(f, "Recorded({row}, {result:?})"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+impl Action {
+    /// A stable name (help overlay, debugging).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Home => "first",
+            Action::End => "last",
+            Action::NextUndecided => "next_undecided",
+            Action::Decide(_) => "decide",
+            Action::StartFilter => "filter",
+            Action::CyclePart2Filter => "filter_part2",
+            Action::CycleDecidedFilter => "filter_decided",
+            Action::CycleSort => "sort",
+            Action::ShowTrace => "trace",
+            Action::ShowStatement => "statement",
+            Action::SaveAttachment => "save_attachment",
+            Action::Reload => "reload",
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::Accept => "accept",
+            Action::Cancel => "cancel",
+            Action::Yes => "yes",
+            Action::No => "no",
+            Action::SwitchChoice => "switch",
+            Action::Input(_) => "input",
+            Action::Backspace => "backspace",
+            Action::Resize(..) => "resize",
+            Action::Loaded(..) => "loaded",
+            Action::LoadFailed(_) => "load_failed",
+            Action::Evaluated { .. } => "evaluated",
+            Action::Seed(_) => "seed",
+            Action::Recorded { .. } => "recorded",
+            Action::QueueChanged => "queue_changed",
+            Action::Saved(_) => "saved",
+            Action::RuntimeError(_) => "runtime_error",
+        }
+    }
+}

@@ -1,0 +1,528 @@
+//! The review screen's state (the "model"). Only `update` changes it; `view` reads it.
+//!
+//! Per disclosure the app keeps a few bytes (verdict words, recorded decision), never a
+//! full evaluation: the selected one is evaluated on demand, so 100,000 items stay cheap.
+
+use std::sync::Arc;
+
+use crate::decision::{Decision, ReasonCode};
+use crate::engine::{ConsentStatus, Evaluation, HipaaStatus, Part2Status};
+use crate::queue::{Disclosure, LoadedQueue, Queue, QueueIndex};
+
+use super::keymap::{Context, Keymap};
+use super::layout;
+
+/// The evaluation function boundary: the engine in the binary, a fake in tests.
+pub type EvalFn = Arc<dyn Fn(&Queue, &QueueIndex, &Disclosure) -> Evaluation + Send + Sync>;
+
+/// What the queue list shows for one disclosure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub part2: Part2Status,
+    pub hipaa: HipaaStatus,
+    pub stricter: bool,
+    pub unsettled: bool,
+}
+
+impl Verdict {
+    pub fn of(e: &Evaluation) -> Verdict {
+        Verdict {
+            part2: e.part2.status,
+            hipaa: e.hipaa.status,
+            stricter: e.stricter,
+            unsettled: e.part2.unsettled,
+        }
+    }
+}
+
+/// A decision read back from the log or just recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowDecision {
+    pub decision: Decision,
+    pub reason: Option<ReasonCode>,
+    /// Entry hash (what a correction `supersedes`).
+    pub entry: String,
+    /// False when it was made on an earlier version of the disclosure (SPEC §6.2).
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RowState {
+    pub verdict: Option<Verdict>,
+    pub decision: Option<RowDecision>,
+}
+
+impl RowState {
+    pub fn decided(&self) -> bool {
+        self.decision.as_ref().is_some_and(|d| d.current)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    File,
+    Verdict,
+    Date,
+    Recipient,
+}
+
+impl SortKey {
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::File => "file",
+            SortKey::Verdict => "verdict",
+            SortKey::Date => "date",
+            SortKey::Recipient => "recipient",
+        }
+    }
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::File => SortKey::Verdict,
+            SortKey::Verdict => SortKey::Date,
+            SortKey::Date => SortKey::Recipient,
+            SortKey::Recipient => SortKey::File,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecidedFilter {
+    #[default]
+    All,
+    Undecided,
+    Decided,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub text: String,
+    pub part2: Option<Part2Status>,
+    pub decided: DecidedFilter,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.part2.is_none() && self.decided == DecidedFilter::All
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// An override: "approve against the verdict?" first.
+    Confirm,
+    Reason,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecideDialog {
+    pub row: u32,
+    pub decision: Decision,
+    pub step: Step,
+    /// The picker's entries; `None` = "no reason code" (offered only when none is required).
+    pub choices: Vec<Option<ReasonCode>>,
+    pub highlight: usize,
+    pub reason: Option<ReasonCode>,
+    pub note: String,
+    pub error: Option<String>,
+    pub overrides: bool,
+    pub unsettled: bool,
+    /// Highlighted choice in the confirmation: true = "Yes, record the override".
+    pub confirm_yes: bool,
+    pub supersedes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help { scroll: u16 },
+    Trace { scroll: u16 },
+    Statement { scroll: u16 },
+    Decide(Box<DecideDialog>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// A record handed to the sink and not yet acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub row: u32,
+    pub decision: Decision,
+    pub reason: Option<ReasonCode>,
+}
+
+/// Display settings fixed at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    pub color: bool,
+    pub ascii: bool,
+}
+
+pub struct App {
+    pub demo: bool,
+    /// Where decisions go (header).
+    pub sink_label: String,
+    pub look: Look,
+    pub size: (u16, u16),
+    pub loaded: Option<Arc<LoadedQueue>>,
+    pub eval: Option<EvalFn>,
+    pub rows: Vec<RowState>,
+    /// Lowercased "id patient recipient" per disclosure, for the incremental filter.
+    pub search: Vec<Box<str>>,
+    /// Each disclosure's position in recipient-name order (sorting by it is then cheap).
+    pub recipient_rank: Vec<u32>,
+    /// Indices into `rows` after filtering and sorting.
+    pub view: Vec<u32>,
+    /// Position of the selection in `view`, and of the first visible row.
+    pub cursor: usize,
+    pub offset: usize,
+    pub filter: Filter,
+    pub filter_editing: bool,
+    pub sort: SortKey,
+    pub overlay: Overlay,
+    /// The selected disclosure's full evaluation.
+    pub detail: Option<(u32, Box<Evaluation>)>,
+    /// Disclosures evaluated by the background job so far.
+    pub evaluated: usize,
+    pub decided: usize,
+    pub pending: Option<Pending>,
+    /// The queue file changed on disk since it was loaded: deciding is refused until reload.
+    pub stale: bool,
+    pub status: Option<Status>,
+    pub load_error: Option<String>,
+    pub dirty: bool,
+    pub quit: bool,
+    pub keymap: Keymap,
+    /// Incremented on every (re)load; background results of older loads are ignored.
+    pub generation: u64,
+}
+
+impl App {
+    pub fn new(demo: bool, sink_label: impl Into<String>, look: Look, size: (u16, u16)) -> App {
+        App {
+            demo,
+            sink_label: sink_label.into(),
+            look,
+            size,
+            loaded: None,
+            eval: None,
+            rows: Vec::new(),
+            search: Vec::new(),
+            recipient_rank: Vec::new(),
+            view: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            filter: Filter::default(),
+            filter_editing: false,
+            sort: SortKey::File,
+            overlay: Overlay::None,
+            detail: None,
+            evaluated: 0,
+            decided: 0,
+            pending: None,
+            stale: false,
+            status: None,
+            load_error: None,
+            dirty: true,
+            quit: false,
+            keymap: Keymap::default(),
+            generation: 0,
+        }
+    }
+
+    /// The keymap context that has the keyboard now.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Overlay::Help { .. } => Context::Help,
+            Overlay::Trace { .. } | Overlay::Statement { .. } => Context::Overlay,
+            Overlay::Decide(d) => match d.step {
+                Step::Confirm => Context::Confirm,
+                Step::Reason => Context::Reason,
+                Step::Note => Context::Note,
+            },
+            Overlay::None if self.filter_editing => Context::Filter,
+            Overlay::None => Context::Queue,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn selected(&self) -> Option<u32> {
+        self.view.get(self.cursor).copied()
+    }
+
+    pub fn disclosure(&self, row: u32) -> Option<&Disclosure> {
+        self.loaded
+            .as_ref()
+            .and_then(|l| l.queue.disclosures.get(row as usize))
+    }
+
+    /// The selected disclosure's evaluation, when it is current.
+    pub fn selected_eval(&self) -> Option<&Evaluation> {
+        let sel = self.selected()?;
+        self.detail
+            .as_ref()
+            .filter(|(r, _)| *r == sel)
+            .map(|(_, e)| e.as_ref())
+    }
+
+    /// Rows that fit in the queue pane at the current size.
+    pub fn page_rows(&self) -> usize {
+        layout::page_rows(self.size)
+    }
+
+    /// Install a freshly loaded queue (start or reload). Keeps filter and sort, and the
+    /// selection on the same disclosure id when it still exists.
+    pub fn install(&mut self, loaded: Arc<LoadedQueue>, eval: EvalFn) {
+        let keep_id = self
+            .selected()
+            .and_then(|r| self.disclosure(r))
+            .map(|d| d.id.clone());
+        let ds = &loaded.queue.disclosures;
+        self.rows = vec![RowState::default(); ds.len()];
+        self.search = ds
+            .iter()
+            .map(|d| {
+                format!("{}\u{1f}{}\u{1f}{}", d.id, d.patient, d.recipient.name)
+                    .to_lowercase()
+                    .into_boxed_str()
+            })
+            .collect();
+        let mut order: Vec<u32> = (0..ds.len() as u32).collect();
+        order.sort_by_cached_key(|&i| (ds[i as usize].recipient.name.to_lowercase(), i));
+        self.recipient_rank = vec![0; ds.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            self.recipient_rank[i as usize] = rank as u32;
+        }
+        self.loaded = Some(loaded);
+        self.generation += 1;
+        self.eval = Some(eval);
+        self.detail = None;
+        self.evaluated = 0;
+        self.decided = 0;
+        self.pending = None;
+        self.stale = false;
+        self.load_error = None;
+        self.rebuild_view(keep_id.as_deref());
+    }
+
+    /// Does a row pass the filters? `needle` is the lowercased filter text.
+    fn matches(&self, i: usize, needle: &str, p2_hit: &[bool], h_hit: &[bool]) -> bool {
+        let row = &self.rows[i];
+        if let Some(want) = self.filter.part2
+            && row.verdict.map(|v| v.part2) != Some(want)
+        {
+            return false;
+        }
+        match self.filter.decided {
+            DecidedFilter::All => {}
+            DecidedFilter::Undecided if row.decided() => return false,
+            DecidedFilter::Decided if !row.decided() => return false,
+            _ => {}
+        }
+        if needle.is_empty() || self.search[i].contains(needle) {
+            return true;
+        }
+        row.verdict.is_some_and(|v| {
+            p2_hit[status_index(Part2Status::ALL, v.part2)]
+                || h_hit[status_index(HipaaStatus::ALL, v.hipaa)]
+                || (v.stricter && needle == "!")
+        })
+    }
+
+    /// Recompute `view` from filters and sort; keep the selection on `keep_id` if visible.
+    pub fn rebuild_view(&mut self, keep_id: Option<&str>) {
+        let needle = self.filter.text.to_lowercase();
+        let p2_hit: Vec<bool> = Part2Status::ALL
+            .iter()
+            .map(|s| !needle.is_empty() && s.word().to_lowercase().contains(&needle))
+            .collect();
+        let h_hit: Vec<bool> = HipaaStatus::ALL
+            .iter()
+            .map(|s| !needle.is_empty() && s.word().to_lowercase().contains(&needle))
+            .collect();
+        let mut view: Vec<u32> = if self.filter.is_empty() {
+            (0..self.rows.len() as u32).collect()
+        } else {
+            (0..self.rows.len())
+                .filter(|&i| self.matches(i, &needle, &p2_hit, &h_hit))
+                .map(|i| i as u32)
+                .collect()
+        };
+        if let Some(l) = &self.loaded {
+            let ds = &l.queue.disclosures;
+            match self.sort {
+                SortKey::File => {}
+                SortKey::Verdict => {
+                    view.sort_unstable_by_key(|&i| (verdict_rank(self.rows[i as usize].verdict), i))
+                }
+                SortKey::Date => view.sort_unstable_by_key(|&i| (ds[i as usize].requested_on, i)),
+                SortKey::Recipient => {
+                    view.sort_unstable_by_key(|&i| self.recipient_rank[i as usize])
+                }
+            }
+        }
+        self.view = view;
+        let keep = keep_id.and_then(|id| {
+            let ix = self.loaded.as_ref()?.index.disclosures.get(id).copied()? as u32;
+            self.view.iter().position(|&r| r == ix)
+        });
+        self.cursor = keep.unwrap_or(0).min(self.view.len().saturating_sub(1));
+        self.offset = 0;
+        self.scroll_to_cursor();
+        self.sync_detail();
+    }
+
+    /// Keep the cursor inside the visible window (pure window math).
+    pub fn scroll_to_cursor(&mut self) {
+        let page = self.page_rows().max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + page {
+            self.offset = self.cursor + 1 - page;
+        }
+        let max_offset = self.view.len().saturating_sub(page);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    /// Evaluate the selected disclosure (cheap, one item) and fill the verdicts of the
+    /// visible rows that the background job has not reached yet.
+    pub fn sync_detail(&mut self) {
+        let (Some(loaded), Some(eval)) = (self.loaded.clone(), self.eval.clone()) else {
+            return;
+        };
+        let page = self.page_rows();
+        let end = (self.offset + page).min(self.view.len());
+        for pos in self.offset..end {
+            let r = self.view[pos] as usize;
+            if self.rows[r].verdict.is_none() {
+                let d = &loaded.queue.disclosures[r];
+                let e = eval(&loaded.queue, &loaded.index, d);
+                self.rows[r].verdict = Some(Verdict::of(&e));
+                if pos == self.cursor {
+                    self.detail = Some((r as u32, Box::new(e)));
+                }
+            }
+        }
+        let Some(sel) = self.selected() else {
+            self.detail = None;
+            return;
+        };
+        if self.detail.as_ref().is_some_and(|(r, _)| *r == sel) {
+            return;
+        }
+        let d = &loaded.queue.disclosures[sel as usize];
+        let e = eval(&loaded.queue, &loaded.index, d);
+        self.rows[sel as usize].verdict = Some(Verdict::of(&e));
+        self.detail = Some((sel, Box::new(e)));
+    }
+
+    pub fn recount_decided(&mut self) {
+        self.decided = self.rows.iter().filter(|r| r.decided()).count();
+    }
+
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+}
+
+fn status_index<T: PartialEq>(all: &[T], s: T) -> usize {
+    all.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+/// Most restrictive first; Part 2 stricter than HIPAA before equal verdicts; unknown last.
+fn verdict_rank(v: Option<Verdict>) -> (u8, u8) {
+    match v {
+        None => (9, 0),
+        Some(v) => (
+            match v.part2 {
+                Part2Status::Prohibited => 0,
+                Part2Status::CourtOrderRequired => 1,
+                Part2Status::ConsentRequired => 2,
+                Part2Status::PermittedWithNotice => 3,
+                Part2Status::Permitted => 4,
+                Part2Status::NotApplicable => 5,
+            },
+            u8::from(!v.stricter),
+        ),
+    }
+}
+
+/// A sensible reason to preselect for a decision on this verdict, so that a reviewer who
+/// agrees with the engine just presses Enter.
+pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode> {
+    let consent_bad = !matches!(
+        e.consent.status,
+        ConsentStatus::Valid | ConsentStatus::None | ConsentStatus::NotApplicable
+    );
+    let restriction = e.part2.rule.contains("restrict") || e.hipaa.rule.contains("restrict");
+    match decision {
+        Decision::Approve => match e.part2.status {
+            Part2Status::PermittedWithNotice => Some(ReasonCode::ConsentVerified),
+            Part2Status::Permitted => Some(ReasonCode::ExceptionApplies),
+            Part2Status::CourtOrderRequired => Some(ReasonCode::CourtOrderOnFile),
+            Part2Status::ConsentRequired => Some(ReasonCode::ConsentVerified),
+            Part2Status::Prohibited => Some(ReasonCode::Other),
+            Part2Status::NotApplicable if e.part2.unsettled => Some(ReasonCode::ExceptionApplies),
+            Part2Status::NotApplicable => None,
+        },
+        Decision::Deny if restriction => Some(ReasonCode::RestrictionApplies),
+        Decision::Deny if consent_bad => Some(ReasonCode::ConsentInvalid),
+        Decision::Deny => match e.part2.status {
+            Part2Status::ConsentRequired => Some(ReasonCode::ConsentMissing),
+            Part2Status::CourtOrderRequired | Part2Status::Prohibited => Some(ReasonCode::Other),
+            _ => Some(ReasonCode::ConsentMissing),
+        },
+        Decision::Escalate => Some(ReasonCode::NeedsPrivacyOfficer),
+        Decision::Defer => Some(ReasonCode::AwaitingDocuments),
+    }
+}
+
+/// Match decisions read from the log to queue items (SPEC §6.2: both `disclosure` and
+/// `disclosure_sha256` must match; the same id with another hash is "decided on an earlier
+/// version"). Later entries win.
+pub fn seed_rows(
+    loaded: &LoadedQueue,
+    recorded: &[super::sink::Recorded],
+    hash: &dyn Fn(&Disclosure) -> String,
+) -> Vec<(u32, RowDecision)> {
+    let mut out: Vec<(u32, RowDecision)> = Vec::new();
+    let mut hashes: std::collections::HashMap<usize, String> = Default::default();
+    for r in recorded {
+        let Some(&i) = loaded.index.disclosures.get(&r.disclosure) else {
+            continue;
+        };
+        let h = hashes
+            .entry(i)
+            .or_insert_with(|| hash(&loaded.queue.disclosures[i]));
+        let rd = RowDecision {
+            decision: r.decision,
+            reason: r.reason_code,
+            entry: r.entry.clone(),
+            current: *h == r.disclosure_sha256,
+        };
+        match out.iter_mut().find(|(row, _)| *row == i as u32) {
+            // A decision on the current version is not replaced by one on an older version.
+            Some((_, old)) if old.current && !rd.current => {}
+            Some((_, old)) => *old = rd,
+            None => out.push((i as u32, rd)),
+        }
+    }
+    out
+}

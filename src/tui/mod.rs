@@ -1,0 +1,23 @@
+//! The review TUI (SPEC §7), a thin layer over the core: `action` (what can happen),
+//! `keymap` (keys as data), `app` (state), `update` (the one place state changes),
+//! `view` (pure drawing), `runtime` (terminal, threads, effects), `sink` (the boundary to
+//! the signed log). ratatui is used only under this module.
+
+pub mod action;
+pub mod app;
+pub mod attachment;
+pub mod keymap;
+pub mod layout;
+pub mod runtime;
+pub mod sink;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+pub use action::Action;
+pub use app::{App, EvalFn, Look};
+pub use runtime::{Driver, Loader, RunOptions, run};
+pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded, UnsignedJsonlSink};
+pub use update::{Effect, update};
+pub use view::view;

@@ -1,0 +1,565 @@
+//! `update(&mut App, Action) -> Vec<Effect>`: every state change in one place, no I/O.
+//! Anything that touches the outside world (the log, files, reloading) is returned as an
+//! [`Effect`] for the runtime to carry out; its result comes back as an action.
+
+use crate::decision::{self, Decision, ReasonCode};
+use crate::engine::{Evaluation, Part2Status};
+
+use super::action::Action;
+use super::app::{
+    App, DecideDialog, DecidedFilter, Overlay, Pending, RowDecision, StatusKind, Step, Verdict,
+    preselect_reason,
+};
+use super::keymap::Context;
+use super::sink::DecisionInput;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Append a decision, after checking the queue file still matches `queue_sha256`.
+    Record {
+        row: u32,
+        eval: Box<Evaluation>,
+        input: DecisionInput,
+        queue_sha256: String,
+    },
+    /// Write the §2.32 attachment text for a disclosure.
+    SaveAttachment {
+        disclosure: String,
+        text: String,
+    },
+    /// Start evaluating every disclosure in the background.
+    EvaluateAll,
+    /// Read back recorded decisions and match them to the queue.
+    LoadRecorded,
+    Reload,
+    Quit,
+}
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    app.dirty = true;
+    let ctx = app.context();
+    match action {
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            app.scroll_to_cursor();
+            app.sync_detail();
+            vec![]
+        }
+        Action::Loaded(q, eval) => {
+            if matches!(app.overlay, Overlay::Decide(_)) {
+                // A dialog about the old version of the queue must not outlive it.
+                app.overlay = Overlay::None;
+            }
+            app.install(q, eval);
+            app.set_status(StatusKind::Info, loaded_message(app));
+            vec![Effect::EvaluateAll, Effect::LoadRecorded]
+        }
+        Action::LoadFailed(msg) => {
+            if app.loaded.is_none() {
+                app.load_error = Some(msg);
+            } else {
+                app.set_status(
+                    StatusKind::Error,
+                    format!("Reload failed; still showing the old queue. {msg}"),
+                );
+            }
+            vec![]
+        }
+        Action::Evaluated {
+            generation,
+            start,
+            verdicts,
+        } => {
+            if generation == app.generation {
+                on_evaluated(app, start, verdicts);
+            }
+            vec![]
+        }
+        Action::RuntimeError(msg) => {
+            app.set_status(StatusKind::Error, msg);
+            vec![]
+        }
+        Action::Seed(list) => {
+            for (row, rd) in list {
+                if let Some(r) = app.rows.get_mut(row as usize) {
+                    r.decision = Some(rd);
+                }
+            }
+            app.recount_decided();
+            if app.filter.decided != DecidedFilter::All {
+                keep_selection_rebuild(app);
+            }
+            vec![]
+        }
+        Action::Recorded { row, result } => on_recorded(app, row, result),
+        Action::QueueChanged => {
+            if !app.stale {
+                app.stale = true;
+                app.set_status(
+                    StatusKind::Error,
+                    "Queue file changed on disk: press R to reload. Deciding is blocked until then.",
+                );
+            }
+            vec![]
+        }
+        Action::Saved(r) => {
+            match r {
+                Ok(p) => app.set_status(
+                    StatusKind::Info,
+                    format!(
+                        "Saved the §2.32 statement and consent explanation to {}",
+                        crate::text::escape(&p.display().to_string())
+                    ),
+                ),
+                Err(e) => app.set_status(
+                    StatusKind::Error,
+                    format!("Could not save the attachment: {e}"),
+                ),
+            }
+            vec![]
+        }
+        other => match ctx {
+            Context::Queue => queue_key(app, other),
+            Context::Filter => filter_key(app, other),
+            Context::Reason | Context::Note | Context::Confirm => dialog_key(app, other),
+            Context::Overlay | Context::Help => overlay_key(app, other),
+        },
+    }
+}
+
+fn loaded_message(app: &App) -> String {
+    let n = app.total();
+    if app.demo {
+        format!("DEMO: the bundled sample queue ({n} disclosures). Decisions go to the demo log.")
+    } else {
+        format!("Loaded {n} disclosure{}.", if n == 1 { "" } else { "s" })
+    }
+}
+
+fn on_evaluated(app: &mut App, start: u32, verdicts: Vec<Verdict>) {
+    let start = start as usize;
+    for (i, v) in verdicts.iter().enumerate() {
+        if let Some(r) = app.rows.get_mut(start + i) {
+            r.verdict.get_or_insert(*v);
+        }
+    }
+    app.evaluated = (app.evaluated + verdicts.len()).min(app.total());
+    // Verdict-dependent filters and sorts are re-applied once everything is known, so rows
+    // do not jump under the reviewer while loading.
+    let depends = app.sort == super::app::SortKey::Verdict
+        || app.filter.part2.is_some()
+        || !app.filter.text.is_empty();
+    if app.evaluated == app.total() && depends {
+        keep_selection_rebuild(app);
+    }
+}
+
+fn keep_selection_rebuild(app: &mut App) {
+    let id = app
+        .selected()
+        .and_then(|r| app.disclosure(r))
+        .map(|d| d.id.clone());
+    app.rebuild_view(id.as_deref());
+}
+
+fn move_to(app: &mut App, pos: usize) {
+    if app.view.is_empty() {
+        app.dirty = false;
+        return;
+    }
+    let pos = pos.min(app.view.len() - 1);
+    if pos == app.cursor {
+        app.dirty = false;
+        return;
+    }
+    app.cursor = pos;
+    app.scroll_to_cursor();
+    app.sync_detail();
+}
+
+fn navigate(app: &mut App, action: &Action) -> bool {
+    let page = app.page_rows().max(1);
+    let c = app.cursor;
+    match action {
+        Action::Up => move_to(app, c.saturating_sub(1)),
+        Action::Down => move_to(app, c + 1),
+        Action::PageUp => move_to(app, c.saturating_sub(page)),
+        Action::PageDown => move_to(app, c + page),
+        Action::Home => move_to(app, 0),
+        Action::End => move_to(app, app.view.len().saturating_sub(1)),
+        _ => return false,
+    }
+    true
+}
+
+fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
+    if navigate(app, &action) {
+        return vec![];
+    }
+    match action {
+        Action::NextUndecided => {
+            let n = app.view.len();
+            let found = (1..=n)
+                .map(|k| (app.cursor + k) % n.max(1))
+                .find(|&p| !app.rows[app.view[p] as usize].decided());
+            match found {
+                Some(p) => move_to(app, p),
+                None => app.set_status(StatusKind::Info, "Every disclosure shown is decided."),
+            }
+        }
+        Action::Decide(d) => return open_dialog(app, d),
+        Action::StartFilter => app.filter_editing = true,
+        Action::CyclePart2Filter => {
+            app.filter.part2 = match app.filter.part2 {
+                None => Some(Part2Status::ALL[0]),
+                Some(s) => Part2Status::ALL
+                    .iter()
+                    .position(|x| *x == s)
+                    .and_then(|i| Part2Status::ALL.get(i + 1).copied()),
+            };
+            keep_selection_rebuild(app);
+        }
+        Action::CycleDecidedFilter => {
+            app.filter.decided = match app.filter.decided {
+                DecidedFilter::All => DecidedFilter::Undecided,
+                DecidedFilter::Undecided => DecidedFilter::Decided,
+                DecidedFilter::Decided => DecidedFilter::All,
+            };
+            keep_selection_rebuild(app);
+        }
+        Action::CycleSort => {
+            app.sort = app.sort.next();
+            keep_selection_rebuild(app);
+        }
+        Action::Cancel => {
+            if app.filter.is_empty() {
+                app.status = None;
+            } else {
+                app.filter = Default::default();
+                keep_selection_rebuild(app);
+            }
+        }
+        Action::ShowTrace if app.selected_eval().is_some() => {
+            app.overlay = Overlay::Trace { scroll: 0 }
+        }
+        Action::ShowStatement if app.selected_eval().is_some() => {
+            app.overlay = Overlay::Statement { scroll: 0 }
+        }
+        Action::SaveAttachment => return save_attachment(app),
+        Action::Reload => {
+            if app.demo {
+                app.set_status(
+                    StatusKind::Info,
+                    "The demo queue is bundled; there is nothing to reload.",
+                );
+            } else if app.loaded.is_some() {
+                app.set_status(StatusKind::Info, "Reloading the queue file…");
+                return vec![Effect::Reload];
+            }
+        }
+        Action::Help => app.overlay = Overlay::Help { scroll: 0 },
+        Action::Quit => {
+            app.quit = true;
+            return vec![Effect::Quit];
+        }
+        _ => app.dirty = false,
+    }
+    vec![]
+}
+
+fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
+    if matches!(action, Action::Up | Action::Down) {
+        navigate(app, &action);
+        return vec![];
+    }
+    match action {
+        Action::Input(c)
+            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < 64 =>
+        {
+            app.filter.text.push(c);
+            keep_selection_rebuild(app);
+        }
+        Action::Backspace => {
+            app.filter.text.pop();
+            keep_selection_rebuild(app);
+        }
+        Action::Accept => app.filter_editing = false,
+        Action::Cancel => {
+            app.filter_editing = false;
+            app.filter.text.clear();
+            keep_selection_rebuild(app);
+        }
+        Action::Quit => {
+            app.quit = true;
+            return vec![Effect::Quit];
+        }
+        _ => app.dirty = false,
+    }
+    vec![]
+}
+
+fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
+    let (Some(row), Some(e)) = (app.selected(), app.selected_eval()) else {
+        app.set_status(StatusKind::Info, "Nothing selected.");
+        return vec![];
+    };
+    if app.stale {
+        app.set_status(
+            StatusKind::Error,
+            "The queue file changed on disk: press R to reload before deciding. Nothing was recorded.",
+        );
+        return vec![];
+    }
+    if app.pending.is_some() {
+        app.set_status(StatusKind::Info, "Still recording the previous decision…");
+        return vec![];
+    }
+    let overrides = decision::is_override(decision, e.part2.status, e.hipaa.status);
+    let unsettled = e.part2.unsettled;
+    let required = decision::reason_required(decision, overrides, unsettled);
+    let mut choices: Vec<Option<ReasonCode>> = ReasonCode::ALL.iter().copied().map(Some).collect();
+    if !required {
+        choices.push(None);
+    }
+    let pre = preselect_reason(decision, e);
+    let highlight = choices.iter().position(|c| *c == pre).unwrap_or(0);
+    let supersedes = app.rows[row as usize]
+        .decision
+        .as_ref()
+        .map(|d| d.entry.clone());
+    app.overlay = Overlay::Decide(Box::new(DecideDialog {
+        row,
+        decision,
+        step: if overrides {
+            Step::Confirm
+        } else {
+            Step::Reason
+        },
+        choices,
+        highlight,
+        reason: None,
+        note: String::new(),
+        error: None,
+        overrides,
+        unsettled,
+        confirm_yes: false,
+        supersedes,
+    }));
+    vec![]
+}
+
+fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
+    let Overlay::Decide(dlg) = &mut app.overlay else {
+        return vec![];
+    };
+    match (dlg.step, action) {
+        (Step::Confirm, Action::Yes) => dlg.step = Step::Reason,
+        (Step::Confirm, Action::SwitchChoice) => dlg.confirm_yes = !dlg.confirm_yes,
+        (Step::Confirm, Action::Accept) if dlg.confirm_yes => dlg.step = Step::Reason,
+        (Step::Confirm, Action::Accept | Action::No) => {
+            app.overlay = Overlay::None;
+            app.set_status(StatusKind::Info, "Not approved. Nothing was recorded.");
+        }
+        (Step::Reason, Action::Up) => dlg.highlight = dlg.highlight.saturating_sub(1),
+        (Step::Reason, Action::Down) => {
+            dlg.highlight = (dlg.highlight + 1).min(dlg.choices.len() - 1)
+        }
+        (Step::Reason, Action::Accept) => {
+            dlg.reason = dlg.choices[dlg.highlight];
+            dlg.error = None;
+            dlg.step = Step::Note;
+        }
+        (Step::Reason, Action::Cancel) => {
+            app.overlay = Overlay::None;
+            app.set_status(StatusKind::Info, "Cancelled. Nothing was recorded.");
+        }
+        (Step::Note, Action::Input(c)) => {
+            if crate::text::is_unsafe_char(c) {
+                dlg.error = Some("Control characters cannot go in a note.".into());
+            } else if dlg.note.chars().count() >= decision::NOTE_MAX_CHARS {
+                dlg.error = Some(format!(
+                    "A note holds at most {} characters.",
+                    decision::NOTE_MAX_CHARS
+                ));
+            } else {
+                dlg.note.push(c);
+                dlg.error = None;
+            }
+        }
+        (Step::Note, Action::Backspace) => {
+            dlg.note.pop();
+            dlg.error = None;
+        }
+        (Step::Note, Action::Cancel) => {
+            dlg.step = Step::Reason;
+            dlg.error = None;
+        }
+        (Step::Note, Action::Accept) => return submit(app),
+        _ => app.dirty = false,
+    }
+    vec![]
+}
+
+/// Check the decision with the shared §6.2 rules and hand it to the runtime.
+fn submit(app: &mut App) -> Vec<Effect> {
+    let Overlay::Decide(dlg) = &app.overlay else {
+        return vec![];
+    };
+    let dlg = dlg.clone();
+    let note = Some(dlg.note.trim().to_owned()).filter(|n| !n.is_empty());
+    if let Err(problem) = decision::check(
+        dlg.decision,
+        dlg.reason,
+        note.as_deref(),
+        dlg.overrides,
+        dlg.unsettled,
+    ) {
+        if let Overlay::Decide(d) = &mut app.overlay {
+            d.error = Some(dialog_problem(&problem));
+            if matches!(problem, decision::DecisionProblem::ReasonRequired { .. }) {
+                d.step = Step::Reason;
+            }
+        }
+        return vec![];
+    }
+    let (Some(loaded), Some(eval)) = (app.loaded.clone(), app.eval.clone()) else {
+        return vec![];
+    };
+    // Evaluate the dialog's own disclosure now: what is recorded is exactly what was shown.
+    let Some(d) = loaded.queue.disclosures.get(dlg.row as usize) else {
+        return vec![];
+    };
+    let e = eval(&loaded.queue, &loaded.index, d);
+    app.overlay = Overlay::None;
+    if app.stale {
+        app.set_status(
+            StatusKind::Error,
+            "The queue file changed on disk: press R to reload. Nothing was recorded.",
+        );
+        return vec![];
+    }
+    app.pending = Some(Pending {
+        row: dlg.row,
+        decision: dlg.decision,
+        reason: dlg.reason,
+    });
+    app.set_status(StatusKind::Info, "Recording…");
+    vec![Effect::Record {
+        row: dlg.row,
+        eval: Box::new(e),
+        input: DecisionInput {
+            decision: dlg.decision,
+            reason: dlg.reason,
+            note,
+            overrides: dlg.overrides,
+            supersedes: dlg.supersedes,
+        },
+        queue_sha256: loaded.sha256.clone(),
+    }]
+}
+
+/// The shared messages speak of CLI flags; in the dialog, say which key to press.
+fn dialog_problem(p: &decision::DecisionProblem) -> String {
+    use decision::DecisionProblem as P;
+    match p {
+        P::ReasonRequired { decision, why } => {
+            format!(
+                "A reason is required to {} {why}. Pick one and press Enter.",
+                decision.as_str()
+            )
+        }
+        P::NoteRequiredForOther => "Reason `other` needs a note: type one, then Enter.".into(),
+        other => other.to_string(),
+    }
+}
+
+fn on_recorded(
+    app: &mut App,
+    row: u32,
+    result: Result<super::sink::Receipt, String>,
+) -> Vec<Effect> {
+    let Some(p) = app.pending.take().filter(|p| p.row == row) else {
+        return vec![];
+    };
+    let id = app
+        .disclosure(row)
+        .map(|d| d.id.clone())
+        .unwrap_or_default();
+    let id = crate::text::escape(&id).into_owned();
+    match result {
+        Ok(r) => {
+            app.rows[row as usize].decision = Some(RowDecision {
+                decision: p.decision,
+                reason: p.reason,
+                entry: r.entry.clone(),
+                current: true,
+            });
+            app.recount_decided();
+            app.set_status(
+                StatusKind::Info,
+                format!(
+                    "Recorded: {} {id} (seq {}, entry {}…)",
+                    p.decision.as_str(),
+                    r.seq,
+                    &r.entry[..r.entry.len().min(12)]
+                ),
+            );
+            // Move on: the next undecided item, as a reviewer working the queue expects.
+            if let Some(next) = (1..=app.view.len())
+                .map(|k| (app.cursor + k) % app.view.len())
+                .find(|&pos| !app.rows[app.view[pos] as usize].decided())
+            {
+                move_to(app, next);
+                app.dirty = true;
+            }
+            if app.filter.decided == DecidedFilter::Undecided {
+                keep_selection_rebuild(app);
+            }
+        }
+        Err(e) => app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}")),
+    }
+    vec![]
+}
+
+fn save_attachment(app: &mut App) -> Vec<Effect> {
+    let (Some(l), Some(row), Some(e)) = (app.loaded.clone(), app.selected(), app.selected_eval())
+    else {
+        return vec![];
+    };
+    let d = &l.queue.disclosures[row as usize];
+    if !e.part2.notice.required {
+        app.set_status(
+            StatusKind::Info,
+            format!(
+                "No §2.32 notice goes with {} ({}): nothing to attach.",
+                crate::text::escape(&d.id),
+                e.part2.status.word()
+            ),
+        );
+        return vec![];
+    }
+    let text = super::attachment::text(&l, d, e);
+    vec![Effect::SaveAttachment {
+        disclosure: d.id.clone(),
+        text,
+    }]
+}
+
+fn overlay_key(app: &mut App, action: Action) -> Vec<Effect> {
+    let scroll = match &mut app.overlay {
+        Overlay::Help { scroll } | Overlay::Trace { scroll } | Overlay::Statement { scroll } => {
+            scroll
+        }
+        _ => return vec![],
+    };
+    match action {
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Down => *scroll = scroll.saturating_add(1).min(500),
+        Action::Cancel => app.overlay = Overlay::None,
+        Action::ShowTrace => app.overlay = Overlay::Trace { scroll: 0 },
+        Action::ShowStatement => app.overlay = Overlay::Statement { scroll: 0 },
+        Action::SaveAttachment => return save_attachment(app),
+        _ => app.dirty = false,
+    }
+    vec![]
+}

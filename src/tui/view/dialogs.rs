@@ -1,0 +1,318 @@
+//! Modal dialogs and overlays: the decision steps, help, rule trace, §2.32 statement.
+//! Each is a centred box drawn over a cleared area, never larger than the screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::super::app::{App, DecideDialog, Step};
+use super::super::keymap::Context;
+use super::super::theme::Theme;
+use super::esc;
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
+    Block::bordered()
+        .border_set(t.border())
+        .title(Span::styled(format!(" {title} "), t.bold()))
+}
+
+pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rect) {
+    let id = app
+        .disclosure(dlg.row)
+        .map(|d| esc(&d.id))
+        .unwrap_or_default();
+    let verb = match dlg.decision {
+        crate::decision::Decision::Approve => "Approve",
+        crate::decision::Decision::Deny => "Deny",
+        crate::decision::Decision::Escalate => "Escalate",
+        crate::decision::Decision::Defer => "Defer",
+    };
+    let verdict = app
+        .rows
+        .get(dlg.row as usize)
+        .and_then(|r| r.verdict)
+        .map(|v| {
+            format!(
+                "Part 2 {}  {}  HIPAA {}",
+                v.part2.word(),
+                t.dot(),
+                v.hipaa.word()
+            )
+        })
+        .unwrap_or_default();
+    let mut lines: Vec<Line> = vec![Line::raw(verdict), Line::raw("")];
+    let (title, height) = match dlg.step {
+        Step::Confirm => {
+            lines.push(Line::styled(
+                "This approval OVERRIDES the Part 2 verdict.",
+                t.error(),
+            ));
+            lines.push(Line::raw(
+                "It is recorded as an override, with the reason you give next, for your supervisor to review.",
+            ));
+            lines.push(Line::raw(""));
+            let choice = |label: &str, on: bool| {
+                let text = format!("{} {label} ", if on { t.marker() } else { " " });
+                if on {
+                    Span::styled(text, t.selected())
+                } else {
+                    Span::raw(text)
+                }
+            };
+            lines.push(Line::from(vec![
+                choice("No, go back (n)", !dlg.confirm_yes),
+                Span::raw("   "),
+                choice("Yes, approve anyway (y)", dlg.confirm_yes),
+            ]));
+            (format!("{verb} {id}: override?"), 12)
+        }
+        Step::Reason => {
+            let req =
+                if crate::decision::reason_required(dlg.decision, dlg.overrides, dlg.unsettled) {
+                    "A reason is required. Enter accepts the highlighted one."
+                } else {
+                    "A reason is optional. Enter accepts the highlighted one."
+                };
+            lines.push(Line::raw(req));
+            for (i, c) in dlg.choices.iter().enumerate() {
+                let on = i == dlg.highlight;
+                let text = match c {
+                    Some(r) => format!(
+                        "{} {:<22} {}",
+                        if on { t.marker() } else { " " },
+                        r.as_str(),
+                        r.label()
+                    ),
+                    None => format!("{} (no reason code)", if on { t.marker() } else { " " }),
+                };
+                lines.push(if on {
+                    Line::styled(text, t.selected())
+                } else {
+                    Line::raw(text)
+                });
+            }
+            (
+                format!("{verb} {id}: reason (1 of 2)"),
+                4 + lines.len() as u16,
+            )
+        }
+        Step::Note => {
+            let reason = dlg
+                .reason
+                .map_or("(no reason code)".to_owned(), |r| r.as_str().to_owned());
+            lines.push(Line::from(vec![
+                Span::styled("Reason ", t.bold()),
+                Span::raw(reason),
+            ]));
+            lines.push(Line::raw(format!(
+                "Optional note, {}/{} characters; no patient names. Enter records it.",
+                dlg.note.chars().count(),
+                crate::decision::NOTE_MAX_CHARS
+            )));
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled("> ", t.key()),
+                Span::raw(esc(&dlg.note)),
+            ]));
+            (format!("{verb} {id}: note (2 of 2)"), 14)
+        }
+    };
+    if let Some(err) = &dlg.error {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!("Error: {err}"), t.error()));
+    }
+    let rect = centered(area, 64, height + u16::from(dlg.error.is_some()) * 2);
+    f.render_widget(Clear, rect);
+    let block = boxed(t, title);
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    f.render_widget(
+        Paragraph::new(lines.clone()).wrap(Wrap { trim: false }),
+        inner,
+    );
+    if dlg.step == Step::Note {
+        // Text cursor at the end of the note (wrapped at the box width).
+        let note_line = lines
+            .iter()
+            .position(|l| l.spans.first().is_some_and(|s| s.content == "> "));
+        if let Some(y0) = note_line
+            && inner.width > 0
+        {
+            let before: u16 = lines[..y0]
+                .iter()
+                .map(|l| (l.width() as u16).max(1).div_ceil(inner.width))
+                .sum();
+            let w = 2 + Line::raw(esc(&dlg.note)).width() as u16;
+            let pos = Position::new(
+                inner.x + w % inner.width,
+                inner.y + before + w / inner.width,
+            );
+            if inner.contains(pos) {
+                f.set_cursor_position(pos);
+            }
+        }
+    }
+}
+
+fn scrolled(
+    t: &Theme,
+    f: &mut Frame,
+    area: Rect,
+    title: String,
+    lines: Vec<Line>,
+    scroll: u16,
+    footer: &str,
+) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).max(1),
+        area.height.saturating_sub(2).max(1),
+    );
+    f.render_widget(Clear, rect);
+    let block = boxed(t, title).title_bottom(Span::styled(format!(" {footer} "), t.dim()));
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
+    let mut lines = Vec::new();
+    for ctx in [
+        Context::Queue,
+        Context::Filter,
+        Context::Reason,
+        Context::Note,
+        Context::Confirm,
+        Context::Overlay,
+    ] {
+        lines.push(Line::styled(ctx.title().to_owned(), t.bold()));
+        for (keys, help) in app.keymap.help_rows(ctx, app.look.ascii) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<16}"), t.key()),
+                Span::raw(help),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::raw(
+        "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
+    ));
+    scrolled(
+        t,
+        f,
+        area,
+        "Keys".into(),
+        lines,
+        scroll,
+        "Esc closes · ↑↓ scroll",
+    );
+}
+
+pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
+    let Some(e) = app.selected_eval() else { return };
+    let mut lines = vec![Line::styled(
+        format!(
+            "Part 2 rules tried (policy {} {})",
+            esc(&e.policy.part2.id),
+            esc(&e.policy.part2.version)
+        ),
+        t.bold(),
+    )];
+    for s in &e.part2.trace {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {} ", if s.matched { t.marker() } else { t.dot() }),
+                if s.matched { t.bold() } else { t.dim() },
+            ),
+            Span::styled(
+                esc(&s.rule),
+                if s.matched {
+                    t.bold()
+                } else {
+                    ratatui::style::Style::new()
+                },
+            ),
+            Span::raw(format!("  {}", esc(&s.why))),
+        ]));
+    }
+    if e.part2.trace.is_empty() {
+        lines.push(Line::raw(" (no trace)"));
+    }
+    lines.push(Line::raw(""));
+    let c = &e.consent;
+    lines.push(Line::styled(
+        format!(
+            "Consent {}: {}",
+            c.id.as_deref().map(esc).unwrap_or_else(|| "-".into()),
+            c.status
+        ),
+        t.bold(),
+    ));
+    for k in &c.checks {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {} ", t.check(k.ok)),
+                if k.ok { t.ok() } else { t.fail() },
+            ),
+            Span::raw(format!("{:<17} {}", k.check.as_str(), esc(&k.detail))),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("HIPAA rule: {}", esc(&e.hipaa.rule)),
+        t.bold(),
+    ));
+    lines.push(Line::raw(format!(
+        "Policies: {} {} sha256 {}…  {} {} sha256 {}…",
+        esc(&e.policy.part2.id),
+        esc(&e.policy.part2.version),
+        esc(&e.policy.part2.sha256.chars().take(12).collect::<String>()),
+        esc(&e.policy.hipaa.id),
+        esc(&e.policy.hipaa.version),
+        esc(&e.policy.hipaa.sha256.chars().take(12).collect::<String>()),
+    )));
+    scrolled(
+        t,
+        f,
+        area,
+        format!("Rule trace {}", esc(&e.id)),
+        lines,
+        scroll,
+        "Esc closes · x notice · ↑↓ scroll",
+    );
+}
+
+pub fn statement(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
+    let (Some(l), Some(row), Some(e)) = (&app.loaded, app.selected(), app.selected_eval()) else {
+        return;
+    };
+    let d = &l.queue.disclosures[row as usize];
+    let text = super::super::attachment::text(l, d, e);
+    let lines: Vec<Line> = text.lines().map(|s| Line::raw(s.to_owned())).collect();
+    scrolled(
+        t,
+        f,
+        area,
+        format!("{}2.32 notice and consent {}", t.section(), esc(&d.id)),
+        lines,
+        scroll,
+        "w saves to a file · Esc closes · ↑↓ scroll",
+    );
+}

@@ -1,0 +1,164 @@
+//! `view(&App, &mut Frame)`: pure drawing. No state changes, no I/O; only the rows on
+//! screen are built. Every piece of input text passes through `crate::text::escape`.
+
+mod detail;
+mod dialogs;
+mod queue;
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::app::{App, DecidedFilter, Overlay, SortKey, StatusKind};
+use super::keymap::Context;
+use super::layout::{self, MIN_H, MIN_W};
+use super::theme::Theme;
+
+pub fn view(app: &App, f: &mut Frame) {
+    let area = f.area();
+    let theme = Theme::new(app.look);
+    let Some(screen) = layout::screen(area) else {
+        too_small(f, area);
+        return;
+    };
+    header(app, &theme, f, screen.header);
+    if let Some(err) = &app.load_error {
+        let p = Paragraph::new(format!("Could not load the queue: {}", esc(err)))
+            .style(theme.error())
+            .wrap(Wrap { trim: false });
+        f.render_widget(p, screen.queue.union(screen.detail));
+    } else if app.loaded.is_none() {
+        let p = Paragraph::new("Loading the queue…").style(theme.bold());
+        f.render_widget(p, screen.queue);
+    } else {
+        queue::render(app, &theme, f, screen.queue, screen.wide);
+        detail::render(app, &theme, f, screen.detail, screen.wide);
+    }
+    status_line(app, &theme, f, screen.status);
+    hint_bar(app, &theme, f, screen.hints);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => dialogs::help(app, &theme, f, area, *scroll),
+        Overlay::Trace { scroll } => dialogs::trace(app, &theme, f, area, *scroll),
+        Overlay::Statement { scroll } => dialogs::statement(app, &theme, f, area, *scroll),
+        Overlay::Decide(d) => dialogs::decide(app, d, &theme, f, area),
+    }
+}
+
+/// Untrusted text, made harmless for the terminal.
+pub(crate) fn esc(s: &str) -> String {
+    crate::text::escape(s).into_owned()
+}
+
+fn too_small(f: &mut Frame, area: Rect) {
+    let msg = format!(
+        "terminal too small (need {MIN_W}x{MIN_H}, have {}x{}) - resize, or q to quit",
+        area.width, area.height
+    );
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+}
+
+fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
+    let sep = format!(" {} ", t.sep());
+    let mut spans = vec![Span::styled(" p2review ", t.bar().patch(t.bold()))];
+    if app.demo {
+        spans.push(Span::styled(" DEMO ", t.badge()));
+    }
+    if app.stale {
+        spans.push(Span::styled(
+            " QUEUE CHANGED ON DISK: R reloads ",
+            t.banner(),
+        ));
+    }
+    let mut parts: Vec<String> = Vec::new();
+    if app.loaded.is_some() {
+        parts.push(format!("decided {}/{}", app.decided, app.total()));
+        if app.evaluated < app.total() {
+            parts.push(format!(
+                "evaluating {}%",
+                app.evaluated * 100 / app.total().max(1)
+            ));
+        }
+        if app.view.len() != app.total() {
+            parts.push(format!("showing {}", app.view.len()));
+        }
+        if app.sort != SortKey::File {
+            parts.push(format!("sort {}", app.sort.label()));
+        }
+        let mut fl: Vec<String> = Vec::new();
+        if let Some(p) = app.filter.part2 {
+            fl.push(p.word().to_owned());
+        }
+        match app.filter.decided {
+            DecidedFilter::All => {}
+            DecidedFilter::Undecided => fl.push("undecided".into()),
+            DecidedFilter::Decided => fl.push("decided".into()),
+        }
+        if !app.filter.text.is_empty() {
+            fl.push(format!("\"{}\"", esc(&app.filter.text)));
+        }
+        if !fl.is_empty() {
+            parts.push(format!("filter {}", fl.join("+")));
+        }
+        parts.push(esc(&app.sink_label));
+    }
+    spans.push(Span::styled(format!(" {}", parts.join(&sep)), t.bar()));
+    let line = Line::from(spans);
+    f.render_widget(Paragraph::new(line).style(t.bar()), area);
+}
+
+fn status_line(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
+    if app.filter_editing && app.context() == Context::Filter {
+        let text = esc(&app.filter.text);
+        let line = Line::from(vec![
+            Span::styled("/", t.key()),
+            Span::raw(text.clone()),
+            Span::styled(
+                format!("   {} of {} match", app.view.len(), app.total()),
+                t.dim(),
+            ),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        let x = area.x
+            + 1
+            + ratatui::text::Line::raw(text)
+                .width()
+                .min(u16::MAX as usize) as u16;
+        if x < area.right() {
+            f.set_cursor_position(Position::new(x, area.y));
+        }
+        return;
+    }
+    if let Some(s) = &app.status {
+        let (prefix, style) = match s.kind {
+            StatusKind::Info => ("", ratatui::style::Style::new()),
+            StatusKind::Error => ("Error: ", t.error()),
+        };
+        let p = Paragraph::new(Line::styled(format!("{prefix}{}", s.text), style));
+        f.render_widget(p, area);
+    }
+}
+
+/// The hint bar: the current context's hinted bindings from the keymap, dropping middle
+/// entries when narrow so that "? help" and "q quit" always show.
+fn hint_bar(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
+    let hints = app.keymap.hints(app.context(), app.look.ascii);
+    let width = |h: &[(String, &str)]| -> usize {
+        h.iter()
+            .map(|(k, l)| k.chars().count() + l.chars().count() + 2)
+            .sum()
+    };
+    let mut shown = hints.clone();
+    let keep_tail = 2.min(shown.len());
+    while width(&shown) > area.width as usize && shown.len() > keep_tail {
+        shown.remove(shown.len() - keep_tail - 1);
+    }
+    let mut spans = Vec::new();
+    for (k, l) in shown {
+        spans.push(Span::styled(k, t.key()));
+        spans.push(Span::raw(format!(" {l} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
