@@ -250,3 +250,67 @@ fn several_files_go_into_one_queue() {
     let ids: Vec<&str> = q.queue.disclosures.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["D-S1", "D-S3", "D-S1-2"]);
 }
+
+/// The imported queue is what the engine evaluates: a Part 2 program's claim to a health
+/// plan under the context's TPO consent is permitted with the §2.32 notice; an unknown
+/// patient's claim from the same program needs a consent.
+#[test]
+fn imported_queue_evaluates() {
+    let env = Env::new();
+    let claims = [
+        C {
+            clm01: "E1",
+            billing_npi: "1588800001",
+            dx: vec![("ABK", "F1120")],
+            ..C::default()
+        },
+        C {
+            clm01: "E2",
+            billing_npi: "1588800001",
+            member: "CANARYMBR99",
+            ..C::default()
+        },
+    ];
+    let f = write(env.dir.path(), "e.837", p837(&claims, STD));
+    let out = env.p("q.yaml");
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml")), "-o", s(&out)],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(env.data())
+        .args([
+            "evaluate",
+            s(&out),
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-28",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let status = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["part2"]["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(status("D-E1"), "permitted_with_notice");
+    assert_eq!(status("D-E2"), "consent_required");
+}
