@@ -44,7 +44,14 @@ fn sud_diagnosis_without_decimal_point_is_flagged_and_restored() {
     assert!(flagged(&d), "{:?}", d.note);
     let claim = d.claim.unwrap();
     assert_eq!(claim.dx, ["F11.20", "I10"]);
-    assert!(d.note.unwrap().contains("SUD diagnosis F11.20"));
+    let note = d.note.unwrap();
+    assert!(note.contains("SUD diagnosis F11.20"));
+    // Billed by the general clinic: the reviewer is told the program is not marked Part 2.
+    assert_eq!(d.program, "clinic");
+    assert!(
+        note.contains("program clinic is not marked part2"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -124,12 +131,13 @@ fn sud_taxonomy_flags_and_matches_by_taxonomy() {
     let c = C {
         billing_npi: "1234567893",
         rendering_npi: Some("1234567893"),
+        billing_taxonomy: Some("261QR0405X"),
         rendering_taxonomy: Some("261QR0405X"),
         ..C::default()
     };
     let d = one(p837(&[c], STD).as_bytes());
     let note = d.note.clone().unwrap();
-    assert!(note.contains("SUD treatment taxonomy 261QR0405X"), "{note}");
+    assert!(note.ends_with("SUD treatment taxonomy 261QR0405X"), "listed once: {note}");
     assert_eq!(d.program, "harbor", "matched by taxonomy");
 }
 

@@ -82,8 +82,13 @@ pub fn build_queue(
                 vs.id, vs.version
             ),
         };
-        if program == UNMATCHED {
-            note.push_str("; no context program matches the billing or rendering provider");
+        match programs.chosen() {
+            None => note.push_str("; no context program matches the billing or rendering provider"),
+            Some(p) if !p.part2 && !why.is_empty() => note.push_str(&format!(
+                "; program {} is not marked part2 in the context: confirm before relying on that",
+                p.id
+            )),
+            Some(_) => {}
         }
         disclosures.push(Disclosure {
             id: ids.allocate(&c.clm01),

@@ -107,16 +107,17 @@ pub fn reasons(vs: &ValueSet, claim: &RawClaim, programs: &ProgramMatch<'_>) -> 
     if !part2.is_empty() {
         out.push(format!("provider is Part 2 program {}", part2.join(", ")));
     }
-    let tax: Vec<&str> = claim
+    let mut tax: Vec<&str> = Vec::new();
+    for t in claim
         .billing_taxonomies
         .iter()
         .chain(&claim.rendering_taxonomies)
-        .filter(|t| vs.is_sud_taxonomy(t))
-        .map(String::as_str)
-        .collect();
+    {
+        if vs.is_sud_taxonomy(t) && !tax.contains(&t.as_str()) {
+            tax.push(t);
+        }
+    }
     if !tax.is_empty() {
-        let mut tax = tax;
-        tax.dedup();
         out.push(format!("SUD treatment taxonomy {}", tax.join(", ")));
     }
     out
