@@ -137,7 +137,10 @@ fn sud_taxonomy_flags_and_matches_by_taxonomy() {
     };
     let d = one(p837(&[c], STD).as_bytes());
     let note = d.note.clone().unwrap();
-    assert!(note.ends_with("SUD treatment taxonomy 261QR0405X"), "listed once: {note}");
+    assert!(
+        note.ends_with("SUD treatment taxonomy 261QR0405X"),
+        "listed once: {note}"
+    );
     assert_eq!(d.program, "harbor", "matched by taxonomy");
 }
 
