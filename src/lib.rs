@@ -9,6 +9,7 @@ pub mod decision;
 pub mod digest;
 pub mod engine;
 pub mod facts;
+pub mod import;
 pub mod log;
 pub mod paths;
 pub mod policy;

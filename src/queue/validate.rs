@@ -385,8 +385,10 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
             }
         }
         if let Some(claim) = &d.claim {
+            // The payer-facing claim number (X12 CLM01) is not one of the queue's list ids:
+            // it keeps whatever characters the claim system used, minus the unsafe ones.
             if let Some(cid) = &claim.id {
-                id(&mut p, &|| format!("{}.claim.id", base()), "claim id", cid);
+                name(&mut p, &|| format!("{}.claim.id", base()), cid);
             }
             names(&mut p, &|| format!("{}.claim", base()), "dx", &claim.dx);
             names(

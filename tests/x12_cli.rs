@@ -1,0 +1,316 @@
+//! `p2review import x12` end to end: exit codes, nothing written on error, the written
+//! queue loads back, the pseudonym key, and the PHI canary.
+
+mod x12_support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use x12_support::*;
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--no-color")
+        .args(["import", "x12"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let e = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        write(e.dir.path(), "context.yaml", CONTEXT);
+        e
+    }
+    fn p(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+    fn data(&self) -> std::path::PathBuf {
+        self.p("data")
+    }
+}
+
+fn claims() -> Vec<C> {
+    vec![
+        C {
+            clm01: "S1",
+            dx: vec![("ABK", "F1120")],
+            ..C::default()
+        },
+        C {
+            clm01: "S2",
+            member: "CANARYMBR77",
+            ..C::default()
+        },
+        C {
+            clm01: "S3",
+            member: "CANARYMBR78",
+            lines: vec![("H0020", vec!["HF"])],
+            dependent: Some(("CANARYKIDLAST", "CANARYKIDFIRST", "20150101")),
+            ..C::default()
+        },
+    ]
+}
+
+#[test]
+fn writes_a_loadable_queue_of_flagged_claims() {
+    let env = Env::new();
+    let f = write(env.dir.path(), "a.837", p837(&claims(), STD));
+    let out = env.p("queue.yaml");
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml")), "-o", s(&out)],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("3 claim(s), 2 flagged, 2 disclosure(s) written"),
+        "{stderr}"
+    );
+    assert!(o.stdout.is_empty());
+    let q = p2review::queue::load_path(&out).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = q.queue.disclosures.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["D-S1", "D-S3"]);
+    // Context parts are carried over.
+    assert_eq!(q.queue.organization.name, "Summit Billing Services");
+    assert_eq!(q.queue.consents.len(), 1);
+    assert_eq!(q.queue.payers.len(), 2);
+    // The key was created, 0600, and no temp files remain beside the output.
+    let key = env.data().join("pseudonym.key");
+    assert_eq!(std::fs::read(&key).unwrap().len(), 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn same_member_same_ref_across_runs_and_all_writes_everything() {
+    let env = Env::new();
+    let f = write(env.dir.path(), "a.837", p837(&claims(), STD));
+    let ctx = env.p("context.yaml");
+    let o1 = run(&env.data(), &[s(&f), "--context", s(&ctx), "--all"]);
+    let o2 = run(&env.data(), &[s(&f), "--context", s(&ctx), "--all"]);
+    assert_eq!(o1.status.code(), Some(0));
+    assert_eq!(o1.stdout, o2.stdout, "stable refs with the same key");
+    let q = p2review::queue::load_bytes(&o1.stdout, "stdout").unwrap();
+    assert_eq!(q.disclosures.len(), 3);
+    // Another data dir = another key = other refs.
+    let other = env.p("data2");
+    let o3 = run(&other, &[s(&f), "--context", s(&ctx), "--all"]);
+    let q3 = p2review::queue::load_bytes(&o3.stdout, "stdout").unwrap();
+    assert_ne!(q.disclosures[1].patient, q3.disclosures[1].patient);
+    assert_eq!(q.disclosures[0].patient, "P-0001");
+    assert_eq!(q3.disclosures[0].patient, "P-0001");
+}
+
+#[test]
+fn no_member_id_or_name_is_ever_written() {
+    let env = Env::new();
+    let f = write(env.dir.path(), "a.837", p837(&claims(), STD));
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml")), "--all"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("D-S2"));
+    assert!(!text.contains("CANARY"), "PHI leaked:\n{text}");
+    assert!(!text.contains("member_ids"));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("CANARY"));
+    // Nor in an error about the same file.
+    let bad = write(
+        env.dir.path(),
+        "b.837",
+        p837(&claims(), STD).replace("DTP*472*D8*20261001", "DTP*472*D8*2026100"),
+    );
+    let o = run(
+        &env.data(),
+        &[s(&bad), "--context", s(&env.p("context.yaml"))],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("CANARY"));
+}
+
+#[test]
+fn one_bad_file_writes_nothing_and_exits_2() {
+    let env = Env::new();
+    let good = write(env.dir.path(), "good.837", p837(&claims(), STD));
+    let full = p837(&claims(), STD);
+    let cut = write(env.dir.path(), "cut.837", &full[..full.len() / 2]);
+    let mut u16 = vec![0xFF, 0xFE];
+    u16.extend(full.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let utf16 = write(env.dir.path(), "utf16.837", u16);
+    let no_isa = write(
+        env.dir.path(),
+        "noisa.837",
+        &full[full.find("GS*").unwrap()..],
+    );
+    let ctx = env.p("context.yaml");
+    for (bad, want) in [
+        (&cut, "truncated"),
+        (&utf16, "UTF-16"),
+        (&no_isa, "must start with an ISA"),
+    ] {
+        // Fresh output path: must not be created.
+        let out = env.p("new.yaml");
+        let o = run(
+            &env.data(),
+            &[s(&good), s(bad), "--context", s(&ctx), "-o", s(&out)],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(want) && err.contains(s(bad)) && err.contains("nothing was written"),
+            "{err}"
+        );
+        assert!(!out.exists());
+        assert!(o.stdout.is_empty(), "nothing on stdout either");
+        // Existing output: left untouched.
+        let existing = write(env.dir.path(), "existing.yaml", "previous content\n");
+        let o = run(
+            &env.data(),
+            &[s(bad), s(&good), "--context", s(&ctx), "-o", s(&existing)],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(
+            std::fs::read_to_string(&existing).unwrap(),
+            "previous content\n"
+        );
+    }
+    // A missing file, a bad context: exit 2 too.
+    let o = run(
+        &env.data(),
+        &[s(&env.p("absent.837")), "--context", s(&ctx)],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"));
+    let badctx = write(env.dir.path(), "badctx.yaml", "schema: [");
+    let o = run(&env.data(), &[s(&good), "--context", s(&badctx)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("badctx.yaml"));
+    // Nothing was written into the data dir by failed runs before any key was needed.
+    assert!(!env.data().join("pseudonym.key").exists());
+}
+
+#[test]
+fn several_files_go_into_one_queue() {
+    let env = Env::new();
+    let a = write(env.dir.path(), "a.837", p837(&claims(), STD));
+    let b = write(
+        env.dir.path(),
+        "b.837",
+        p837(&claims()[..1], Seps { term: "\r", ..STD }),
+    );
+    let out = env.p("q.yaml");
+    let o = run(
+        &env.data(),
+        &[
+            s(&a),
+            s(&b),
+            "--context",
+            s(&env.p("context.yaml")),
+            "-o",
+            s(&out),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let q = p2review::queue::load_path(&out).unwrap();
+    let ids: Vec<&str> = q.queue.disclosures.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["D-S1", "D-S3", "D-S1-2"]);
+}
+
+/// The imported queue is what the engine evaluates: a Part 2 program's claim to a health
+/// plan under the context's TPO consent is permitted with the §2.32 notice; an unknown
+/// patient's claim from the same program needs a consent.
+#[test]
+fn imported_queue_evaluates() {
+    let env = Env::new();
+    let claims = [
+        C {
+            clm01: "E1",
+            billing_npi: "1588800001",
+            dx: vec![("ABK", "F1120")],
+            ..C::default()
+        },
+        C {
+            clm01: "E2",
+            billing_npi: "1588800001",
+            member: "CANARYMBR99",
+            ..C::default()
+        },
+    ];
+    let f = write(env.dir.path(), "e.837", p837(&claims, STD));
+    let out = env.p("q.yaml");
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml")), "-o", s(&out)],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(env.data())
+        .args([
+            "evaluate",
+            s(&out),
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-28",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let status = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["part2"]["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(status("D-E1"), "permitted_with_notice");
+    assert_eq!(status("D-E2"), "consent_required");
+}
