@@ -34,6 +34,16 @@ fn spawn_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
             pixel_height: 0,
         })
         .expect("openpty");
+    // With a queue the TUI records to a production log, signed with the reviewer's key.
+    if args.len() > 1 && !data_dir.join("signing_key").exists() {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["key", "init", "--principal", "reviewer@example.org"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_p2review"));
     cmd.arg("--data-dir");
     cmd.arg(data_dir);
@@ -205,14 +215,28 @@ fn approve_one_item_with_a_reason_then_quit() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 1);
-    let e = &lines[0];
+    // Genesis, then the decision: a signed entry whose body is under `e`.
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["e"]["type"], "genesis");
+    assert_eq!(lines[0]["e"]["log_kind"], "production");
+    let e = &lines[1]["e"];
+    assert_eq!(e["type"], "decision");
+    assert_eq!(e["reviewer"], "reviewer@example.org");
     assert_eq!(e["disclosure"], "D-0001");
     assert_eq!(e["decision"], "approve");
     assert_eq!(e["reason_code"], "consent_verified");
     assert_eq!(e["note"], "pty check");
     let qsha = p2review::digest::sha256_hex(&std::fs::read(&queue).unwrap());
     assert_eq!(e["queue"], qsha.as_str());
+
+    // The entry verifies with the data-dir key: `log verify` is clean.
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["log", "verify", log.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{verify:?}");
 
     // Resume: a second session shows the decision read back from the log.
     let mut s = spawn(

@@ -23,8 +23,9 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
     use std::sync::Arc;
 
     use crate::engine::Engine;
+    use crate::log::{Recorder, Signer, keys::demo_signer};
     use crate::queue::LoadedQueue;
-    use crate::tui::{EvalFn, Loader, Look, RunOptions, UnsignedJsonlSink};
+    use crate::tui::{EvalFn, Loader, Look, RunOptions, SignedLogSink, log_sink};
 
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         eyre::bail!(
@@ -57,8 +58,16 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
             ctx.data.decisions_log()
         }
     });
-    // PROVISIONAL: the integrator replaces this with the signed log's sink (see tui::sink).
-    let sink = UnsignedJsonlSink::new(&log, if demo { "demo log" } else { "log" });
+    // Demo mode signs with its own key, created on first use; production needs the
+    // reviewer's key (`p2review key init`). Both are checked before the screen opens.
+    let signer = if demo {
+        demo_signer(&ctx.data.demo_key())?
+    } else {
+        Signer::load(&ctx.data.signing_key())?
+    };
+    let recorder = Recorder::open(&ctx.data, &log, log_sink::kind_for(demo), signer)
+        .with_lock_timeout(super::log::lock_timeout(ctx));
+    let sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" });
     crate::tui::run(RunOptions {
         demo,
         look: Look {

@@ -8,6 +8,7 @@ pub mod app;
 pub mod attachment;
 pub mod keymap;
 pub mod layout;
+pub mod log_sink;
 pub mod runtime;
 pub mod sink;
 pub mod terminal;
@@ -17,7 +18,8 @@ pub mod view;
 
 pub use action::Action;
 pub use app::{App, EvalFn, Look};
+pub use log_sink::SignedLogSink;
 pub use runtime::{Driver, Loader, RunOptions, run};
-pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded, UnsignedJsonlSink};
+pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded};
 pub use update::{Effect, update};
 pub use view::view;

@@ -4,10 +4,7 @@
 //! marks the item decided only when the sink returns a [`Receipt`]. At start the sink reports
 //! what is already recorded so a reviewer resumes where they left off. The integrator wires
 //! the real signed log behind this trait; [`MemorySink`] serves the tests and
-//! [`UnsignedJsonlSink`] keeps the binary usable until then.
-
-use std::io::Write;
-use std::path::{Path, PathBuf};
+//! [`super::SignedLogSink`] is the real one.
 
 use serde::{Deserialize, Serialize};
 
@@ -75,14 +72,9 @@ pub trait DecisionSink: Send {
     fn describe(&self) -> String;
 }
 
-/// Canonical JSON of a loaded disclosure without `expect`: serde_json's map keeps keys
-/// sorted, absent optionals are skipped, dates print as `YYYY-MM-DD`, amounts as 2-decimal
-/// strings.
+/// SPEC §6.2 `disclosure_sha256`, the log's canonical form (every sink uses it).
 pub fn provisional_disclosure_sha256(d: &Disclosure) -> String {
-    let mut d = d.clone();
-    d.expect = None;
-    let v = serde_json::to_value(&d).unwrap_or(serde_json::Value::Null);
-    crate::digest::sha256_hex(v.to_string().as_bytes())
+    crate::queue::canonical::disclosure_sha256(d)
 }
 
 /// In-memory sink for tests: records into a Vec; `fail_with` makes the next records fail.
@@ -169,126 +161,9 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
     }
 }
 
-/// PROVISIONAL, until the signed log is wired in: appends one unsigned JSON object per
-/// decision (with fdatasync) and reads them back at start. It refuses a file it did not
-/// write, so it can never damage a real signed log.
-#[derive(Debug, Clone)]
-pub struct UnsignedJsonlSink {
-    path: PathBuf,
-    label: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct UnsignedLine {
-    provisional_unsigned: bool,
-    queue: String,
-    #[serde(flatten)]
-    rec: Recorded,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
-    #[serde(rename = "override")]
-    overrides: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    supersedes: Option<String>,
-    part2: String,
-    hipaa: String,
-}
-
-impl UnsignedJsonlSink {
-    pub fn new(path: &Path, label: &str) -> UnsignedJsonlSink {
-        UnsignedJsonlSink {
-            path: path.to_owned(),
-            label: label.to_owned(),
-        }
-    }
-
-    /// Each line's parsed form with the SHA-256 of its bytes (the entry hash).
-    fn read_lines(&self) -> Result<Vec<(UnsignedLine, String)>, String> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-            Err(e) => return Err(format!("{}: cannot read: {e}", self.path.display())),
-        };
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(n, l)| {
-                let parsed = serde_json::from_str::<UnsignedLine>(l).map_err(|e| {
-                    format!(
-                        "{}: line {} is not a provisional review entry ({e}); use another --log",
-                        self.path.display(),
-                        n + 1
-                    )
-                })?;
-                Ok((parsed, crate::digest::sha256_hex(l.as_bytes())))
-            })
-            .collect()
-    }
-}
-
-impl DecisionSink for UnsignedJsonlSink {
-    fn record(
-        &mut self,
-        loaded: &LoadedQueue,
-        d: &Disclosure,
-        eval: &Evaluation,
-        input: &DecisionInput,
-    ) -> Result<Receipt, String> {
-        let seq = self.read_lines()?.len() as u64;
-        let line = UnsignedLine {
-            provisional_unsigned: true,
-            queue: loaded.sha256.clone(),
-            rec: Recorded {
-                disclosure: d.id.clone(),
-                disclosure_sha256: self.disclosure_sha256(d),
-                decision: input.decision,
-                reason_code: input.reason,
-                entry: String::new(),
-            },
-            note: input.note.clone(),
-            overrides: input.overrides,
-            supersedes: input.supersedes.clone(),
-            part2: eval.part2.status.as_str().into(),
-            hipaa: eval.hipaa.status.as_str().into(),
-        };
-        let text = serde_json::to_string(&line).map_err(|e| e.to_string())?;
-        let entry = crate::digest::sha256_hex(text.as_bytes());
-        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(|e| format!("{}: cannot open: {e}", self.path.display()))?;
-        f.write_all(format!("{text}\n").as_bytes())
-            .and_then(|_| f.sync_data())
-            .map_err(|e| format!("{}: cannot write: {e}", self.path.display()))?;
-        Ok(Receipt {
-            seq,
-            entry,
-            log: "provisional".into(),
-        })
-    }
-
-    fn recorded(&self) -> Result<Vec<Recorded>, String> {
-        Ok(self
-            .read_lines()?
-            .into_iter()
-            .map(|(l, entry)| Recorded { entry, ..l.rec })
-            .collect())
-    }
-
-    fn describe(&self) -> String {
-        format!("{} {}", self.label, self.path.display())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::*;
 
     fn sample() -> LoadedQueue {
         let text = include_str!("../../sample_data/queue.yaml");
@@ -300,47 +175,6 @@ mod tests {
             index,
             sha256: crate::digest::sha256_hex(text.as_bytes()),
         }
-    }
-
-    fn eval(d: &Disclosure) -> Evaluation {
-        Engine::default()
-            .for_date(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
-            .unwrap()
-            .evaluate(&sample().queue, &sample().index, d)
-    }
-
-    #[test]
-    fn unsigned_sink_round_trips_and_refuses_a_foreign_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/log.jsonl");
-        let l = sample();
-        let d = &l.queue.disclosures[0];
-        let mut sink = UnsignedJsonlSink::new(&path, "log");
-        let input = DecisionInput {
-            decision: Decision::Escalate,
-            reason: Some(ReasonCode::NeedsPrivacyOfficer),
-            note: None,
-            overrides: false,
-            supersedes: None,
-        };
-        let r0 = sink.record(&l, d, &eval(d), &input).unwrap();
-        let r1 = sink.record(&l, d, &eval(d), &input).unwrap();
-        assert_eq!((r0.seq, r1.seq), (0, 1));
-        let back = sink.recorded().unwrap();
-        assert_eq!(back.len(), 2);
-        assert_eq!(back[0].entry, r0.entry);
-        assert_eq!(back[1].disclosure_sha256, provisional_disclosure_sha256(d));
-        assert_eq!(back[1].reason_code, Some(ReasonCode::NeedsPrivacyOfficer));
-
-        let foreign = dir.path().join("signed.jsonl");
-        std::fs::write(&foreign, "{\"e\":{\"v\":1},\"sig\":\"AAAA\"}\n").unwrap();
-        let mut sink = UnsignedJsonlSink::new(&foreign, "log");
-        let err = sink.record(&l, d, &eval(d), &input).unwrap_err();
-        assert!(err.contains("not a provisional review entry"), "{err}");
-        assert_eq!(
-            std::fs::read_to_string(&foreign).unwrap().lines().count(),
-            1
-        );
     }
 
     #[test]
