@@ -249,6 +249,12 @@ fn main() {
         "log verify (in-process, 1 thread): median {lm:.0} entries/s (range {}, {runs} runs)",
         range(&lib)
     );
+    let pm = median(&mut par.clone());
+    println!(
+        "log verify (in-process, parallel, {threads} threads): median {pm:.0} entries/s (range {}) = {:.2}x raw 1-thread verify_strict",
+        range(&par),
+        pm / rm
+    );
     if !cli.is_empty() {
         let cm = median(&mut cli.clone());
         println!(
