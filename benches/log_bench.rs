@@ -293,15 +293,8 @@ fn main() {
         &data.heads_dir(),
     );
     rec_app.update_head = false;
-    let mut app = Vec::with_capacity(appends);
-    let mut line_len = 0u64;
-    for i in 0..appends as u64 {
-        let before = std::fs::metadata(&alog).map(|m| m.len()).unwrap_or(0);
-        let t = Instant::now();
-        rec_app.append(decision(i + 1)).unwrap();
-        app.push(t.elapsed().as_secs_f64() * 1000.0);
-        line_len = std::fs::metadata(&alog).unwrap().len() - before;
-    }
+    // Interleaved (append, then a bare write of the same size), so both see the same
+    // disk conditions on a shared machine.
     let raw_path = ddir.path().join("raw.bin");
     let mut rf = std::fs::OpenOptions::new()
         .create(true)
@@ -309,9 +302,16 @@ fn main() {
         .mode(0o600)
         .open(&raw_path)
         .unwrap();
-    let buf = vec![b'x'; line_len as usize];
+    let mut app = Vec::with_capacity(appends);
     let mut bare = Vec::with_capacity(appends);
-    for _ in 0..appends {
+    let mut line_len = 0u64;
+    for i in 0..appends as u64 {
+        let before = std::fs::metadata(&alog).map(|m| m.len()).unwrap_or(0);
+        let t = Instant::now();
+        rec_app.append(decision(i + 1)).unwrap();
+        app.push(t.elapsed().as_secs_f64() * 1000.0);
+        line_len = std::fs::metadata(&alog).unwrap().len() - before;
+        let buf = vec![b'x'; line_len as usize];
         let t = Instant::now();
         rf.write_all(&buf).unwrap();
         rf.sync_data().unwrap();
