@@ -13,7 +13,7 @@ use crate::log::checkpoint;
 use crate::log::entry::LogKind;
 use crate::log::keys::{self, Signer};
 use crate::log::trust::{Trust, parse_allowed_signers};
-use crate::log::verify::{VerifyOptions, stream_file, verify_file};
+use crate::log::verify::{VerifyOptions, stream_file, verify_file_parallel};
 
 pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
     match cmd {
@@ -79,8 +79,9 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
     let (mut any_err, mut any_io, mut any_warn) = (false, false, false);
     let mut seen_ids = Vec::new();
     let mut hints = std::collections::BTreeSet::new();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     for log in &logs {
-        match verify_file(log, &opts) {
+        match verify_file_parallel(log, &opts, threads) {
             Ok(r) => {
                 for f in &r.findings {
                     println!(

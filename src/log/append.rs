@@ -9,6 +9,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -136,6 +137,9 @@ pub struct Appender {
     /// Replace the head file after each append (on by default; a benchmark of the SPEC §9
     /// "head file excluded" figure turns it off).
     pub update_head: bool,
+    /// Verdicts of the last few lines checked, keyed by their exact bytes: a recorder that
+    /// appends many entries (the TUI) re-reads the genesis and its own last entry each time.
+    checker: Arc<Mutex<LineChecker>>,
 }
 
 struct Tail {
@@ -157,6 +161,7 @@ impl Appender {
             heads_dir: heads_dir.to_owned(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             update_head: true,
+            checker: Arc::new(Mutex::new(LineChecker::with_recent())),
         }
     }
 
@@ -210,6 +215,14 @@ impl Appender {
         }
     }
 
+    /// Check one line with the shared verdict memory.
+    fn check_line(&self, line: &[u8]) -> Result<super::line::GoodLine, Code> {
+        match self.checker.lock() {
+            Ok(mut c) => c.check(line),
+            Err(_) => LineChecker::new().check(line),
+        }
+    }
+
     /// Sign an entry and frame it as a line (with LF), checked by the verifier's own code.
     fn make_line(&self, entry: &Entry) -> Result<(Vec<u8>, [u8; 32]), AppendError> {
         let body =
@@ -222,11 +235,9 @@ impl Appender {
                 line.len()
             )));
         }
-        let good = LineChecker::new()
-            .check(&line[..line.len() - 1])
-            .map_err(|c| {
-                AppendError::Entry(format!("the signed line fails its own check ({c})"))
-            })?;
+        let good = self.check_line(&line[..line.len() - 1]).map_err(|c| {
+            AppendError::Entry(format!("the signed line fails its own check ({c})"))
+        })?;
         Ok((line, good.hash))
     }
 
@@ -297,8 +308,8 @@ impl Appender {
             .iter()
             .position(|&b| b == b'\n')
             .ok_or_else(|| tail_err(Code::TornTail, "the log has no complete genesis entry (its creation was interrupted); move the file aside — it holds no decisions"))?;
-        let good = LineChecker::new()
-            .check(&buf[..end])
+        let good = self
+            .check_line(&buf[..end])
             .map_err(|c| tail_err(c, "the first line is not a valid genesis entry"))?;
         match good.entry.body {
             Body::Genesis { log_kind, .. } => Ok((
@@ -349,7 +360,7 @@ impl Appender {
                     ));
                 }
                 let (line, _) = self.line_ending_at(f, h.size)?;
-                let good = LineChecker::new().check(&line).map_err(|c| {
+                let good = self.check_line(&line).map_err(|c| {
                     tail_err(
                         Code::Fork,
                         format!("the entry the head file names is damaged ({c})"),
@@ -399,7 +410,7 @@ impl Appender {
         let mut needs_lf = false;
         if let Some(t) = &torn
             && !t.bytes.contains(&b'\n')
-            && let Ok(good) = LineChecker::new().check(&t.bytes)
+            && let Ok(good) = self.check_line(&t.bytes)
             && good.entry.log == log_id
             && good.entry.seq == last.seq + 1
             && good.entry.prev == data_encoding::HEXLOWER.encode(&last.hash)
@@ -462,14 +473,13 @@ impl Appender {
             .filter(|(_, b)| **b == b'\n')
             .map(|(i, _)| i)
             .collect();
-        let mut checker = LineChecker::new();
         while let Some(e) = ends.pop() {
             let s = match ends.last() {
                 Some(p) => p + 1,
                 None if from == genesis_end => 0,
                 None => break,
             };
-            if let Ok(good) = checker.check(&buf[s..e])
+            if let Ok(good) = self.check_line(&buf[s..e])
                 && good.entry.log == log_id
             {
                 let ts_ms = parse_ts_ms(&good.entry.ts).unwrap_or(0);

@@ -58,6 +58,14 @@ pub struct TornTail {
     pub bytes: Vec<u8>,
 }
 
+/// The per-line verdict of one piece as read (a piece without LF is a torn tail).
+pub fn check_piece(checker: &mut LineChecker, raw: &[u8]) -> Result<GoodLine, Code> {
+    match raw.strip_suffix(b"\n") {
+        Some(line) => checker.check(line),
+        None => Err(Code::TornTail),
+    }
+}
+
 #[derive(Clone)]
 pub struct Chain {
     pub checker: LineChecker,
@@ -119,11 +127,14 @@ impl Chain {
 
     /// One line as read: with its LF, or without at the end of the file.
     pub fn feed(&mut self, raw: &[u8], offset: u64) {
+        let result = check_piece(&mut self.checker, raw);
+        self.feed_checked(raw, offset, result);
+    }
+
+    /// [`Chain::feed`] with the per-line verdict computed elsewhere (by [`check_piece`],
+    /// e.g. on another thread): the chain logic itself always runs in order.
+    pub fn feed_checked(&mut self, raw: &[u8], offset: u64, result: Result<GoodLine, Code>) {
         self.line_no += 1;
-        let result = match raw.strip_suffix(b"\n") {
-            Some(line) => self.checker.check(line),
-            None => Err(Code::TornTail),
-        };
         match result {
             Ok(good) => self.accept(good, offset, raw.len() as u64),
             Err(code) => {

@@ -49,6 +49,16 @@ pub struct LineChecker {
     recent: Vec<(Vec<u8>, Result<GoodLine, Code>)>,
 }
 
+impl std::fmt::Debug for LineChecker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineChecker")
+            .field("keys", &self.keys.len())
+            .field("cached", &self.cache.as_ref().map(HashMap::len))
+            .field("recent", &self.recent.len())
+            .finish()
+    }
+}
+
 /// Clones share nothing but the decoded keys: a verdict cache stays with its owner.
 impl Clone for LineChecker {
     fn clone(&self) -> Self {
@@ -149,6 +159,14 @@ impl LineChecker {
         LineChecker::default()
     }
 
+    /// A checker that remembers the verdicts of the last few lines it checked (exact bytes).
+    pub fn with_recent() -> LineChecker {
+        LineChecker {
+            cache: Some(HashMap::default()),
+            ..LineChecker::default()
+        }
+    }
+
     /// The `SHA256:` fingerprint of a key (cached).
     pub fn fingerprint(&mut self, key: &[u8; 32]) -> &str {
         self.fingerprints
@@ -173,7 +191,7 @@ impl LineChecker {
                 c.insert(line.to_vec(), r.clone());
             }
         } else {
-            if self.recent.len() >= 4 {
+            if self.recent.len() >= 8 {
                 let _ = self.recent.remove(0);
             }
             self.recent.push((line.to_vec(), r.clone()));
