@@ -220,8 +220,8 @@ impl Default for Keymap {
                 K::Char('t'),
                 Action::ShowTrace,
                 Queue,
-                "rule trace and consent checks",
-                "trace",
+                "verdicts in full, citations, rule trace and consent checks",
+                "details",
             ),
             h(
                 K::Char('x'),
@@ -344,7 +344,7 @@ impl Default for Keymap {
                 K::Char('t'),
                 Action::ShowTrace,
                 Overlay,
-                "rule trace and consent checks",
+                "verdicts in full, citations, rule trace and consent checks",
             ),
             b(
                 K::Char('x'),

@@ -227,14 +227,49 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
 
 pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let Some(e) = app.selected_eval() else { return };
-    let mut lines = vec![Line::styled(
-        format!(
-            "Part 2 rules tried (policy {} {})",
-            esc(&e.policy.part2.id),
-            esc(&e.policy.part2.version)
+    // The verdicts in full first: at 80x24 the detail pane can cut a long explanation or
+    // the citations, and a reviewer must be able to read every one of them.
+    let cites = |c: &[std::borrow::Cow<'static, str>]| {
+        c.iter().map(|x| esc(x)).collect::<Vec<_>>().join("; ")
+    };
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                "PART 2  {}{}",
+                e.part2.status.word(),
+                if e.part2.unsettled {
+                    "  (unsettled: escalate)"
+                } else {
+                    ""
+                }
+            ),
+            t.bold(),
         ),
-        t.bold(),
-    )];
+        Line::raw(format!("Why: {}", esc(&e.part2.explanation))),
+        Line::raw(format!("Cites: {}", cites(&e.part2.citations))),
+        Line::raw(format!(
+            "Notice: {}; redisclosure: {}",
+            if e.part2.notice.required {
+                "§2.32 statement and a copy or explanation of the consent must go with it"
+            } else {
+                "none required"
+            },
+            e.part2.redisclosure
+        )),
+        Line::raw(""),
+        Line::styled(format!("HIPAA ALONE  {}", e.hipaa.status.word()), t.bold()),
+        Line::raw(format!("Why: {}", esc(&e.hipaa.explanation))),
+        Line::raw(format!("Cites: {}", cites(&e.hipaa.citations))),
+        Line::raw(""),
+        Line::styled(
+            format!(
+                "Part 2 rules tried (policy {} {})",
+                esc(&e.policy.part2.id),
+                esc(&e.policy.part2.version)
+            ),
+            t.bold(),
+        ),
+    ];
     for s in &e.part2.trace {
         lines.push(Line::from(vec![
             Span::styled(
@@ -292,7 +327,7 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         t,
         f,
         area,
-        format!("Rule trace {}", esc(&e.id)),
+        format!("Details and rule trace {}", esc(&e.id)),
         lines,
         scroll,
         "Esc closes · x notice · ↑↓ scroll",
