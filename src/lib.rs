@@ -11,3 +11,4 @@ pub mod engine;
 pub mod paths;
 pub mod queue;
 pub mod text;
+pub mod training;
