@@ -37,11 +37,7 @@ pub struct Score {
 
 impl Score {
     pub fn percent(&self) -> u32 {
-        if self.total == 0 {
-            0
-        } else {
-            100 * self.correct / self.total
-        }
+        (100 * self.correct).checked_div(self.total).unwrap_or(0)
     }
 }
 
