@@ -17,3 +17,4 @@ pub mod queue;
 pub mod text;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod training;
