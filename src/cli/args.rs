@@ -241,11 +241,15 @@ pub struct TrainStatusArgs {
     /// Only those who are due; exit 1 when anyone is
     #[arg(long)]
     pub due: bool,
+    /// Evaluation date (YYYY-MM-DD) [default: today, UTC]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
     /// One principal per line; people who never trained are listed as due
     #[arg(long, value_name = "FILE")]
     pub roster: Option<PathBuf>,
+    /// Who may sign completion records (OpenSSH allowed_signers) [default: the data-dir key]
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
     pub format: ExportFormat,
 }
