@@ -124,6 +124,17 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
                 log.dropped,
                 path.display()
             );
+        } else if !log.findings.is_empty() {
+            // Warnings only (e.g. a torn last line): what is there verified; what was torn
+            // off never counts.
+            let codes: std::collections::BTreeSet<&str> =
+                log.findings.iter().map(|f| f.code.as_str()).collect();
+            eprintln!(
+                "p2review: warning: {}: {}; run `p2review log verify {}` for details",
+                path.display(),
+                codes.into_iter().collect::<Vec<_>>().join(", "),
+                path.display()
+            );
         }
         records.extend(log.completions);
     }
