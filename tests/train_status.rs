@@ -343,3 +343,40 @@ fn recorded_completion_verifies_with_log_verify_and_ssh_keygen() {
     let o = env.run(&["train", "status", "--due"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
 }
+
+#[test]
+fn own_training_notice_for_the_review_header() {
+    use p2review::log::trust::Trust;
+    use p2review::log::verify::VerifyOptions;
+    use p2review::training::own_training_notice;
+    let env = Env::with_key(WHO);
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: vec![(WHO.to_owned(), *env.signer().public_key())],
+            demo: None,
+        },
+        checkpoints: Vec::new(),
+        heads_dir: None,
+    };
+    let version = policy_at(2026, 11, 28).part2.version.to_string();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let log = env.path("training.jsonl");
+    // No log at all: due, never passed.
+    let n = own_training_notice(&log, &opts, WHO, day(28), &version).unwrap();
+    assert_eq!(n, "TRAINING DUE: never trained");
+
+    let mut b = LogBuilder::new(env.signer(), at(2025, 11, 27, 9, 0, 0));
+    b.completion(at(2025, 11, 27, 9, 30, 0), 10, 10);
+    b.write(&log);
+    assert_eq!(
+        own_training_notice(&log, &opts, WHO, day(27), &version),
+        None
+    );
+    let n = own_training_notice(&log, &opts, WHO, day(28), &version).unwrap();
+    assert_eq!(n, "TRAINING DUE: last pass 2025-11-27, 366 days ago");
+    // Someone else's current record does not help this reviewer.
+    assert!(own_training_notice(&log, &opts, "other@clinic.example", day(27), &version).is_some());
+    // Under an older policy version.
+    let n = own_training_notice(&log, &opts, WHO, day(27), "2099.0").unwrap();
+    assert!(n.contains("not the one in force"), "{n}");
+}

@@ -92,3 +92,44 @@ fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<Training
         dropped,
     })
 }
+
+/// The header notice for a reviewer whose own training is not current on `as_of`, or `None`
+/// when it is. A log that failed verification says so (its records may not count).
+pub fn own_training_notice(
+    log: &Path,
+    opts: &VerifyOptions,
+    principal: &str,
+    as_of: chrono::NaiveDate,
+    policy_version_now: &str,
+) -> Option<String> {
+    let (records, failed) = match read_training_log(log, opts) {
+        Ok(l) => {
+            let failed = l.failed();
+            (l.completions, failed)
+        }
+        Err(_) if !log.exists() => (Vec::new(), false),
+        Err(_) => (Vec::new(), true),
+    };
+    let me = super::summarize(&records, &[principal.to_owned()], as_of, policy_version_now)
+        .into_iter()
+        .find(|t| t.principal == principal)?;
+    let super::Currency::Due { reason } = &me.currency else {
+        return None;
+    };
+    let text = match reason {
+        super::status::DueReason::Expired { age_days } => {
+            let day = me.last_passing.as_ref().map(|c| c.ts.format("%Y-%m-%d"));
+            match day {
+                Some(d) => format!("last pass {d}, {age_days} days ago"),
+                None => reason.to_string(),
+            }
+        }
+        other => other.to_string(),
+    };
+    let checked = if failed {
+        "; training log FAILED VERIFICATION"
+    } else {
+        ""
+    };
+    Some(format!("TRAINING DUE: {text}{checked}"))
+}
