@@ -220,6 +220,25 @@ fn answer_a_short_pack_then_status_shows_current() {
         (Some(1), Some(2))
     );
     assert_eq!(rows[0]["pack"], "short");
+
+    // The review screen of this reviewer shows no training notice now.
+    let mut r = spawn(
+        &data,
+        &[
+            "review",
+            queue().to_str().unwrap(),
+            "--log",
+            dir.path().join("d.jsonl").to_str().unwrap(),
+        ],
+    );
+    r.wait_for("decided 0/12");
+    assert!(!r.screen().screen().contents().contains("TRAINING DUE"));
+    r.send("q");
+    r.wait_exit();
+}
+
+fn queue() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui/queue.yaml")
 }
 
 #[test]
@@ -242,6 +261,19 @@ fn quitting_early_writes_nothing_and_says_so() {
     std::fs::write(&roster, "trainee@example.org\n").unwrap();
     let o = status(&data, &["--due", "--roster", roster.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{o:?}");
+    // ...and their review screen says so.
+    let mut r = spawn(
+        &data,
+        &[
+            "review",
+            queue().to_str().unwrap(),
+            "--log",
+            dir.path().join("d.jsonl").to_str().unwrap(),
+        ],
+    );
+    r.wait_for("TRAINING DUE: never trained");
+    r.send("q");
+    r.wait_exit();
 }
 
 #[test]
