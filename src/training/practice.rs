@@ -219,7 +219,7 @@ mod tests {
         let pref = PolicyRef {
             id: "part2".into(),
             version: "t".into(),
-            sha256: "0".repeat(64),
+            sha256: "0".repeat(64).into(),
         };
         Evaluation {
             id: "D-1".into(),
@@ -238,7 +238,7 @@ mod tests {
                     statement: None,
                 },
                 redisclosure: Redisclosure::None,
-                citations: vec!["42 CFR 2.31".into()],
+                citations: vec!["42 CFR 2.31".into()].into(),
                 explanation: "x".into(),
                 unsettled: false,
                 trace: vec![],
@@ -246,7 +246,7 @@ mod tests {
             hipaa: HipaaResult {
                 status: hipaa,
                 rule: "h".into(),
-                citations: vec![],
+                citations: vec![].into(),
                 explanation: "y".into(),
             },
             stricter: is_stricter(part2, hipaa),
