@@ -323,3 +323,39 @@ fn without_a_key_train_says_run_key_init() {
     assert!(text.contains("p2review key init"), "{text}");
     assert!(!text.contains("\x1b[?1049h"), "the screen never opened");
 }
+
+#[test]
+fn the_pass_mark_from_config_decides_and_a_fail_is_recorded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("config.yaml"), "pass_mark: 60\n").unwrap();
+    let mut s = spawn(&data, &["train", pack().to_str().unwrap()]);
+    for _ in 0..2 {
+        // Every scenario answered the HIPAA-only way: permitted, no notice, permitted_tpo.
+        s.wait_for("Question 1 of 3");
+        s.send("1");
+        s.wait_for("Question 2 of 3");
+        s.send("n");
+        s.wait_for("Question 3 of 3");
+        s.send("1");
+        s.wait_for("Not quite");
+        s.send(" ");
+    }
+    s.wait_for("Session complete");
+    s.wait_for("0/2 correct (0%), pass mark 60%");
+    s.wait_for("NOT PASSED");
+    s.wait_for("Completion record signed");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let text = std::fs::read_to_string(data.join("training.jsonl")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(v["e"]["pass_mark"], 60);
+    assert_eq!(
+        (v["e"]["correct"].as_u64(), v["e"]["passed"].as_bool()),
+        (Some(0), Some(false))
+    );
+    let o = status(&data, &["--due"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no passing record"));
+}

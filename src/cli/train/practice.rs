@@ -95,9 +95,6 @@ pub fn run(ctx: &Ctx, args: &TrainArgs) -> eyre::Result<u8> {
     use crate::tui::Look;
     use crate::tui::train::TrainApp;
 
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        eyre::bail!("`train` needs an interactive terminal");
-    }
     let pack = resolve_pack(args.pack.as_deref())?;
     let engine = Engine::load(ctx.global.policy.as_deref()).map_err(eyre::Report::msg)?;
     let as_of = pack
@@ -116,6 +113,9 @@ pub fn run(ctx: &Ctx, args: &TrainArgs) -> eyre::Result<u8> {
     recorder
         .check()
         .map_err(|e| eyre::eyre!("{}: {e}", log.display()))?;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eyre::bail!("`train` needs an interactive terminal; `train status` works anywhere");
+    }
     let policy = ev.part2_policy().reference.clone();
     let hipaa = ev.hipaa_policy().reference.clone();
     let app = TrainApp::new(
