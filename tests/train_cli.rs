@@ -52,7 +52,7 @@ fn status_of_an_empty_data_dir_and_a_missing_log() {
     let env = Env::new();
     let o = env.run(&["train", "status", "--due"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(out(&o).contains("no trainees"));
+    assert!(out(&o).contains("nobody is due"), "{}", out(&o));
     let o = env.run_p(&["train", "status"], &[&env.path("missing.jsonl")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("missing.jsonl"), "{}", err(&o));

@@ -160,3 +160,37 @@ fn help_small_terminal_and_ascii() {
     update(&mut a, A::Resize(60, 20));
     assert!(text(&a).contains("terminal too small (need 80x24, have 60x20)"));
 }
+
+/// Every scenario of every bundled pack: the whole question and the whole reveal fit at
+/// 80x24 (the last body row stays blank, so nothing was cut off).
+#[test]
+fn every_bundled_scenario_fits_at_80x24() {
+    let engine = Engine::load(None).unwrap();
+    let last_body_row = |t: &str| t.lines().nth(21).unwrap().trim().to_owned();
+    for name in ["basics", "consent-validity", "legal-and-exceptions"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample_data/training")
+            .join(format!("{name}.yaml"));
+        let pack = load_pack(&path).unwrap();
+        let ev = engine.for_date(pack.loaded.queue.as_of.unwrap()).unwrap();
+        let mut a = TrainApp::new(
+            &pack,
+            |q, ix, d| ev.evaluate(q, ix, d),
+            80,
+            plain(),
+            (80, 24),
+        );
+        for i in 0..pack.len() {
+            update(&mut a, A::Pick(1));
+            update(&mut a, A::No);
+            let q = text(&a);
+            assert_eq!(last_body_row(&q), "", "{name} #{i}: question cut off:\n{q}");
+            update(&mut a, A::Pick(1));
+            let r = text(&a);
+            assert!(r.contains("HIPAA-only"), "{r}");
+            assert_eq!(last_body_row(&r), "", "{name} #{i}: reveal cut off:\n{r}");
+            update(&mut a, A::Next);
+        }
+        assert!(a.finished());
+    }
+}

@@ -177,7 +177,7 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
             }
             w.flush()?;
         }
-        ExportFormat::Table => table(&mut out, &rows, as_of, &policy_now)?,
+        ExportFormat::Table => table(&mut out, &rows, as_of, &policy_now, a.due)?,
     }
     Ok(if failed || (a.due && any_due) {
         exit::PROBLEM
@@ -191,6 +191,7 @@ fn table(
     rows: &[Row],
     as_of: chrono::NaiveDate,
     policy: &str,
+    due_only: bool,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -198,7 +199,15 @@ fn table(
         escape(policy)
     )?;
     if rows.is_empty() {
-        return writeln!(out, "no trainees");
+        return writeln!(
+            out,
+            "{}",
+            if due_only {
+                "nobody is due"
+            } else {
+                "no completion records (give --roster to list who has never trained)"
+            }
+        );
     }
     writeln!(
         out,
