@@ -194,3 +194,32 @@ fn every_bundled_scenario_fits_at_80x24() {
         assert!(a.finished());
     }
 }
+
+#[test]
+fn the_reveal_scrolls_and_resets_for_the_next_scenario() {
+    let mut a = app((80, 24), plain());
+    answer(&mut a, 1, false, 1);
+    let top = text(&a);
+    assert!(
+        top.lines().nth(1).unwrap().contains("Scenario B01"),
+        "{top}"
+    );
+    update(&mut a, A::Down);
+    update(&mut a, A::Down);
+    let scrolled = text(&a);
+    assert!(
+        !scrolled.lines().nth(1).unwrap().contains("Scenario B01"),
+        "{scrolled}"
+    );
+    update(&mut a, A::Up);
+    update(&mut a, A::Up);
+    update(&mut a, A::Up); // never below the top
+    assert_eq!(text(&a), top);
+    update(&mut a, A::Down);
+    update(&mut a, A::Next);
+    assert_eq!(a.scroll, 0);
+    assert_eq!(
+        a.cursor, 0,
+        "Down on the reveal never moved the option cursor"
+    );
+}

@@ -56,6 +56,8 @@ pub struct TrainApp {
     pub scenarios: Vec<Scenario>,
     pub session: Session,
     pub cursor: usize,
+    /// Lines scrolled on the reveal screen (long teaching notes in custom packs).
+    pub scroll: u16,
     pub pass_mark: u8,
     pub look: Look,
     pub size: (u16, u16),
@@ -188,6 +190,7 @@ impl TrainApp {
             scenarios,
             session,
             cursor: 0,
+            scroll: 0,
             pass_mark,
             look,
             size,
@@ -249,6 +252,12 @@ pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
         return vec![];
     }
     match action {
+        TrainAction::Up if app.context() == Context::Reveal => {
+            app.scroll = app.scroll.saturating_sub(1)
+        }
+        TrainAction::Down if app.context() == Context::Reveal => {
+            app.scroll = app.scroll.saturating_add(1).min(40)
+        }
         TrainAction::Up => app.cursor = app.cursor.saturating_sub(1),
         TrainAction::Down => {
             let n = app.options().len();
@@ -267,6 +276,7 @@ pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
         TrainAction::Next => {
             app.session.next();
             app.cursor = 0;
+            app.scroll = 0;
             if app.finished() && app.recorded.is_none() {
                 return vec![TrainEffect::RecordCompletion(app.session.score())];
             }

@@ -39,7 +39,17 @@ pub fn view(app: &TrainApp, f: &mut Frame) {
             Phase::Finished => end(app, &t),
         }
     };
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let scroll = if app.session.phase() == Phase::Revealed && !app.help {
+        app.scroll
+    } else {
+        0
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        body,
+    );
     status(app, &t, f, row(area.height - 2, 1));
     hints(app, &t, f, row(area.height - 1, 1));
 }
