@@ -82,8 +82,14 @@ fn pass_mark(ctx: &Ctx, flag: Option<u8>) -> u8 {
 }
 
 #[cfg(not(feature = "tui"))]
-pub fn run(_ctx: &Ctx, _args: &TrainArgs) -> eyre::Result<u8> {
-    eyre::bail!("this build has no terminal UI (feature `tui`); `train status` still works")
+pub fn run(ctx: &Ctx, args: &TrainArgs) -> eyre::Result<u8> {
+    // The pack is still checked, so a pack author gets the same errors.
+    let pack = resolve_pack(args.pack.as_deref())?;
+    let _ = pass_mark(ctx, args.pass_mark);
+    eyre::bail!(
+        "pack {} is valid, but this build has no terminal UI (feature `tui`); `train status` still works",
+        pack.pack.id
+    )
 }
 
 #[cfg(feature = "tui")]
