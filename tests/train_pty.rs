@@ -359,3 +359,49 @@ fn the_pass_mark_from_config_decides_and_a_fail_is_recorded_too() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("no passing record"));
 }
+
+/// SGR parameters that set a colour (30–49, 90–107): none with NO_COLOR.
+fn colour_sgr(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut bad = Vec::new();
+    for part in text.split("\x1b[").skip(1) {
+        let Some(end) = part.find(|c: char| c.is_ascii_alphabetic()) else {
+            continue;
+        };
+        if &part[end..end + 1] != "m" {
+            continue;
+        }
+        for p in part[..end].split(';') {
+            if let Ok(n) = p.parse::<u32>()
+                && ((30..=49).contains(&n) && n != 39 && n != 49 || (90..=107).contains(&n))
+            {
+                bad.push(part[..end].to_owned());
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn sigterm_mid_session_restores_writes_nothing_and_no_colour_with_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut s = spawn(&data, &["train", "legal-and-exceptions"]);
+    s.wait_for("Question 1 of 3");
+    s.send("3");
+    s.wait_for("Question 2 of 3");
+    assert_eq!(
+        colour_sgr(&s.raw()),
+        Vec::<String>::new(),
+        "NO_COLOR is set"
+    );
+    let pid = s.child.process_id().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    s.wait_exit();
+    assert_restored(&s);
+    assert!(!data.join("training.jsonl").exists());
+}
