@@ -380,3 +380,60 @@ fn own_training_notice_for_the_review_header() {
     let n = own_training_notice(&log, &opts, WHO, day(27), "2099.0").unwrap();
     assert!(n.contains("not the one in force"), "{n}");
 }
+
+#[test]
+fn several_trainees_logs_with_an_allowed_signers_file() {
+    let env = Env::with_key(WHO);
+    let other = signer(9, "other@clinic.example");
+    let (mine, theirs) = (env.path("mine.jsonl"), env.path("theirs.jsonl"));
+    let mut b = LogBuilder::new(env.signer(), at(2026, 6, 1, 8, 0, 0));
+    b.completion(at(2026, 6, 1, 8, 10, 0), 9, 10);
+    b.write(&mine);
+    let mut b = LogBuilder::new(other.clone(), at(2026, 7, 1, 8, 0, 0));
+    b.completion(at(2026, 7, 1, 8, 10, 0), 10, 10);
+    b.write(&theirs);
+    let allowed = env.path("allowed_signers");
+    std::fs::write(
+        &allowed,
+        format!(
+            "{}\n{}\n",
+            env.signer().allowed_signers_line(),
+            other.allowed_signers_line()
+        ),
+    )
+    .unwrap();
+    let mut c = env.cmd();
+    c.args([
+        "train",
+        "status",
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
+        "--allowed-signers",
+    ])
+    .arg(&allowed)
+    .arg(&mine)
+    .arg(&theirs);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["principal"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["other@clinic.example", WHO]);
+    assert!(rows.iter().all(|r| r["status"] == "current"), "{rows:?}");
+    // Without the file only the data-dir key is trusted: the other log fails.
+    let o = env.run_p(
+        &["train", "status", "--as-of", "2026-11-28"],
+        &[&mine, &theirs],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("theirs.jsonl") && err(&o).contains("FAILED VERIFICATION"),
+        "{}",
+        err(&o)
+    );
+    assert!(!out(&o).contains("other@clinic.example"), "{}", out(&o));
+}
