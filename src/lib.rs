@@ -15,5 +15,6 @@ pub mod paths;
 pub mod policy;
 pub mod queue;
 pub mod text;
+pub mod training;
 #[cfg(feature = "tui")]
 pub mod tui;

@@ -3,38 +3,7 @@
 
 mod log_support;
 
-use std::process::Command;
-
 use log_support::*;
-
-fn have(tool: &str, arg: &str) {
-    let ok = Command::new(tool).arg(arg).output().is_ok();
-    assert!(
-        ok,
-        "{tool} is required for the interop test (apt-get install jq openssh-client)"
-    );
-}
-
-/// The §6.1 recipe for line `n` of `log`, in `dir`. Returns (exit status, stdout+stderr).
-fn recipe(dir: &std::path::Path, log: &std::path::Path, n: usize) -> (bool, String) {
-    let script = format!(
-        r#"set -u
-line=$(sed -n {n}p "$LOG")
-printf '%s' "$line" | jq -jcS .e > body
-{{ echo '-----BEGIN SSH SIGNATURE-----'; printf '%s' "$line" | jq -r .sig | fold -w 70; echo '-----END SSH SIGNATURE-----'; }} > body.sig
-ssh-keygen -Y verify -f allowed_signers -I "$(printf '%s' "$line" | jq -r .e.reviewer)" -n p2review-decision \
-  -Overify-time="$(printf '%s' "$line" | jq -r .e.ts | tr -d ':T-' | cut -c1-14)Z" -s body.sig < body
-"#
-    );
-    let o = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .env("LOG", log)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (o.status.success(), format!("{}{}", out(&o), err(&o)))
-}
 
 #[test]
 fn stock_tools_verify_every_entry_type() {

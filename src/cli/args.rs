@@ -218,7 +218,8 @@ pub struct LogCheckpointArgs {
 pub struct TrainArgs {
     #[command(subcommand)]
     pub command: Option<TrainCommand>,
-    /// A training pack (a pack file literally named `status` is given as ./status)
+    /// A pack file, or a bundled pack: basics (the default), consent-validity,
+    /// legal-and-exceptions. A pack file literally named `status` is given as ./status
     pub pack: Option<PathBuf>,
     /// Percent needed to pass [default: 80, or config.yaml]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -241,11 +242,15 @@ pub struct TrainStatusArgs {
     /// Only those who are due; exit 1 when anyone is
     #[arg(long)]
     pub due: bool,
+    /// Evaluation date (YYYY-MM-DD) [default: today, UTC]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
     /// One principal per line; people who never trained are listed as due
     #[arg(long, value_name = "FILE")]
     pub roster: Option<PathBuf>,
+    /// Who may sign completion records (OpenSSH allowed_signers) [default: the data-dir key]
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
     pub format: ExportFormat,
 }

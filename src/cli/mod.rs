@@ -6,7 +6,7 @@ mod decide;
 mod evaluate;
 mod import;
 mod key;
-mod log;
+pub(crate) mod log;
 mod policy;
 mod review;
 mod train;

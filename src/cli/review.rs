@@ -65,6 +65,11 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
     } else {
         Signer::load(&ctx.data.signing_key())?
     };
+    let training_notice = if demo {
+        None
+    } else {
+        training_notice(ctx, engine, signer.principal(), args.as_of)
+    };
     let recorder = Recorder::open(&ctx.data, &log, log_sink::kind_for(demo), signer)
         .with_lock_timeout(super::log::lock_timeout(ctx));
     let sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" });
@@ -78,9 +83,41 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
         loader,
         attachments_dir: ctx.data.root().join("attachments"),
         watch: args.queue.clone(),
+        training_notice,
     })
     .map_err(eyre::Report::msg)?;
     Ok(super::exit::OK)
+}
+
+/// The reviewer's own training status (SPEC §8) from the data dir's training log, as of
+/// the review date: a header notice when not current. Problems reading it never block review.
+#[cfg(feature = "tui")]
+fn training_notice(
+    ctx: &Ctx,
+    engine: &crate::engine::Engine,
+    principal: &str,
+    as_of: Option<chrono::NaiveDate>,
+) -> Option<String> {
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let version = engine
+        .for_date(as_of)
+        .ok()?
+        .part2_policy()
+        .reference
+        .version
+        .to_string();
+    let opts = crate::log::verify::VerifyOptions {
+        trust: super::log::trust(ctx, None).ok()?,
+        checkpoints: Vec::new(),
+        heads_dir: Some(ctx.data.heads_dir()),
+    };
+    crate::training::own_training_notice(
+        &ctx.data.training_log(),
+        &opts,
+        principal,
+        as_of,
+        &version,
+    )
 }
 
 /// The bundled sample queue, loaded like a file.

@@ -199,6 +199,9 @@ pub struct App {
     pub pending: Option<Pending>,
     /// The queue file changed on disk since it was loaded: deciding is refused until reload.
     pub stale: bool,
+    /// The reviewer's own Part 2 training is not current (never in demo mode): shown in the
+    /// header on every screen, e.g. "TRAINING DUE: last pass is 400 days old".
+    pub training_notice: Option<String>,
     pub status: Option<Status>,
     pub load_error: Option<String>,
     pub dirty: bool,
@@ -232,6 +235,7 @@ impl App {
             decided: 0,
             pending: None,
             stale: false,
+            training_notice: None,
             status: None,
             load_error: None,
             dirty: true,

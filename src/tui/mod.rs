@@ -13,6 +13,7 @@ pub mod runtime;
 pub mod sink;
 pub mod terminal;
 pub mod theme;
+pub mod train;
 pub mod update;
 pub mod view;
 

@@ -195,6 +195,8 @@ pub struct RunOptions {
     pub attachments_dir: PathBuf,
     /// The queue file to watch for changes (none for the bundled demo).
     pub watch: Option<PathBuf>,
+    /// Shown in the header when the reviewer's own training is not current.
+    pub training_notice: Option<String>,
 }
 
 /// Run the review TUI until the reviewer quits. `Err` only when the queue cannot be loaded
@@ -217,6 +219,7 @@ pub fn run(opts: RunOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let size = ct::size().unwrap_or((80, 24));
     let mut app = App::new(opts.demo, label, opts.look, size);
+    app.training_notice = opts.training_notice;
 
     spawn_input(tx.clone());
     spawn_signals(tx.clone());

@@ -179,3 +179,33 @@ pub fn build_log(data: &DataDir, log: &Path, signers: &[Signer], fx: &Fixture, n
         fx.record(&recs[i % recs.len()], i);
     }
 }
+
+/// Fails (does not skip) when a stock tool the interop tests need is missing.
+pub fn have(tool: &str, arg: &str) {
+    let ok = Command::new(tool).arg(arg).output().is_ok();
+    assert!(
+        ok,
+        "{tool} is required for the interop test (apt-get install jq openssh-client)"
+    );
+}
+
+/// The §6.1 recipe for line `n` of `log`, in `dir`. Returns (exit status, stdout+stderr).
+pub fn recipe(dir: &std::path::Path, log: &std::path::Path, n: usize) -> (bool, String) {
+    let script = format!(
+        r#"set -u
+line=$(sed -n {n}p "$LOG")
+printf '%s' "$line" | jq -jcS .e > body
+{{ echo '-----BEGIN SSH SIGNATURE-----'; printf '%s' "$line" | jq -r .sig | fold -w 70; echo '-----END SSH SIGNATURE-----'; }} > body.sig
+ssh-keygen -Y verify -f allowed_signers -I "$(printf '%s' "$line" | jq -r .e.reviewer)" -n p2review-decision \
+  -Overify-time="$(printf '%s' "$line" | jq -r .e.ts | tr -d ':T-' | cut -c1-14)Z" -s body.sig < body
+"#
+    );
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("LOG", log)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (o.status.success(), format!("{}{}", out(&o), err(&o)))
+}

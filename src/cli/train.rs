@@ -1,8 +1,0 @@
-use color_eyre::eyre;
-
-use super::Ctx;
-use super::args::*;
-
-pub fn run(_ctx: &Ctx, _args: TrainArgs) -> eyre::Result<u8> {
-    super::not_yet("train")
-}

@@ -1,0 +1,40 @@
+//! Training (SPEC §8): practice packs with answer keys, scoring, and who is due.
+//!
+//! The same engine that evaluates real queues produces the right answers, so a trainee
+//! learns exactly what the reviewer screen will say. Everything here is terminal-free;
+//! the practice screens are in `tui`.
+
+pub mod pack;
+pub mod practice;
+pub mod records;
+pub mod status;
+
+pub use pack::{PackError, TrainingPack, load_pack};
+pub use practice::{Feedback, Phase, Question, Score, Session};
+pub use records::{TrainingLog, own_training_notice, read_training_log};
+pub use status::{Completion, Currency, TraineeStatus, due_reason, summarize};
+
+/// Default pass mark, percent (SPEC §6.2 / issue 6).
+pub const DEFAULT_PASS_MARK: u8 = 80;
+
+/// `passed` ⇔ 100·correct ≥ pass_mark·total (SPEC §6.2). An empty session never passes.
+pub fn passed(correct: u32, total: u32, pass_mark: u8) -> bool {
+    total > 0 && 100 * u64::from(correct) >= u64::from(pass_mark) * u64::from(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::passed;
+
+    #[test]
+    fn pass_rule_is_exact_at_the_mark() {
+        assert!(passed(8, 10, 80));
+        assert!(!passed(7, 10, 80));
+        assert!(passed(4, 5, 80));
+        assert!(!passed(3, 4, 80)); // 75 %
+        assert!(passed(1, 3, 33) && !passed(1, 3, 34)); // 33.3 %
+        assert!(passed(0, 4, 0));
+        assert!(!passed(0, 0, 0));
+        assert!(passed(12, 12, 100) && !passed(11, 12, 100));
+    }
+}

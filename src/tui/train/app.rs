@@ -1,0 +1,293 @@
+//! Practice state, actions and the one place state changes (`update`). The scoring itself is
+//! `training::Session`; this adds the cursor, help, the screen size and where the completion
+//! record went. Pure: effects are returned, the runtime carries them out.
+
+use crate::engine::{Evaluation, HipaaStatus, Part2Status};
+use crate::queue::{Disclosure, Queue};
+use crate::training::{Phase, Question, Score, Session, TrainingPack};
+
+use super::super::app::Look;
+use super::keymap::{Context, Keymap};
+
+/// What can happen on the practice screens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrainAction {
+    Up,
+    Down,
+    /// Choose the option under the cursor (or the n-th, 1-based).
+    Choose,
+    Pick(u8),
+    Yes,
+    No,
+    Next,
+    Help,
+    Quit,
+    Resize(u16, u16),
+    /// The completion record was written (`Ok(where)`) or not (`Err(why)`).
+    Recorded(Result<String, String>),
+}
+
+/// What the runtime must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrainEffect {
+    /// The session finished: sign and append the completion record.
+    RecordCompletion(Score),
+    Quit,
+}
+
+/// What the trainee sees of one scenario (the verdict is in `eval`, shown only on reveal).
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub records: String,
+    pub facts: Vec<String>,
+    pub consents: Vec<String>,
+    pub note: Option<String>,
+    pub teach: Option<String>,
+    pub eval: Evaluation,
+}
+
+pub struct TrainApp {
+    pub pack_id: String,
+    pub pack_version: String,
+    pub title: String,
+    pub scenarios: Vec<Scenario>,
+    pub session: Session,
+    pub cursor: usize,
+    /// Lines scrolled on the reveal screen (long teaching notes in custom packs).
+    pub scroll: u16,
+    pub pass_mark: u8,
+    pub look: Look,
+    pub size: (u16, u16),
+    pub help: bool,
+    pub quit: bool,
+    pub keymap: Keymap,
+    /// Set once the session finished and the record was (or failed to be) written.
+    pub recorded: Option<Result<String, String>>,
+}
+
+/// A serde enum's wire spelling (`health_plan`), for display.
+fn word<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => "?".into(),
+    }
+}
+
+fn consent_line(c: &crate::queue::Consent) -> String {
+    let recips: Vec<String> = c
+        .recipients
+        .iter()
+        .map(|r| match (&r.class, &r.name) {
+            (_, Some(n)) => n.clone(),
+            (Some(cl), None) => word(cl),
+            (None, None) => "?".into(),
+        })
+        .collect();
+    let purposes: Vec<String> = c.purposes.iter().map(word).collect();
+    let mut s = format!(
+        "{} ({}) signed {} for {} / {}",
+        c.id,
+        word(&c.kind),
+        c.signed_on,
+        recips.join(", "),
+        purposes.join(", ")
+    );
+    if let Some(e) = c.expires_on {
+        s.push_str(&format!("; expires {e}"));
+    }
+    if let Some(e) = &c.expires_event {
+        s.push_str(&format!("; expires on event: {e}"));
+        if let Some(d) = c.event_occurred_on {
+            s.push_str(&format!(" (occurred {d})"));
+        }
+    }
+    if let Some(r) = c.revoked_on {
+        s.push_str(&format!("; REVOKED {r}"));
+    }
+    if !c.missing_elements.is_empty() {
+        let m: Vec<String> = c.missing_elements.iter().map(word).collect();
+        s.push_str(&format!("; missing: {}", m.join(", ")));
+    }
+    if c.known_false {
+        s.push_str("; known to be false");
+    }
+    s
+}
+
+impl Scenario {
+    pub fn of(q: &Queue, d: &Disclosure, eval: Evaluation) -> Scenario {
+        let mut facts = Vec::new();
+        if d.against_patient {
+            facts.push("to be used against the patient".into());
+        }
+        if d.subpoena {
+            facts.push("subpoena".into());
+        }
+        if let Some(o) = &d.court_order {
+            facts.push(format!("court order: {}", word(o)));
+        }
+        if d.emergency {
+            facts.push("medical emergency".into());
+        }
+        let program = q.programs.iter().find(|p| p.id == d.program);
+        if let Some(p) = program {
+            facts.push(format!(
+                "program: {} ({})",
+                p.name,
+                if p.part2 {
+                    "Part 2 program"
+                } else {
+                    "not Part 2"
+                }
+            ));
+        }
+        let consents = q
+            .consents
+            .iter()
+            .filter(|c| c.patient == d.patient && c.program == d.program)
+            .filter(|c| d.consent.as_ref().is_none_or(|id| *id == c.id))
+            .map(consent_line)
+            .collect();
+        let r = &d.recipient;
+        Scenario {
+            id: d.id.clone(),
+            recipient: format!("{} ({})", r.name, word(&r.kind)),
+            purpose: word(&d.purpose),
+            records: word(&d.records),
+            facts,
+            consents,
+            note: d.note.clone(),
+            teach: d.expect.as_ref().and_then(|e| e.teach.clone()),
+            eval,
+        }
+    }
+}
+
+impl TrainApp {
+    /// Evaluate every scenario of `pack` with `evaluate` (the engine for the pack's date).
+    pub fn new(
+        pack: &TrainingPack,
+        evaluate: impl Fn(&Queue, &crate::queue::QueueIndex, &Disclosure) -> Evaluation,
+        pass_mark: u8,
+        look: Look,
+        size: (u16, u16),
+    ) -> TrainApp {
+        let q = &pack.loaded.queue;
+        let scenarios: Vec<Scenario> = q
+            .disclosures
+            .iter()
+            .map(|d| Scenario::of(q, d, evaluate(q, &pack.loaded.index, d)))
+            .collect();
+        let session = Session::new(scenarios.iter().map(|s| s.eval.clone()).collect());
+        TrainApp {
+            pack_id: pack.pack.id.clone(),
+            pack_version: pack.pack.version.clone(),
+            title: pack.title().to_owned(),
+            scenarios,
+            session,
+            cursor: 0,
+            scroll: 0,
+            pass_mark,
+            look,
+            size,
+            help: false,
+            quit: false,
+            keymap: Keymap::default(),
+            recorded: None,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        if self.help {
+            return Context::Help;
+        }
+        match self.session.phase() {
+            Phase::Asking(Question::Part2) | Phase::Asking(Question::Hipaa) => Context::Pick,
+            Phase::Asking(Question::Notice) => Context::YesNo,
+            Phase::Revealed => Context::Reveal,
+            Phase::Finished => Context::End,
+        }
+    }
+
+    /// Options of the current pick question.
+    pub fn options(&self) -> Vec<&'static str> {
+        match self.session.phase() {
+            Phase::Asking(Question::Part2) => Part2Status::ALL.iter().map(|s| s.as_str()).collect(),
+            Phase::Asking(Question::Hipaa) => HipaaStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.session.phase() == Phase::Finished
+    }
+
+    fn choose(&mut self, i: usize) -> Vec<TrainEffect> {
+        match self.session.phase() {
+            Phase::Asking(Question::Part2) => {
+                if let Some(s) = Part2Status::ALL.get(i) {
+                    self.session.answer_part2(*s);
+                }
+            }
+            Phase::Asking(Question::Hipaa) => {
+                if let Some(s) = HipaaStatus::ALL.get(i) {
+                    self.session.answer_hipaa(*s);
+                }
+            }
+            _ => return vec![],
+        }
+        self.cursor = 0;
+        vec![]
+    }
+}
+
+/// THE state transition.
+pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
+    if app.help && !matches!(action, TrainAction::Resize(..) | TrainAction::Recorded(_)) {
+        app.help = false;
+        return vec![];
+    }
+    match action {
+        TrainAction::Up if app.context() == Context::Reveal => {
+            app.scroll = app.scroll.saturating_sub(1)
+        }
+        TrainAction::Down if app.context() == Context::Reveal => {
+            app.scroll = app.scroll.saturating_add(1).min(40)
+        }
+        TrainAction::Up => app.cursor = app.cursor.saturating_sub(1),
+        TrainAction::Down => {
+            let n = app.options().len();
+            if app.cursor + 1 < n {
+                app.cursor += 1;
+            }
+        }
+        TrainAction::Choose => return app.choose(app.cursor),
+        TrainAction::Pick(n) => {
+            if (1..=app.options().len()).contains(&(n as usize)) {
+                return app.choose(n as usize - 1);
+            }
+        }
+        TrainAction::Yes => app.session.answer_notice(true),
+        TrainAction::No => app.session.answer_notice(false),
+        TrainAction::Next => {
+            app.session.next();
+            app.cursor = 0;
+            app.scroll = 0;
+            if app.finished() && app.recorded.is_none() {
+                return vec![TrainEffect::RecordCompletion(app.session.score())];
+            }
+        }
+        TrainAction::Help => app.help = true,
+        TrainAction::Quit => {
+            app.quit = true;
+            return vec![TrainEffect::Quit];
+        }
+        TrainAction::Resize(w, h) => app.size = (w, h),
+        TrainAction::Recorded(r) => app.recorded = Some(r),
+    }
+    vec![]
+}

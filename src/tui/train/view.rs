@@ -1,0 +1,292 @@
+//! Drawing the practice screens: a pure function of `TrainApp`. Pack text is escaped.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::training::{Phase, Question};
+
+use super::super::layout::{MIN_H, MIN_W};
+use super::super::theme::Theme;
+use super::app::TrainApp;
+
+fn esc(s: &str) -> String {
+    crate::text::escape(s).into_owned()
+}
+
+pub fn view(app: &TrainApp, f: &mut Frame) {
+    let area = f.area();
+    let t = Theme::new(app.look);
+    if area.width < MIN_W || area.height < MIN_H {
+        let msg = format!(
+            "terminal too small (need {MIN_W}x{MIN_H}, have {}x{}) - resize, or q to quit",
+            area.width, area.height
+        );
+        f.render_widget(Clear, area);
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let row = |y: u16, h: u16| Rect::new(area.x, area.y + y, area.width, h);
+    header(app, &t, f, row(0, 1));
+    let body = row(1, area.height - 3);
+    let lines = if app.help {
+        help(app, &t)
+    } else {
+        match app.session.phase() {
+            Phase::Asking(q) => question(app, &t, q),
+            Phase::Revealed => reveal(app, &t),
+            Phase::Finished => end(app, &t),
+        }
+    };
+    let scroll = if app.session.phase() == Phase::Revealed && !app.help {
+        app.scroll
+    } else {
+        0
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        body,
+    );
+    status(app, &t, f, row(area.height - 2, 1));
+    hints(app, &t, f, row(area.height - 1, 1));
+}
+
+fn header(app: &TrainApp, t: &Theme, f: &mut Frame, area: Rect) {
+    let s = app.session.score();
+    let n = app.session.len();
+    let pos = (app.session.position() + 1).min(n);
+    let text = format!(
+        " p2review TRAINING {} {} (v{}) {} scenario {pos}/{n} {} score {}/{} ",
+        t.sep(),
+        esc(&app.title),
+        esc(&app.pack_version),
+        t.sep(),
+        t.sep(),
+        s.correct,
+        s.answered
+    );
+    f.render_widget(Paragraph::new(text).style(t.bar()), area);
+}
+
+fn scenario_lines(app: &TrainApp, t: &Theme, full: bool) -> Vec<Line<'static>> {
+    let Some(sc) = app.scenarios.get(app.session.position()) else {
+        return vec![];
+    };
+    let mut v = vec![Line::from(vec![
+        Span::styled(format!("Scenario {}", esc(&sc.id)), t.bold()),
+        Span::raw(format!(
+            "  {} {} {} purpose: {} {} records: {}",
+            t.arrow(),
+            esc(&sc.recipient),
+            t.dot(),
+            esc(&sc.purpose),
+            t.dot(),
+            esc(&sc.records)
+        )),
+    ])];
+    if !full {
+        return v;
+    }
+    if !sc.facts.is_empty() {
+        v.push(Line::raw(format!("Facts: {}", esc(&sc.facts.join("; ")))));
+    }
+    if sc.consents.is_empty() {
+        v.push(Line::raw("Consent: none on file"));
+    }
+    for c in &sc.consents {
+        v.push(Line::raw(format!("Consent: {}", esc(c))));
+    }
+    if let Some(n) = &sc.note {
+        v.push(Line::styled(format!("Note: {}", esc(n)), t.dim()));
+    }
+    v
+}
+
+fn question(app: &TrainApp, t: &Theme, q: Question) -> Vec<Line<'static>> {
+    let mut v = scenario_lines(app, t, true);
+    v.push(Line::raw(""));
+    let (n, text) = match q {
+        Question::Part2 => (1, "What is the Part 2 status?"),
+        Question::Notice => (2, "Must the 2.32 notice go with this disclosure? (y/n)"),
+        Question::Hipaa => (3, "What would HIPAA alone say?"),
+    };
+    v.push(Line::styled(format!("Question {n} of 3: {text}"), t.bold()));
+    for (i, o) in app.options().iter().enumerate() {
+        let sel = i == app.cursor;
+        let marker = if sel { t.marker() } else { " " };
+        let line = format!("{marker} {}. {o}", i + 1);
+        v.push(if sel {
+            Line::styled(line, t.selected())
+        } else {
+            Line::raw(line)
+        });
+    }
+    v
+}
+
+fn yn(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
+    let i = app.session.position();
+    let (Some(sc), Some(fb), Some(a)) = (
+        app.scenarios.get(i),
+        app.session.feedback(i),
+        app.session.answer(i),
+    ) else {
+        return vec![];
+    };
+    let mut v = scenario_lines(app, t, false);
+    let verdict = if fb.correct() {
+        Span::styled(format!("{} Correct", t.check(true)), t.ok())
+    } else {
+        Span::styled(format!("{} Not quite", t.check(false)), t.fail())
+    };
+    v.push(Line::from(verdict));
+    let mut answer_line = |label: &str, ok: bool, right: String, yours: String| {
+        let mut spans = vec![
+            Span::styled(
+                format!("{} ", t.check(ok)),
+                if ok { t.ok() } else { t.fail() },
+            ),
+            Span::raw(format!("{label:<7} ")),
+            Span::styled(right, t.bold()),
+        ];
+        if !ok {
+            spans.push(Span::raw(format!("  (you said {yours})")));
+        }
+        v.push(Line::from(spans));
+    };
+    answer_line(
+        "Part 2",
+        fb.part2_ok,
+        fb.right_part2.to_string(),
+        a.part2.map(|s| s.to_string()).unwrap_or_default(),
+    );
+    answer_line(
+        "Notice",
+        fb.notice_ok,
+        yn(fb.right_notice).into(),
+        a.notice.map(yn).unwrap_or_default().into(),
+    );
+    answer_line(
+        "HIPAA",
+        fb.hipaa_ok,
+        fb.right_hipaa.to_string(),
+        a.hipaa.map(|s| s.to_string()).unwrap_or_default(),
+    );
+    let e = &sc.eval;
+    v.push(Line::raw(format!("Why: {}", esc(&e.part2.explanation))));
+    v.push(Line::styled(
+        format!("Cites: {}", esc(&e.part2.citations.join(", "))),
+        t.dim(),
+    ));
+    if let Some(teach) = &sc.teach {
+        v.push(Line::raw(format!("Teach: {}", esc(teach))));
+    }
+    match &fb.hipaa_only_pitfall {
+        Some(p) => v.push(Line::styled(
+            format!("HIPAA-only trap: {}", esc(p)),
+            t.badge(),
+        )),
+        None => v.push(Line::styled(
+            "HIPAA-only thinking: no trap here; both rules point the same way.",
+            t.dim(),
+        )),
+    }
+    v
+}
+
+fn end(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
+    let s = app.session.score();
+    let passed = crate::training::passed(s.correct, s.total, app.pass_mark);
+    let mut v = vec![
+        Line::styled("Session complete", t.bold()),
+        Line::raw(""),
+        Line::raw(format!(
+            "Result: {}/{} correct ({}%), pass mark {}%",
+            s.correct,
+            s.total,
+            s.percent(),
+            app.pass_mark
+        )),
+        Line::styled(
+            if passed { "PASSED" } else { "NOT PASSED" },
+            if passed { t.ok() } else { t.fail() },
+        ),
+        Line::raw(""),
+    ];
+    v.push(match &app.recorded {
+        None => Line::raw("Recording the completion record..."),
+        Some(Ok(w)) => Line::raw(format!(
+            "Completion record signed and written to {}",
+            esc(w)
+        )),
+        Some(Err(e)) => Line::styled(
+            format!("Error: the completion record was NOT written: {}", esc(e)),
+            t.error(),
+        ),
+    });
+    if !passed {
+        v.push(Line::raw(
+            "Run the pack again to pass; every attempt is recorded.",
+        ));
+    }
+    v
+}
+
+fn help(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
+    let ctx = {
+        // The context under the overlay.
+        let mut c = app.context();
+        if c == super::keymap::Context::Help {
+            c = match app.session.phase() {
+                Phase::Asking(Question::Notice) => super::keymap::Context::YesNo,
+                Phase::Asking(_) => super::keymap::Context::Pick,
+                Phase::Revealed => super::keymap::Context::Reveal,
+                Phase::Finished => super::keymap::Context::End,
+            };
+        }
+        c
+    };
+    let mut v = vec![Line::styled("Keys (any key closes this)", t.bold())];
+    for (k, h) in app.keymap.help_rows(ctx, app.look.ascii) {
+        v.push(Line::from(vec![
+            Span::styled(format!("{k:>14}  "), t.key()),
+            Span::raw(h),
+        ]));
+    }
+    v.push(Line::raw(""));
+    v.push(Line::raw(
+        "Practice answers are never written to a decision log; only the final score is recorded, \
+         signed, in the training log.",
+    ));
+    v
+}
+
+fn status(app: &TrainApp, t: &Theme, f: &mut Frame, area: Rect) {
+    let s = app.session.score();
+    let text = format!(
+        "pass mark {}% {} answered {}/{} {} correct {}",
+        app.pass_mark,
+        t.dot(),
+        s.answered,
+        s.total,
+        t.dot(),
+        s.correct
+    );
+    f.render_widget(Paragraph::new(text).style(t.dim()), area);
+}
+
+fn hints(app: &TrainApp, t: &Theme, f: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (k, h) in app.keymap.hints(app.context(), app.look.ascii) {
+        spans.push(Span::styled(format!(" {k}"), t.key()));
+        spans.push(Span::raw(format!(" {h} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
