@@ -10,4 +10,5 @@ pub mod digest;
 pub mod engine;
 pub mod paths;
 pub mod queue;
+pub mod supervise;
 pub mod text;
