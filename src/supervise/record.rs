@@ -1,0 +1,128 @@
+//! A decision entry as the supervisor sees it: the normative §6.2 fields of a `decision`
+//! body, plus where it came from and whether it verified.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Did this entry pass verification when it was read?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Verification {
+    Verified,
+    /// Finding codes (`E_SIG_INVALID`, ...) that concern this entry.
+    Failed {
+        findings: Vec<String>,
+    },
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        matches!(self, Verification::Verified)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientRef {
+    pub kind: String,
+    pub name: String,
+}
+
+/// The fields of a `decision` entry body (SPEC §6.2) that review and exports use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionBody {
+    pub log: String,
+    pub seq: u64,
+    pub ts: String,
+    pub reviewer: String,
+    pub key: String,
+    pub queue: String,
+    pub disclosure: String,
+    pub disclosure_sha256: String,
+    pub subject: String,
+    pub recipient: RecipientRef,
+    pub purpose: String,
+    pub as_of: String,
+    #[serde(default)]
+    pub consent: Option<String>,
+    pub consent_status: String,
+    pub part2: String,
+    pub hipaa: String,
+    pub rule: String,
+    pub unsettled: bool,
+    pub policy: serde_json::Value,
+    pub decision: String,
+    #[serde(default)]
+    pub reason_code: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(rename = "override")]
+    pub overrides: bool,
+    #[serde(default)]
+    pub supersedes: Option<String>,
+}
+
+/// One decision entry with its provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionRecord {
+    /// The log file it was read from.
+    pub log_path: PathBuf,
+    /// 1-based line in that file.
+    pub line: u64,
+    /// Hex SHA-256 of the line without its LF (what `supersedes` names).
+    pub entry_sha256: String,
+    pub ts: DateTime<Utc>,
+    pub body: DecisionBody,
+    pub verification: Verification,
+}
+
+impl DecisionRecord {
+    /// Build from a body's JSON text. `Err` when the body is not a well-formed decision
+    /// (the caller reports it as a failed entry rather than dropping it).
+    pub fn from_body(
+        log_path: PathBuf,
+        line: u64,
+        entry_sha256: String,
+        body_json: &str,
+        verification: Verification,
+    ) -> Result<DecisionRecord, String> {
+        let body: DecisionBody =
+            serde_json::from_str(body_json).map_err(|e| format!("not a decision entry: {e}"))?;
+        let ts = DateTime::parse_from_rfc3339(&body.ts)
+            .map_err(|e| format!("bad ts: {e}"))?
+            .with_timezone(&Utc);
+        Ok(DecisionRecord {
+            log_path,
+            line,
+            entry_sha256,
+            ts,
+            body,
+            verification,
+        })
+    }
+
+    /// The UTC date of `ts` (what `--since/--until` compare, SPEC §3.3).
+    pub fn date(&self) -> NaiveDate {
+        self.ts.date_naive()
+    }
+}
+
+/// How one whole log fared, for export headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogStatus {
+    pub path: PathBuf,
+    /// The log id from genesis, when readable.
+    pub log: Option<String>,
+    /// `ok`, `warnings` or `failed`.
+    pub result: String,
+    pub findings: Vec<String>,
+    /// The checkpoint file it was verified against, if any.
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// Merge records of many logs into one time order (ties: log path, then seq), stable.
+pub fn merge(mut records: Vec<DecisionRecord>) -> Vec<DecisionRecord> {
+    records.sort_by(|a, b| (a.ts, &a.log_path, a.body.seq).cmp(&(b.ts, &b.log_path, b.body.seq)));
+    records
+}
