@@ -3,11 +3,14 @@
 //! against. Works on decision records read from verified lines; terminal-free.
 
 pub mod accounting;
+pub mod export;
 pub mod filter;
+pub mod load;
 pub mod record;
 pub mod summary;
 
 pub use accounting::{AccountingRow, accounting};
 pub use filter::Filter;
+pub use load::{Loaded, OtherFinding, load_logs};
 pub use record::{DecisionRecord, LogStatus, Verification, merge};
-pub use summary::{ReviewerSummary, Summary, open_escalations, summarize};
+pub use summary::{ReviewerSummary, Summary, open_escalations, summarize, summarize_shown};

@@ -53,6 +53,33 @@ pub fn open_escalations(records: &[DecisionRecord]) -> Vec<&DecisionRecord> {
 }
 
 pub fn summarize(records: &[DecisionRecord]) -> Summary {
+    let open = open_escalations(records)
+        .into_iter()
+        .map(|r| r.entry_sha256.clone())
+        .collect();
+    summarize_iter(records.iter(), open)
+}
+
+/// The summary of a filtered view `shown` (a subset of `all`): counts over `shown`; an
+/// escalation in `shown` is open unless an entry anywhere in `all` supersedes it (the
+/// superseding entry may be filtered out, the escalation is still resolved).
+pub fn summarize_shown(shown: &[&DecisionRecord], all: &[DecisionRecord]) -> Summary {
+    let superseded: HashSet<&str> = all
+        .iter()
+        .filter_map(|r| r.body.supersedes.as_deref())
+        .collect();
+    let open = shown
+        .iter()
+        .filter(|r| r.body.decision == "escalate" && !superseded.contains(r.entry_sha256.as_str()))
+        .map(|r| r.entry_sha256.clone())
+        .collect();
+    summarize_iter(shown.iter().copied(), open)
+}
+
+fn summarize_iter<'r>(
+    records: impl Iterator<Item = &'r DecisionRecord>,
+    open_escalations: Vec<String>,
+) -> Summary {
     let mut by: BTreeMap<&str, ReviewerSummary> = BTreeMap::new();
     let mut totals = ReviewerSummary {
         reviewer: "all".into(),
@@ -84,10 +111,7 @@ pub fn summarize(records: &[DecisionRecord]) -> Summary {
     Summary {
         reviewers: by.into_values().collect(),
         totals,
-        open_escalations: open_escalations(records)
-            .into_iter()
-            .map(|r| r.entry_sha256.clone())
-            .collect(),
+        open_escalations,
         per_day,
     }
 }

@@ -1,0 +1,243 @@
+//! Exports for auditors (CSV and JSON) of `log show` and `log accounting`. Every export
+//! states the logs it was made from, each log's verification result and the checkpoint it
+//! was verified against: CSV as leading `#` lines, JSON as a top-level `logs` array beside
+//! the rows.
+
+use serde::Serialize;
+
+use super::accounting::AccountingRow;
+use super::load::OtherFinding;
+use super::record::{DecisionRecord, LogStatus, Verification};
+
+/// One `log show` row, flat (the same fields in CSV and JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShowRow {
+    pub verification: &'static str,
+    pub findings: String,
+    pub ts: String,
+    pub log: String,
+    pub log_path: String,
+    pub seq: u64,
+    pub line: u64,
+    pub entry: String,
+    pub reviewer: String,
+    pub key: String,
+    pub disclosure: String,
+    pub disclosure_sha256: String,
+    pub subject: String,
+    pub recipient_kind: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub consent: String,
+    pub consent_status: String,
+    pub part2: String,
+    pub hipaa: String,
+    pub rule: String,
+    pub decision: String,
+    pub reason_code: String,
+    #[serde(rename = "override")]
+    pub overrides: bool,
+    pub note: String,
+    pub supersedes: String,
+}
+
+impl ShowRow {
+    pub fn of(r: &DecisionRecord) -> ShowRow {
+        let b = &r.body;
+        let (verification, findings) = match &r.verification {
+            Verification::Verified => ("verified", String::new()),
+            Verification::Failed { findings } => ("FAILED", findings.join(" ")),
+        };
+        ShowRow {
+            verification,
+            findings,
+            ts: b.ts.clone(),
+            log: b.log.clone(),
+            log_path: r.log_path.display().to_string(),
+            seq: b.seq,
+            line: r.line,
+            entry: r.entry_sha256.clone(),
+            reviewer: b.reviewer.clone(),
+            key: b.key.clone(),
+            disclosure: b.disclosure.clone(),
+            disclosure_sha256: b.disclosure_sha256.clone(),
+            subject: b.subject.clone(),
+            recipient_kind: b.recipient.kind.clone(),
+            recipient: b.recipient.name.clone(),
+            purpose: b.purpose.clone(),
+            consent: b.consent.clone().unwrap_or_default(),
+            consent_status: b.consent_status.clone(),
+            part2: b.part2.clone(),
+            hipaa: b.hipaa.clone(),
+            rule: b.rule.clone(),
+            decision: b.decision.clone(),
+            reason_code: b.reason_code.clone().unwrap_or_default(),
+            overrides: b.overrides,
+            note: b.note.clone().unwrap_or_default(),
+            supersedes: b.supersedes.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Column names of [`ShowRow`], in field order (CSV header even with no rows).
+pub const SHOW_COLUMNS: &[&str] = &[
+    "verification",
+    "findings",
+    "ts",
+    "log",
+    "log_path",
+    "seq",
+    "line",
+    "entry",
+    "reviewer",
+    "key",
+    "disclosure",
+    "disclosure_sha256",
+    "subject",
+    "recipient_kind",
+    "recipient",
+    "purpose",
+    "consent",
+    "consent_status",
+    "part2",
+    "hipaa",
+    "rule",
+    "decision",
+    "reason_code",
+    "override",
+    "note",
+    "supersedes",
+];
+
+/// One accounting row (42 CFR 2.25) with the verification of the entry it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountingExportRow {
+    pub date: String,
+    pub recipient_kind: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub basis: String,
+    pub consent: String,
+    pub status: &'static str,
+    pub reviewer: String,
+    pub log: String,
+    pub seq: u64,
+    pub verification: &'static str,
+}
+
+/// Column names of [`AccountingExportRow`], in field order.
+pub const ACCOUNTING_COLUMNS: &[&str] = &[
+    "date",
+    "recipient_kind",
+    "recipient",
+    "purpose",
+    "basis",
+    "consent",
+    "status",
+    "reviewer",
+    "log",
+    "seq",
+    "verification",
+];
+
+impl AccountingExportRow {
+    pub fn of(r: &AccountingRow, verified: bool) -> AccountingExportRow {
+        AccountingExportRow {
+            date: r.date.to_string(),
+            recipient_kind: r.recipient_kind.clone(),
+            recipient: r.recipient.clone(),
+            purpose: r.purpose.clone(),
+            basis: r.basis.clone(),
+            consent: r.consent.clone().unwrap_or_default(),
+            status: r.status,
+            reviewer: r.reviewer.clone(),
+            log: r.log.clone(),
+            seq: r.seq,
+            verification: if verified { "verified" } else { "FAILED" },
+        }
+    }
+}
+
+/// The JSON document of an export.
+#[derive(Serialize)]
+struct Doc<'a, R: Serialize> {
+    export: &'a str,
+    logs: &'a [LogStatus],
+    /// Findings on lines that are not decision rows (genesis, recovery, unreadable lines).
+    other_findings: &'a [OtherFinding],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patient: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
+    rows: &'a [R],
+}
+
+/// Metadata of an export besides the rows.
+pub struct ExportMeta<'a> {
+    /// `log show` or `log accounting`.
+    pub export: &'a str,
+    pub logs: &'a [LogStatus],
+    pub other: &'a [OtherFinding],
+    pub patient: Option<&'a str>,
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+pub fn to_json<R: Serialize>(meta: &ExportMeta, rows: &[R]) -> String {
+    let doc = Doc {
+        export: meta.export,
+        logs: meta.logs,
+        other_findings: meta.other,
+        patient: meta.patient,
+        as_of: meta.as_of.map(|d| d.to_string()),
+        rows,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("export rows serialize");
+    s.push('\n');
+    s
+}
+
+/// The leading `#` lines of a CSV export (text from logs escaped, one log per line).
+pub fn csv_header_lines(meta: &ExportMeta) -> String {
+    let esc = |s: &str| crate::text::escape(s).replace(['\n', '\r'], " ");
+    let mut out = format!("# p2review {} export\n", meta.export);
+    if let Some(p) = meta.patient {
+        out.push_str(&format!("# patient: {}\n", esc(p)));
+    }
+    if let Some(d) = meta.as_of {
+        out.push_str(&format!("# as_of: {d}\n"));
+    }
+    for l in meta.logs {
+        out.push_str(&format!(
+            "# log: {} id={} verification={} checkpoint={}\n",
+            esc(&l.path.display().to_string()),
+            l.log.as_deref().unwrap_or("-"),
+            l.result,
+            l.checkpoint
+                .as_ref()
+                .map_or("none".to_owned(), |p| esc(&p.display().to_string())),
+        ));
+        for f in &l.findings {
+            out.push_str(&format!("#   finding: {}\n", esc(f)));
+        }
+    }
+    out
+}
+
+/// CSV with `columns` as the header row (written even when there are no rows).
+pub fn to_csv<R: Serialize>(
+    meta: &ExportMeta,
+    columns: &[&str],
+    rows: &[R],
+) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(columns)?;
+    for r in rows {
+        w.serialize(r)?;
+    }
+    let body = w.into_inner().map_err(|e| e.into_error())?;
+    let mut out = csv_header_lines(meta);
+    out.push_str(&String::from_utf8_lossy(&body));
+    Ok(out)
+}
