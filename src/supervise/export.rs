@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::accounting::AccountingRow;
 use super::load::OtherFinding;
 use super::record::{DecisionRecord, LogStatus, Verification};
+use super::summary::Summary;
 
 /// One `log show` row, flat (the same fields in CSV and JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,7 +170,17 @@ struct Doc<'a, R: Serialize> {
     patient: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     as_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<SummaryDoc<'a>>,
     rows: &'a [R],
+}
+
+/// The summary of the rows, with each reviewer's override rate spelled out.
+#[derive(Serialize)]
+struct SummaryDoc<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    override_rate_percent: std::collections::BTreeMap<String, f64>,
 }
 
 /// Metadata of an export besides the rows.
@@ -180,6 +191,8 @@ pub struct ExportMeta<'a> {
     pub other: &'a [OtherFinding],
     pub patient: Option<&'a str>,
     pub as_of: Option<chrono::NaiveDate>,
+    /// The summary of the rows shown (`log show`).
+    pub summary: Option<&'a Summary>,
 }
 
 pub fn to_json<R: Serialize>(meta: &ExportMeta, rows: &[R]) -> String {
@@ -189,6 +202,15 @@ pub fn to_json<R: Serialize>(meta: &ExportMeta, rows: &[R]) -> String {
         other_findings: meta.other,
         patient: meta.patient,
         as_of: meta.as_of.map(|d| d.to_string()),
+        summary: meta.summary.map(|s| SummaryDoc {
+            summary: s,
+            override_rate_percent: s
+                .reviewers
+                .iter()
+                .chain(std::iter::once(&s.totals))
+                .map(|r| (r.reviewer.clone(), r.override_rate_percent()))
+                .collect(),
+        }),
         rows,
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("export rows serialize");

@@ -40,6 +40,7 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
         other: &loaded.other,
         patient: Some(&a.patient),
         as_of: Some(as_of),
+        summary: None,
     };
     match a.format {
         ExportFormat::Json => print!("{}", export::to_json(&meta, &out)),

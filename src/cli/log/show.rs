@@ -6,7 +6,9 @@ use color_eyre::eyre::{self, bail};
 use super::super::Ctx;
 use super::super::args::{DecisionArg, ExportFormat, LogShowArgs};
 use crate::supervise::export::{self, ExportMeta, SHOW_COLUMNS, ShowRow};
-use crate::supervise::{DecisionRecord, Filter, Loaded, load_logs, open_escalations};
+use crate::supervise::{
+    DecisionRecord, Filter, Loaded, load_logs, open_escalations, summarize_shown,
+};
 use crate::text::escape;
 
 pub fn decision_str(d: DecisionArg) -> &'static str {
@@ -51,12 +53,14 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         bail!("--since {s} is after --until {u}: nothing could match; swap them");
     }
     let shown = filter.apply(&loaded.records);
+    let summary = summarize_shown(&shown, &loaded.records);
     let meta = ExportMeta {
         export: "log show",
         logs: &loaded.logs,
         other: &loaded.other,
         patient: None,
         as_of: None,
+        summary: Some(&summary),
     };
     let rows: Vec<ShowRow> = shown.iter().map(|r| ShowRow::of(r)).collect();
     match a.format {
