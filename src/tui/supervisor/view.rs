@@ -397,11 +397,19 @@ fn hint_bar(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
 fn help(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     let _ = app;
     let w = 60.min(area.width);
-    let items: Vec<_> = BINDINGS
-        .iter()
-        .filter(|b| b.context == SupContext::List)
-        .collect();
-    let h = (items.len() as u16 + 4).min(area.height);
+    // One line per action: its keys joined (↓/j next entry).
+    let mut items: Vec<(String, &str)> = Vec::new();
+    for b in BINDINGS.iter().filter(|b| b.context == SupContext::List) {
+        let k = b.key.label(t.look.ascii);
+        match items.iter_mut().find(|(_, h)| *h == b.help) {
+            Some((keys, _)) => {
+                keys.push('/');
+                keys.push_str(&k);
+            }
+            None => items.push((k, b.help)),
+        }
+    }
+    let h = (items.len() as u16 + 3).min(area.height);
     let r = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -412,12 +420,8 @@ fn help(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
         "Read-only: nothing here can change a log.",
         t.bold(),
     )];
-    for b in items {
-        lines.push(Line::from(format!(
-            "{:>8}  {}",
-            b.key.label(t.look.ascii),
-            b.help
-        )));
+    for (k, help) in items {
+        lines.push(Line::from(format!("{k:>14}  {help}")));
     }
     f.render_widget(Clear, r);
     f.render_widget(
