@@ -398,6 +398,22 @@ fn csv_export_states_logs_and_checks_field_by_field() {
     assert_eq!(get("ts"), body["ts"].as_str().unwrap());
     assert_eq!(get("override"), "false");
     assert_eq!(get("seq"), "1");
+    assert_eq!(
+        get("part2_policy"),
+        format!(
+            "{}@{}",
+            body["policy"]["part2"]["id"].as_str().unwrap(),
+            body["policy"]["part2"]["version"].as_str().unwrap()
+        )
+    );
+    // The CSV columns are exactly the JSON row fields, in order.
+    let (_, v) = t.json("show", &["--decision", "escalate"]);
+    let keys: Vec<&String> = rows(&v)[0].as_object().unwrap().keys().collect();
+    let mut sorted_head: Vec<&String> = head.iter().collect();
+    sorted_head.sort();
+    let mut sorted_keys = keys.clone();
+    sorted_keys.sort();
+    assert_eq!(sorted_head, sorted_keys);
     // An empty result still has its header lines and column row.
     let o = t.run(
         "show",

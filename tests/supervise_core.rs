@@ -170,7 +170,7 @@ fn nov(d: u32) -> NaiveDate {
 fn merge_is_time_ordered_across_logs() {
     let order: Vec<(String, u64)> = fixture()
         .iter()
-        .map(|r| (r.body.log.clone(), r.body.seq))
+        .map(|r| (r.body.log.to_string(), r.body.seq))
         .collect();
     let want = [
         ("a", 4),

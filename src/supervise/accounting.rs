@@ -45,22 +45,22 @@ pub fn accounting(
             let b = &r.body;
             let day = r.date();
             b.subject == patient
-                && b.decision == "approve"
-                && b.part2 == "permitted_with_notice"
+                && *b.decision == *"approve"
+                && *b.part2 == *"permitted_with_notice"
                 && day >= start
                 && day <= as_of
                 && !superseded.contains(r.entry_sha256.as_str())
         })
         .map(|r| AccountingRow {
             date: r.date(),
-            recipient: r.body.recipient.name.clone(),
-            recipient_kind: r.body.recipient.kind.clone(),
-            purpose: r.body.purpose.clone(),
+            recipient: r.body.recipient.name.to_string(),
+            recipient_kind: r.body.recipient.kind.to_string(),
+            purpose: r.body.purpose.to_string(),
             basis: format!("patient consent ({})", r.body.rule),
             consent: r.body.consent.clone(),
             status: APPROVED_LABEL,
-            reviewer: r.body.reviewer.clone(),
-            log: r.body.log.clone(),
+            reviewer: r.body.reviewer.to_string(),
+            log: r.body.log.to_string(),
             seq: r.body.seq,
         })
         .collect()

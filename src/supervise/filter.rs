@@ -21,13 +21,13 @@ impl Filter {
     pub fn matches(&self, r: &DecisionRecord) -> bool {
         let b = &r.body;
         let day = r.date();
-        self.reviewer.as_deref().is_none_or(|x| b.reviewer == x)
-            && self.decision.as_deref().is_none_or(|x| b.decision == x)
+        self.reviewer.as_deref().is_none_or(|x| *b.reviewer == *x)
+            && self.decision.as_deref().is_none_or(|x| *b.decision == *x)
             && self.since.is_none_or(|s| day >= s)
             && self.until.is_none_or(|u| day <= u)
             && self.patient.as_deref().is_none_or(|x| b.subject == x)
             && (!self.overrides_only || b.overrides)
-            && self.part2.as_deref().is_none_or(|x| b.part2 == x)
+            && self.part2.as_deref().is_none_or(|x| *b.part2 == *x)
     }
 
     pub fn apply<'r>(&self, records: &'r [DecisionRecord]) -> Vec<&'r DecisionRecord> {

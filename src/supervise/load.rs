@@ -3,12 +3,13 @@
 //! of its own line attached, and findings on other lines (genesis, recovery, training,
 //! unreadable lines) stay with the log so they still count. Nothing is silently dropped.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{DecisionBody, DecisionRecord, LogStatus, Verification, merge};
+use super::record::{DecisionBody, DecisionRecord, LogStatus, Shared, Verification, merge};
 use crate::log::checkpoint::Checkpoint;
 use crate::log::findings::{Code, Finding};
 use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
@@ -77,20 +78,67 @@ struct FullLine {
     e: DecisionBody,
 }
 
+/// Each distinct shared string once, whatever the number of records holding it.
+#[derive(Default)]
+struct Interner(HashSet<Shared>);
+
+impl Interner {
+    fn put(&mut self, s: &mut Shared) {
+        match self.0.get(&**s) {
+            Some(x) => *s = x.clone(),
+            None => {
+                self.0.insert(s.clone());
+            }
+        }
+    }
+
+    fn body(&mut self, b: &mut DecisionBody) {
+        for s in [
+            &mut b.log,
+            &mut b.reviewer,
+            &mut b.key,
+            &mut b.queue,
+            &mut b.recipient.kind,
+            &mut b.recipient.name,
+            &mut b.purpose,
+            &mut b.as_of,
+            &mut b.consent_status,
+            &mut b.part2,
+            &mut b.hipaa,
+            &mut b.rule,
+            &mut b.decision,
+            &mut b.policy.part2.id,
+            &mut b.policy.part2.version,
+            &mut b.policy.part2.sha256,
+            &mut b.policy.hipaa.id,
+            &mut b.policy.hipaa.version,
+            &mut b.policy.hipaa.sha256,
+        ] {
+            self.put(s);
+        }
+    }
+}
+
 /// Read the decision entries of one line leniently (the verifier judges it; this only
 /// extracts what to show). `None`: not a decision entry or not readable as one.
-fn decision_of(path: &std::path::Path, line_no: u64, piece: &[u8]) -> Option<DecisionRecord> {
+fn decision_of(
+    path: &Arc<Path>,
+    line_no: u64,
+    piece: &[u8],
+    interner: &mut Interner,
+) -> Option<DecisionRecord> {
     let raw = piece.strip_suffix(b"\n").unwrap_or(piece);
     let head: HeadLine = serde_json::from_slice(raw).ok()?;
     if head.e.kind != "decision" {
         return None;
     }
-    let full: FullLine = serde_json::from_slice(raw).ok()?;
+    let mut full: FullLine = serde_json::from_slice(raw).ok()?;
+    interner.body(&mut full.e);
     let ts = chrono::DateTime::parse_from_rfc3339(&full.e.ts)
         .ok()?
         .with_timezone(&chrono::Utc);
     Some(DecisionRecord {
-        log_path: path.to_path_buf(),
+        log_path: path.clone(),
         line: line_no,
         entry_sha256: crate::digest::sha256_hex(raw),
         ts,
@@ -112,10 +160,12 @@ pub fn load_logs(
     threads: usize,
 ) -> Loaded {
     let mut out = Loaded::default();
+    let mut interner = Interner::default();
     for path in paths {
+        let shared_path: Arc<Path> = Arc::from(path.as_path());
         let mut recs: Vec<DecisionRecord> = Vec::new();
         let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece| {
-            if let Some(r) = decision_of(path, n, piece) {
+            if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
                 recs.push(r);
             }
         });

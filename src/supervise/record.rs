@@ -1,7 +1,8 @@
 //! A decision entry as the supervisor sees it: the normative §6.2 fields of a `decision`
 //! body, plus where it came from and whether it verified.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,36 +24,58 @@ impl Verification {
     }
 }
 
+/// Text shared by many entries (reviewer, key, recipient, statuses...): `load_logs`
+/// interns it, so a million records hold each distinct value once.
+pub type Shared = Arc<str>;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecipientRef {
-    pub kind: String,
-    pub name: String,
+    pub kind: Shared,
+    pub name: Shared,
+}
+
+/// One policy reference of an entry (`{"id","version","sha256"}`). Read leniently
+/// (missing parts are empty): whether the entry is well formed is the verifier's call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PolicyId {
+    pub id: Shared,
+    pub version: Shared,
+    pub sha256: Shared,
+}
+
+/// The policies a decision was made under (SPEC §6.2 `policy`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PolicyPair {
+    pub part2: PolicyId,
+    pub hipaa: PolicyId,
 }
 
 /// The fields of a `decision` entry body (SPEC §6.2) that review and exports use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionBody {
-    pub log: String,
+    pub log: Shared,
     pub seq: u64,
     pub ts: String,
-    pub reviewer: String,
-    pub key: String,
-    pub queue: String,
+    pub reviewer: Shared,
+    pub key: Shared,
+    pub queue: Shared,
     pub disclosure: String,
     pub disclosure_sha256: String,
     pub subject: String,
     pub recipient: RecipientRef,
-    pub purpose: String,
-    pub as_of: String,
+    pub purpose: Shared,
+    pub as_of: Shared,
     #[serde(default)]
     pub consent: Option<String>,
-    pub consent_status: String,
-    pub part2: String,
-    pub hipaa: String,
-    pub rule: String,
+    pub consent_status: Shared,
+    pub part2: Shared,
+    pub hipaa: Shared,
+    pub rule: Shared,
     pub unsettled: bool,
-    pub policy: serde_json::Value,
-    pub decision: String,
+    pub policy: PolicyPair,
+    pub decision: Shared,
     #[serde(default)]
     pub reason_code: Option<String>,
     #[serde(default)]
@@ -66,8 +89,8 @@ pub struct DecisionBody {
 /// One decision entry with its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecisionRecord {
-    /// The log file it was read from.
-    pub log_path: PathBuf,
+    /// The log file it was read from (shared by every record of that log).
+    pub log_path: Arc<Path>,
     /// 1-based line in that file.
     pub line: u64,
     /// Hex SHA-256 of the line without its LF (what `supersedes` names).
@@ -81,7 +104,7 @@ impl DecisionRecord {
     /// Build from a body's JSON text. `Err` when the body is not a well-formed decision
     /// (the caller reports it as a failed entry rather than dropping it).
     pub fn from_body(
-        log_path: PathBuf,
+        log_path: impl Into<Arc<Path>>,
         line: u64,
         entry_sha256: String,
         body_json: &str,
@@ -93,7 +116,7 @@ impl DecisionRecord {
             .map_err(|e| format!("bad ts: {e}"))?
             .with_timezone(&Utc);
         Ok(DecisionRecord {
-            log_path,
+            log_path: log_path.into(),
             line,
             entry_sha256,
             ts,

@@ -48,7 +48,9 @@ pub fn open_escalations(records: &[DecisionRecord]) -> Vec<&DecisionRecord> {
         .collect();
     records
         .iter()
-        .filter(|r| r.body.decision == "escalate" && !superseded.contains(r.entry_sha256.as_str()))
+        .filter(|r| {
+            *r.body.decision == *"escalate" && !superseded.contains(r.entry_sha256.as_str())
+        })
         .collect()
 }
 
@@ -70,7 +72,9 @@ pub fn summarize_shown(shown: &[&DecisionRecord], all: &[DecisionRecord]) -> Sum
         .collect();
     let open = shown
         .iter()
-        .filter(|r| r.body.decision == "escalate" && !superseded.contains(r.entry_sha256.as_str()))
+        .filter(|r| {
+            *r.body.decision == *"escalate" && !superseded.contains(r.entry_sha256.as_str())
+        })
         .map(|r| r.entry_sha256.clone())
         .collect();
     summarize_iter(shown.iter().copied(), open)
@@ -88,14 +92,14 @@ fn summarize_iter<'r>(
     let mut per_day = BTreeMap::new();
     for r in records {
         let s = by
-            .entry(r.body.reviewer.as_str())
+            .entry(&*r.body.reviewer)
             .or_insert_with(|| ReviewerSummary {
-                reviewer: r.body.reviewer.clone(),
+                reviewer: r.body.reviewer.to_string(),
                 ..Default::default()
             });
         for t in [&mut *s, &mut totals] {
             t.total += 1;
-            match r.body.decision.as_str() {
+            match &*r.body.decision {
                 "approve" => t.approve += 1,
                 "deny" => t.deny += 1,
                 "escalate" => t.escalate += 1,

@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     let verified: HashMap<(&str, u64), bool> = loaded
         .records
         .iter()
-        .map(|r| ((r.body.log.as_str(), r.body.seq), r.verification.ok()))
+        .map(|r| ((&*r.body.log, r.body.seq), r.verification.ok()))
         .collect();
     let out: Vec<AccountingExportRow> = rows
         .iter()

@@ -89,19 +89,19 @@ impl SupApp {
 
     fn matches(&self, r: &DecisionRecord, needle: &str) -> bool {
         let b = &r.body;
-        self.decision.is_none_or(|d| b.decision == DECISIONS[d])
+        self.decision.is_none_or(|d| *b.decision == *DECISIONS[d])
             && (!self.overrides_only || b.overrides)
             && (!self.failed_only || !r.verification.ok())
             && (needle.is_empty() || {
                 let fields = [
-                    b.reviewer.as_str(),
+                    &*b.reviewer,
                     b.subject.as_str(),
                     b.disclosure.as_str(),
-                    b.decision.as_str(),
-                    b.recipient.name.as_str(),
-                    b.purpose.as_str(),
-                    b.part2.as_str(),
-                    b.rule.as_str(),
+                    &*b.decision,
+                    &*b.recipient.name,
+                    &*b.purpose,
+                    &*b.part2,
+                    &*b.rule,
                     b.note.as_deref().unwrap_or(""),
                     b.reason_code.as_deref().unwrap_or(""),
                 ];
