@@ -7,6 +7,12 @@ use super::super::args::LogReviewArgs;
 use crate::supervise::load_logs;
 
 pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eyre::bail!(
+            "`log review` needs an interactive terminal; for scripts use `p2review log show --format csv|json`"
+        );
+    }
     let logs = super::logs_or_default(ctx, &a.logs);
     let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
     let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
