@@ -161,6 +161,7 @@ pub fn load_logs(
 ) -> Loaded {
     let mut out = Loaded::default();
     let mut interner = Interner::default();
+    let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
     for path in paths {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
         let mut recs: Vec<DecisionRecord> = Vec::new();
@@ -231,8 +232,14 @@ pub fn load_logs(
             findings: report.findings.iter().map(finding_text).collect(),
             checkpoint,
         });
-        out.records.append(&mut recs);
+        recs.shrink_to_fit();
+        per_log.push(recs);
     }
-    out.records = merge(std::mem::take(&mut out.records));
+    // One exact allocation for all records (no doubling growth at a million).
+    let mut all = Vec::with_capacity(per_log.iter().map(Vec::len).sum());
+    for v in per_log {
+        all.extend(v);
+    }
+    out.records = merge(all);
     out
 }

@@ -146,6 +146,10 @@ pub struct LogStatus {
 
 /// Merge records of many logs into one time order (ties: log path, then seq), stable.
 pub fn merge(mut records: Vec<DecisionRecord>) -> Vec<DecisionRecord> {
-    records.sort_by(|a, b| (a.ts, &a.log_path, a.body.seq).cmp(&(b.ts, &b.log_path, b.body.seq)));
+    // The key is unique per entry (log path + seq), so an unstable sort gives the same
+    // order as a stable one, in place: no n/2-element buffer at a million records.
+    records.sort_unstable_by(|a, b| {
+        (a.ts, &a.log_path, a.body.seq).cmp(&(b.ts, &b.log_path, b.body.seq))
+    });
     records
 }
