@@ -563,3 +563,29 @@ fn default_log_and_checkpoint_in_the_export() {
     let _ = &t.queue;
     let _ = &t.carol;
 }
+
+#[test]
+fn control_characters_in_a_tampered_entry_never_reach_the_output() {
+    let t = three(true);
+    let log = t.alice.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[1] = lines[1].replace(
+        "\"purpose\":\"payment\"",
+        "\"purpose\":\"pay\\u001b[31m\\u202ement\"",
+    );
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    for fmt in ["table", "csv", "json"] {
+        let o = t.run("show", &["--format", fmt]);
+        assert_eq!(o.status.code(), Some(1), "{fmt}");
+        let raw = o.stdout;
+        assert!(!raw.contains(&0x1b), "{fmt}: raw ESC in output");
+        assert!(
+            !String::from_utf8_lossy(&raw).contains('\u{202e}'),
+            "{fmt}: raw bidi control in output"
+        );
+        assert!(String::from_utf8_lossy(&raw).contains("FAILED"), "{fmt}");
+    }
+    let o = t.run("accounting", &["--patient", "P-0001", "--format", "csv"]);
+    assert!(!o.stdout.contains(&0x1b));
+}

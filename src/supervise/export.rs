@@ -10,6 +10,12 @@ use super::load::OtherFinding;
 use super::record::{DecisionRecord, LogStatus, Verification};
 use super::summary::Summary;
 
+/// Text from a log, safe for any terminal or spreadsheet it reaches (entries that fail
+/// verification are shown too, and are not held to the canonical character rules).
+fn esc(s: &str) -> String {
+    crate::text::escape(s).into_owned()
+}
+
 /// One `log show` row, flat (the same fields in CSV and JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShowRow {
@@ -55,32 +61,32 @@ impl ShowRow {
         ShowRow {
             verification,
             findings,
-            ts: b.ts.clone(),
-            log: b.log.to_string(),
-            log_path: r.log_path.display().to_string(),
+            ts: esc(&b.ts),
+            log: esc(&b.log),
+            log_path: esc(&r.log_path.display().to_string()),
             seq: b.seq,
             line: r.line,
             entry: r.entry_sha256.clone(),
-            reviewer: b.reviewer.to_string(),
-            key: b.key.to_string(),
-            disclosure: b.disclosure.clone(),
-            disclosure_sha256: b.disclosure_sha256.clone(),
-            subject: b.subject.clone(),
-            recipient_kind: b.recipient.kind.to_string(),
-            recipient: b.recipient.name.to_string(),
-            purpose: b.purpose.to_string(),
-            consent: b.consent.clone().unwrap_or_default(),
-            consent_status: b.consent_status.to_string(),
-            part2: b.part2.to_string(),
-            hipaa: b.hipaa.to_string(),
-            rule: b.rule.to_string(),
-            part2_policy: format!("{}@{}", b.policy.part2.id, b.policy.part2.version),
-            hipaa_policy: format!("{}@{}", b.policy.hipaa.id, b.policy.hipaa.version),
-            decision: b.decision.to_string(),
-            reason_code: b.reason_code.clone().unwrap_or_default(),
+            reviewer: esc(&b.reviewer),
+            key: esc(&b.key),
+            disclosure: esc(&b.disclosure),
+            disclosure_sha256: esc(&b.disclosure_sha256),
+            subject: esc(&b.subject),
+            recipient_kind: esc(&b.recipient.kind),
+            recipient: esc(&b.recipient.name),
+            purpose: esc(&b.purpose),
+            consent: esc(b.consent.as_deref().unwrap_or_default()),
+            consent_status: esc(&b.consent_status),
+            part2: esc(&b.part2),
+            hipaa: esc(&b.hipaa),
+            rule: esc(&b.rule),
+            part2_policy: esc(&format!("{}@{}", b.policy.part2.id, b.policy.part2.version)),
+            hipaa_policy: esc(&format!("{}@{}", b.policy.hipaa.id, b.policy.hipaa.version)),
+            decision: esc(&b.decision),
+            reason_code: esc(b.reason_code.as_deref().unwrap_or_default()),
             overrides: b.overrides,
-            note: b.note.clone().unwrap_or_default(),
-            supersedes: b.supersedes.clone().unwrap_or_default(),
+            note: esc(b.note.as_deref().unwrap_or_default()),
+            supersedes: esc(b.supersedes.as_deref().unwrap_or_default()),
         }
     }
 }
@@ -152,14 +158,14 @@ impl AccountingExportRow {
     pub fn of(r: &AccountingRow, verified: bool) -> AccountingExportRow {
         AccountingExportRow {
             date: r.date.to_string(),
-            recipient_kind: r.recipient_kind.clone(),
-            recipient: r.recipient.clone(),
-            purpose: r.purpose.clone(),
-            basis: r.basis.clone(),
-            consent: r.consent.clone().unwrap_or_default(),
+            recipient_kind: esc(&r.recipient_kind),
+            recipient: esc(&r.recipient),
+            purpose: esc(&r.purpose),
+            basis: esc(&r.basis),
+            consent: esc(r.consent.as_deref().unwrap_or_default()),
             status: r.status,
-            reviewer: r.reviewer.clone(),
-            log: r.log.clone(),
+            reviewer: esc(&r.reviewer),
+            log: esc(&r.log),
             seq: r.seq,
             verification: if verified { "verified" } else { "FAILED" },
         }
