@@ -589,3 +589,35 @@ fn control_characters_in_a_tampered_entry_never_reach_the_output() {
     let o = t.run("accounting", &["--patient", "P-0001", "--format", "csv"]);
     assert!(!o.stdout.contains(&0x1b));
 }
+
+#[test]
+fn a_finding_on_a_line_that_is_not_a_decision_still_counts() {
+    let t = three(true);
+    let log = t.carol.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().next().unwrap().contains("\"genesis\""));
+    std::fs::write(
+        &log,
+        text.replacen("carol@example.org", "carol@example.net", 1),
+    )
+    .unwrap();
+    let (code, v) = t.json("show", &["--reviewer", "alice@example.org"]);
+    assert_eq!(
+        code, 1,
+        "the genesis failure is shown whatever the filter: {v}"
+    );
+    let other = v["other_findings"].as_array().unwrap();
+    let g = other
+        .iter()
+        .find(|o| o["line"] == 1)
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(g["log_path"], log.display().to_string());
+    assert!(g["code"].as_str().unwrap().starts_with("E_"));
+    assert_eq!(g["error"], true);
+    assert_eq!(v["logs"][2]["result"], "failed");
+    let table = out(&t.run("show", &["--reviewer", "alice@example.org"]));
+    assert!(
+        table.contains("line 1 seq 0 of") && table.contains("(not a decision row)"),
+        "{table}"
+    );
+}

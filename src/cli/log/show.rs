@@ -141,11 +141,12 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
     }
     for o in &loaded.other {
         row(format!(
-            "{:<8} {} line {} seq {} (not a decision row)",
+            "{:<8} {} line {} seq {} of {} (not a decision row)",
             if o.error { "FAILED" } else { "warning" },
             o.code,
             o.line,
             o.seq,
+            escape(&o.log_path.display().to_string()),
         ));
     }
     let failed = shown.iter().filter(|r| !r.verification.ok()).count();
