@@ -33,6 +33,20 @@ pub struct Loaded {
     pub logs: Vec<LogStatus>,
     /// Findings not on a decision row (they are shown, and they count for the exit code).
     pub other: Vec<OtherFinding>,
+    /// Entry hashes named by any entry's `supersedes`, kept or not.
+    pub superseded: HashSet<String>,
+    /// Entry hashes of every escalation read, kept or not (open = not superseded).
+    pub escalations: Vec<String>,
+}
+
+impl Loaded {
+    /// Escalations still open across every entry read (SPEC §6.2).
+    pub fn open_escalations(&self) -> usize {
+        self.escalations
+            .iter()
+            .filter(|h| !self.superseded.contains(*h))
+            .count()
+    }
 }
 
 impl Loaded {
@@ -159,15 +173,41 @@ pub fn load_logs(
     checkpoints: &[(PathBuf, Checkpoint)],
     threads: usize,
 ) -> Loaded {
+    load_logs_keeping(paths, opts, checkpoints, threads, &|_| true)
+}
+
+/// [`load_logs`], keeping only the records `keep` accepts (`log show` with filters holds
+/// what it shows, not every entry). `superseded` and `escalations` still cover every
+/// entry read, so open escalations are counted across all of them.
+pub fn load_logs_keeping(
+    paths: &[PathBuf],
+    opts: &VerifyOptions,
+    checkpoints: &[(PathBuf, Checkpoint)],
+    threads: usize,
+    keep: &dyn Fn(&DecisionRecord) -> bool,
+) -> Loaded {
     let mut out = Loaded::default();
     let mut interner = Interner::default();
     let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
+    let (mut superseded, mut escalations) = (HashSet::new(), Vec::new());
     for path in paths {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
         let mut recs: Vec<DecisionRecord> = Vec::new();
+        let mut dropped: HashSet<u64> = HashSet::new();
         let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece| {
             if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
-                recs.push(r);
+                if let Some(h) = &r.body.supersedes {
+                    superseded.insert(h.clone());
+                }
+                if *r.body.decision == *"escalate" {
+                    escalations.push(r.entry_sha256.clone());
+                }
+                if keep(&r) {
+                    recs.push(r);
+                } else {
+                    // A decision row filtered out: its findings go with it.
+                    dropped.insert(n);
+                }
             }
         });
         let report = match res {
@@ -204,6 +244,7 @@ pub fn load_logs(
                 }
             }
         }
+        by_line.retain(|line, _| !dropped.contains(line));
         for f in by_line.into_values().flatten() {
             out.other.push(OtherFinding {
                 log_path: path.clone(),
@@ -241,5 +282,7 @@ pub fn load_logs(
         all.extend(v);
     }
     out.records = merge(all);
+    out.superseded = superseded;
+    out.escalations = escalations;
     out
 }

@@ -11,6 +11,8 @@ pub mod summary;
 
 pub use accounting::{AccountingRow, accounting};
 pub use filter::Filter;
-pub use load::{Loaded, OtherFinding, load_logs};
+pub use load::{Loaded, OtherFinding, load_logs, load_logs_keeping};
 pub use record::{DecisionRecord, LogStatus, Verification, merge};
-pub use summary::{ReviewerSummary, Summary, open_escalations, summarize, summarize_shown};
+pub use summary::{
+    ReviewerSummary, Summary, open_escalations, summarize, summarize_shown, summarize_with,
+};

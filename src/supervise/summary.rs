@@ -70,11 +70,15 @@ pub fn summarize_shown(shown: &[&DecisionRecord], all: &[DecisionRecord]) -> Sum
         .iter()
         .filter_map(|r| r.body.supersedes.as_deref())
         .collect();
+    summarize_with(shown, |h| superseded.contains(h))
+}
+
+/// [`summarize_shown`] with the superseded entry hashes given (`log show` keeps only the
+/// records it shows, and the hashes every entry read names in `supersedes`).
+pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&str) -> bool) -> Summary {
     let open = shown
         .iter()
-        .filter(|r| {
-            *r.body.decision == *"escalate" && !superseded.contains(r.entry_sha256.as_str())
-        })
+        .filter(|r| *r.body.decision == *"escalate" && !superseded(r.entry_sha256.as_str()))
         .map(|r| r.entry_sha256.clone())
         .collect();
     summarize_iter(shown.iter().copied(), open)

@@ -6,9 +6,7 @@ use color_eyre::eyre::{self, bail};
 use super::super::Ctx;
 use super::super::args::{DecisionArg, ExportFormat, LogShowArgs};
 use crate::supervise::export::{self, ExportMeta, SHOW_COLUMNS, ShowRow};
-use crate::supervise::{
-    DecisionRecord, Filter, Loaded, load_logs, open_escalations, summarize_shown,
-};
+use crate::supervise::{DecisionRecord, Filter, Loaded, load_logs_keeping, summarize_with};
 use crate::text::escape;
 
 pub fn decision_str(d: DecisionArg) -> &'static str {
@@ -24,20 +22,6 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
     let logs = super::logs_or_default(ctx, &a.logs);
     let (opts, checkpoints) =
         super::verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
-    let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
-    for (p, cp) in &checkpoints {
-        if !loaded
-            .logs
-            .iter()
-            .any(|l| l.log.as_deref() == Some(&cp.log_id))
-        {
-            bail!(
-                "{}: this checkpoint is of log {}, which is not among the logs shown",
-                p.display(),
-                cp.log_id
-            );
-        }
-    }
     let filter = Filter {
         reviewer: a.reviewer.clone(),
         decision: a.decision.map(|d| decision_str(d).to_owned()),
@@ -52,8 +36,27 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
     {
         bail!("--since {s} is after --until {u}: nothing could match; swap them");
     }
-    let shown = filter.apply(&loaded.records);
-    let summary = summarize_shown(&shown, &loaded.records);
+    // Only the matching records are kept (a filtered view of a million entries holds
+    // what it shows); failures elsewhere still count through the log status.
+    let loaded = load_logs_keeping(&logs, &opts, &checkpoints, super::verify_threads(), &|r| {
+        filter.matches(r)
+    });
+    let shown: Vec<&DecisionRecord> = loaded.records.iter().collect();
+    for (p, cp) in &checkpoints {
+        if !loaded
+            .logs
+            .iter()
+            .any(|l| l.log.as_deref() == Some(&cp.log_id))
+        {
+            bail!(
+                "{}: this checkpoint is of log {}, which is not among the logs shown",
+                p.display(),
+                cp.log_id
+            );
+        }
+    }
+
+    let summary = summarize_with(&shown, |h| loaded.superseded.contains(h));
     let meta = ExportMeta {
         export: "log show",
         logs: &loaded.logs,
@@ -150,7 +153,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         ));
     }
     let failed = shown.iter().filter(|r| !r.verification.ok()).count();
-    let s = open_escalations(&loaded.records).len();
+    let s = loaded.open_escalations();
     out.push_str(&format!(
         "\n{} entries shown, {} failed verification; open escalations (all entries): {}\n",
         shown.len(),
