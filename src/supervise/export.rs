@@ -258,6 +258,27 @@ pub fn csv_header_lines(meta: &ExportMeta) -> String {
     out
 }
 
+/// Stream a CSV export to `out`: header lines, `columns`, then each row as it is made
+/// (a million-row export never holds its rows or its text).
+pub fn write_csv<R: Serialize>(
+    out: impl std::io::Write,
+    meta: &ExportMeta,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), csv::Error> {
+    let mut out = out;
+    out.write_all(csv_header_lines(meta).as_bytes())?;
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    w.write_record(columns)?;
+    for r in rows {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// CSV with `columns` as the header row (written even when there are no rows).
 pub fn to_csv<R: Serialize>(
     meta: &ExportMeta,

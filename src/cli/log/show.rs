@@ -65,10 +65,17 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         as_of: None,
         summary: Some(&summary),
     };
-    let rows: Vec<ShowRow> = shown.iter().map(|r| ShowRow::of(r)).collect();
     match a.format {
-        ExportFormat::Json => print!("{}", export::to_json(&meta, &rows)),
-        ExportFormat::Csv => print!("{}", export::to_csv(&meta, SHOW_COLUMNS, &rows)?),
+        ExportFormat::Json => {
+            let rows: Vec<ShowRow> = shown.iter().map(|r| ShowRow::of(r)).collect();
+            print!("{}", export::to_json(&meta, &rows))
+        }
+        ExportFormat::Csv => export::write_csv(
+            std::io::BufWriter::new(std::io::stdout().lock()),
+            &meta,
+            SHOW_COLUMNS,
+            shown.iter().map(|r| ShowRow::of(r)),
+        )?,
         ExportFormat::Table => print!("{}", table(&loaded, &shown, ctx.global.ascii)),
     }
     for l in loaded.logs.iter().filter(|l| l.result == "unreadable") {
