@@ -14,6 +14,7 @@ pub mod log;
 pub mod paths;
 pub mod policy;
 pub mod queue;
+pub mod supervise;
 pub mod text;
 pub mod training;
 #[cfg(feature = "tui")]

@@ -328,6 +328,8 @@ fn resume_from_recorded_decisions() {
             decision: Decision::Approve,
             reason_code: Some(ReasonCode::ConsentVerified),
             entry: "e1".repeat(32),
+            reviewer: String::new(),
+            ts: String::new(),
         },
         Recorded {
             disclosure: "D-0002".into(),
@@ -335,6 +337,8 @@ fn resume_from_recorded_decisions() {
             decision: Decision::Deny,
             reason_code: Some(ReasonCode::ConsentInvalid),
             entry: "e2".repeat(32),
+            reviewer: String::new(),
+            ts: String::new(),
         },
         Recorded {
             disclosure: "D-9999".into(),
@@ -342,6 +346,8 @@ fn resume_from_recorded_decisions() {
             decision: Decision::Deny,
             reason_code: None,
             entry: "e3".repeat(32),
+            reviewer: String::new(),
+            ts: String::new(),
         },
     ];
     let sink = MemorySink {

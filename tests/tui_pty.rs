@@ -350,3 +350,68 @@ fn review_without_a_terminal_says_what_to_use_instead() {
         "{err}"
     );
 }
+
+/// `log review` (supervisor TUI) over a real log: list, summary, quit; terminal restored.
+#[test]
+fn log_review_shows_verified_entries_and_summary_then_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+            .arg("--data-dir")
+            .arg(data)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+    };
+    run(&["key", "init", "--principal", "reviewer@example.org"]);
+    let q = fixture();
+    let q = q.to_str().unwrap();
+    run(&[
+        "decide",
+        q,
+        "--id",
+        "D-0001",
+        "--decision",
+        "escalate",
+        "--reason-code",
+        "needs_privacy_officer",
+    ]);
+    let mut s = spawn(data, &["log", "review"]);
+    s.wait_for("READ-ONLY");
+    s.wait_for("escalate");
+    s.wait_for("verified");
+    s.send("\t");
+    s.wait_for("Escalations still open: 1");
+    s.send("q");
+    let st = s.wait_exit();
+    assert!(st.success(), "{st:?}");
+    assert_restored(&s);
+    assert!(colour_sgr(&s.raw()).is_empty(), "NO_COLOR: no colour");
+    // Without a terminal it says what to use instead.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["log", "review"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("log show"));
+}
+
+#[test]
+fn log_review_restores_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spawn(dir.path(), &["log", "review"]);
+    s.wait_for("No decision entries");
+    let pid = s.child.process_id().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    s.wait_exit();
+    assert_restored(&s);
+}

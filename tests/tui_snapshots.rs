@@ -124,6 +124,8 @@ fn resumed_with_an_earlier_version() {
                     decision: Decision::Approve,
                     reason_code: Some(ReasonCode::ConsentVerified),
                     entry: "ab".repeat(32),
+                    reviewer: String::new(),
+                    ts: String::new(),
                 },
                 Recorded {
                     disclosure: "D-0002".into(),
@@ -131,6 +133,8 @@ fn resumed_with_an_earlier_version() {
                     decision: Decision::Deny,
                     reason_code: Some(ReasonCode::ConsentInvalid),
                     entry: "cd".repeat(32),
+                    reviewer: String::new(),
+                    ts: String::new(),
                 },
             ],
             ..Default::default()

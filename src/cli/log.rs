@@ -1,5 +1,10 @@
-//! `p2review log verify|checkpoint` (SPEC §6.4–§6.5). `show`, `review` and `accounting`
-//! belong to another issue.
+//! `p2review log verify|checkpoint` (SPEC §6.4–§6.5); `show`, `accounting` and `review`
+//! (the supervisor's commands, issue 5) live in the submodules.
+
+mod accounting;
+#[cfg(feature = "tui")]
+mod review;
+mod show;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,9 +24,14 @@ pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
     match cmd {
         LogCommand::Verify(a) => verify(ctx, &a),
         LogCommand::Checkpoint(a) => make_checkpoint(ctx, &a),
-        LogCommand::Show(_) => super::not_yet("log show"),
-        LogCommand::Review(_) => super::not_yet("log review"),
-        LogCommand::Accounting(_) => super::not_yet("log accounting"),
+        LogCommand::Show(a) => show::run(ctx, &a),
+        #[cfg(feature = "tui")]
+        LogCommand::Review(a) => review::run(ctx, &a),
+        #[cfg(not(feature = "tui"))]
+        LogCommand::Review(_) => color_eyre::eyre::bail!(
+            "this build has no terminal UI (feature `tui`); use `p2review log show` instead"
+        ),
+        LogCommand::Accounting(a) => accounting::run(ctx, &a),
     }
 }
 
@@ -56,15 +66,25 @@ pub(crate) fn trust(ctx: &Ctx, allowed: Option<&Path>) -> eyre::Result<Trust> {
     Ok(Trust::Local { keys, demo })
 }
 
-fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
-    let logs: Vec<PathBuf> = if a.logs.is_empty() {
+/// The logs given, or the production log.
+pub(crate) fn logs_or_default(ctx: &Ctx, logs: &[PathBuf]) -> Vec<PathBuf> {
+    if logs.is_empty() {
         vec![ctx.data.decisions_log()]
     } else {
-        a.logs.clone()
-    };
-    let trust = trust(ctx, a.allowed_signers.as_deref())?;
+        logs.to_vec()
+    }
+}
+
+/// What `log verify` and the supervisor's commands verify with: trust, the checkpoint
+/// files given (parsed, with their paths) and the data dir's head files.
+pub(crate) fn verify_options(
+    ctx: &Ctx,
+    allowed: Option<&Path>,
+    checkpoint_files: &[PathBuf],
+) -> eyre::Result<(VerifyOptions, Vec<(PathBuf, checkpoint::Checkpoint)>)> {
+    let trust = trust(ctx, allowed)?;
     let mut checkpoints = Vec::new();
-    for p in &a.checkpoint {
+    for p in checkpoint_files {
         let text =
             std::fs::read_to_string(p).wrap_err_with(|| format!("{}: cannot read", p.display()))?;
         let cp = checkpoint::parse(&text)
@@ -76,10 +96,21 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
         checkpoints: checkpoints.iter().map(|(_, c)| c.clone()).collect(),
         heads_dir: Some(ctx.data.heads_dir()),
     };
+    Ok((opts, checkpoints))
+}
+
+/// Threads for per-line checks.
+pub(crate) fn verify_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
+    let logs = logs_or_default(ctx, &a.logs);
+    let (opts, checkpoints) = verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
     let (mut any_err, mut any_io, mut any_warn) = (false, false, false);
     let mut seen_ids = Vec::new();
     let mut hints = std::collections::BTreeSet::new();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = verify_threads();
     for log in &logs {
         match verify_file_parallel(log, &opts, threads) {
             Ok(r) => {

@@ -98,8 +98,3 @@ fn strip_outer(e: eyre::Report) -> eyre::Report {
         None => e,
     }
 }
-
-/// Placeholder for a command whose issue has not landed yet: says so, exit 2.
-pub(crate) fn not_yet(what: &str) -> eyre::Result<u8> {
-    eyre::bail!("`{what}` is not implemented yet in this build")
-}

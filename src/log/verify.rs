@@ -144,6 +144,17 @@ pub fn stream_file(
     path: &Path,
     make: impl FnOnce(Option<&str>, &mut Vec<Finding>) -> Result<Chain, VerifyIoError>,
 ) -> Result<LogReport, VerifyIoError> {
+    stream_file_each(path, make, &mut |_, _| {})
+}
+
+/// [`stream_file`], handing each piece (line with its LF) and its 1-based line number to
+/// `each` after the chain has checked it: `log show` reads entries as they are verified
+/// without holding the file.
+pub fn stream_file_each(
+    path: &Path,
+    make: impl FnOnce(Option<&str>, &mut Vec<Finding>) -> Result<Chain, VerifyIoError>,
+    each: &mut dyn FnMut(u64, &[u8]),
+) -> Result<LogReport, VerifyIoError> {
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
     let mut r = BufReader::with_capacity(256 * 1024, File::open(path).map_err(err)?);
     let mut buf = Vec::with_capacity(4096);
@@ -156,6 +167,7 @@ pub fn stream_file(
     while !buf.is_empty() {
         chain.feed(&buf, off);
         lines += 1;
+        each(lines, &buf);
         off += buf.len() as u64;
         if read_piece(&mut r, &mut buf).is_err() {
             // A read error part-way: what was read is reported, and the rest is E_IO.
@@ -180,8 +192,26 @@ pub fn verify_file_parallel(
     opts: &VerifyOptions,
     threads: usize,
 ) -> Result<LogReport, VerifyIoError> {
+    verify_file_parallel_each(path, opts, threads, &mut |_, _| {})
+}
+
+/// [`verify_file_parallel`], handing each piece and its 1-based line number to `each`, in
+/// file order, after the chain has checked it (see [`stream_file_each`]).
+pub fn verify_file_parallel_each(
+    path: &Path,
+    opts: &VerifyOptions,
+    threads: usize,
+    each: &mut dyn FnMut(u64, &[u8]),
+) -> Result<LogReport, VerifyIoError> {
     if threads <= 1 {
-        return verify_file(path, opts);
+        return stream_file_each(
+            path,
+            |id, extra| {
+                let anchors = anchors_for(id, opts, extra).map_err(VerifyIoError)?;
+                Ok(Chain::new(Some(opts.trust.clone()), anchors))
+            },
+            each,
+        );
     }
     const BATCH: usize = 4096;
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
@@ -232,6 +262,7 @@ pub fn verify_file_parallel(
             chain.feed_checked(p, off, res);
             off += p.len() as u64;
             lines += 1;
+            each(lines, p);
         }
         pieces.clear();
     }

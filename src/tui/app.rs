@@ -44,6 +44,9 @@ pub struct RowDecision {
     pub entry: String,
     /// False when it was made on an earlier version of the disclosure (SPEC §6.2).
     pub current: bool,
+    /// Who made it and when, as the log says; empty for a decision made in this session.
+    pub by: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -520,6 +523,8 @@ pub fn seed_rows(
             reason: r.reason_code,
             entry: r.entry.clone(),
             current: *h == r.disclosure_sha256,
+            by: r.reviewer.clone(),
+            at: r.ts.clone(),
         };
         match out.iter_mut().find(|(row, _)| *row == i as u32) {
             // A decision on the current version is not replaced by one on an older version.

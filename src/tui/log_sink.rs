@@ -84,6 +84,8 @@ impl DecisionSink for SignedLogSink {
                 decision: r.decision,
                 reason_code: r.reason_code,
                 entry: r.entry_sha256,
+                reviewer: r.reviewer,
+                ts: r.ts,
             })
             .collect())
     }

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod log_sink;
 pub mod runtime;
 pub mod sink;
+pub mod supervisor;
 pub mod terminal;
 pub mod theme;
 pub mod train;

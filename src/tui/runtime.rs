@@ -286,7 +286,7 @@ fn test_panic(key: Option<Key>) {
     }
 }
 
-fn spawn_input(tx: Sender<Msg>) {
+pub(crate) fn spawn_input(tx: Sender<Msg>) {
     std::thread::spawn(move || {
         loop {
             let msg = match event::read() {
@@ -301,7 +301,7 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
-fn spawn_signals(tx: Sender<Msg>) {
+pub(crate) fn spawn_signals(tx: Sender<Msg>) {
     use signal_hook::consts::{SIGHUP, SIGQUIT, SIGTERM};
     if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGQUIT]) {
         std::thread::spawn(move || {

@@ -46,6 +46,12 @@ pub struct Recorded {
     /// Hex SHA-256 of the entry's line (what `supersedes` names).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub entry: String,
+    /// Who recorded it and when (the entry's `reviewer` and `ts`; empty when unknown):
+    /// shown when the item is opened again, e.g. by a supervisor resolving an escalation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ts: String,
 }
 
 pub trait DecisionSink: Send {
@@ -112,6 +118,8 @@ impl DecisionSink for MemorySink {
             decision: input.decision,
             reason_code: input.reason,
             entry: entry.clone(),
+            reviewer: String::new(),
+            ts: String::new(),
         };
         self.entries.push((rec, input.clone()));
         Ok(Receipt {

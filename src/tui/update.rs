@@ -493,6 +493,8 @@ fn on_recorded(
                 reason: p.reason,
                 entry: r.entry.clone(),
                 current: true,
+                by: String::new(),
+                at: String::new(),
             });
             app.recount_decided();
             app.set_status(

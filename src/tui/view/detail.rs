@@ -208,6 +208,24 @@ fn hipaa_lines(
         }
     };
     out.push(Line::from(vec![label("Decision ", t), decision]));
+    // An item decided earlier (by anyone, in any session): who, when, and that deciding
+    // again writes a new entry superseding that one (SPEC §6.2; nothing is edited).
+    if let Some(dec) = st.decision.as_ref().filter(|d| !d.by.is_empty()) {
+        let what = if dec.decision == crate::decision::Decision::Escalate {
+            "escalated"
+        } else {
+            "decided"
+        };
+        out.push(Line::from(vec![
+            label("Earlier ", t),
+            Span::raw(format!(
+                "{what} by {} at {}; a new decision supersedes entry {}",
+                esc(&dec.by),
+                esc(&dec.at),
+                esc(&dec.entry[..dec.entry.len().min(12)]),
+            )),
+        ]));
+    }
     if let Some(n) = &d.note {
         out.push(Line::from(vec![label("Note ", t), Span::raw(esc(n))]));
     }

@@ -1,0 +1,308 @@
+//! Supervisor review at scale (issue 5), a plain bench binary: `cargo bench --bench
+//! supervise`. Generates N decision entries across 10 logs (10 reviewer keys), signed for
+//! real, cached under `target/supervise-bench/<N>/` (signing is the slow part), then in a
+//! fresh child process (so peak RSS is the load's alone) measures:
+//!
+//! - `load_logs`: every line streamed through the real verifier (parallel per-line
+//!   checks), decision records kept, findings attached: what `log show` and `log review`
+//!   do before showing anything;
+//! - the review TUI on the result: building the app, a text-filter keystroke, the summary,
+//!   one 80x24 frame;
+//! - peak RSS (`VmHWM`) after all of it.
+//!
+//! `P2REVIEW_BENCH_SUP_ENTRIES` (default 200000) sets N; `P2REVIEW_BENCH_RUNS` (default 3).
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ed25519_dalek::SigningKey;
+use p2review::log::canonical::to_canonical;
+use p2review::log::entry::{Body, DecisionFields, Entry, LogKind};
+use p2review::log::trust::Trust;
+use p2review::log::verify::VerifyOptions;
+use p2review::log::{Signer, line};
+
+const LOGS: usize = 10;
+
+fn env_usize(k: &str, d: usize) -> usize {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
+fn signers() -> Vec<Signer> {
+    (1..=LOGS as u8)
+        .map(|i| {
+            Signer::from_signing_key(
+                SigningKey::from_bytes(&[i; 32]),
+                &format!("reviewer{i}@clinic.example"),
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+fn decision(i: u64) -> Body {
+    use p2review::decision::{Decision, ReasonCode};
+    use p2review::engine::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
+    let pref = PolicyRef {
+        id: "part2-core".into(),
+        version: "2024.1".into(),
+        sha256: p2review::digest::sha256_hex(b"policy").into(),
+    };
+    // A realistic mix: mostly approvals, some denials, escalations and deferrals.
+    let (decision, reason) = match i % 20 {
+        0..=13 => (Decision::Approve, Some(ReasonCode::ConsentVerified)),
+        14..=16 => (Decision::Deny, Some(ReasonCode::ConsentMissing)),
+        17..=18 => (Decision::Escalate, Some(ReasonCode::NeedsPrivacyOfficer)),
+        _ => (Decision::Defer, Some(ReasonCode::AwaitingDocuments)),
+    };
+    Body::Decision(Box::new(DecisionFields {
+        queue: p2review::digest::sha256_hex(b"queue"),
+        disclosure: format!("D-{i:07}"),
+        disclosure_sha256: p2review::digest::sha256_hex(&i.to_le_bytes()),
+        subject: format!("P-{:05}", i % 50_000),
+        recipient_kind: "health_plan".into(),
+        recipient_name: "Pinecrest Health Plan".into(),
+        purpose: "payment".into(),
+        as_of: "2026-11-28".into(),
+        consent: Some(format!("C-{:05}", i % 50_000)),
+        consent_status: ConsentStatus::Valid,
+        part2: Part2Status::PermittedWithNotice,
+        hipaa: HipaaStatus::PermittedTpo,
+        rule: "A12".into(),
+        unsettled: false,
+        policy: PolicyRefs {
+            part2: pref.clone(),
+            hipaa: pref,
+        },
+        decision,
+        reason_code: reason,
+        note: Some("checked against the form on file".into()),
+        override_: false,
+        supersedes: None,
+    }))
+}
+
+/// Write one log of `n` decisions (plus genesis) by `signer`, streaming to disk.
+fn write_log(path: &Path, log_no: usize, n: usize, signer: &Signer) {
+    let log_id = format!("{log_no:032x}");
+    let mut out = BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut prev = [0u8; 32];
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap()
+        .and_utc();
+    for i in 0..=n as u64 {
+        let body = if i == 0 {
+            Body::Genesis {
+                log_kind: LogKind::Production,
+                created_by: signer.principal().into(),
+            }
+        } else {
+            decision(i * LOGS as u64 + log_no as u64)
+        };
+        let e = Entry {
+            log: log_id.clone(),
+            seq: i,
+            prev: data_encoding::HEXLOWER.encode(&prev),
+            // Logs interleave in time (the merge has work to do), ~300 days in all.
+            ts: (t0
+                + chrono::Duration::milliseconds(
+                    (i as i64) * 26_000_000 / n as i64 * 1000 + log_no as i64,
+                ))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+            reviewer: signer.principal().into(),
+            key: signer.fingerprint().into(),
+            body,
+        };
+        let b = to_canonical(&e.to_value()).unwrap();
+        let l = line::frame(&b, &signer.sign(p2review::log::NS_DECISION, b.as_bytes()));
+        prev = line::line_hash(&l[..l.len() - 1]);
+        out.write_all(&l).unwrap();
+    }
+    out.flush().unwrap();
+}
+
+fn cache(n: usize) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/supervise-bench/{n}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = signers();
+    let per = n / LOGS;
+    let paths: Vec<PathBuf> = (0..LOGS)
+        .map(|k| dir.join(format!("log{k}.jsonl")))
+        .collect();
+    let done = dir.join("complete");
+    if !done.exists() {
+        let t = Instant::now();
+        std::thread::scope(|sc| {
+            for (k, p) in paths.iter().enumerate() {
+                let s = &s[k];
+                sc.spawn(move || write_log(p, k, per, s));
+            }
+        });
+        std::fs::write(&done, b"").unwrap();
+        eprintln!(
+            "generated {n} entries in {LOGS} logs in {:.1} s (cached in {})",
+            t.elapsed().as_secs_f64(),
+            dir.display()
+        );
+    }
+    paths
+}
+
+fn vm_hwm_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// One measured run in this (child) process; prints one `RESULT` line.
+fn measure(paths: &[PathBuf]) {
+    use p2review::tui::Look;
+    use p2review::tui::keymap::Key;
+    use p2review::tui::supervisor::keymap::lookup;
+    use p2review::tui::supervisor::{SupApp, update, view};
+    fn press(app: &mut SupApp, k: Key) {
+        let a = lookup(app.context(), k).unwrap();
+        update(app, a);
+    }
+    let s = signers();
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: s
+                .iter()
+                .map(|k| (k.principal().to_owned(), *k.public_key()))
+                .collect(),
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let t = Instant::now();
+    let loaded = p2review::supervise::load_logs(paths, &opts, &[], threads);
+    let load = t.elapsed().as_secs_f64();
+    let n = loaded.records.len();
+    assert!(loaded.records.iter().all(|r| r.verification.ok()));
+    assert!(loaded.logs.iter().all(|l| l.result == "ok"));
+    let rss_load = vm_hwm_mb();
+    let look = Look {
+        color: false,
+        ascii: false,
+    };
+    let t = Instant::now();
+    let mut app = SupApp::new(loaded, look, (80, 24));
+    let open = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    press(&mut app, Key::Char('/'));
+    press(&mut app, Key::Char('P'));
+    let keystroke = t.elapsed().as_secs_f64();
+    press(&mut app, Key::Esc);
+    let t = Instant::now();
+    press(&mut app, Key::Tab);
+    let summary = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| view(&app, f)).unwrap();
+    let frame = t.elapsed().as_secs_f64();
+    println!(
+        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.3} summary_s={summary:.3} frame_s={frame:.4} rss_load_mb={rss_load:.0} rss_peak_mb={:.0}",
+        vm_hwm_mb()
+    );
+}
+
+fn field(line: &str, k: &str) -> f64 {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(&format!("{k}=")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    let n = env_usize("P2REVIEW_BENCH_SUP_ENTRIES", 200_000);
+    let paths = cache(n);
+    if args.iter().any(|a| a == "--measure") {
+        measure(&paths);
+        return;
+    }
+    let runs = env_usize("P2REVIEW_BENCH_RUNS", 3);
+    let exe = std::env::current_exe().unwrap();
+    let mut lines = Vec::new();
+    for _ in 0..runs {
+        let o = std::process::Command::new(&exe)
+            .arg("--measure")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let l = text
+            .lines()
+            .find(|l| l.starts_with("RESULT"))
+            .unwrap()
+            .to_owned();
+        println!("{l}");
+        lines.push(l);
+    }
+    for k in [
+        "load_s",
+        "open_s",
+        "keystroke_s",
+        "summary_s",
+        "frame_s",
+        "rss_peak_mb",
+    ] {
+        let mut v: Vec<f64> = lines.iter().map(|l| field(l, k)).collect();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "{k}: median {:.3} (min {:.3}, max {:.3}) over {runs} runs",
+            v[v.len() / 2],
+            v[0],
+            v[v.len() - 1]
+        );
+    }
+    // The CLI end to end: `log show --format csv` over the same logs.
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/p2review");
+    if cli.exists() {
+        let allowed = paths[0].parent().unwrap().join("allowed_signers");
+        let mut f = std::fs::File::create(&allowed).unwrap();
+        for k in signers() {
+            writeln!(f, "{}", k.allowed_signers_line()).unwrap();
+        }
+        let data = tempfile::tempdir().unwrap();
+        let t = Instant::now();
+        let o = std::process::Command::new(&cli)
+            .arg("--data-dir")
+            .arg(data.path())
+            .args([
+                "log",
+                "show",
+                "--format",
+                "csv",
+                "--decision",
+                "escalate",
+                "--allowed-signers",
+            ])
+            .arg(&allowed)
+            .args(&paths)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        println!(
+            "cli log show --decision escalate --format csv: exit {:?}, {:.2} s",
+            o.code(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+}

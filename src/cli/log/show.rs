@@ -1,0 +1,171 @@
+//! `p2review log show` (SPEC §2): many logs merged in time order, every entry verified as
+//! it is read, filtered, as a table (80 columns) or an export for auditors.
+
+use color_eyre::eyre::{self, bail};
+
+use super::super::Ctx;
+use super::super::args::{DecisionArg, ExportFormat, LogShowArgs};
+use crate::supervise::export::{self, ExportMeta, SHOW_COLUMNS, ShowRow};
+use crate::supervise::{DecisionRecord, Filter, Loaded, load_logs_keeping, summarize_with};
+use crate::text::escape;
+
+pub fn decision_str(d: DecisionArg) -> &'static str {
+    match d {
+        DecisionArg::Approve => "approve",
+        DecisionArg::Deny => "deny",
+        DecisionArg::Escalate => "escalate",
+        DecisionArg::Defer => "defer",
+    }
+}
+
+pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
+    let logs = super::logs_or_default(ctx, &a.logs);
+    let (opts, checkpoints) =
+        super::verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
+    let filter = Filter {
+        reviewer: a.reviewer.clone(),
+        decision: a.decision.map(|d| decision_str(d).to_owned()),
+        since: a.since,
+        until: a.until,
+        patient: a.patient.clone(),
+        overrides_only: a.overrides,
+        part2: a.part2.clone(),
+    };
+    if let (Some(s), Some(u)) = (a.since, a.until)
+        && s > u
+    {
+        bail!("--since {s} is after --until {u}: nothing could match; swap them");
+    }
+    // Only the matching records are kept (a filtered view of a million entries holds
+    // what it shows); failures elsewhere still count through the log status.
+    let loaded = load_logs_keeping(&logs, &opts, &checkpoints, super::verify_threads(), &|r| {
+        filter.matches(r)
+    });
+    let shown: Vec<&DecisionRecord> = loaded.records.iter().collect();
+    for (p, cp) in &checkpoints {
+        if !loaded
+            .logs
+            .iter()
+            .any(|l| l.log.as_deref() == Some(&cp.log_id))
+        {
+            bail!(
+                "{}: this checkpoint is of log {}, which is not among the logs shown",
+                p.display(),
+                cp.log_id
+            );
+        }
+    }
+
+    let summary = summarize_with(&shown, |h| loaded.superseded.contains(h));
+    let meta = ExportMeta {
+        export: "log show",
+        logs: &loaded.logs,
+        other: &loaded.other,
+        patient: None,
+        as_of: None,
+        summary: Some(&summary),
+    };
+    match a.format {
+        ExportFormat::Json => {
+            let rows: Vec<ShowRow> = shown.iter().map(|r| ShowRow::of(r)).collect();
+            print!("{}", export::to_json(&meta, &rows))
+        }
+        ExportFormat::Csv => export::write_csv(
+            std::io::BufWriter::new(std::io::stdout().lock()),
+            &meta,
+            SHOW_COLUMNS,
+            shown.iter().map(|r| ShowRow::of(r)),
+        )?,
+        ExportFormat::Table => print!("{}", table(&loaded, &shown, ctx.global.ascii)),
+    }
+    for l in loaded.logs.iter().filter(|l| l.result == "unreadable") {
+        eprintln!("p2review: error: {}", l.findings.join("; "));
+    }
+    Ok(loaded.exit_code(shown.iter().copied()))
+}
+
+/// Cut `s` (already escaped) to `w` characters, marking the cut.
+pub fn fit(s: &str, w: usize, ascii: bool) -> String {
+    if s.chars().count() <= w {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+    t.push(if ascii { '~' } else { '…' });
+    t
+}
+
+/// The table: log status lines, one row per entry (failed entries with their codes on
+/// the next line), findings on other lines, then a short summary. Fits 80 columns.
+pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String {
+    let mut out = String::new();
+    for l in &loaded.logs {
+        let id = l
+            .log
+            .as_deref()
+            .map_or("-".to_owned(), |i| fit(i, 12, ascii));
+        let cp = l.checkpoint.as_ref().map_or("none".to_owned(), |p| {
+            escape(&p.display().to_string()).into_owned()
+        });
+        out.push_str(&format!(
+            "log {}\n    {}  id {}  checkpoint {}\n",
+            escape(&l.path.display().to_string()),
+            l.result,
+            id,
+            cp
+        ));
+    }
+    out.push('\n');
+    let mut row = |s: String| {
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    row(format!(
+        "{:<8} {:<16} {:<18} {:<8} {:<3} {:<10} {:<10}",
+        "STATUS", "TIME (UTC)", "REVIEWER", "DECISION", "OVR", "PATIENT", "DISCLOSURE"
+    ));
+    for r in shown {
+        let b = &r.body;
+        let status = if r.verification.ok() {
+            "verified"
+        } else {
+            "FAILED"
+        };
+        row(format!(
+            "{:<8} {:<16} {:<18} {:<8} {:<3} {:<10} {:<10}",
+            status,
+            r.ts.format("%Y-%m-%d %H:%M"),
+            fit(&escape(&b.reviewer), 18, ascii),
+            fit(&escape(&b.decision), 8, ascii),
+            if b.overrides { "yes" } else { "" },
+            fit(&escape(&b.subject), 10, ascii),
+            fit(&escape(&b.disclosure), 10, ascii),
+        ));
+        if let crate::supervise::Verification::Failed { findings } = &r.verification {
+            row(format!(
+                "         {} (line {} of {})",
+                findings.join(" "),
+                r.line,
+                escape(&r.log_path.display().to_string())
+            ));
+        }
+    }
+    for o in &loaded.other {
+        row(format!(
+            "{:<8} {} line {} seq {} of {} (not a decision row)",
+            if o.error { "FAILED" } else { "warning" },
+            o.code,
+            o.line,
+            o.seq,
+            escape(&o.log_path.display().to_string()),
+        ));
+    }
+    let failed = shown.iter().filter(|r| !r.verification.ok()).count();
+    let s = loaded.open_escalations();
+    out.push_str(&format!(
+        "\n{} entries shown, {} failed verification; open escalations (all entries): {}\n",
+        shown.len(),
+        failed,
+        s
+    ));
+    out
+}

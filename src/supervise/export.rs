@@ -1,0 +1,299 @@
+//! Exports for auditors (CSV and JSON) of `log show` and `log accounting`. Every export
+//! states the logs it was made from, each log's verification result and the checkpoint it
+//! was verified against: CSV as leading `#` lines, JSON as a top-level `logs` array beside
+//! the rows.
+
+use serde::Serialize;
+
+use super::accounting::AccountingRow;
+use super::load::OtherFinding;
+use super::record::{DecisionRecord, LogStatus, Verification};
+use super::summary::Summary;
+
+/// Text from a log, safe for any terminal or spreadsheet it reaches (entries that fail
+/// verification are shown too, and are not held to the canonical character rules).
+fn esc(s: &str) -> String {
+    crate::text::escape(s).into_owned()
+}
+
+/// One `log show` row, flat (the same fields in CSV and JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShowRow {
+    pub verification: &'static str,
+    pub findings: String,
+    pub ts: String,
+    pub log: String,
+    pub log_path: String,
+    pub seq: u64,
+    pub line: u64,
+    pub entry: String,
+    pub reviewer: String,
+    pub key: String,
+    pub disclosure: String,
+    pub disclosure_sha256: String,
+    pub subject: String,
+    pub recipient_kind: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub consent: String,
+    pub consent_status: String,
+    pub part2: String,
+    pub hipaa: String,
+    pub rule: String,
+    /// `id@version` of the Part 2 and HIPAA policies the decision was made under.
+    pub part2_policy: String,
+    pub hipaa_policy: String,
+    pub decision: String,
+    pub reason_code: String,
+    #[serde(rename = "override")]
+    pub overrides: bool,
+    pub note: String,
+    pub supersedes: String,
+}
+
+impl ShowRow {
+    pub fn of(r: &DecisionRecord) -> ShowRow {
+        let b = &r.body;
+        let (verification, findings) = match &r.verification {
+            Verification::Verified => ("verified", String::new()),
+            Verification::Failed { findings } => ("FAILED", findings.join(" ")),
+        };
+        ShowRow {
+            verification,
+            findings,
+            ts: esc(&b.ts),
+            log: esc(&b.log),
+            log_path: esc(&r.log_path.display().to_string()),
+            seq: b.seq,
+            line: r.line,
+            entry: r.entry_sha256.clone(),
+            reviewer: esc(&b.reviewer),
+            key: esc(&b.key),
+            disclosure: esc(&b.disclosure),
+            disclosure_sha256: esc(&b.disclosure_sha256),
+            subject: esc(&b.subject),
+            recipient_kind: esc(&b.recipient.kind),
+            recipient: esc(&b.recipient.name),
+            purpose: esc(&b.purpose),
+            consent: esc(b.consent.as_deref().unwrap_or_default()),
+            consent_status: esc(&b.consent_status),
+            part2: esc(&b.part2),
+            hipaa: esc(&b.hipaa),
+            rule: esc(&b.rule),
+            part2_policy: esc(&format!("{}@{}", b.policy.part2.id, b.policy.part2.version)),
+            hipaa_policy: esc(&format!("{}@{}", b.policy.hipaa.id, b.policy.hipaa.version)),
+            decision: esc(&b.decision),
+            reason_code: esc(b.reason_code.as_deref().unwrap_or_default()),
+            overrides: b.overrides,
+            note: esc(b.note.as_deref().unwrap_or_default()),
+            supersedes: esc(b.supersedes.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
+/// Column names of [`ShowRow`], in field order (CSV header even with no rows).
+pub const SHOW_COLUMNS: &[&str] = &[
+    "verification",
+    "findings",
+    "ts",
+    "log",
+    "log_path",
+    "seq",
+    "line",
+    "entry",
+    "reviewer",
+    "key",
+    "disclosure",
+    "disclosure_sha256",
+    "subject",
+    "recipient_kind",
+    "recipient",
+    "purpose",
+    "consent",
+    "consent_status",
+    "part2",
+    "hipaa",
+    "rule",
+    "part2_policy",
+    "hipaa_policy",
+    "decision",
+    "reason_code",
+    "override",
+    "note",
+    "supersedes",
+];
+
+/// One accounting row (42 CFR 2.25) with the verification of the entry it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountingExportRow {
+    pub date: String,
+    pub recipient_kind: String,
+    pub recipient: String,
+    pub purpose: String,
+    pub basis: String,
+    pub consent: String,
+    pub status: &'static str,
+    pub reviewer: String,
+    pub log: String,
+    pub seq: u64,
+    pub verification: &'static str,
+}
+
+/// Column names of [`AccountingExportRow`], in field order.
+pub const ACCOUNTING_COLUMNS: &[&str] = &[
+    "date",
+    "recipient_kind",
+    "recipient",
+    "purpose",
+    "basis",
+    "consent",
+    "status",
+    "reviewer",
+    "log",
+    "seq",
+    "verification",
+];
+
+impl AccountingExportRow {
+    pub fn of(r: &AccountingRow, verified: bool) -> AccountingExportRow {
+        AccountingExportRow {
+            date: r.date.to_string(),
+            recipient_kind: esc(&r.recipient_kind),
+            recipient: esc(&r.recipient),
+            purpose: esc(&r.purpose),
+            basis: esc(&r.basis),
+            consent: esc(r.consent.as_deref().unwrap_or_default()),
+            status: r.status,
+            reviewer: esc(&r.reviewer),
+            log: esc(&r.log),
+            seq: r.seq,
+            verification: if verified { "verified" } else { "FAILED" },
+        }
+    }
+}
+
+/// The JSON document of an export.
+#[derive(Serialize)]
+struct Doc<'a, R: Serialize> {
+    export: &'a str,
+    logs: &'a [LogStatus],
+    /// Findings on lines that are not decision rows (genesis, recovery, unreadable lines).
+    other_findings: &'a [OtherFinding],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patient: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<SummaryDoc<'a>>,
+    rows: &'a [R],
+}
+
+/// The summary of the rows, with each reviewer's override rate spelled out.
+#[derive(Serialize)]
+struct SummaryDoc<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    override_rate_percent: std::collections::BTreeMap<String, f64>,
+}
+
+/// Metadata of an export besides the rows.
+pub struct ExportMeta<'a> {
+    /// `log show` or `log accounting`.
+    pub export: &'a str,
+    pub logs: &'a [LogStatus],
+    pub other: &'a [OtherFinding],
+    pub patient: Option<&'a str>,
+    pub as_of: Option<chrono::NaiveDate>,
+    /// The summary of the rows shown (`log show`).
+    pub summary: Option<&'a Summary>,
+}
+
+pub fn to_json<R: Serialize>(meta: &ExportMeta, rows: &[R]) -> String {
+    let doc = Doc {
+        export: meta.export,
+        logs: meta.logs,
+        other_findings: meta.other,
+        patient: meta.patient,
+        as_of: meta.as_of.map(|d| d.to_string()),
+        summary: meta.summary.map(|s| SummaryDoc {
+            summary: s,
+            override_rate_percent: s
+                .reviewers
+                .iter()
+                .chain(std::iter::once(&s.totals))
+                .map(|r| (r.reviewer.clone(), r.override_rate_percent()))
+                .collect(),
+        }),
+        rows,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("export rows serialize");
+    s.push('\n');
+    s
+}
+
+/// The leading `#` lines of a CSV export (text from logs escaped, one log per line).
+pub fn csv_header_lines(meta: &ExportMeta) -> String {
+    let esc = |s: &str| crate::text::escape(s).replace(['\n', '\r'], " ");
+    let mut out = format!("# p2review {} export\n", meta.export);
+    if let Some(p) = meta.patient {
+        out.push_str(&format!("# patient: {}\n", esc(p)));
+    }
+    if let Some(d) = meta.as_of {
+        out.push_str(&format!("# as_of: {d}\n"));
+    }
+    for l in meta.logs {
+        out.push_str(&format!(
+            "# log: {} id={} verification={} checkpoint={}\n",
+            esc(&l.path.display().to_string()),
+            l.log.as_deref().unwrap_or("-"),
+            l.result,
+            l.checkpoint
+                .as_ref()
+                .map_or("none".to_owned(), |p| esc(&p.display().to_string())),
+        ));
+        for f in &l.findings {
+            out.push_str(&format!("#   finding: {}\n", esc(f)));
+        }
+    }
+    out
+}
+
+/// Stream a CSV export to `out`: header lines, `columns`, then each row as it is made
+/// (a million-row export never holds its rows or its text).
+pub fn write_csv<R: Serialize>(
+    out: impl std::io::Write,
+    meta: &ExportMeta,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), csv::Error> {
+    let mut out = out;
+    out.write_all(csv_header_lines(meta).as_bytes())?;
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    w.write_record(columns)?;
+    for r in rows {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// CSV with `columns` as the header row (written even when there are no rows).
+pub fn to_csv<R: Serialize>(
+    meta: &ExportMeta,
+    columns: &[&str],
+    rows: &[R],
+) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(columns)?;
+    for r in rows {
+        w.serialize(r)?;
+    }
+    let body = w.into_inner().map_err(|e| e.into_error())?;
+    let mut out = csv_header_lines(meta);
+    out.push_str(&String::from_utf8_lossy(&body));
+    Ok(out)
+}

@@ -1,0 +1,36 @@
+//! The filters of `log show` and the review TUI (SPEC §2).
+
+use chrono::NaiveDate;
+
+use super::record::DecisionRecord;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub reviewer: Option<String>,
+    pub decision: Option<String>,
+    /// Inclusive, UTC date of `ts`.
+    pub since: Option<NaiveDate>,
+    /// Inclusive, UTC date of `ts`.
+    pub until: Option<NaiveDate>,
+    pub patient: Option<String>,
+    pub overrides_only: bool,
+    pub part2: Option<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, r: &DecisionRecord) -> bool {
+        let b = &r.body;
+        let day = r.date();
+        self.reviewer.as_deref().is_none_or(|x| *b.reviewer == *x)
+            && self.decision.as_deref().is_none_or(|x| *b.decision == *x)
+            && self.since.is_none_or(|s| day >= s)
+            && self.until.is_none_or(|u| day <= u)
+            && self.patient.as_deref().is_none_or(|x| b.subject == x)
+            && (!self.overrides_only || b.overrides)
+            && self.part2.as_deref().is_none_or(|x| *b.part2 == *x)
+    }
+
+    pub fn apply<'r>(&self, records: &'r [DecisionRecord]) -> Vec<&'r DecisionRecord> {
+        records.iter().filter(|r| self.matches(r)).collect()
+    }
+}

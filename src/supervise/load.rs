@@ -1,0 +1,288 @@
+//! Reading many logs for supervision: each log is streamed through the real verifier
+//! (`crate::log::verify`), each decision line is kept as a compact record with the findings
+//! of its own line attached, and findings on other lines (genesis, recovery, training,
+//! unreadable lines) stay with the log so they still count. Nothing is silently dropped.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::record::{DecisionBody, DecisionRecord, LogStatus, Shared, Verification, merge};
+use crate::log::checkpoint::Checkpoint;
+use crate::log::findings::{Code, Finding};
+use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
+
+/// A finding on a line that is not a decision row (or could not be read as one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherFinding {
+    pub log_path: PathBuf,
+    pub line: u64,
+    pub seq: u64,
+    pub code: String,
+    pub error: bool,
+}
+
+/// Everything `log show`, `log accounting` and `log review` work from.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Decision records of every readable log, merged in time order.
+    pub records: Vec<DecisionRecord>,
+    /// One per log given, in the order given.
+    pub logs: Vec<LogStatus>,
+    /// Findings not on a decision row (they are shown, and they count for the exit code).
+    pub other: Vec<OtherFinding>,
+    /// Entry hashes named by any entry's `supersedes`, kept or not.
+    pub superseded: HashSet<String>,
+    /// Entry hashes of every escalation read, kept or not (open = not superseded).
+    pub escalations: Vec<String>,
+}
+
+impl Loaded {
+    /// Escalations still open across every entry read (SPEC §6.2).
+    pub fn open_escalations(&self) -> usize {
+        self.escalations
+            .iter()
+            .filter(|h| !self.superseded.contains(*h))
+            .count()
+    }
+}
+
+impl Loaded {
+    /// SPEC §2 for several logs, over what is shown: 1 if any shown entry (or any line that
+    /// is not a decision row) failed, else 2 if a log could not be read, else 3 on warnings
+    /// (an entry whose only problem is a warning, e.g. a torn tail, counts as a warning).
+    pub fn exit_code<'a>(&self, shown: impl IntoIterator<Item = &'a DecisionRecord>) -> u8 {
+        let shown_error = |r: &DecisionRecord| match &r.verification {
+            Verification::Verified => false,
+            Verification::Failed { findings } => findings.iter().any(|c| c.starts_with("E_")),
+        };
+        let failed = shown.into_iter().any(shown_error) || self.other.iter().any(|o| o.error);
+        if failed {
+            1
+        } else if self.logs.iter().any(|l| l.result == "unreadable") {
+            2
+        } else if self.logs.iter().any(|l| l.result == "warnings")
+            || self.other.iter().any(|o| !o.error)
+        {
+            // (A failed log whose failures are all on entries filtered out is not a
+            // warning: the rows shown verified; the header still says the log failed.)
+            3
+        } else {
+            0
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct HeadLine<'a> {
+    #[serde(borrow)]
+    e: HeadBody<'a>,
+}
+
+#[derive(Deserialize)]
+struct HeadBody<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+}
+
+#[derive(Deserialize)]
+struct FullLine {
+    e: DecisionBody,
+}
+
+/// Each distinct shared string once, whatever the number of records holding it.
+#[derive(Default)]
+struct Interner(HashSet<Shared>);
+
+impl Interner {
+    fn put(&mut self, s: &mut Shared) {
+        match self.0.get(&**s) {
+            Some(x) => *s = x.clone(),
+            None => {
+                self.0.insert(s.clone());
+            }
+        }
+    }
+
+    fn body(&mut self, b: &mut DecisionBody) {
+        for s in [
+            &mut b.log,
+            &mut b.reviewer,
+            &mut b.key,
+            &mut b.queue,
+            &mut b.recipient.kind,
+            &mut b.recipient.name,
+            &mut b.purpose,
+            &mut b.as_of,
+            &mut b.consent_status,
+            &mut b.part2,
+            &mut b.hipaa,
+            &mut b.rule,
+            &mut b.decision,
+            &mut b.policy.part2.id,
+            &mut b.policy.part2.version,
+            &mut b.policy.part2.sha256,
+            &mut b.policy.hipaa.id,
+            &mut b.policy.hipaa.version,
+            &mut b.policy.hipaa.sha256,
+        ] {
+            self.put(s);
+        }
+    }
+}
+
+/// Read the decision entries of one line leniently (the verifier judges it; this only
+/// extracts what to show). `None`: not a decision entry or not readable as one.
+fn decision_of(
+    path: &Arc<Path>,
+    line_no: u64,
+    piece: &[u8],
+    interner: &mut Interner,
+) -> Option<DecisionRecord> {
+    let raw = piece.strip_suffix(b"\n").unwrap_or(piece);
+    let head: HeadLine = serde_json::from_slice(raw).ok()?;
+    if head.e.kind != "decision" {
+        return None;
+    }
+    let mut full: FullLine = serde_json::from_slice(raw).ok()?;
+    interner.body(&mut full.e);
+    let ts = chrono::DateTime::parse_from_rfc3339(&full.e.ts)
+        .ok()?
+        .with_timezone(&chrono::Utc);
+    Some(DecisionRecord {
+        log_path: path.clone(),
+        line: line_no,
+        entry_sha256: crate::digest::sha256_hex(raw),
+        ts,
+        body: full.e,
+        verification: Verification::Verified,
+    })
+}
+
+fn finding_text(f: &Finding) -> String {
+    format!("{} seq={} line={}", f.code, f.seq, f.line)
+}
+
+/// Stream every log through the verifier with `opts` (`checkpoints` name the files the
+/// parsed checkpoints in `opts` came from, for the export headers).
+pub fn load_logs(
+    paths: &[PathBuf],
+    opts: &VerifyOptions,
+    checkpoints: &[(PathBuf, Checkpoint)],
+    threads: usize,
+) -> Loaded {
+    load_logs_keeping(paths, opts, checkpoints, threads, &|_| true)
+}
+
+/// [`load_logs`], keeping only the records `keep` accepts (`log show` with filters holds
+/// what it shows, not every entry). `superseded` and `escalations` still cover every
+/// entry read, so open escalations are counted across all of them.
+pub fn load_logs_keeping(
+    paths: &[PathBuf],
+    opts: &VerifyOptions,
+    checkpoints: &[(PathBuf, Checkpoint)],
+    threads: usize,
+    keep: &dyn Fn(&DecisionRecord) -> bool,
+) -> Loaded {
+    let mut out = Loaded::default();
+    let mut interner = Interner::default();
+    let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
+    let (mut superseded, mut escalations) = (HashSet::new(), Vec::new());
+    for path in paths {
+        let shared_path: Arc<Path> = Arc::from(path.as_path());
+        let mut recs: Vec<DecisionRecord> = Vec::new();
+        let mut dropped: HashSet<u64> = HashSet::new();
+        let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece| {
+            if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
+                if let Some(h) = &r.body.supersedes {
+                    superseded.insert(h.clone());
+                }
+                if *r.body.decision == *"escalate" {
+                    escalations.push(r.entry_sha256.clone());
+                }
+                if keep(&r) {
+                    recs.push(r);
+                } else {
+                    // A decision row filtered out: its findings go with it.
+                    dropped.insert(n);
+                }
+            }
+        });
+        let report = match res {
+            Ok(r) => r,
+            Err(e) => {
+                out.logs.push(LogStatus {
+                    path: path.clone(),
+                    log: None,
+                    result: "unreadable".into(),
+                    findings: vec![crate::text::escape(&e.0).into_owned()],
+                    checkpoint: None,
+                });
+                continue;
+            }
+        };
+        let mut by_line: BTreeMap<u64, Vec<&Finding>> = BTreeMap::new();
+        for f in &report.findings {
+            by_line.entry(f.line).or_default().push(f);
+        }
+        for r in &mut recs {
+            if let Some(fs) = by_line.remove(&r.line) {
+                // Errors, and a torn tail (the line is not an entry of the chain), fail
+                // the entry; clock skew is a warning about an otherwise valid entry.
+                let (fail, warn): (Vec<&Finding>, Vec<&Finding>) = fs
+                    .into_iter()
+                    .partition(|f| f.code.is_error() || f.code == Code::TornTail);
+                if !fail.is_empty() {
+                    r.verification = Verification::Failed {
+                        findings: fail.iter().map(|f| f.code.as_str().to_owned()).collect(),
+                    };
+                }
+                if !warn.is_empty() {
+                    by_line.insert(u64::MAX - r.line, warn);
+                }
+            }
+        }
+        by_line.retain(|line, _| !dropped.contains(line));
+        for f in by_line.into_values().flatten() {
+            out.other.push(OtherFinding {
+                log_path: path.clone(),
+                line: f.line,
+                seq: f.seq,
+                code: f.code.as_str().to_owned(),
+                error: f.code.is_error(),
+            });
+        }
+        let result = match report.exit_code() {
+            0 => "ok",
+            3 => "warnings",
+            _ => "failed",
+        };
+        let checkpoint = report.log_id.as_deref().and_then(|id| {
+            checkpoints
+                .iter()
+                .rev()
+                .find(|(_, c)| c.log_id == id)
+                .map(|(p, _)| p.clone())
+        });
+        out.logs.push(LogStatus {
+            path: path.clone(),
+            log: report.log_id.clone(),
+            result: result.into(),
+            findings: report.findings.iter().map(finding_text).collect(),
+            checkpoint,
+        });
+        recs.shrink_to_fit();
+        per_log.push(recs);
+    }
+    // One exact allocation for all records (no doubling growth at a million).
+    let mut all = Vec::with_capacity(per_log.iter().map(Vec::len).sum());
+    for v in per_log {
+        all.extend(v);
+    }
+    out.records = merge(all);
+    out.superseded = superseded;
+    out.escalations = escalations;
+    out
+}

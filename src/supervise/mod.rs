@@ -1,0 +1,18 @@
+//! Supervisor review (issue 5): many reviewers' logs merged in time order, filtered,
+//! summarised, and exported for auditors, with each export stating what it was verified
+//! against. Works on decision records read from verified lines; terminal-free.
+
+pub mod accounting;
+pub mod export;
+pub mod filter;
+pub mod load;
+pub mod record;
+pub mod summary;
+
+pub use accounting::{AccountingRow, accounting};
+pub use filter::Filter;
+pub use load::{Loaded, OtherFinding, load_logs, load_logs_keeping};
+pub use record::{DecisionRecord, LogStatus, Verification, merge};
+pub use summary::{
+    ReviewerSummary, Summary, open_escalations, summarize, summarize_shown, summarize_with,
+};

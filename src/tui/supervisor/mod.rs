@@ -1,0 +1,18 @@
+//! The supervisor's TUI (`p2review log review`, issue 5): verified entries of many logs,
+//! filters, and a summary view. Read-only by construction: this module has no sink or
+//! recorder at all — nothing here can write a log. Same layering as the review TUI:
+//! `action`, `keymap` (keys as data), `app` (state), `update` (the one place state
+//! changes), `view` (pure drawing), `runtime` (terminal lifecycle shared with `review`).
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod runtime;
+pub mod update;
+pub mod view;
+
+pub use action::SupAction;
+pub use app::SupApp;
+pub use runtime::run;
+pub use update::update;
+pub use view::view;

@@ -1,0 +1,623 @@
+//! `log show` and `log accounting` end to end over three reviewers' real signed logs
+//! (keys from `key init`, entries from `decide`, trust from `key show --allowed-signers`):
+//! merge order, per-entry verification with one tampered log, CSV/JSON exports field by
+//! field, summary figures against hand-computed values, the filters at their edges.
+
+mod log_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use log_support::*;
+use serde_json::Value;
+
+const QUEUE: &str = include_str!("fixtures/supervise/two_patients.yaml");
+
+struct Three {
+    alice: Env,
+    bob: Env,
+    carol: Env,
+    queue: PathBuf,
+    allowed: PathBuf,
+    /// Entry hashes by (reviewer, n-th decision).
+    bob_escalation: String,
+}
+
+fn decide(env: &Env, queue: &Path, args: &[&str]) -> String {
+    let mut c = env.cmd();
+    c.arg("decide").arg(queue).args(args);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let ack = out(&o);
+    ack.split_whitespace()
+        .find_map(|w| w.strip_prefix("entry="))
+        .unwrap()
+        .to_owned()
+}
+
+/// Six decisions, hand-counted:
+/// alice: approve D-0001, approve D-0002 (override)          → 2, 2 approve, 1 override
+/// bob:   escalate D-0002, deny D-0001                       → 2, 1 escalate, 1 deny
+/// carol: defer D-0001, approve D-0002 superseding bob's escalation (override)
+fn three(resolve: bool) -> Three {
+    let alice = Env::with_key("alice@example.org");
+    let bob = Env::with_key("bob@example.org");
+    let carol = Env::with_key("carol@example.org");
+    let queue = alice.path("queue.yaml");
+    std::fs::write(&queue, QUEUE).unwrap();
+    let mut allowed = String::new();
+    for e in [&alice, &bob, &carol] {
+        allowed.push_str(&out(&e.run(&["key", "show", "--allowed-signers"])));
+    }
+    let allowed_path = alice.path("allowed_signers");
+    std::fs::write(&allowed_path, allowed).unwrap();
+    decide(&alice, &queue, &["--id", "D-0001", "--decision", "approve"]);
+    decide(
+        &alice,
+        &queue,
+        &[
+            "--id",
+            "D-0002",
+            "--decision",
+            "approve",
+            "--reason-code",
+            "court_order_on_file",
+        ],
+    );
+    let esc = decide(
+        &bob,
+        &queue,
+        &[
+            "--id",
+            "D-0002",
+            "--decision",
+            "escalate",
+            "--reason-code",
+            "needs_privacy_officer",
+        ],
+    );
+    decide(
+        &bob,
+        &queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "deny",
+            "--reason-code",
+            "consent_invalid",
+        ],
+    );
+    decide(
+        &carol,
+        &queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "defer",
+            "--reason-code",
+            "awaiting_documents",
+        ],
+    );
+    if resolve {
+        decide(
+            &carol,
+            &queue,
+            &[
+                "--id",
+                "D-0002",
+                "--decision",
+                "approve",
+                "--reason-code",
+                "court_order_on_file",
+                "--supersedes",
+                &esc,
+            ],
+        );
+    }
+    Three {
+        alice,
+        bob,
+        carol,
+        queue,
+        allowed: allowed_path,
+        bob_escalation: esc,
+    }
+}
+
+impl Three {
+    fn logs(&self) -> Vec<PathBuf> {
+        vec![self.alice.log(), self.bob.log(), self.carol.log()]
+    }
+    /// `p2review log <sub> LOGS --allowed-signers A <extra>`, run from alice's data dir.
+    fn run(&self, sub: &str, extra: &[&str]) -> Output {
+        let mut c = self.alice.cmd();
+        c.args(["log", sub]);
+        for l in self.logs() {
+            c.arg(l);
+        }
+        c.arg("--allowed-signers").arg(&self.allowed).args(extra);
+        c.output().unwrap()
+    }
+    fn json(&self, sub: &str, extra: &[&str]) -> (i32, Value) {
+        let mut args = extra.to_vec();
+        args.extend(["--format", "json"]);
+        let o = self.run(sub, &args);
+        let v: Value = serde_json::from_str(&out(&o))
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", out(&o), err(&o)));
+        (o.status.code().unwrap(), v)
+    }
+}
+
+fn rows(v: &Value) -> &Vec<Value> {
+    v["rows"].as_array().unwrap()
+}
+
+fn today_utc() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+fn line_body(log: &Path, line: usize) -> (String, Value) {
+    let text = std::fs::read_to_string(log).unwrap();
+    let l = text.lines().nth(line - 1).unwrap();
+    let v: Value = serde_json::from_str(l).unwrap();
+    (p2review::digest::sha256_hex(l.as_bytes()), v["e"].clone())
+}
+
+#[test]
+fn three_logs_merge_in_time_order_with_exact_fields_and_summary() {
+    let t = three(true);
+    let (code, v) = t.json("show", &[]);
+    assert_eq!(code, 0, "{v}");
+    let logs = v["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 3);
+    for (l, path) in logs.iter().zip(t.logs()) {
+        assert_eq!(l["path"], path.display().to_string());
+        assert_eq!(l["result"], "ok");
+        assert_eq!(l["checkpoint"], Value::Null);
+        assert_eq!(l["log"].as_str().unwrap().len(), 32);
+    }
+    let rs = rows(&v);
+    assert_eq!(rs.len(), 6);
+    let ts: Vec<&str> = rs.iter().map(|r| r["ts"].as_str().unwrap()).collect();
+    let mut sorted = ts.clone();
+    sorted.sort();
+    assert_eq!(ts, sorted, "merged in time order");
+    let who: Vec<&str> = rs.iter().map(|r| r["reviewer"].as_str().unwrap()).collect();
+    assert_eq!(
+        who,
+        [
+            "alice@example.org",
+            "alice@example.org",
+            "bob@example.org",
+            "bob@example.org",
+            "carol@example.org",
+            "carol@example.org"
+        ]
+    );
+    // Field by field against bob's escalation as it stands in his log (line 2).
+    let (hash, body) = line_body(&t.bob.log(), 2);
+    let r = &rs[2];
+    assert_eq!(r["entry"], hash);
+    assert_eq!(hash, t.bob_escalation);
+    assert_eq!(r["verification"], "verified");
+    assert_eq!(r["findings"], "");
+    for k in [
+        "ts",
+        "log",
+        "reviewer",
+        "key",
+        "disclosure",
+        "disclosure_sha256",
+        "subject",
+        "purpose",
+        "consent_status",
+        "part2",
+        "hipaa",
+        "rule",
+        "decision",
+        "reason_code",
+    ] {
+        assert_eq!(r[k], body[k], "{k}");
+    }
+    assert_eq!(r["seq"], 1);
+    assert_eq!(r["line"], 2);
+    assert_eq!(r["log_path"], t.bob.log().display().to_string());
+    assert_eq!(r["recipient"], "Acme Health Plan");
+    assert_eq!(r["recipient_kind"], "health_plan");
+    assert_eq!(r["override"], false);
+    assert_eq!(r["consent"], "");
+    assert_eq!(r["supersedes"], "");
+    assert_eq!(rs[5]["supersedes"], t.bob_escalation);
+    assert_eq!(rs[1]["override"], true);
+    // Summary, hand-computed (see `three`).
+    let s = &v["summary"];
+    let rev = |name: &str| {
+        s["reviewers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["reviewer"] == name)
+            .unwrap()
+            .clone()
+    };
+    let a = rev("alice@example.org");
+    assert_eq!(
+        (&a["total"], &a["approve"], &a["overrides"]),
+        (&2.into(), &2.into(), &1.into())
+    );
+    let b = rev("bob@example.org");
+    assert_eq!(
+        (&b["escalate"], &b["deny"], &b["overrides"]),
+        (&1.into(), &1.into(), &0.into())
+    );
+    let c = rev("carol@example.org");
+    assert_eq!(
+        (&c["defer"], &c["approve"], &c["overrides"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    let tot = &s["totals"];
+    assert_eq!(tot["total"], 6);
+    assert_eq!(tot["approve"], 3);
+    assert_eq!(tot["overrides"], 2);
+    assert_eq!(s["override_rate_percent"]["alice@example.org"], 50.0);
+    assert_eq!(s["override_rate_percent"]["bob@example.org"], 0.0);
+    assert_eq!(s["override_rate_percent"]["all"], 33.3);
+    assert_eq!(s["open_escalations"].as_array().unwrap().len(), 0);
+    assert_eq!(s["per_day"][today_utc()], 6);
+    // The table says the same, within 80 columns.
+    let o = t.run("show", &[]);
+    let table = out(&o);
+    assert!(
+        table.contains("open escalations (all entries): 0"),
+        "{table}"
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("verified")).count(),
+        6
+    );
+    for l in table.lines().filter(|l| !l.starts_with("log ")) {
+        assert!(l.chars().count() <= 80, "{l}");
+    }
+}
+
+#[test]
+fn open_escalation_counts_until_superseded() {
+    let t = three(false);
+    let (_, v) = t.json("show", &[]);
+    assert_eq!(
+        v["summary"]["open_escalations"],
+        serde_json::json!([t.bob_escalation])
+    );
+    let table = out(&t.run("show", &[]));
+    assert!(
+        table.contains("open escalations (all entries): 1"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_tampered_log_is_flagged_while_the_others_verify() {
+    let t = three(true);
+    // Change bob's escalation (line 2; his deny follows it) without re-signing.
+    let log = t.bob.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    assert!(lines[1].contains("\"escalate\""));
+    lines[1] = lines[1].replace("needs_privacy_officer", "awaiting_documents");
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let (code, v) = t.json("show", &[]);
+    assert_eq!(code, 1, "{v}");
+    let logs = v["logs"].as_array().unwrap();
+    assert_eq!(logs[0]["result"], "ok");
+    assert_eq!(logs[1]["result"], "failed");
+    assert_eq!(logs[2]["result"], "ok");
+    assert!(
+        logs[1]["findings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("E_SIG_INVALID seq=1 line=2"),
+        "{}",
+        logs[1]
+    );
+    let rs = rows(&v);
+    assert_eq!(rs.len(), 6, "a failed entry is shown, never dropped");
+    for r in rs {
+        let bad = r["log_path"] == log.display().to_string();
+        assert_eq!(
+            r["verification"],
+            if bad { "FAILED" } else { "verified" },
+            "{r}"
+        );
+    }
+    let tampered = rs
+        .iter()
+        .find(|r| r["reason_code"] == "awaiting_documents" && r["decision"] == "escalate")
+        .unwrap();
+    assert_eq!(tampered["findings"], "E_SIG_INVALID");
+    // Filtering the failed entries out leaves a clean view: exit 0.
+    let o = t.run("show", &["--reviewer", "alice@example.org"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = t.run("show", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("FAILED"));
+    assert!(out(&o).contains("E_SIG_INVALID (line 2 of"));
+    // A log that cannot be read: exit 2 beats nothing but an integrity failure.
+    std::fs::write(&log, &text).unwrap();
+    let mut c = t.alice.cmd();
+    c.args(["log", "show"])
+        .arg(t.alice.log())
+        .arg(t.alice.path("missing.jsonl"))
+        .arg("--allowed-signers")
+        .arg(&t.allowed);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(
+        out(&o)
+            .lines()
+            .filter(|l| l.starts_with("verified"))
+            .count(),
+        2
+    );
+    assert!(err(&o).contains("missing.jsonl"));
+}
+
+#[test]
+fn csv_export_states_logs_and_checks_field_by_field() {
+    let t = three(true);
+    let o = t.run("show", &["--format", "csv", "--decision", "escalate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let comments: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+    assert_eq!(comments[0], "# p2review log show export");
+    for (c, p) in comments[1..].iter().zip(t.logs()) {
+        assert!(c.starts_with(&format!("# log: {} id=", p.display())), "{c}");
+        assert!(c.ends_with(" verification=ok checkpoint=none"), "{c}");
+    }
+    assert_eq!(comments.len(), 4);
+    let body: String = text
+        .lines()
+        .skip(comments.len())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut rd = csv::Reader::from_reader(body.as_bytes());
+    let head: Vec<String> = rd.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(&head[..3], ["verification", "findings", "ts"]);
+    let recs: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(recs.len(), 1);
+    let get = |k: &str| recs[0][head.iter().position(|h| h == k).unwrap()].to_owned();
+    let (hash, body) = line_body(&t.bob.log(), 2);
+    assert_eq!(get("verification"), "verified");
+    assert_eq!(get("entry"), hash);
+    assert_eq!(get("reviewer"), "bob@example.org");
+    assert_eq!(get("decision"), "escalate");
+    assert_eq!(get("reason_code"), "needs_privacy_officer");
+    assert_eq!(get("subject"), "P-0002");
+    assert_eq!(get("part2"), body["part2"].as_str().unwrap());
+    assert_eq!(get("ts"), body["ts"].as_str().unwrap());
+    assert_eq!(get("override"), "false");
+    assert_eq!(get("seq"), "1");
+    assert_eq!(
+        get("part2_policy"),
+        format!(
+            "{}@{}",
+            body["policy"]["part2"]["id"].as_str().unwrap(),
+            body["policy"]["part2"]["version"].as_str().unwrap()
+        )
+    );
+    // The CSV columns are exactly the JSON row fields, in order.
+    let (_, v) = t.json("show", &["--decision", "escalate"]);
+    let keys: Vec<&String> = rows(&v)[0].as_object().unwrap().keys().collect();
+    let mut sorted_head: Vec<&String> = head.iter().collect();
+    sorted_head.sort();
+    let mut sorted_keys = keys.clone();
+    sorted_keys.sort();
+    assert_eq!(sorted_head, sorted_keys);
+    // An empty result still has its header lines and column row.
+    let o = t.run(
+        "show",
+        &["--format", "csv", "--reviewer", "nobody@example.org"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let text = out(&o);
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("verification,findings,ts,"), "{text}");
+}
+
+#[test]
+fn filters_at_their_edges() {
+    let t = three(true);
+    let n = |extra: &[&str]| -> usize {
+        let (code, v) = t.json("show", extra);
+        assert_eq!(code, 0, "{extra:?}");
+        rows(&v).len()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let (yesterday, tomorrow) = (
+        (today - chrono::Days::new(1)).to_string(),
+        (today + chrono::Days::new(1)).to_string(),
+    );
+    let today = today.to_string();
+    assert_eq!(n(&["--since", &today]), 6, "--since is inclusive");
+    assert_eq!(n(&["--until", &today]), 6, "--until is inclusive");
+    assert_eq!(n(&["--since", &today, "--until", &today]), 6);
+    assert_eq!(n(&["--since", &tomorrow]), 0);
+    assert_eq!(n(&["--until", &yesterday]), 0);
+    assert_eq!(n(&["--reviewer", "bob@example.org"]), 2);
+    assert_eq!(n(&["--reviewer", "nobody@example.org"]), 0);
+    assert_eq!(n(&["--decision", "approve"]), 3);
+    assert_eq!(n(&["--decision", "approve", "--override"]), 2);
+    assert_eq!(n(&["--patient", "P-0002"]), 3);
+    assert_eq!(n(&["--patient", "P-9999"]), 0);
+    assert_eq!(n(&["--part2", "consent_required"]), 3);
+    assert_eq!(n(&["--part2", "consent_required", "--decision", "deny"]), 0);
+    // Empty result: the table says so and the summary counts nothing.
+    let (_, v) = t.json("show", &["--since", &tomorrow]);
+    assert_eq!(v["summary"]["totals"]["total"], 0);
+    let o = t.run("show", &["--since", &tomorrow]);
+    assert!(out(&o).contains("0 entries shown"), "{}", out(&o));
+    // --since after --until is a usage error, and says what to do.
+    let o = t.run("show", &["--since", &tomorrow, "--until", &yesterday]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("swap"), "{}", err(&o));
+    let o = t.run("show", &["--since", "2026-13-01"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn accounting_lists_approved_consent_based_disclosures_with_provenance() {
+    let t = three(true);
+    let (code, v) = t.json("accounting", &["--patient", "P-0001"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["export"], "log accounting");
+    assert_eq!(v["patient"], "P-0001");
+    assert_eq!(v["as_of"], chrono::Local::now().date_naive().to_string());
+    assert_eq!(v["logs"].as_array().unwrap().len(), 3);
+    let rs = rows(&v);
+    // Only alice's approval of D-0001 (consent-based); bob's deny and carol's defer are not
+    // disclosures.
+    assert_eq!(rs.len(), 1, "{v}");
+    let r = &rs[0];
+    let (_, body) = line_body(&t.alice.log(), 2);
+    assert_eq!(r["date"], &body["ts"].as_str().unwrap()[..10]);
+    assert_eq!(r["recipient"], "Acme Health Plan");
+    assert_eq!(r["recipient_kind"], "health_plan");
+    assert_eq!(r["purpose"], "payment");
+    assert_eq!(r["consent"], "C-0001");
+    assert_eq!(
+        r["basis"],
+        format!("patient consent ({})", body["rule"].as_str().unwrap())
+    );
+    assert_eq!(r["status"], "approved for disclosure");
+    assert_eq!(r["reviewer"], "alice@example.org");
+    assert_eq!(r["log"], body["log"]);
+    assert_eq!(r["seq"], 1);
+    assert_eq!(r["verification"], "verified");
+    // P-0002's approvals rest on no consent: nothing to account for.
+    let (_, v) = t.json("accounting", &["--patient", "P-0002"]);
+    assert_eq!(rows(&v).len(), 0);
+    // CSV: the leading lines name the patient, the date and each log's verification.
+    let o = t.run("accounting", &["--patient", "P-0001", "--format", "csv"]);
+    let text = out(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "# p2review log accounting export");
+    assert_eq!(lines[1], "# patient: P-0001");
+    assert!(lines[2].starts_with("# as_of: "));
+    assert_eq!(lines.iter().filter(|l| l.starts_with("# log: ")).count(), 3);
+    assert_eq!(
+        lines[6],
+        "date,recipient_kind,recipient,purpose,basis,consent,status,reviewer,log,seq,verification"
+    );
+    assert!(lines[7].contains(",C-0001,approved for disclosure,alice@example.org,"));
+    assert!(lines[7].ends_with(",1,verified"));
+    let table = out(&t.run("accounting", &["--patient", "P-0001"]));
+    assert!(table.contains("approved for disclosure"), "{table}");
+}
+
+#[test]
+fn default_log_and_checkpoint_in_the_export() {
+    let t = three(true);
+    // LOG defaults to the production log of the data dir (alice's own key is trusted).
+    let o = t.alice.run(&["log", "show", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(rows(&v).len(), 2);
+    assert_eq!(v["logs"][0]["path"], t.alice.log().display().to_string());
+    // Without --allowed-signers, bob's entries are E_SIGNER_UNKNOWN, shown as failed.
+    let mut c = t.alice.cmd();
+    c.args(["log", "show", "--format", "json"]).arg(t.bob.log());
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert!(
+        rows(&v)
+            .iter()
+            .all(|r| r["findings"].as_str().unwrap().contains("E_SIGNER_UNKNOWN"))
+    );
+    // A checkpoint of alice's log is named in the export of that log only.
+    let cp = t.alice.path("alice.checkpoint");
+    std::fs::write(&cp, out(&t.alice.run(&["log", "checkpoint"]))).unwrap();
+    let (code, v) = t.json("show", &["--checkpoint", cp.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["logs"][0]["checkpoint"], cp.display().to_string());
+    assert_eq!(v["logs"][1]["checkpoint"], Value::Null);
+    let o = t.run(
+        "show",
+        &["--format", "csv", "--checkpoint", cp.to_str().unwrap()],
+    );
+    assert!(
+        out(&o)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(&format!("checkpoint={}", cp.display()))
+    );
+    // A checkpoint of a log that is not shown: exit 2.
+    let mut c = t.bob.cmd();
+    c.args(["log", "show"])
+        .arg(t.bob.log())
+        .arg("--checkpoint")
+        .arg(&cp);
+    assert_eq!(c.output().unwrap().status.code(), Some(2));
+    let _ = &t.queue;
+    let _ = &t.carol;
+}
+
+#[test]
+fn control_characters_in_a_tampered_entry_never_reach_the_output() {
+    let t = three(true);
+    let log = t.alice.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[1] = lines[1].replace(
+        "\"purpose\":\"payment\"",
+        "\"purpose\":\"pay\\u001b[31m\\u202ement\"",
+    );
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    for fmt in ["table", "csv", "json"] {
+        let o = t.run("show", &["--format", fmt]);
+        assert_eq!(o.status.code(), Some(1), "{fmt}");
+        let raw = o.stdout;
+        assert!(!raw.contains(&0x1b), "{fmt}: raw ESC in output");
+        assert!(
+            !String::from_utf8_lossy(&raw).contains('\u{202e}'),
+            "{fmt}: raw bidi control in output"
+        );
+        assert!(String::from_utf8_lossy(&raw).contains("FAILED"), "{fmt}");
+    }
+    let o = t.run("accounting", &["--patient", "P-0001", "--format", "csv"]);
+    assert!(!o.stdout.contains(&0x1b));
+}
+
+#[test]
+fn a_finding_on_a_line_that_is_not_a_decision_still_counts() {
+    let t = three(true);
+    let log = t.carol.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().next().unwrap().contains("\"genesis\""));
+    std::fs::write(
+        &log,
+        text.replacen("carol@example.org", "carol@example.net", 1),
+    )
+    .unwrap();
+    let (code, v) = t.json("show", &["--reviewer", "alice@example.org"]);
+    assert_eq!(
+        code, 1,
+        "the genesis failure is shown whatever the filter: {v}"
+    );
+    let other = v["other_findings"].as_array().unwrap();
+    let g = other
+        .iter()
+        .find(|o| o["line"] == 1)
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(g["log_path"], log.display().to_string());
+    assert!(g["code"].as_str().unwrap().starts_with("E_"));
+    assert_eq!(g["error"], true);
+    assert_eq!(v["logs"][2]["result"], "failed");
+    let table = out(&t.run("show", &["--reviewer", "alice@example.org"]));
+    assert!(
+        table.contains("line 1 seq 0 of") && table.contains("(not a decision row)"),
+        "{table}"
+    );
+}

@@ -1,0 +1,376 @@
+//! The supervisor TUI (`log review`): snapshots at 80x24 (list, summary, filter, help,
+//! too small), the quick filters and selection through `update`, styles without colour,
+//! and read-only by construction.
+
+use std::path::PathBuf;
+
+use p2review::supervise::*;
+use p2review::tui::Look;
+use p2review::tui::keymap::Key;
+use p2review::tui::supervisor::app::Screen;
+use p2review::tui::supervisor::keymap::lookup;
+use p2review::tui::supervisor::{SupApp, update, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+#[allow(clippy::too_many_arguments)]
+fn rec(
+    log: &str,
+    seq: u64,
+    ts: &str,
+    reviewer: &str,
+    subject: &str,
+    decision: &str,
+    part2: &str,
+    overrides: bool,
+    supersedes: Option<&str>,
+    failed: bool,
+) -> DecisionRecord {
+    let mut body = serde_json::json!({
+        "v": 1, "log": format!("{log:0>32}"), "seq": seq, "prev": "0".repeat(64), "type": "decision",
+        "ts": ts, "reviewer": reviewer, "key": "SHA256:x", "queue": "q",
+        "disclosure": format!("D-{seq:04}"), "disclosure_sha256": "d", "subject": subject,
+        "recipient": {"kind": "health_plan", "name": "Acme Health Plan"},
+        "purpose": "payment", "as_of": "2026-11-28", "consent": "C-1", "consent_status": "valid",
+        "part2": part2, "hipaa": "permitted_tpo", "rule": "p2.payment.tpo_consent",
+        "unsettled": false, "policy": {}, "decision": decision, "override": overrides,
+        "reason_code": "needs_privacy_officer", "note": "call back\u{1b}[31m",
+    });
+    if let Some(s) = supersedes {
+        body["supersedes"] = serde_json::Value::String(s.to_owned());
+    }
+    let v = if failed {
+        Verification::Failed {
+            findings: vec!["E_SIG_INVALID".into()],
+        }
+    } else {
+        Verification::Verified
+    };
+    DecisionRecord::from_body(
+        PathBuf::from(format!("logs/{log}.jsonl")),
+        seq + 1,
+        format!("{log}{seq}{}", "0".repeat(62)),
+        &body.to_string(),
+        v,
+    )
+    .unwrap()
+}
+
+fn status(log: &str, result: &str, findings: &[&str]) -> LogStatus {
+    LogStatus {
+        path: PathBuf::from(format!("logs/{log}.jsonl")),
+        log: Some(format!("{log:0>32}")),
+        result: result.into(),
+        findings: findings.iter().map(|s| s.to_string()).collect(),
+        checkpoint: None,
+    }
+}
+
+/// Hand-counted: ann 3 (2 approve, 1 override), bo 3 (escalate, defer, approve), cy 2
+/// (escalate, deny superseding bo's escalation; failed entry is cy's deny); 4 days.
+fn loaded() -> Loaded {
+    const PWN: &str = "permitted_with_notice";
+    const CR: &str = "consent_required";
+    let records = merge(vec![
+        rec(
+            "a",
+            1,
+            "2026-11-01T08:00:00.000Z",
+            "ann@h",
+            "P-0001",
+            "approve",
+            PWN,
+            false,
+            None,
+            false,
+        ),
+        rec(
+            "a",
+            2,
+            "2026-11-01T23:59:59.999Z",
+            "ann@h",
+            "P-0001",
+            "approve",
+            CR,
+            true,
+            None,
+            false,
+        ),
+        rec(
+            "a",
+            3,
+            "2026-11-03T10:00:00.000Z",
+            "ann@h",
+            "P-0003",
+            "deny",
+            CR,
+            false,
+            None,
+            false,
+        ),
+        rec(
+            "b",
+            1,
+            "2026-11-02T09:00:00.000Z",
+            "bo@h",
+            "P-0002",
+            "escalate",
+            CR,
+            false,
+            None,
+            false,
+        ),
+        rec(
+            "b",
+            2,
+            "2026-11-04T11:00:00.000Z",
+            "bo@h",
+            "P-0001",
+            "defer",
+            PWN,
+            false,
+            None,
+            false,
+        ),
+        rec(
+            "b",
+            3,
+            "2026-11-04T12:00:00.000Z",
+            "bo@h",
+            "P-0004",
+            "approve",
+            PWN,
+            false,
+            None,
+            false,
+        ),
+        rec(
+            "c",
+            1,
+            "2026-11-03T00:00:00.000Z",
+            "cy@h",
+            "P-0003",
+            "escalate",
+            "prohibited",
+            false,
+            None,
+            false,
+        ),
+        rec(
+            "c",
+            2,
+            "2026-11-04T10:00:00.000Z",
+            "cy@h",
+            "P-0002",
+            "deny",
+            CR,
+            false,
+            Some(&format!("b1{}", "0".repeat(62))),
+            true,
+        ),
+    ]);
+    Loaded {
+        records,
+        logs: vec![
+            status("a", "ok", &[]),
+            status("b", "ok", &[]),
+            status("c", "failed", &["E_SIG_INVALID seq=2 line=3"]),
+        ],
+        other: vec![],
+        ..Default::default()
+    }
+}
+
+fn app(look: Look) -> SupApp {
+    SupApp::new(loaded(), look, (80, 24))
+}
+
+const PLAIN: Look = Look {
+    color: false,
+    ascii: false,
+};
+
+fn keys(app: &mut SupApp, keys: &str) {
+    for k in keys.split(' ').filter(|s| !s.is_empty()) {
+        let key = match k {
+            "<tab>" => Key::Tab,
+            "<enter>" => Key::Enter,
+            "<esc>" => Key::Esc,
+            "<down>" => Key::Down,
+            "<end>" => Key::End,
+            s => {
+                for c in s.chars() {
+                    if let Some(a) = lookup(app.context(), Key::Char(c)) {
+                        update(app, a);
+                    }
+                }
+                continue;
+            }
+        };
+        if let Some(a) = lookup(app.context(), key) {
+            update(app, a);
+        }
+    }
+}
+
+fn render(app: &SupApp) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| view(app, f)).unwrap();
+    t
+}
+
+fn snap(name: &str, look: Look, k: &str) {
+    let mut a = app(look);
+    keys(&mut a, k);
+    insta::assert_snapshot!(name, render(&a).backend());
+}
+
+#[test]
+fn list_screen() {
+    snap("sup_list_80x24", PLAIN, "");
+}
+
+#[test]
+fn list_screen_failed_entry_selected() {
+    snap("sup_list_failed_80x24", PLAIN, "f");
+}
+
+#[test]
+fn summary_screen() {
+    snap("sup_summary_80x24", PLAIN, "<tab>");
+}
+
+#[test]
+fn summary_screen_ascii() {
+    snap(
+        "sup_summary_ascii_80x24",
+        Look {
+            color: false,
+            ascii: true,
+        },
+        "<tab>",
+    );
+}
+
+#[test]
+fn filter_typing_and_no_match() {
+    snap("sup_filter_typing_80x24", PLAIN, "/ bo@");
+    snap("sup_no_match_80x24", PLAIN, "/ zzz <enter>");
+}
+
+#[test]
+fn help_overlay() {
+    snap("sup_help_80x24", PLAIN, "?");
+}
+
+#[test]
+fn too_small() {
+    let mut a = app(PLAIN);
+    a.size = (79, 24);
+    let text = format!("{}", render(&a).backend());
+    assert!(text.contains("terminal too small (need 80x24"), "{text}");
+    a.size = (80, 23);
+    let text = format!("{}", render(&a).backend());
+    assert!(text.contains("terminal too small (need 80x24"), "{text}");
+}
+
+#[test]
+fn quick_filters_and_summary_follow_the_view() {
+    let mut a = app(PLAIN);
+    assert_eq!(a.visible.len(), 8);
+    keys(&mut a, "d"); // approve
+    assert_eq!(a.visible.len(), 3);
+    keys(&mut a, "d d"); // escalate
+    assert_eq!(a.visible.len(), 2);
+    keys(&mut a, "<tab>");
+    assert_eq!(a.screen, Screen::Summary);
+    let s = a.summary.as_ref().unwrap();
+    // bo's escalation is superseded by cy's (failed) deny; cy's own escalation is open.
+    assert_eq!(s.open_escalations.len(), 1);
+    assert_eq!(s.totals.escalate, 2);
+    keys(&mut a, "d d"); // back to all
+    assert_eq!(a.decision, None);
+    let s = a.summary.as_ref().unwrap();
+    assert_eq!(s.totals.total, 8);
+    assert_eq!(
+        (
+            s.totals.approve,
+            s.totals.deny,
+            s.totals.escalate,
+            s.totals.defer
+        ),
+        (3, 2, 2, 1)
+    );
+    let ann = &s.reviewers[0];
+    assert_eq!(
+        (ann.reviewer.as_str(), ann.total, ann.overrides),
+        ("ann@h", 3, 1)
+    );
+    assert_eq!(ann.override_rate_percent(), 33.3);
+    assert_eq!(s.per_day.len(), 4);
+    keys(&mut a, "<tab> o");
+    assert_eq!(a.visible.len(), 1);
+    keys(&mut a, "o f");
+    assert_eq!(a.visible.len(), 1);
+    assert!(!a.selected_record().unwrap().verification.ok());
+    // Filters compose to nothing: empty view, selection stays valid.
+    keys(&mut a, "o");
+    assert!(a.visible.is_empty());
+    assert!(a.selected_record().is_none());
+    keys(&mut a, "<down> <end>");
+    keys(&mut a, "c");
+    assert_eq!(a.visible.len(), 8);
+    // Text filter is case-insensitive over reviewer, patient, disclosure, decision...
+    keys(&mut a, "/ P-0003 <enter>");
+    assert_eq!(a.visible.len(), 2);
+    keys(&mut a, "/ <esc>");
+    assert_eq!(a.visible.len(), 8);
+    keys(&mut a, "<end>");
+    assert_eq!(a.selected, 7);
+    keys(&mut a, "q");
+    assert!(a.quit);
+}
+
+#[test]
+fn no_colour_means_no_colour_and_control_text_is_escaped() {
+    for k in ["", "<tab>", "f"] {
+        let mut a = app(PLAIN);
+        keys(&mut a, k);
+        let t = render(&a);
+        for c in t.backend().buffer().content() {
+            assert_eq!(c.fg, Color::Reset, "{k}: {c:?}");
+            assert_eq!(c.bg, Color::Reset, "{k}: {c:?}");
+            assert!(!c.symbol().contains('\u{1b}'));
+        }
+    }
+    let a = app(Look {
+        color: true,
+        ascii: false,
+    });
+    let text = format!("{}", render(&a).backend());
+    assert!(
+        text.contains("call back\\u{1b}[31m") || text.contains("call back\\x1b"),
+        "{text}"
+    );
+}
+
+/// Read-only in one place: the supervisor TUI has no way to write a log.
+#[test]
+fn supervisor_tui_has_no_sink_or_recorder() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tui/supervisor");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        for word in [
+            "Recorder",
+            "DecisionSink",
+            "sink::",
+            "log::append",
+            "log::record",
+            "OpenOptions",
+        ] {
+            assert!(!text.contains(word), "{} mentions {word}", p.display());
+        }
+    }
+}
