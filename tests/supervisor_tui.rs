@@ -374,3 +374,69 @@ fn supervisor_tui_has_no_sink_or_recorder() {
         }
     }
 }
+
+/// The progress screen while the background loader verifies: per log, lines verified and
+/// bytes read of the file's size; only quitting works; the list appears when loaded.
+#[test]
+fn loading_screen_shows_progress_and_only_quits() {
+    use p2review::tui::supervisor::SupAction;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.jsonl");
+    std::fs::write(&real, vec![b'x'; 3 * 1024 * 1024]).unwrap();
+    let paths: Vec<PathBuf> = ["logs/alice.jsonl", "logs/bob.jsonl", "logs/carol.jsonl"]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    // The size comes from the file when there is one, 0 when it cannot be read.
+    let probe = SupApp::loading(&[real, paths[0].clone()], PLAIN, (80, 24));
+    let sizes: Vec<u64> = probe
+        .loading
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|l| l.total)
+        .collect();
+    assert_eq!(sizes, [3 * 1024 * 1024, 0]);
+
+    let mut a = SupApp::loading(&paths, PLAIN, (80, 24));
+    for (l, total) in a.loading.as_mut().unwrap().iter_mut().zip([4u64, 2, 1]) {
+        l.total = total * 1024 * 1024;
+    }
+    let at = |log, entries, bytes: u64, done| {
+        SupAction::Progress(LoadProgress {
+            log,
+            entries,
+            bytes,
+            done,
+        })
+    };
+    update(&mut a, at(0, 20_000, 4 * 1024 * 1024, true));
+    update(&mut a, at(1, 4_096, 1024 * 1024, false));
+    // A report for a log that does not exist changes nothing.
+    update(&mut a, at(7, 1, 1, true));
+    let l = a.loading.as_ref().unwrap();
+    assert_eq!((l[0].entries, l[0].done), (20_000, true));
+    assert_eq!(
+        (l[1].entries, l[1].bytes, l[1].done),
+        (4_096, 1024 * 1024, false)
+    );
+    assert_eq!((l[2].entries, l[2].bytes), (0, 0));
+    insta::assert_snapshot!("sup_loading_80x24", render(&a).backend());
+
+    // List keys do nothing while loading; q quits.
+    for c in ['j', 'f', 's', '/', '?'] {
+        assert_eq!(lookup(a.context(), Key::Char(c)), None, "{c}");
+    }
+    assert_eq!(lookup(a.context(), Key::Char('q')), Some(SupAction::Quit));
+    assert_eq!(lookup(a.context(), Key::Ctrl('c')), Some(SupAction::Quit));
+
+    // Loaded: the list, over the records given.
+    a.finish_loading(loaded());
+    assert!(a.loading.is_none());
+    assert_eq!(a.visible.len(), a.loaded.records.len());
+    assert!(!a.visible.is_empty());
+    let screen = format!("{:?}", render(&a).backend());
+    assert!(!screen.contains("verifying"), "{screen}");
+    keys(&mut a, "q");
+    assert!(a.quit);
+}

@@ -174,7 +174,7 @@ impl AccountingExportRow {
 
 /// The JSON document of an export.
 #[derive(Serialize)]
-struct Doc<'a, R: Serialize> {
+struct Doc<'a, R: Serialize + ?Sized> {
     export: &'a str,
     logs: &'a [LogStatus],
     /// Findings on lines that are not decision rows (genesis, recovery, unreadable lines).
@@ -185,7 +185,17 @@ struct Doc<'a, R: Serialize> {
     as_of: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<SummaryDoc<'a>>,
-    rows: &'a [R],
+    rows: &'a R,
+}
+
+/// Rows serialized one by one as they are made: a JSON array never held in memory.
+struct RowSeq<I>(std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item = R>, R: Serialize> Serialize for RowSeq<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rows = self.0.borrow_mut().take().expect("rows serialize once");
+        s.collect_seq(rows)
+    }
 }
 
 /// The summary of the rows, with each reviewer's override rate spelled out.
@@ -209,7 +219,26 @@ pub struct ExportMeta<'a> {
 }
 
 pub fn to_json<R: Serialize>(meta: &ExportMeta, rows: &[R]) -> String {
-    let doc = Doc {
+    let mut s = serde_json::to_string_pretty(&doc(meta, rows)).expect("export rows serialize");
+    s.push('\n');
+    s
+}
+
+/// [`to_json`] written to `w` with the rows made one at a time from `rows` (`log show`
+/// over a million entries holds no row list). Byte-identical to [`to_json`].
+pub fn write_json<W: std::io::Write, R: Serialize>(
+    mut w: W,
+    meta: &ExportMeta,
+    rows: impl Iterator<Item = R>,
+) -> std::io::Result<()> {
+    let seq = RowSeq(std::cell::RefCell::new(Some(rows)));
+    serde_json::to_writer_pretty(&mut w, &doc(meta, &seq))?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+fn doc<'a, R: Serialize + ?Sized>(meta: &'a ExportMeta, rows: &'a R) -> Doc<'a, R> {
+    Doc {
         export: meta.export,
         logs: meta.logs,
         other_findings: meta.other,
@@ -225,10 +254,7 @@ pub fn to_json<R: Serialize>(meta: &ExportMeta, rows: &[R]) -> String {
                 .collect(),
         }),
         rows,
-    };
-    let mut s = serde_json::to_string_pretty(&doc).expect("export rows serialize");
-    s.push('\n');
-    s
+    }
 }
 
 /// The leading `#` lines of a CSV export (text from logs escaped, one log per line).
@@ -296,4 +322,46 @@ pub fn to_csv<R: Serialize>(
     let mut out = csv_header_lines(meta);
     out.push_str(&String::from_utf8_lossy(&body));
     Ok(out)
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    fn streamed(meta: &ExportMeta, rows: &[(u32, &str)]) -> String {
+        let mut out = Vec::new();
+        write_json(&mut out, meta, rows.iter()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The streamed JSON is the same bytes as the buffered document, rows or none.
+    #[test]
+    fn write_json_matches_to_json() {
+        let logs = [LogStatus {
+            path: "a.jsonl".into(),
+            log: Some("L-1".into()),
+            result: "ok".into(),
+            findings: vec![],
+            checkpoint: None,
+        }];
+        let meta = ExportMeta {
+            export: "log show",
+            logs: &logs,
+            other: &[],
+            patient: None,
+            as_of: None,
+            summary: None,
+        };
+        for rows in [
+            &[][..],
+            &[(1, "a\"b")][..],
+            &[(1, "x"), (2, "y"), (3, "z")][..],
+        ] {
+            let s = streamed(&meta, rows);
+            assert_eq!(s, to_json(&meta, rows));
+            let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+            assert_eq!(v["rows"].as_array().unwrap().len(), rows.len());
+            assert_eq!(v["logs"][0]["log"], "L-1");
+        }
+    }
 }

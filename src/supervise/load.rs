@@ -186,15 +186,55 @@ pub fn load_logs_keeping(
     threads: usize,
     keep: &dyn Fn(&DecisionRecord) -> bool,
 ) -> Loaded {
+    load_logs_progress(paths, opts, checkpoints, threads, keep, &mut |_| {})
+}
+
+/// How far loading has got in one log: what the `log review` TUI shows while it verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Index into the paths given.
+    pub log: usize,
+    /// Lines verified so far.
+    pub entries: u64,
+    /// Bytes verified so far.
+    pub bytes: u64,
+    /// The whole log has been read (or could not be).
+    pub done: bool,
+}
+
+/// Lines between two progress reports (often enough for a 10 Hz screen at ~20k lines/s).
+const PROGRESS_EVERY: u64 = 2048;
+
+/// [`load_logs_keeping`], reporting progress to `progress` every few thousand lines and
+/// once at the end of each log.
+pub fn load_logs_progress(
+    paths: &[PathBuf],
+    opts: &VerifyOptions,
+    checkpoints: &[(PathBuf, Checkpoint)],
+    threads: usize,
+    keep: &dyn Fn(&DecisionRecord) -> bool,
+    progress: &mut dyn FnMut(LoadProgress),
+) -> Loaded {
     let mut out = Loaded::default();
     let mut interner = Interner::default();
     let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
     let (mut superseded, mut escalations) = (HashSet::new(), Vec::new());
-    for path in paths {
+    for (log, path) in paths.iter().enumerate() {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
         let mut recs: Vec<DecisionRecord> = Vec::new();
         let mut dropped: HashSet<u64> = HashSet::new();
+        let mut at = LoadProgress {
+            log,
+            entries: 0,
+            bytes: 0,
+            done: false,
+        };
         let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece| {
+            at.entries = n;
+            at.bytes += piece.len() as u64;
+            if n % PROGRESS_EVERY == 0 {
+                progress(at);
+            }
             if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
                 if let Some(h) = &r.body.supersedes {
                     superseded.insert(h.clone());
@@ -210,6 +250,8 @@ pub fn load_logs_keeping(
                 }
             }
         });
+        at.done = true;
+        progress(at);
         let report = match res {
             Ok(r) => r,
             Err(e) => {

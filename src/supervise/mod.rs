@@ -11,7 +11,9 @@ pub mod summary;
 
 pub use accounting::{AccountingRow, accounting};
 pub use filter::Filter;
-pub use load::{Loaded, OtherFinding, load_logs, load_logs_keeping};
+pub use load::{
+    LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,
+};
 pub use record::{DecisionRecord, LogStatus, Verification, merge};
 pub use summary::{
     ReviewerSummary, Summary, open_escalations, summarize, summarize_shown, summarize_with,

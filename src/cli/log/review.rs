@@ -4,7 +4,7 @@ use color_eyre::eyre;
 
 use super::super::Ctx;
 use super::super::args::LogReviewArgs;
-use crate::supervise::load_logs;
+use crate::supervise::load_logs_progress;
 
 pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
     use std::io::IsTerminal;
@@ -15,9 +15,22 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
     }
     let logs = super::logs_or_default(ctx, &a.logs);
     let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
-    let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
+    let threads = super::verify_threads();
+    let paths = logs.clone();
+    let load: crate::tui::supervisor::runtime::Loader = Box::new(move |progress| {
+        load_logs_progress(&paths, &opts, &checkpoints, threads, &|_| true, progress)
+    });
+    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.global.ascii)
+        .map_err(eyre::Report::msg)?;
     // After the session: the same exit code `log show` gives for every entry.
-    let code = loaded.exit_code(&loaded.records);
-    crate::tui::supervisor::run(loaded, ctx.color, ctx.global.ascii).map_err(eyre::Report::msg)?;
-    Ok(code)
+    match loaded {
+        Some(l) => Ok(l.exit_code(&l.records)),
+        None => {
+            // Quit while verifying: there is no result to report, and 0 would claim one.
+            eprintln!(
+                "log review: quit before every log was verified; run `p2review log verify` for a result"
+            );
+            Ok(2)
+        }
+    }
 }

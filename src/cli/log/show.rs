@@ -66,10 +66,11 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         summary: Some(&summary),
     };
     match a.format {
-        ExportFormat::Json => {
-            let rows: Vec<ShowRow> = shown.iter().map(|r| ShowRow::of(r)).collect();
-            print!("{}", export::to_json(&meta, &rows))
-        }
+        ExportFormat::Json => export::write_json(
+            std::io::BufWriter::new(std::io::stdout().lock()),
+            &meta,
+            shown.iter().map(|r| ShowRow::of(r)),
+        )?,
         ExportFormat::Csv => export::write_csv(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,

@@ -1,4 +1,7 @@
-//! Everything that can happen in the supervisor TUI.
+//! Everything that can happen in the supervisor TUI. (The loaded logs themselves arrive
+//! through [`super::app::SupApp::finish_loading`]: they are not `Copy`.)
+
+use crate::supervise::LoadProgress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SupAction {
@@ -24,5 +27,7 @@ pub enum SupAction {
     ToggleFailed,
     ToggleHelp,
     Resize(u16, u16),
+    /// The background loader got further in one log.
+    Progress(LoadProgress),
     Quit,
 }

@@ -1,6 +1,8 @@
 //! Supervisor TUI state: the loaded (already verified) records and logs, the filters and
 //! what they leave visible, the selection, and the cached summary of the visible view.
 
+use std::path::PathBuf;
+
 use crate::supervise::{DecisionRecord, Loaded, Summary, summarize_shown};
 
 use super::super::app::Look;
@@ -14,7 +16,20 @@ pub enum Screen {
 
 pub const DECISIONS: [&str; 4] = ["approve", "deny", "escalate", "defer"];
 
+/// One log while the background loader verifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLoad {
+    pub path: PathBuf,
+    /// File size when loading started (0 if it could not be read).
+    pub total: u64,
+    pub entries: u64,
+    pub bytes: u64,
+    pub done: bool,
+}
+
 pub struct SupApp {
+    /// `Some` while the logs are still being verified (the progress screen).
+    pub loading: Option<Vec<LogLoad>>,
     pub loaded: Loaded,
     pub look: Look,
     pub size: (u16, u16),
@@ -41,6 +56,7 @@ pub struct SupApp {
 impl SupApp {
     pub fn new(loaded: Loaded, look: Look, size: (u16, u16)) -> SupApp {
         let mut app = SupApp {
+            loading: None,
             loaded,
             look,
             size,
@@ -61,8 +77,34 @@ impl SupApp {
         app
     }
 
+    /// The progress screen over `paths` (sizes read now), before anything is verified.
+    pub fn loading(paths: &[PathBuf], look: Look, size: (u16, u16)) -> SupApp {
+        let logs = paths
+            .iter()
+            .map(|p| LogLoad {
+                path: p.clone(),
+                total: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+                entries: 0,
+                bytes: 0,
+                done: false,
+            })
+            .collect();
+        let mut app = SupApp::new(Loaded::default(), look, size);
+        app.loading = Some(logs);
+        app
+    }
+
+    /// The loader finished: show the list.
+    pub fn finish_loading(&mut self, loaded: Loaded) {
+        self.loading = None;
+        self.loaded = loaded;
+        self.refilter();
+    }
+
     pub fn context(&self) -> SupContext {
-        if self.help {
+        if self.loading.is_some() {
+            SupContext::Loading
+        } else if self.help {
             SupContext::Help
         } else if self.typing {
             SupContext::Filter

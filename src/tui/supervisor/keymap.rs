@@ -10,6 +10,8 @@ pub enum SupContext {
     /// Typing the `/` filter: printable keys not in the table are text.
     Filter,
     Help,
+    /// Verifying the logs: only quitting.
+    Loading,
 }
 
 pub struct SupBinding {
@@ -135,6 +137,9 @@ pub const BINDINGS: &[SupBinding] = &[
     b(Key::Char('?'), A::ToggleHelp, C::Help, "close help", None),
     b(Key::Char('q'), A::ToggleHelp, C::Help, "close help", None),
     b(Key::Ctrl('c'), A::Quit, C::Help, "quit", None),
+    b(Key::Char('q'), A::Quit, C::Loading, "quit", Some("quit")),
+    b(Key::Esc, A::Quit, C::Loading, "quit", None),
+    b(Key::Ctrl('c'), A::Quit, C::Loading, "quit", None),
 ];
 
 /// The action bound to `key` in `ctx`; in the filter, other printable keys are text.

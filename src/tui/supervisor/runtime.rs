@@ -1,6 +1,8 @@
 //! The supervisor TUI's loop, on the review TUI's terminal lifecycle (`terminal::enter`,
-//! the restoring guard and panic hook, the input and signal threads).
+//! the restoring guard and panic hook, the input and signal threads). The logs are
+//! verified on a background thread: the screen shows progress and `q` quits meanwhile.
 
+use std::path::PathBuf;
 use std::sync::mpsc;
 
 use ratatui::Terminal;
@@ -8,7 +10,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyEventKind};
 use ratatui::crossterm::{execute, terminal as ct};
 
-use crate::supervise::Loaded;
+use crate::supervise::{LoadProgress, Loaded};
 
 use super::super::app::Look;
 use super::super::keymap::Key;
@@ -18,16 +20,49 @@ use super::app::SupApp;
 use super::keymap::lookup;
 use super::update::update;
 
-pub fn run(loaded: Loaded, color: bool, ascii: bool) -> Result<(), String> {
-    let (tx, rx) = mpsc::channel::<Msg>();
+/// What wakes the loop: the terminal (input, signals) or the loader.
+enum Ev {
+    Ui(Msg),
+    Progress(LoadProgress),
+    Loaded(Box<Loaded>),
+}
+
+/// Loads the logs, reporting progress through the callback it is given.
+pub type Loader = Box<dyn FnOnce(&mut dyn FnMut(LoadProgress)) -> Loaded + Send>;
+
+/// Run the TUI over `paths`, verified by `load` on a background thread. Returns the
+/// loaded logs, or `None` if the user quit before loading finished.
+pub fn run(
+    paths: &[PathBuf],
+    load: Loader,
+    color: bool,
+    ascii: bool,
+) -> Result<Option<Loaded>, String> {
+    let (tx, rx) = mpsc::channel::<Ev>();
+    let (ui_tx, ui_rx) = mpsc::channel::<Msg>();
     super::super::terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let _guard = super::super::terminal::Guard;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let size = ct::size().unwrap_or((80, 24));
-    let mut app = SupApp::new(loaded, Look { color, ascii }, size);
-    spawn_input(tx.clone());
-    spawn_signals(tx);
+    let mut app = SupApp::loading(paths, Look { color, ascii }, size);
+    spawn_input(ui_tx.clone());
+    spawn_signals(ui_tx);
+    let fwd = tx.clone();
+    std::thread::spawn(move || {
+        for m in ui_rx {
+            if fwd.send(Ev::Ui(m)).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        let ptx = tx.clone();
+        let loaded = load(&mut |p| {
+            let _ = ptx.send(Ev::Progress(p));
+        });
+        let _ = tx.send(Ev::Loaded(Box::new(loaded)));
+    });
     let mut dirty = true;
     loop {
         if dirty {
@@ -36,17 +71,25 @@ pub fn run(loaded: Loaded, color: bool, ascii: bool) -> Result<(), String> {
             let drawn = term.draw(|f| super::view::view(&app, f)).is_ok();
             let _ = execute!(term.backend_mut(), ct::EndSynchronizedUpdate);
             if !drawn {
-                return Ok(());
+                return Ok(done(app));
             }
         }
-        let Ok(first) = rx.recv() else { return Ok(()) };
-        for msg in std::iter::once(first).chain(rx.try_iter()) {
-            let action = match msg {
-                Msg::InputGone | Msg::Signal => return Ok(()),
-                Msg::Term(Event::Key(k)) if k.kind == KeyEventKind::Press => {
+        let Ok(first) = rx.recv() else {
+            return Ok(done(app));
+        };
+        for ev in std::iter::once(first).chain(rx.try_iter()) {
+            let action = match ev {
+                Ev::Loaded(l) => {
+                    app.finish_loading(*l);
+                    dirty = true;
+                    None
+                }
+                Ev::Progress(p) => Some(SupAction::Progress(p)),
+                Ev::Ui(Msg::InputGone | Msg::Signal) => return Ok(done(app)),
+                Ev::Ui(Msg::Term(Event::Key(k))) if k.kind == KeyEventKind::Press => {
                     Key::from_event(&k).and_then(|key| lookup(app.context(), key))
                 }
-                Msg::Term(Event::Resize(w, h)) => Some(SupAction::Resize(w, h)),
+                Ev::Ui(Msg::Term(Event::Resize(w, h))) => Some(SupAction::Resize(w, h)),
                 _ => None,
             };
             if let Some(a) = action {
@@ -54,8 +97,13 @@ pub fn run(loaded: Loaded, color: bool, ascii: bool) -> Result<(), String> {
                 dirty = true;
             }
             if app.quit {
-                return Ok(());
+                return Ok(done(app));
             }
         }
     }
+}
+
+/// The loaded logs, unless loading never finished.
+fn done(app: SupApp) -> Option<Loaded> {
+    app.loading.is_none().then_some(app.loaded)
 }

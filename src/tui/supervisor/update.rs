@@ -65,6 +65,13 @@ pub fn update(app: &mut SupApp, action: SupAction) {
         }
         SupAction::ToggleHelp => app.help = !app.help,
         SupAction::Resize(w, h) => app.size = (w, h),
+        SupAction::Progress(p) => {
+            if let Some(l) = app.loading.as_mut().and_then(|v| v.get_mut(p.log)) {
+                l.entries = p.entries;
+                l.bytes = p.bytes;
+                l.done = p.done;
+            }
+        }
         SupAction::Quit => app.quit = true,
     }
     // Keep the selection on screen.

@@ -12,7 +12,7 @@ use crate::supervise::{DecisionRecord, Verification};
 
 use super::super::layout::{MIN_H, MIN_W};
 use super::super::theme::Theme;
-use super::app::{Screen, SupApp};
+use super::app::{LogLoad, Screen, SupApp};
 use super::keymap::{BINDINGS, SupContext, hints};
 
 /// Fixed lines around the list: header 1, logs 3, column header 1, detail 7, hints 1.
@@ -62,6 +62,10 @@ pub fn view(app: &SupApp, f: &mut Frame) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
+    if let Some(loading) = &app.loading {
+        loading_screen(loading, &t, f, area);
+        return;
+    }
     let [head, logs, body, hint] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(LOG_LINES as u16),
@@ -79,6 +83,72 @@ pub fn view(app: &SupApp, f: &mut Frame) {
     if app.help {
         help(app, &t, f, area);
     }
+}
+
+/// While the background loader verifies: per log, lines verified and bytes read of total.
+fn loading_screen(logs: &[LogLoad], t: &Theme, f: &mut Frame, area: Rect) {
+    let [head, body, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let (bytes, total): (u64, u64) = logs
+        .iter()
+        .fold((0, 0), |(b, t), l| (b + l.bytes, t + l.total.max(l.bytes)));
+    let entries: u64 = logs.iter().map(|l| l.entries).sum();
+    let done = logs.iter().filter(|l| l.done).count();
+    let pct = |b: u64, t: u64| (b * 100).checked_div(t).map_or(100, |p| p.min(100));
+    let sep = format!(" {} ", t.dot());
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" p2review log review ", t.bar().patch(t.bold())),
+            Span::styled(" READ-ONLY ", t.badge()),
+            Span::raw(format!(
+                " {done}/{} logs read{sep}{entries} entries{sep}{}% of {}",
+                logs.len(),
+                pct(bytes, total),
+                mib(total)
+            )),
+        ])),
+        head,
+    );
+    let pw = (body.width as usize).saturating_sub(56).clamp(8, 40);
+    let lines: Vec<Line> = logs
+        .iter()
+        .take(body.height as usize)
+        .map(|l| {
+            let (word, style) = if l.done {
+                ("read", t.ok())
+            } else if l.bytes > 0 {
+                ("verifying", t.bold())
+            } else {
+                ("waiting", t.dim())
+            };
+            Line::from(vec![
+                Span::styled(format!(" {word:<9} "), style),
+                Span::raw(fit(&esc(&l.path.display().to_string()), pw, t.look.ascii)),
+                Span::raw(format!(
+                    " {:>8} entries {:>9} of {:<9} {:>3}%",
+                    l.entries,
+                    mib(l.bytes),
+                    mib(l.total.max(l.bytes)),
+                    pct(l.bytes, l.total.max(l.bytes))
+                )),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), body);
+    let mut spans = Vec::new();
+    for (k, h) in hints(SupContext::Loading, t.look.ascii) {
+        spans.push(Span::styled(k, t.key()));
+        spans.push(Span::raw(format!(" {h}  ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), hint);
+}
+
+fn mib(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
 }
 
 fn header(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
