@@ -2,169 +2,19 @@
 //! Approve one item with a reason, quit, and check the terminal was restored and the
 //! decision reached the log. Also: SIGTERM restores the terminal; NO_COLOR emits no colour.
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+mod pty_support;
+use pty_support::*;
 
-struct Session {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    output: Arc<Mutex<Vec<u8>>>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-const ROWS: u16 = 24;
-const COLS: u16 = 80;
-
+/// With a queue the TUI records to a production log, signed with the reviewer's key.
 fn spawn(data_dir: &Path, args: &[&str]) -> Session {
     spawn_env(data_dir, args, &[])
 }
 
 fn spawn_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
-    let pty = native_pty_system();
-    // A new PTY is 0x0 unless given a size.
-    let pair = pty
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("openpty");
-    // With a queue the TUI records to a production log, signed with the reviewer's key.
-    if args.len() > 1 && !data_dir.join("signing_key").exists() {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["key", "init", "--principal", "reviewer@example.org"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    }
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_p2review"));
-    cmd.arg("--data-dir");
-    cmd.arg(data_dir);
-    for a in args {
-        cmd.arg(a);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd.env("TERM", "xterm-256color");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let child = pair.slave.spawn_command(cmd).expect("spawn p2review");
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let output = Arc::new(Mutex::new(Vec::new()));
-    let out = output.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            out.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let writer = pair.master.take_writer().unwrap();
-    Session {
-        child,
-        writer,
-        output,
-        _master: pair.master,
-    }
-}
-
-impl Session {
-    fn screen(&self) -> vt100::Parser {
-        let nz = |v: u16| std::num::NonZeroU16::new(v).unwrap();
-        let mut p = vt100::Parser::new(nz(ROWS), nz(COLS), 0);
-        p.process(&self.output.lock().unwrap());
-        p
-    }
-
-    fn wait_for(&self, what: &str) {
-        let start = Instant::now();
-        loop {
-            let text = self.screen().screen().contents();
-            if text.contains(what) {
-                return;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what:?}; screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn send(&mut self, s: &str) {
-        self.writer.write_all(s.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(st) = self.child.try_wait().unwrap() {
-                // Let the reader drain the last bytes.
-                std::thread::sleep(Duration::from_millis(100));
-                return st;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "p2review did not exit"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.output.lock().unwrap().clone()
-    }
-}
-
-fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
-}
-
-/// The terminal is back: the alternate screen was left after it was last entered, and
-/// the cursor shown again.
-fn assert_restored(s: &Session) {
-    let raw = s.raw();
-    let entered = find_last(&raw, b"\x1b[?1049h").expect("entered the alternate screen");
-    let left = find_last(&raw, b"\x1b[?1049l").expect("left the alternate screen");
-    assert!(left > entered, "alternate screen left after it was entered");
-    assert!(
-        find_last(&raw, b"\x1b[?25h").is_some_and(|p| p > entered),
-        "cursor shown again"
-    );
-    assert!(!s.screen().screen().alternate_screen());
-}
-
-/// SGR parameters that set a colour (30–49, 90–107): none with NO_COLOR.
-fn colour_sgr(raw: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(raw);
-    let mut bad = Vec::new();
-    for part in text.split("\x1b[").skip(1) {
-        let Some(end) = part.find(|c: char| c.is_ascii_alphabetic()) else {
-            continue;
-        };
-        if &part[end..end + 1] != "m" {
-            continue;
-        }
-        for p in part[..end].split(';') {
-            if let Ok(n) = p.parse::<u32>()
-                && ((30..=49).contains(&n) && n != 39 && n != 49 || (90..=107).contains(&n))
-            {
-                bad.push(part[..end].to_owned());
-            }
-        }
-    }
-    bad
+    let signer = (args.len() > 1).then_some("reviewer@example.org");
+    spawn_as(data_dir, args, env, signer)
 }
 
 fn fixture() -> std::path::PathBuf {
