@@ -29,17 +29,13 @@ fn main() {
     let mb = bytes.len() as f64 / 1e6;
     for (label, yaml) in [
         ("serde_yaml", YamlPath::Reference),
-        ("fast-1thr", YamlPath::Single),
         ("auto", YamlPath::Auto),
     ] {
         let mut wall = Vec::new();
         let mut cpu = Vec::new();
         for _ in 0..runs {
             let (t, c) = (Instant::now(), cpu_seconds());
-            let opts = LoadOptions {
-                yaml,
-                threads: None,
-            };
+            let opts = LoadOptions { yaml };
             let (q, parsed) = load_bytes_with(&bytes, path, opts).expect("queue loads");
             wall.push(t.elapsed().as_secs_f64());
             cpu.push(cpu_seconds() - c);

@@ -14,9 +14,32 @@ pub fn is_unsafe_char(c: char) -> bool {
         | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Show unsafe characters as visible escapes (`\n`, `\t`, `\u{1b}`); everything else as is.
+/// True for characters that are invisible or reorder text without being controls: the
+/// Arabic letter mark U+061C and the format characters (Unicode General_Category Cf:
+/// zero-width spaces and joiners, word joiner, invisible operators, BOM, language tags…).
+/// Two ids that differ only by one look identical on screen.
+pub fn is_invisible_char(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}'
+        | '\u{890}'..='\u{891}' | '\u{8e2}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}'
+        | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}'
+        | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0000}'..='\u{e007f}')
+}
+
+/// The one rule for ids, refs and names (queue entries, recipients, signers): no control
+/// character, line separator, bidi control or invisible format character. Free text keeps
+/// them and is escaped on display; the signed log's own rule is `is_unsafe_char`, which
+/// verification of existing logs depends on and which therefore does not change.
+pub fn is_forbidden_in_name(c: char) -> bool {
+    is_unsafe_char(c) || is_invisible_char(c)
+}
+
+/// Show unsafe and invisible characters as visible escapes (`\n`, `\t`, `\u{1b}`,
+/// `\u{200b}`); everything else as is.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    if !s.chars().any(is_forbidden_in_name) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -25,7 +48,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if is_forbidden_in_name(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -44,5 +67,33 @@ mod tests {
         assert_eq!(escape("\u{202e}evil"), "\\u{202e}evil");
         assert_eq!(escape("\u{9b}"), "\\u{9b}");
         assert!(!escape("caf\u{e9} \u{1f3e5}").contains('\\'));
+    }
+
+    #[test]
+    fn invisible_format_characters_are_forbidden_in_names_and_escaped() {
+        for c in [
+            '\u{61c}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{feff}',
+            '\u{e0000}',
+            '\u{e0041}',
+            '\u{e007f}',
+            '\u{ad}',
+        ] {
+            assert!(is_forbidden_in_name(c), "U+{:04X}", c as u32);
+            assert!(!is_unsafe_char(c), "the log's rule must not change");
+            let shown = escape(&format!("P{c}1")).into_owned();
+            assert_eq!(shown, format!("P\\u{{{:x}}}1", c as u32));
+        }
+        for c in [
+            'a', '\u{e9}', '\u{5d0}', '\u{4e2d}', '\u{a0}', '\u{2000}', '\u{3000}',
+        ] {
+            assert!(!is_forbidden_in_name(c), "U+{:04X}", c as u32);
+        }
+        assert!(is_forbidden_in_name('\u{1b}') && is_forbidden_in_name('\u{202e}'));
     }
 }

@@ -15,12 +15,22 @@ fn load(text: &str) -> Result<Queue, String> {
     load_bytes(text.as_bytes(), "q.yaml").map_err(|e| e.message)
 }
 
-fn load_via(text: &str, yaml: YamlPath, threads: usize) -> Result<(Queue, Parsed), String> {
-    let opts = LoadOptions {
-        yaml,
-        threads: Some(threads),
-    };
-    load_bytes_with(text.as_bytes(), "q.yaml", opts).map_err(|e| e.message)
+fn load_via(text: &str, yaml: YamlPath) -> Result<(Queue, Parsed), String> {
+    load_bytes_with(text.as_bytes(), "q.yaml", LoadOptions { yaml }).map_err(|e| e.message)
+}
+
+/// The default path (fast reader, else serde_yaml) and serde_yaml alone agree: the same
+/// queue, or the same error. Returns the default path's result.
+#[track_caller]
+fn agree(text: &str) -> Result<(Queue, Parsed), String> {
+    let reference = load_via(text, YamlPath::Reference);
+    let auto = load_via(text, YamlPath::Auto);
+    assert_eq!(
+        auto.as_ref().map(|r| &r.0),
+        reference.as_ref().map(|r| &r.0),
+        "the fast path differs from serde_yaml on:\n{text:.600}"
+    );
+    auto
 }
 
 /// The error message, which must contain every one of `parts`.
@@ -149,30 +159,25 @@ fn yaml_plain_scalars_are_accepted_for_strings_but_json_needs_strings() {
     );
 }
 
-/// Every parsing path gives the same queue: serde_yaml alone (the reference), the fast
-/// reader on one thread, split pieces on 2 and 3 threads, and the default.
+/// Both parsing paths give the same queue: serde_yaml alone (the reference) and the
+/// default, which reads a generated queue with the fast reader.
 #[test]
 fn all_yaml_paths_agree_on_a_generated_queue() {
     let text = generate_yaml(3000, 7);
-    let (reference, p) = load_via(&text, YamlPath::Reference, 1).expect("reference parse");
-    assert_eq!(p, Parsed::YamlSingle);
+    let (reference, p) = load_via(&text, YamlPath::Reference).expect("reference parse");
+    assert_eq!(p, Parsed::YamlLibyaml);
     assert_eq!(reference.disclosures.len(), 3000);
-    for (path, threads) in [
-        (YamlPath::Single, 1),
-        (YamlPath::Split, 2),
-        (YamlPath::Split, 3),
-        (YamlPath::Auto, 2),
-    ] {
-        let (q, parsed) = load_via(&text, path, threads).expect("loads");
-        if path == YamlPath::Split {
-            assert_eq!(parsed, Parsed::YamlSplit, "split path taken");
-        }
-        assert!(q == reference, "{path:?} on {threads} threads differs");
-    }
+    let (q, parsed) = load_via(&text, YamlPath::Auto).expect("loads");
+    assert_eq!(
+        parsed,
+        Parsed::YamlFast,
+        "the fast reader reads generated queues"
+    );
+    assert!(q == reference, "the fast reader differs");
     // Windows line ends change nothing.
     let crlf = text.replace('\n', "\r\n");
-    let (q, parsed) = load_via(&crlf, YamlPath::Split, 2).expect("CRLF loads");
-    assert_eq!(parsed, Parsed::YamlSplit);
+    let (q, parsed) = load_via(&crlf, YamlPath::Auto).expect("CRLF loads");
+    assert_eq!(parsed, Parsed::YamlFast);
     assert!(q == reference, "CRLF queue differs");
     // JSON of the same queue loads equal too.
     let json = serde_json::to_string(&reference).expect("serializes");
@@ -239,39 +244,24 @@ fn unusual_but_valid_yaml_loads_identically_by_every_path() {
         ),
     ];
     for (i, text) in variants.iter().enumerate() {
-        let reference = load_via(text, YamlPath::Reference, 1)
-            .unwrap_or_else(|e| panic!("variant {i} must load: {e}"))
-            .0;
-        for (path, threads) in [
-            (YamlPath::Single, 1),
-            (YamlPath::Split, 2),
-            (YamlPath::Auto, 2),
-        ] {
-            let q = load_via(text, path, threads)
-                .unwrap_or_else(|e| panic!("variant {i} by {path:?}: {e}"))
-                .0;
-            assert!(
-                q == reference,
-                "variant {i}: {path:?} differs from serde_yaml"
-            );
-        }
+        agree(text).unwrap_or_else(|e| panic!("variant {i} must load: {e}"));
     }
     // And the values are read as YAML means them.
-    let q = load_via(&variants[1], YamlPath::Single, 1).unwrap().0;
+    let q = load_via(&variants[1], YamlPath::Auto).unwrap().0;
     assert_eq!(
         q.disclosures[0].note.as_deref(),
         Some("tab\there é \"q\" A")
     );
-    let q = load_via(&variants[2], YamlPath::Single, 1).unwrap().0;
+    let q = load_via(&variants[2], YamlPath::Auto).unwrap().0;
     assert_eq!(
         q.disclosures[0].note.as_deref(),
         Some("line one\nline two\n")
     );
     assert_eq!(q.disclosures[1].recipient.name, "Acme Health Plan");
-    let q = load_via(&variants[8], YamlPath::Single, 1).unwrap().0;
+    let q = load_via(&variants[8], YamlPath::Auto).unwrap().0;
     let note = q.disclosures[0].note.as_deref().unwrap();
     assert_eq!(note, "a\u{2028}b c", "libyaml folds NEL like a line break");
-    let q = load_via(&variants[9], YamlPath::Single, 1).unwrap().0;
+    let q = load_via(&variants[9], YamlPath::Auto).unwrap().0;
     let amounts: Vec<_> = q
         .disclosures
         .iter()
@@ -283,13 +273,12 @@ fn unusual_but_valid_yaml_loads_identically_by_every_path() {
     );
 }
 
-/// Errors found by split pieces point at the same line and column as a single parse, and
-/// name the same list index.
+/// An error deep in a large file points at its line and names its list index, whichever
+/// path reads it.
 #[test]
-fn split_pieces_report_the_same_positions_as_a_single_parse() {
+fn errors_deep_in_a_large_file_name_line_and_index() {
     let text = generate_yaml(1500, 11);
     let lines: Vec<&str> = text.lines().collect();
-    // Break one disclosure deep in the file in several ways.
     let target = lines
         .iter()
         .position(|l| *l == "  - id: D-001234")
@@ -309,26 +298,10 @@ fn split_pieces_report_the_same_positions_as_a_single_parse() {
         let mut ls = lines.clone();
         ls[line] = new;
         let bad = ls.join("\n");
-        let single = load_via(&bad, YamlPath::Reference, 1).unwrap_err();
-        let split = load_via(&bad, YamlPath::SplitPieces, 2).unwrap_err();
-        let auto = load_via(&bad, YamlPath::Split, 2).unwrap_err();
-        let pos = |e: &str| e.split(": ").next().unwrap().to_owned();
-        assert_eq!(
-            pos(&split),
-            pos(&single),
-            "{new}: split {split} vs single {single}"
-        );
-        assert!(
-            pos(&single).starts_with(&format!("q.yaml:{}:", line + 1)),
-            "{single}"
-        );
-        assert_eq!(
-            auto, single,
-            "the default path words errors as the single parse"
-        );
+        let e = agree(&bad).unwrap_err();
+        assert!(e.starts_with(&format!("q.yaml:{}:", line + 1)), "{e}");
         if !new.contains('[') {
-            assert!(split.contains("disclosures[1234]"), "{split}");
-            assert!(single.contains("disclosures[1234]"), "{single}");
+            assert!(e.contains("disclosures[1234]"), "{e}");
         }
     }
 }
@@ -764,11 +737,12 @@ fn a_sixty_megabyte_scalar_is_refused_before_parsing() {
     let plain = "b".repeat(1 << 20);
     let e = load(&format!("{BASE}    note: {plain}\n")).unwrap_err();
     assert!(e.starts_with("q.yaml:31:11: "), "{:.200}", e);
-    // A long value spread over many lines is caught after parsing, by path.
+    // A long value spread over many lines is caught where libyaml starts it, before
+    // serde_yaml builds it.
     let lines = "      xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
         .repeat(1000);
     let e = load(&format!("{BASE}    note:\n{lines}")).unwrap_err();
-    assert!(e.contains("disclosures[0].note"), "{:.300}", e);
+    assert!(e.starts_with("q.yaml:32:7: "), "{:.300}", e);
     assert!(e.contains("at most 64 KiB"), "{:.300}", e);
 }
 
@@ -887,7 +861,7 @@ fn format_follows_the_name_then_the_first_character() {
     let (q, parsed) = load_bytes_with(flow.as_bytes(), "q.yaml", LoadOptions::default()).unwrap();
     assert_eq!(
         (q.organization.name.as_str(), parsed),
-        ("X", Parsed::YamlSingle)
+        ("X", Parsed::YamlLibyaml)
     );
     let e = load_bytes(flow.as_bytes(), "q.json").unwrap_err().message;
     assert!(e.starts_with("q.json:1:2: "), "{e}");
@@ -907,12 +881,11 @@ fn json_errors_have_line_and_column() {
     assert!(e.starts_with("q.json:1:"), "{e}");
 }
 
-/// Hostile content inside a large queue goes through the parallel path (the fast reader
-/// runs beside the guard scan there) and still gets the guard's error, never a crash.
+/// Hostile content inside a large queue gets the guard's error by both readers, never a
+/// crash: the fast reader gives up on each of these, so a file it accepts needs no guard.
 #[test]
-fn hostile_content_in_a_large_queue_is_refused_by_the_parallel_path_too() {
+fn yaml_invariant_fast_reader_never_accepts_what_the_guard_refuses() {
     let text = generate_yaml(5000, 5);
-    assert!(text.len() > 1 << 20, "large enough for the parallel path");
     let at = text.find("  - id: D-004000\n").expect("disclosure present");
     let inject = |extra: &str| {
         let mut t = text.clone();
@@ -931,7 +904,7 @@ fn hostile_content_in_a_large_queue_is_refused_by_the_parallel_path_too() {
             &*format!(
                 "  - note:\n{}",
                 (1..200)
-                    .map(|i| format!("{}- x\n", " ".repeat(2 + 2 * i)))
+                    .map(|i| format!("{}-\n", " ".repeat(2 + 2 * i)))
                     .collect::<String>()
             ),
             "nesting deeper than 32".to_owned(),
@@ -942,16 +915,18 @@ fn hostile_content_in_a_large_queue_is_refused_by_the_parallel_path_too() {
             "at most 64 KiB".to_owned(),
             11,
         ),
+        (
+            &*format!("  - note: {}\n", "z".repeat(70_000)),
+            "at most 64 KiB".to_owned(),
+            11,
+        ),
         ("  - note: !tag x\n", "tag".to_owned(), 11),
+        ("  - note: *a\n", "alias".to_owned(), 11),
     ];
     for (extra, want, col) in cases {
         let bad = inject(extra);
-        for (path, threads) in [
-            (YamlPath::Auto, 2),
-            (YamlPath::Split, 3),
-            (YamlPath::Reference, 1),
-        ] {
-            let e = load_via(&bad, path, threads).unwrap_err();
+        for path in [YamlPath::Auto, YamlPath::Reference] {
+            let e = load_via(&bad, path).unwrap_err();
             assert!(e.contains(&want), "{path:?}: {e:.300}");
             let prefix = if col > 0 {
                 format!("q.yaml:{line}:{col}: ")
@@ -963,51 +938,325 @@ fn hostile_content_in_a_large_queue_is_refused_by_the_parallel_path_too() {
     }
 }
 
-/// Lines inside a multi-line scalar that look like list items are never used as cuts:
-/// the parallel path then gives exactly what a single parse gives.
+/// A continuation line of a plain scalar that starts with a quote is plain text to
+/// libyaml. A pre-scan that took it for an opening quote skipped what followed, and
+/// anchors, aliases and tags hidden there reached serde_yaml (which expanded them). The
+/// guard reads libyaml's own events: each is refused where libyaml sees it.
 #[test]
-fn look_alike_item_lines_inside_scalars_do_not_fool_the_splitter() {
-    let text = generate_yaml(300, 9);
-    let at = text.find("  - id: D-000200\n").expect("disclosure present");
-    let tricks = [
-        "  - id: D-X1\n    requested_on: 2026-11-20\n    patient: P-000001\n    program: harbor\n    recipient: { name: A, kind: vendor }\n    purpose: payment\n    note: \"first line\n  - id: looks-like-an-item\n      and more\"\n",
-        "  - id: D-X2\n    requested_on: 2026-11-20\n    patient: P-000001\n    program: harbor\n    recipient: { name: A, kind: vendor }\n    purpose: payment\n    note: [a,\n  - b]\n",
-        "  - id: D-X3\n    requested_on: 2026-11-20\n    patient: P-000001\n    program: harbor\n    recipient: { name: A, kind: vendor }\n    purpose: payment\n    note: |\n      - id: not-an-item\n      disclosures:\n",
-    ];
-    for (i, trick) in tricks.into_iter().enumerate() {
-        let mut t = text.clone();
-        t.insert_str(at, trick);
-        let reference = load_via(&t, YamlPath::Reference, 1);
-        let split = load_via(&t, YamlPath::Split, 3);
-        match (&reference, &split) {
-            (Ok((a, _)), Ok((b, _))) => assert!(a == b, "results differ for {trick:?}"),
-            (Err(a), Err(b)) => assert_eq!(
-                a.split(": ").next(),
-                b.split(": ").next(),
-                "error positions differ for {trick:?}"
+fn yaml_invariant_guard_sees_what_libyaml_sees() {
+    let two = |first_extra: &str, second_extra: &str| {
+        format!(
+            "{BASE}    note: plain text that goes on
+      {first_extra}
+    claim: {{ id: CLM-1, dx: [F11.20] }}
+  - id: D-0002
+    requested_on: 2026-11-20
+    patient: P-0001
+    program: harbor
+    recipient: {{ name: Acme Health Plan, kind: health_plan }}
+    purpose: payment
+    {second_extra}
+    note: it's closed here
+"
+        )
+    };
+    let base_lines = BASE.lines().count();
+    let cases = [
+        (
+            two("'not a quote", "claim: &c { id: CLM-2 }"),
+            "anchor",
+            base_lines + 10,
+        ),
+        (
+            two("\"not a quote either", "claim: !!map { id: CLM-2 }"),
+            "tag",
+            base_lines + 10,
+        ),
+        (
+            format!(
+                "{BASE}    claim: &c {{ id: CLM-1 }}\n    note: x\n      'y\n  - id: D-0002\n    requested_on: 2026-11-20\n    patient: P-0001\n    program: harbor\n    recipient: {{ name: A, kind: vendor }}\n    purpose: payment\n    claim: *c\n    note: isn't\n"
             ),
-            _ => panic!("paths disagree for {trick:?}: {reference:?} vs {split:?}"),
+            "anchor",
+            base_lines + 1,
+        ),
+    ];
+    for (text, want, line) in cases {
+        for path in [YamlPath::Auto, YamlPath::Reference] {
+            let e = load_via(&text, path).unwrap_err();
+            assert!(e.contains(want), "{path:?}: {e}");
+            assert!(e.starts_with(&format!("q.yaml:{line}:")), "{path:?}: {e}");
         }
-        if i == 0 {
-            // The cut would have fallen inside the quoted scalar: the whole file was parsed.
-            assert_eq!(split.map(|r| r.1), Ok(Parsed::YamlSingle));
-        } else if i == 2 {
-            assert_eq!(split.map(|r| r.1), Ok(Parsed::YamlSplit));
+    }
+    // Without the hidden constructs the same shape loads, with the continuation read as
+    // plain text, by both readers alike.
+    let q = agree(&two("'not a quote", "claim: { id: CLM-2 }"))
+        .expect("loads")
+        .0;
+    assert_eq!(
+        q.disclosures[0].note.as_deref(),
+        Some("plain text that goes on 'not a quote")
+    );
+}
+
+/// The fast reader's contract on the characters that fooled it: lines of non-ASCII
+/// whitespace are content to libyaml (not blank lines), and continuation lines starting
+/// with a quote are plain text.
+#[test]
+fn yaml_invariant_fast_reader_agrees_on_whitespace_and_continuations() {
+    let spaces = [
+        "\u{a0}", "\u{2000}", "\u{2007}", "\u{200a}", "\u{3000}", "\u{205f}", "\u{1680}",
+    ];
+    for ws in spaces {
+        // A line holding only the character, between entries, at several indents.
+        for indent in ["", "  ", "    ", "      "] {
+            let text = BASE.replace(
+                "    program: harbor\n    recipient:",
+                &format!("    program: harbor\n{indent}{ws}\n    recipient:"),
+            );
+            let _ = agree(&text);
         }
+        // Trailing after a value, and as a value.
+        let _ = agree(&BASE.replace("role: qso", &format!("role: qso{ws}")));
+        let _ = agree(&BASE.replace("name: Acme Health Plan", &format!("name: {ws}")));
+        let _ = agree(&BASE.replace("name: Acme Health Plan", &format!("name: Acme{ws}")));
+    }
+    for quote in ["'", "\""] {
+        for indent in ["  ", "    ", "      ", "        "] {
+            let text = BASE.replace(
+                "      name: Acme Health Plan\n",
+                &format!("      name: Acme Health Plan\n{indent}{quote}x\n"),
+            );
+            let _ = agree(&text);
+            let text = BASE.replace(
+                "    purpose: payment\n",
+                &format!("    purpose: payment\n{indent}{quote}x{quote}\n"),
+            );
+            let _ = agree(&text);
+        }
+    }
+    // A blank-looking NBSP line is refused (it is a stray value), not skipped.
+    let text = BASE.replace(
+        "    purpose: payment\n",
+        "    purpose: payment\n    \u{a0}\n",
+    );
+    assert!(agree(&text).is_err());
+}
+
+/// Scalars are read as their raw text by either reader: `True` is not a boolean and
+/// `412.505` is not rounded.
+#[test]
+fn yaml_invariant_strict_scalars_whatever_the_reader() {
+    for text in [
+        base_with("    part2: true", "    part2: True"),
+        base_with("    part2: true", "    part2: yes"),
+        format!("{BASE}    claim: {{ amount: 412.505 }}\n"),
+        format!("{BASE}    claim:\n      amount: 1e3\n"),
+    ] {
+        for path in [YamlPath::Auto, YamlPath::Reference] {
+            assert!(load_via(&text, path).is_err(), "{path:?} accepted:\n{text}");
+        }
+    }
+    let q = agree(&format!("{BASE}    claim: {{ amount: 412.50 }}\n"))
+        .unwrap()
+        .0;
+    assert_eq!(
+        q.disclosures[0].claim.as_ref().and_then(|c| c.amount),
+        Some(Amount(41250))
+    );
+}
+
+/// A UTF-8 byte order mark before YAML is skipped, as C libyaml and JSON readers do, before
+/// either reader sees the text (libyaml-rs alone took it for a document boundary); a BOM
+/// anywhere else is content.
+#[test]
+fn a_byte_order_mark_before_yaml_or_json_is_accepted() {
+    let with_bom = format!("\u{feff}{BASE}");
+    let (q, parsed) = agree(&with_bom).expect("BOM then YAML loads");
+    assert_eq!(parsed, Parsed::YamlFast);
+    assert_eq!(q, load(BASE).unwrap());
+    let json = load_bytes(SPEC_JSON.as_bytes(), "q.json").unwrap();
+    let bom_json = format!("\u{feff}{SPEC_JSON}");
+    assert_eq!(load_bytes(bom_json.as_bytes(), "q.json").unwrap(), json);
+    // Not at the start: a character in a value, which is then not a valid id.
+    let inner = BASE.replace("  - ref: P-0002", "  - ref: \u{feff}P-0002");
+    let e = agree(&inner).unwrap_err();
+    assert!(e.contains("patients[1].ref"), "{e}");
+}
+
+/// Lists inside one item hold at most 1,000 entries; past that the load fails naming the
+/// list, before the rest of it is read.
+#[test]
+fn lists_inside_an_item_are_capped_at_a_thousand() {
+    let codes = |n: usize| (0..n).map(|i| format!("C{i}")).collect::<Vec<_>>();
+    let flow = |n: usize| format!("{BASE}    claim: {{ dx: [{}] }}\n", codes(n).join(", "));
+    let block = |n: usize| {
+        format!(
+            "{BASE}    claim:\n      dx:\n{}",
+            codes(n)
+                .iter()
+                .map(|c| format!("        - {c}\n"))
+                .collect::<String>()
+        )
+    };
+    for text in [flow(1000), block(1000)] {
+        let q = agree(&text).expect("1,000 entries load").0;
+        assert_eq!(q.disclosures[0].claim.as_ref().unwrap().dx.len(), 1000);
+    }
+    for text in [flow(1001), block(1001), block(200_000)] {
+        let e = agree(&text).unwrap_err();
+        assert!(e.contains("disclosures[0].claim.dx"), "{e:.300}");
+        assert!(e.contains("at most 1000"), "{e:.300}");
+    }
+    let npis = format!(
+        "{{\"schema\": \"p2review.queue/1\", \"organization\": {{\"name\": \"O\", \"role\": \"qso\"}},\n \"programs\": [{{\"id\": \"p\", \"name\": \"P\", \"part2\": true, \"npis\": [{}]}}]}}",
+        (0..1001)
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let e = load_bytes(npis.as_bytes(), "q.json").unwrap_err().message;
+    assert!(
+        e.starts_with("q.json:2:") && e.contains("at most 1000"),
+        "{e:.300}"
+    );
+}
+
+/// Invisible characters (U+061C and the format characters: zero-width space and joiners,
+/// word joiner, BOM, language tags) are refused in ids, refs and names, and shown escaped.
+#[test]
+fn invisible_characters_in_ids_refs_and_names_are_refused_and_escaped() {
+    for c in [
+        "\u{61c}",
+        "\u{200b}",
+        "\u{200d}",
+        "\u{2060}",
+        "\u{2064}",
+        "\u{feff}",
+        "\u{e0041}",
+    ] {
+        let escaped = format!("\\u{{{:x}}}", c.chars().next().unwrap() as u32);
+        let e = err_has(
+            &base_with(
+                "name: Acme Health Plan",
+                &format!("name: Acme{c} Health Plan"),
+            ),
+            &["disclosures[0].recipient.name", "invisible characters"],
+        );
+        assert!(e.contains(&escaped), "{e}");
+        assert!(
+            !e.contains(c),
+            "raw invisible character in the message: {e}"
+        );
+        err_has(
+            &base_with(
+                "  name: Summit Billing Services",
+                &format!("  name: Summit{c}"),
+            ),
+            &["organization.name"],
+        );
+        err_has(
+            &base_with("  - ref: P-0002", &format!("  - ref: P-0002{c}")),
+            &["patients[1].ref"],
+        );
+        err_has(
+            &base_with(
+                "      - class: health_plans",
+                &format!("      - name: Acme{c}"),
+            ),
+            &["consents[0].recipients[0].name"],
+        );
+    }
+    // Free text keeps them.
+    let q = load(&format!("{BASE}    note: \"zero\\u200bwidth\"\n")).unwrap();
+    assert_eq!(q.disclosures[0].note.as_deref(), Some("zero\u{200b}width"));
+}
+
+/// A recipient name is recorded in every decision; the signed log takes 1–256 bytes, so
+/// a queue whose name could never be recorded is refused at load.
+#[test]
+fn recipient_names_that_the_log_cannot_record_are_refused_at_load() {
+    for bad in ["\"\"", "\"   \""] {
+        err_has(
+            &base_with("name: Acme Health Plan", &format!("name: {bad}")),
+            &["disclosures[0].recipient.name", "empty"],
+        );
+    }
+    let long = "n".repeat(257);
+    err_has(
+        &base_with("name: Acme Health Plan", &format!("name: {long}")),
+        &["disclosures[0].recipient.name", "257 bytes", "at most 256"],
+    );
+    let ok = "n".repeat(256);
+    load(&base_with("name: Acme Health Plan", &format!("name: {ok}"))).expect("256 bytes load");
+}
+
+#[test]
+fn amount_overflow_says_too_large() {
+    for amount in [
+        "\"99999999999999999999\"",
+        "99999999999999999999.99",
+        "184467440737095516.16",
+    ] {
+        let e = err_has(
+            &format!("{BASE}    claim: {{ amount: {amount} }}\n"),
+            &["too large"],
+        );
+        assert!(!e.contains("not a decimal"), "{e}");
     }
 }
 
 mod mutations {
-    //! The fast reader and the splitter must never change a result: on small generated
-    //! queues with random edits (special characters, indentation, deleted or doubled
-    //! lines), every path gives serde_yaml's queue or serde_yaml's error position.
+    //! The fast reader must never change a result: on small generated queues with random
+    //! edits (special characters, non-ASCII whitespace, continuation lines that start
+    //! with a quote, indentation, deleted or doubled lines), the default path gives
+    //! serde_yaml's queue or serde_yaml's error.
 
     use super::*;
     use proptest::prelude::*;
 
     const SPECIALS: &[&str] = &[
-        ":", ": ", " #", "#", "&a ", "*a", "!", "\"", "'", "[", "]", "{", "}", ",", "- ", "-",
-        "\t", "|", ">", "? ", "%", "@", "\\", "  ", "\\u00e9", "null", "~", "yes", "\r",
+        ":",
+        ": ",
+        " #",
+        "#",
+        "&a ",
+        "*a",
+        "!",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "- ",
+        "-",
+        "\t",
+        "|",
+        ">",
+        "? ",
+        "%",
+        "@",
+        "\\",
+        "  ",
+        "\\u00e9",
+        "null",
+        "~",
+        "yes",
+        "\r",
+        "\u{a0}",
+        "\u{2000}",
+        "\u{3000}",
+        "\u{feff}",
+        "\u{200b}",
+        "\u{85}",
+        "\u{2028}",
+        "\n      'x",
+        "\n    \"x",
+        "\n  'x",
+        "\n        \"x &a",
+        "\n   \u{a0}\n",
+        "*a ",
     ];
 
     fn mutate(text: &str, edits: &[(usize, usize, usize)]) -> String {
@@ -1056,17 +1305,9 @@ mod mutations {
             edits in prop::collection::vec((0usize..10_000, 0usize..5, 0usize..10_000), 1..4),
         ) {
             let text = mutate(&generate_yaml(12, seed), &edits);
-            let reference = load_via(&text, YamlPath::Reference, 1).map(|r| r.0);
-            let single = load_via(&text, YamlPath::Single, 1).map(|r| r.0);
-            prop_assert_eq!(&single, &reference, "single-threaded fast path differs");
-            let split = load_via(&text, YamlPath::Split, 3).map(|r| r.0);
-            prop_assert_eq!(&split, &reference, "split path (with its fallback) differs");
-            // The pieces alone: whenever they succeed, serde_yaml agrees. (Their own error
-            // positions may differ on broken structure around a cut; users never see
-            // those, the fallback words every error.)
-            if let Ok((q, _)) = load_via(&text, YamlPath::SplitPieces, 3) {
-                prop_assert_eq!(Ok(q), reference, "pieces accepted what serde_yaml does not");
-            }
+            let reference = load_via(&text, YamlPath::Reference).map(|r| r.0);
+            let auto = load_via(&text, YamlPath::Auto).map(|r| r.0);
+            prop_assert_eq!(&auto, &reference, "the fast path differs");
         }
     }
 }

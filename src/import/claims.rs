@@ -6,6 +6,8 @@
 //! HL parent numbers wrong often enough (one of the public fixtures does) that trusting
 //! them would lose claims. Segments the import does not need are skipped unread.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 
 use super::valueset::{CodeSystem, normalize};
@@ -78,7 +80,7 @@ pub struct RawClaim {
 #[derive(Default)]
 struct Hier {
     billing_npi: Option<String>,
-    billing_taxonomies: Vec<String>,
+    billing_taxonomies: Unique<String>,
     subscriber_id: Option<String>,
     payer: Option<(String, String)>,
     /// Loop 2010CA: (own id, last, first, birth date).
@@ -92,11 +94,11 @@ struct Building {
     pos: Position,
     clm01: Vec<u8>,
     amount: Vec<u8>,
-    rendering_npis: Vec<String>,
-    rendering_taxonomies: Vec<String>,
-    dx: Vec<(CodeSystem, String)>,
-    procedures: Vec<(CodeSystem, String)>,
-    modifiers: Vec<String>,
+    rendering_npis: Unique<String>,
+    rendering_taxonomies: Unique<String>,
+    dx: Unique<(CodeSystem, String)>,
+    procedures: Unique<(CodeSystem, String)>,
+    modifiers: Unique<String>,
     drg: Option<String>,
     service: Option<DateRange>,
     statement: Option<DateRange>,
@@ -202,11 +204,11 @@ pub fn read_claims(input: &[u8]) -> Result<Vec<RawClaim>, SyntaxError> {
                     pos: seg.pos,
                     clm01: seg.el(1).to_vec(),
                     amount: seg.el(2).to_vec(),
-                    rendering_npis: Vec::new(),
-                    rendering_taxonomies: Vec::new(),
-                    dx: Vec::new(),
-                    procedures: Vec::new(),
-                    modifiers: Vec::new(),
+                    rendering_npis: Unique::default(),
+                    rendering_taxonomies: Unique::default(),
+                    dx: Unique::default(),
+                    procedures: Unique::default(),
+                    modifiers: Unique::default(),
                     drg: None,
                     service: None,
                     statement: None,
@@ -219,7 +221,7 @@ pub fn read_claims(input: &[u8]) -> Result<Vec<RawClaim>, SyntaxError> {
                     // 2310/2420 providers: rendering (82) and, on 837I, attending (71) and
                     // operating (72) physicians. Other payer / subscriber loops are ignored.
                     if matches!(entity, b"82" | b"71" | b"72") {
-                        push_unique(&mut c.rendering_npis, npi);
+                        c.rendering_npis.push(npi);
                     }
                 } else {
                     hier.after_qc = false;
@@ -254,10 +256,8 @@ pub fn read_claims(input: &[u8]) -> Result<Vec<RawClaim>, SyntaxError> {
             b"PRV" => {
                 let taxonomy = (!seg.el(3).is_empty()).then(|| text(seg.el(3)));
                 match (seg.el(1), claim.as_mut()) {
-                    (b"BI", None) => push_unique(&mut hier.billing_taxonomies, taxonomy),
-                    (b"PE" | b"AT" | b"OP", Some(c)) => {
-                        push_unique(&mut c.rendering_taxonomies, taxonomy)
-                    }
+                    (b"BI", None) => hier.billing_taxonomies.push(taxonomy),
+                    (b"PE" | b"AT" | b"OP", Some(c)) => c.rendering_taxonomies.push(taxonomy),
                     _ => {}
                 }
             }
@@ -275,13 +275,11 @@ pub fn read_claims(input: &[u8]) -> Result<Vec<RawClaim>, SyntaxError> {
                     let code = component(el, sep, 2);
                     if !code.is_empty() && qualifier != b"N4" {
                         let code = normalize(CodeSystem::Hcpcs, &text(code));
-                        if !c.procedures.iter().any(|(_, p)| *p == code) {
-                            c.procedures.push((CodeSystem::Hcpcs, code));
-                        }
+                        c.procedures.push_code(CodeSystem::Hcpcs, code);
                         for m in el.split(|&b| b == sep).skip(2).take(4) {
                             if !m.is_empty() {
                                 let m = text(m).to_ascii_uppercase();
-                                push_unique(&mut c.modifiers, Some(m));
+                                c.modifiers.push(Some(m));
                             }
                         }
                     }
@@ -369,12 +367,12 @@ fn finish(
         payer_id,
         payer_name,
         billing_npi: hier.billing_npi.clone(),
-        billing_taxonomies: hier.billing_taxonomies.clone(),
-        rendering_npis: c.rendering_npis,
-        rendering_taxonomies: c.rendering_taxonomies,
-        dx: c.dx,
-        procedures: c.procedures,
-        modifiers: c.modifiers,
+        billing_taxonomies: hier.billing_taxonomies.items.clone(),
+        rendering_npis: c.rendering_npis.items,
+        rendering_taxonomies: c.rendering_taxonomies.items,
+        dx: c.dx.items,
+        procedures: c.procedures.items,
+        modifiers: c.modifiers.items,
         drg: c.drg,
         service_dates: c.service.or(c.statement),
     });
@@ -413,9 +411,7 @@ fn read_hi(seg: &Segment<'_, '_>, c: &mut Building) {
             c.drg = Some(code);
         } else {
             let list = if is_dx { &mut c.dx } else { &mut c.procedures };
-            if !list.iter().any(|(_, x)| *x == code) {
-                list.push((system, code));
-            }
+            list.push_code(system, code);
         }
     }
 }
@@ -432,11 +428,45 @@ fn hi_system(q: &[u8]) -> Option<(CodeSystem, bool)> {
     })
 }
 
-fn push_unique(list: &mut Vec<String>, item: Option<String>) {
-    if let Some(i) = item
-        && !list.contains(&i)
-    {
-        list.push(i);
+/// A list keeping the first occurrence of each code, in file order. The set makes it
+/// linear: a claim may carry tens of thousands of service lines.
+#[derive(Debug)]
+struct Unique<T> {
+    items: Vec<T>,
+    seen: HashSet<String>,
+}
+
+impl<T> Default for Unique<T> {
+    fn default() -> Self {
+        Unique {
+            items: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+}
+
+impl<T> Unique<T> {
+    fn first_time(&mut self, code: &str) -> bool {
+        !self.seen.contains(code) && self.seen.insert(code.to_owned())
+    }
+}
+
+impl Unique<String> {
+    fn push(&mut self, item: Option<String>) {
+        if let Some(i) = item
+            && self.first_time(&i)
+        {
+            self.items.push(i);
+        }
+    }
+}
+
+impl Unique<(CodeSystem, String)> {
+    /// Codes are unique by their printed form, whatever the system.
+    fn push_code(&mut self, system: CodeSystem, code: String) {
+        if self.first_time(&code) {
+            self.items.push((system, code));
+        }
     }
 }
 
@@ -473,6 +503,10 @@ fn parse_period(format: &[u8], value: &[u8]) -> Option<DateRange> {
 /// CLM02: X12 decimal (`500`, `12.25`, `.5`, `12.500`) → exact cents.
 fn parse_amount(b: &[u8]) -> Option<Amount> {
     let s = std::str::from_utf8(b).ok()?.trim();
+    // Byte offsets below are character offsets only in ASCII; an amount is ASCII anyway.
+    if !s.is_ascii() {
+        return None;
+    }
     let s = if s.starts_with('.') {
         format!("0{s}")
     } else {
@@ -500,6 +534,36 @@ mod tests {
         assert_eq!(parse_amount(b"12.505"), None);
         assert_eq!(parse_amount(b"-1"), None);
         assert_eq!(parse_amount(b""), None);
+    }
+
+    #[test]
+    fn non_ascii_amounts_are_refused_without_panicking() {
+        // A multi-byte character where the fraction's third digit would be sliced.
+        assert_eq!(parse_amount("12.5\u{e9}0".as_bytes()), None);
+        assert_eq!(parse_amount("1.00\u{e9}".as_bytes()), None);
+        assert_eq!(parse_amount("\u{663}.00".as_bytes()), None);
+        assert_eq!(parse_amount(b"12.\xff"), None);
+    }
+
+    #[test]
+    fn unique_keeps_first_occurrences_in_order() {
+        let mut u = Unique::<String>::default();
+        for m in ["HF", "GT", "HF", "U1", "GT"] {
+            u.push(Some(m.to_owned()));
+        }
+        u.push(None);
+        assert_eq!(u.items, ["HF", "GT", "U1"]);
+        let mut c = Unique::default();
+        c.push_code(CodeSystem::Hcpcs, "H0020".to_owned());
+        c.push_code(CodeSystem::Icd10Pcs, "H0020".to_owned());
+        c.push_code(CodeSystem::Hcpcs, "99213".to_owned());
+        assert_eq!(
+            c.items,
+            [
+                (CodeSystem::Hcpcs, "H0020".to_owned()),
+                (CodeSystem::Hcpcs, "99213".to_owned())
+            ]
+        );
     }
 
     #[test]

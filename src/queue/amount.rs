@@ -34,7 +34,6 @@ impl Amount {
         {
             return Err(bad());
         }
-        let whole: u64 = int.parse().map_err(|_| bad())?;
         let mut cents: u64 = if frac.is_empty() {
             0
         } else {
@@ -43,11 +42,14 @@ impl Amount {
         if frac.len() == 1 {
             cents *= 10;
         }
+        // The shape is right; only the size is not.
+        let too_large = || format!("amount {s:?} is too large: at most {}", Amount(u64::MAX));
+        let whole: u64 = int.parse().map_err(|_| too_large())?;
         whole
             .checked_mul(100)
             .and_then(|w| w.checked_add(cents))
             .map(Amount)
-            .ok_or_else(bad)
+            .ok_or_else(too_large)
     }
 }
 
@@ -77,7 +79,7 @@ impl<'de> Deserialize<'de> for Amount {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
                 v.checked_mul(100)
                     .map(Amount)
-                    .ok_or_else(|| E::custom("amount too large"))
+                    .ok_or_else(|| E::custom(format!("amount {v} is too large")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
                 if v < 0 {
@@ -89,8 +91,11 @@ impl<'de> Deserialize<'de> for Amount {
                 // A number literal from YAML/JSON: accept it only when it has at most two
                 // fraction digits (within float noise), so nothing is silently rounded.
                 let scaled = v * 100.0;
-                if !v.is_finite() || v < 0.0 || scaled > 9.0e15 {
-                    return Err(E::custom(format!("amount {v} is out of range")));
+                if !v.is_finite() || v < 0.0 {
+                    return Err(E::custom(format!("amount {v} is not a number ≥ 0")));
+                }
+                if scaled > 9.0e15 {
+                    return Err(E::custom(format!("amount {v} is too large")));
                 }
                 let rounded = scaled.round();
                 if (scaled - rounded).abs() > 1e-6 {
@@ -117,6 +122,28 @@ mod tests {
         for bad in ["", "-1", "1.234", "1.", ".5", "1e3", "12a", " 1"] {
             assert!(Amount::parse(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn overflow_is_worded_as_too_large_not_as_a_format_error() {
+        for big in [
+            "184467440737095516.16",
+            "99999999999999999999",
+            "1844674407370955162",
+        ] {
+            let e = Amount::parse(big).unwrap_err();
+            assert!(e.contains("too large"), "{e}");
+            assert!(!e.contains("not a decimal"), "{e}");
+        }
+        assert_eq!(Amount::parse("184467440737095516.15"), Ok(Amount(u64::MAX)));
+        let e = serde_json::from_str::<Amount>("1e300")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("too large"), "{e}");
+        let e = serde_json::from_str::<Amount>("18446744073709551615")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("too large"), "{e}");
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! Strict queue loading (SPEC §3.1): YAML or JSON of the same shape.
 //!
-//! The pipeline: size and UTF-8 checks → for YAML a guard scan (anchors, aliases, tags,
-//! several documents, depth, value size; `guard`) → parse into strict mirror types (`raw`:
-//! exact dates, booleans and amounts) with the fast subset reader (`mini`) or serde_yaml,
-//! for large block-layout YAML in parallel pieces with the guard beside them (`split`) →
-//! checks of ids, references and consent shape (`validate`) → defaults.
+//! The pipeline: size and UTF-8 checks → parse into strict mirror types (`raw`: exact
+//! dates, booleans and amounts) — JSON by serde_json, YAML by the fast reader or else
+//! serde_yaml behind a guard on libyaml's events (`yaml`, whose invariants are listed
+//! there) → checks of ids, references and consent shape (`validate`) → defaults.
 //! Every error names the file and the line and column (syntax, type, key and enum errors)
 //! or the path and ids (references, duplicates), the offending key or value, and what is
 //! allowed.
@@ -12,12 +11,11 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::guard;
 use super::index::QueueIndex;
 use super::model::Queue;
 use super::raw::{RawQueue, YamlMode};
-use super::split::{self, Outcome, PosError};
 use super::validate;
+use super::yaml::{self, PosError};
 
 /// Largest queue file read (SPEC §3.1).
 pub const MAX_FILE: usize = 256 * 1024 * 1024;
@@ -25,11 +23,6 @@ pub const MAX_FILE: usize = 256 * 1024 * 1024;
 pub const MAX_SCALAR: usize = 64 * 1024;
 /// Deepest nesting of collections.
 pub const MAX_DEPTH: usize = 32;
-
-/// Below this size a YAML file is parsed in one piece: threads would not pay off.
-const SPLIT_MIN_BYTES: usize = 1 << 20;
-/// The smallest piece handed to a thread.
-const MIN_PIECE: usize = 256 * 1024;
 
 /// A queue as loaded from a file: validated, defaults filled, with its index and the
 /// SHA-256 of the file's bytes (recorded in decision entries).
@@ -58,38 +51,31 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// How YAML is parsed. The default (`Auto`) is what `load_path`/`load_bytes` use; the
-/// others exist so tests and benchmarks can compare the two paths.
+/// How YAML is parsed. The default (`Auto`) is what `load_path`/`load_bytes` use;
+/// `Reference` exists so tests and the fuzz target can compare the two readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum YamlPath {
-    /// In parallel pieces when the file is large and in plain block layout; any error is
-    /// re-reported by a single-threaded parse of the whole file.
+    /// The fast reader, else (when it gives up) serde_yaml behind the event guard.
     #[default]
     Auto,
-    /// One thread: the fast subset reader, else serde_yaml.
-    Single,
-    /// serde_yaml alone, one thread: the reference the fast paths must agree with.
+    /// serde_yaml alone (behind the same guard): the reference the fast reader must agree
+    /// with.
     Reference,
-    /// In pieces whenever the layout allows, whatever the size; errors as `Auto`.
-    Split,
-    /// As `Split`, but errors as the pieces report them (line numbers and list indices
-    /// mapped back to the file): for tests of that mapping.
-    SplitPieces,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LoadOptions {
     pub yaml: YamlPath,
-    /// Threads for the parallel path; `None` = available parallelism.
-    pub threads: Option<usize>,
 }
 
 /// Which parser produced the queue (for tests and benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parsed {
     Json,
-    YamlSingle,
-    YamlSplit,
+    /// The fast reader for the plain block layout.
+    YamlFast,
+    /// serde_yaml (libyaml).
+    YamlLibyaml,
 }
 
 pub fn load_path(path: &Path) -> Result<LoadedQueue, LoadError> {
@@ -202,7 +188,9 @@ fn load_inner(
         let raw = parse_json(body).map_err(|e| fail(e.line, e.col, &e.msg))?;
         (raw.into_model(), Parsed::Json)
     } else {
-        parse_yaml(text, opts).map_err(|e| fail(e.line, e.col, &e.msg))?
+        // A byte order mark is not part of the text: libyaml-rs (unlike C libyaml) reads
+        // one as a document boundary, so neither reader ever sees it.
+        parse_yaml(body, opts).map_err(|e| fail(e.line, e.col, &e.msg))?
     };
     fill_defaults(&mut q);
     let (valid, ix) = std::thread::scope(|s| {
@@ -235,7 +223,7 @@ fn fill_defaults(q: &mut Queue) {
 }
 
 fn parse_json(text: &str) -> Result<RawQueue, PosError> {
-    guard::json_depth(text).map_err(guard_error)?;
+    json_depth(text)?;
     serde_json::from_str::<RawQueue>(text).map_err(|e| {
         let msg = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -248,59 +236,66 @@ fn parse_json(text: &str) -> Result<RawQueue, PosError> {
 }
 
 fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
-    parse_yaml_any(text, opts).map_err(|mut e| {
-        if let Some(at) = duplicate_key_position(text, &e) {
-            (e.line, e.col) = at;
-        }
-        e
-    })
-}
-
-fn parse_yaml_any(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(16)));
-    let try_split = match opts.yaml {
-        YamlPath::Auto => text.len() >= SPLIT_MIN_BYTES && threads > 1,
-        YamlPath::Single | YamlPath::Reference => false,
-        YamlPath::Split | YamlPath::SplitPieces => true,
-    };
-    let mut guarded = false;
-    if try_split {
-        let min_piece = if opts.yaml == YamlPath::Split {
-            1
-        } else {
-            MIN_PIECE
-        };
-        match split::parse(text, threads, min_piece) {
-            Outcome::Parsed(q) => return Ok((*q, Parsed::YamlSplit)),
-            Outcome::Refused(g) => return Err(guard_error(g)),
-            Outcome::Failed(e) if opts.yaml == YamlPath::SplitPieces => return Err(e),
-            // The whole-file parse decides and words the error.
-            Outcome::Failed(_) => guarded = true,
-            Outcome::Whole(scan) => guarded = scan.is_some(),
-        }
-    }
-    if !guarded {
-        guard::scan(text).map_err(guard_error)?;
-    }
     let _yaml = YamlMode::on();
-    let parsed = if opts.yaml == YamlPath::Reference {
-        serde_yaml::from_str::<RawQueue>(text)
-    } else {
-        split::parse_doc::<RawQueue>(text)
-    };
-    parsed
-        .map(|q| (q.into_model(), Parsed::YamlSingle))
-        .map_err(|e| split::pos_error(&e, 0, None))
+    let reference = opts.yaml == YamlPath::Reference;
+    match yaml::parse::<RawQueue>(text, reference) {
+        Ok((q, reader)) => Ok((
+            q.into_model(),
+            match reader {
+                yaml::Reader::Fast => Parsed::YamlFast,
+                yaml::Reader::Libyaml => Parsed::YamlLibyaml,
+            },
+        )),
+        Err(mut e) => {
+            if let Some(at) = duplicate_key_position(text, &e) {
+                (e.line, e.col) = at;
+            }
+            Err(e)
+        }
+    }
 }
 
-fn guard_error(g: guard::GuardError) -> PosError {
-    PosError {
-        line: g.line,
-        col: g.col,
-        msg: g.msg,
+/// JSON nesting depth (serde_json reports syntax; string sizes are checked on the loaded
+/// queue). Quote-aware; positions 1-based.
+fn json_depth(text: &str) -> Result<(), PosError> {
+    let b = text.as_bytes();
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    let (mut line, mut line_start) = (1usize, 0usize);
+    for (i, &c) in b.iter().enumerate() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let col = text.get(line_start..i).map_or(1, |p| p.chars().count() + 1);
+                    return Err(PosError {
+                        line,
+                        col,
+                        msg: format!(
+                            "nesting deeper than {MAX_DEPTH} levels: a queue file is at most {MAX_DEPTH} levels deep"
+                        ),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 /// serde reports a duplicate key at the start of its mapping; point at the second

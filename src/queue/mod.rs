@@ -7,15 +7,13 @@
 
 pub mod amount;
 pub mod canonical;
-mod guard;
 pub mod index;
 pub mod load;
-mod mini;
 pub mod model;
 mod raw;
-mod split;
 pub mod synth;
 mod validate;
+mod yaml;
 
 pub use amount::Amount;
 pub use index::{PatientIx, QueueIndex};

@@ -141,6 +141,40 @@ impl<'de> Deserialize<'de> for RawAmount {
     }
 }
 
+/// The most entries a list inside one item (`npis`, `dx`, `recipients`…) may hold: the
+/// top-level lists may be long, but no single disclosure, consent or program needs more,
+/// and the limit bounds the memory one item can take.
+pub(crate) const MAX_ITEM_LIST: usize = 1000;
+
+/// A list inside an item, refused as soon as it passes `MAX_ITEM_LIST` entries (before
+/// the rest is read).
+fn capped<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_ITEM_LIST));
+            while let Some(x) = seq.next_element()? {
+                if v.len() == MAX_ITEM_LIST {
+                    return Err(de::Error::custom(format!(
+                        "this list has more than {MAX_ITEM_LIST} entries: a list inside one item holds at most {MAX_ITEM_LIST}; split the item or trim the list"
+                    )));
+                }
+                v.push(x);
+            }
+            Ok(v)
+        }
+    }
+    d.deserialize_seq(V(std::marker::PhantomData))
+}
+
 fn yes() -> Flag {
     Flag(true)
 }
@@ -171,13 +205,13 @@ pub(crate) struct RawQueue {
     #[serde(default)]
     pub payers: Vec<Payer>,
     #[serde(default)]
-    pub patients: Vec<RawPatient>,
+    pub patients: ModelVec<RawPatient>,
     #[serde(default)]
-    pub consents: Vec<RawConsent>,
+    pub consents: ModelVec<RawConsent>,
     #[serde(default)]
-    pub restrictions: Vec<RawRestriction>,
+    pub restrictions: ModelVec<RawRestriction>,
     #[serde(default)]
-    pub disclosures: Vec<RawDisclosure>,
+    pub disclosures: ModelVec<RawDisclosure>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,9 +224,9 @@ pub(crate) struct RawProgram {
     pub covered_entity: Flag,
     #[serde(default)]
     pub va: Flag,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub npis: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub taxonomies: Vec<String>,
 }
 
@@ -207,7 +241,7 @@ pub(crate) struct RawPatient {
     pub deceased: Flag,
     #[serde(default)]
     pub minor: Flag,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub member_ids: Vec<String>,
 }
 
@@ -218,9 +252,11 @@ pub(crate) struct RawConsent {
     pub patient: String,
     pub program: String,
     pub kind: ConsentKind,
+    #[serde(deserialize_with = "capped")]
     pub recipients: Vec<ConsentRecipient>,
+    #[serde(deserialize_with = "capped")]
     pub purposes: Vec<Purpose>,
-    #[serde(default = "general_records")]
+    #[serde(default = "general_records", deserialize_with = "capped")]
     pub records: Vec<Records>,
     #[serde(default)]
     pub information: Option<String>,
@@ -233,7 +269,7 @@ pub(crate) struct RawConsent {
     pub event_occurred_on: Option<Date>,
     #[serde(default)]
     pub revoked_on: Option<Date>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub missing_elements: Vec<MissingElement>,
     #[serde(default)]
     pub known_false: Flag,
@@ -244,8 +280,9 @@ pub(crate) struct RawConsent {
 pub(crate) struct RawRestriction {
     pub patient: String,
     pub kind: RestrictionKind,
+    #[serde(deserialize_with = "capped")]
     pub recipients: Vec<String>,
-    #[serde(default = "tpo_purposes")]
+    #[serde(default = "tpo_purposes", deserialize_with = "capped")]
     pub purposes: Vec<Purpose>,
     #[serde(default)]
     pub services: Option<String>,
@@ -282,11 +319,11 @@ pub(crate) struct RawClaim {
     pub id: Option<String>,
     #[serde(default)]
     pub amount: Option<RawAmount>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub dx: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub procedures: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub modifiers: Vec<String>,
 }
 
@@ -338,7 +375,7 @@ pub(crate) struct RawExpect {
     pub consent: Option<String>,
     #[serde(default)]
     pub redisclosure: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub cites: Vec<String>,
     #[serde(default)]
     pub teach: Option<String>,
@@ -472,26 +509,10 @@ impl RawQueue {
                 .map(RawProgram::into_model)
                 .collect(),
             payers: self.payers,
-            patients: self
-                .patients
-                .into_iter()
-                .map(RawPatient::into_model)
-                .collect(),
-            consents: self
-                .consents
-                .into_iter()
-                .map(RawConsent::into_model)
-                .collect(),
-            restrictions: self
-                .restrictions
-                .into_iter()
-                .map(RawRestriction::into_model)
-                .collect(),
-            disclosures: self
-                .disclosures
-                .into_iter()
-                .map(RawDisclosure::into_model)
-                .collect(),
+            patients: self.patients.0,
+            consents: self.consents.0,
+            restrictions: self.restrictions.0,
+            disclosures: self.disclosures.0,
         }
     }
 }
@@ -523,6 +544,18 @@ into_model!(
 /// A list read item by item straight into model values: no second list, and the exact
 /// capacity when the reader knows the length.
 pub(crate) struct ModelVec<R: IntoModel>(pub Vec<R::Model>);
+
+impl<R: IntoModel> Default for ModelVec<R> {
+    fn default() -> Self {
+        ModelVec(Vec::new())
+    }
+}
+
+impl<R: IntoModel> fmt::Debug for ModelVec<R> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "ModelVec(len {})", self.0.len())
+    }
+}
 
 impl<'de, R: Deserialize<'de> + IntoModel> Deserialize<'de> for ModelVec<R> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -41,14 +41,15 @@ fn valid_id(s: &str) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
 }
 
-/// Control characters, line/paragraph separators and bidi controls (SPEC §3.1).
+/// Control characters, line/paragraph separators, bidi controls and invisible format
+/// characters: one rule, shared with everything else that takes names.
 fn forbidden_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
+    crate::text::is_forbidden_in_name(c)
 }
+
+/// The signed log records a recipient name in 1–256 bytes; a queue name outside that
+/// could be reviewed but never decided.
+const LOG_NAME_MAX: usize = 256;
 
 const ID_RULE: &str =
     "ids start with a letter or digit, then up to 63 letters, digits, '.', '_', ':' or '-'";
@@ -67,7 +68,7 @@ fn check_name(p: &mut Problems, path: Path, v: &str) {
         p.push(
             path(),
             format_args!(
-                "\"{}\" contains the character U+{:04X}: names and codes may not contain control characters, line separators or bidi controls",
+                "\"{}\" contains the character U+{:04X}: names and codes may not contain control characters, line separators, bidi controls or invisible characters (zero-width spaces and joiners, BOM, tags)",
                 escape(v),
                 c as u32
             ),
@@ -91,6 +92,24 @@ fn check_len(p: &mut Problems, path: Path, v: &str) {
 fn name(p: &mut Problems, path: Path, v: &str) {
     check_len(p, path, v);
     check_name(p, path, v);
+}
+
+/// A name the signed log records: not blank, at most `LOG_NAME_MAX` bytes.
+fn recorded_name(p: &mut Problems, path: Path, v: &str) {
+    if v.trim().is_empty() {
+        p.push(
+            path(),
+            "the name is empty: a decision records the recipient's name; write it out",
+        );
+    } else if v.len() > LOG_NAME_MAX {
+        p.push(
+            path(),
+            format_args!(
+                "the name is {} bytes: a decision records it in the signed log, which allows at most {LOG_NAME_MAX}; shorten it",
+                v.len()
+            ),
+        );
+    }
 }
 
 /// An id or reference: id syntax (which also excludes every forbidden character).
@@ -350,11 +369,9 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
                 ),
             );
         }
-        name(
-            &mut p,
-            &|| format!("{}.recipient.name", base()),
-            &d.recipient.name,
-        );
+        let rn = || format!("{}.recipient.name", base());
+        name(&mut p, &rn, &d.recipient.name);
+        recorded_name(&mut p, &rn, &d.recipient.name);
         if let Some(cid) = &d.consent {
             let cp = || format!("{}.consent", base());
             id(&mut p, &cp, "consent id", cid);

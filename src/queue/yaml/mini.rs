@@ -17,7 +17,7 @@ use std::fmt;
 
 use serde::de::value::StrDeserializer;
 
-use super::load::MAX_DEPTH;
+use super::super::load::{MAX_DEPTH, MAX_SCALAR};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, Visitor};
 
 /// A parsed node. Scalars remember whether they were plain (unquoted).
@@ -47,6 +47,9 @@ impl de::Error for Bail {
 }
 
 /// Parse `text` (its root node may be indented) into `T`, or `None` to fall back.
+///
+/// Block collections are read as serde asks for them, never as a tree: a list of a
+/// million items holds one item's nodes at a time, so memory is the model's own.
 pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
     if !plain_text(text.as_bytes()) {
         return None;
@@ -57,18 +60,22 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
         depth: 0,
     };
     let first = p.peek()?;
-    let root = p.block_node(first.indent)?;
+    let value = T::deserialize(Lazy {
+        p: &mut p,
+        v: Val::Block(first.indent),
+    })
+    .ok()?;
     if p.peek().is_some() {
         return None;
     }
-    T::deserialize(De(&root)).ok()
+    Some(value)
 }
 
 /// Only characters libyaml accepts, and none it treats specially that this reader does
 /// not: no tab, CR other than in CRLF, BOM, NEL, U+2028 or U+2029 (libyaml reads the
 /// last three as line breaks).
 fn plain_text(b: &[u8]) -> bool {
-    super::guard::unprintable(b, true).is_none()
+    super::unprintable(b, true).is_none()
 }
 
 #[derive(Clone, Copy)]
@@ -83,7 +90,7 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     /// Open block collections; the reader gives up past the queue's depth limit, so
-    /// hostile nesting never runs deep recursion (it may run before the guard scan).
+    /// hostile nesting never runs deep recursion.
     depth: usize,
 }
 
@@ -105,8 +112,25 @@ fn is_dash(s: &str) -> bool {
     s == "-" || s.starts_with("- ")
 }
 
+/// A value not yet read: a node already parsed from the rest of its line, or a block
+/// collection whose lines come next.
+enum Val<'a> {
+    Inline(Node<'a>),
+    /// Nothing after `key:` or `- `: an empty plain scalar.
+    Empty,
+    /// A block mapping or sequence whose first line is the next one, at this indent.
+    Block(usize),
+    /// A block sequence at this indent (may sit at its key's own indent).
+    Seq(usize),
+    /// A block mapping at this indent whose first entry is the rest of a `- key: ...`
+    /// line, already consumed.
+    MapFrom(usize, &'a str),
+}
+
 impl<'a> Parser<'a> {
-    /// The next line with content (blank and comment-only lines skipped for good).
+    /// The next line with content (blank and comment-only lines skipped for good). Blank
+    /// means spaces only: libyaml reads any other character, NBSP or U+3000 included,
+    /// as content.
     fn peek(&mut self) -> Option<Line<'a>> {
         let b = self.text.as_bytes();
         while self.pos < b.len() {
@@ -115,7 +139,7 @@ impl<'a> Parser<'a> {
             let line = line.strip_suffix('\r').unwrap_or(line);
             let indent = line.bytes().take_while(|&c| c == b' ').count();
             let body = &line[indent..];
-            if body.trim_end().is_empty() || body.starts_with('#') {
+            if body.is_empty() || body.starts_with('#') {
                 self.pos = end + 1;
                 continue;
             }
@@ -128,98 +152,245 @@ impl<'a> Parser<'a> {
         None
     }
 
-    fn block_node(&mut self, indent: usize) -> Option<Node<'a>> {
-        let l = self.peek()?;
-        if l.indent != indent {
-            return None;
-        }
-        if is_dash(l.body) {
-            self.block_seq(indent)
-        } else {
-            self.block_map(indent, None)
-        }
-    }
-
-    fn enter(&mut self) -> Option<()> {
+    fn enter(&mut self) -> Result<(), Bail> {
         self.depth += 1;
-        (self.depth <= MAX_DEPTH).then_some(())
+        if self.depth <= MAX_DEPTH {
+            Ok(())
+        } else {
+            Err(Bail)
+        }
     }
 
-    /// A value after `key:` or `- ` with nothing else on the line.
-    fn nested(&mut self, parent: usize, compact_seq: bool) -> Option<Node<'a>> {
+    /// The value after `key:` or `- ` with nothing else on the line.
+    fn nested(&mut self, parent: usize, compact_seq: bool) -> Val<'a> {
         match self.peek() {
-            Some(l) if l.indent > parent => self.block_node(l.indent),
-            Some(l) if compact_seq && l.indent == parent && is_dash(l.body) => {
-                self.block_seq(parent)
+            Some(l) if l.indent > parent => Val::Block(l.indent),
+            Some(l) if compact_seq && l.indent == parent && is_dash(l.body) => Val::Seq(parent),
+            _ => Val::Empty,
+        }
+    }
+
+    /// The value on the rest of a `key:` or `- ` line.
+    fn value(&mut self, rest: &'a str, parent: usize, compact_seq: bool) -> Result<Val<'a>, Bail> {
+        if rest.is_empty() || rest.starts_with('#') {
+            Ok(self.nested(parent, compact_seq))
+        } else {
+            inline(rest, self.depth).map(Val::Inline).ok_or(Bail)
+        }
+    }
+}
+
+/// serde over the parser: block collections are read lazily, inline nodes by `De`.
+struct Lazy<'p, 'a> {
+    p: &'p mut Parser<'a>,
+    v: Val<'a>,
+}
+
+const EMPTY: Node<'static> = Node::Scalar(Cow::Borrowed(""), true);
+
+impl<'a> Lazy<'_, 'a> {
+    /// The scalar this value is, if it is one.
+    fn scalar(&self) -> Option<&Node<'a>> {
+        match &self.v {
+            Val::Inline(n) => Some(n),
+            Val::Empty => Some(&EMPTY),
+            _ => None,
+        }
+    }
+
+    /// Resolve `Block` into `Seq` or a mapping at its indent.
+    fn block(&mut self) -> Option<(bool, usize, Option<&'a str>)> {
+        match self.v {
+            Val::Block(indent) => {
+                let l = self.p.peek()?;
+                Some((is_dash(l.body), indent, None))
             }
-            _ => Some(Node::Scalar(Cow::Borrowed(""), true)),
+            Val::Seq(indent) => Some((true, indent, None)),
+            Val::MapFrom(indent, first) => Some((false, indent, Some(first))),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserializer<'de> for Lazy<'_, '_> {
+    type Error = Bail;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Bail> {
+        Err(Bail)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        De(self.scalar().ok_or(Bail)?).deserialize_bool(v)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        De(self.scalar().ok_or(Bail)?).deserialize_str(v)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        self.deserialize_str(v)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        self.deserialize_str(v)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
+        match self.scalar() {
+            Some(n) => De(n).deserialize_option(v),
+            None => v.visit_some(self),
         }
     }
 
-    /// A block mapping at `indent`. `first` is the rest of a `- key: ...` line already
-    /// consumed, whose key sits at `indent`.
-    fn block_map(&mut self, indent: usize, mut first: Option<&'a str>) -> Option<Node<'a>> {
-        self.enter()?;
-        let mut entries = Vec::with_capacity(8);
-        loop {
-            let body = match first.take() {
-                Some(b) => b,
-                None => match self.peek() {
-                    Some(l) if l.indent == indent => {
-                        self.pos = l.next;
-                        l.body
-                    }
-                    Some(l) if l.indent > indent => return None,
-                    _ => break,
-                },
-            };
-            let (key, rest) = split_key(body)?;
-            let rest = rest.trim_start_matches(' ');
-            let value = if rest.is_empty() || rest.starts_with('#') {
-                self.nested(indent, true)?
-            } else {
-                inline(rest)?
-            };
-            entries.push((key, value));
+    fn deserialize_seq<V: Visitor<'de>>(mut self, v: V) -> Result<V::Value, Bail> {
+        if let Some(n) = self.scalar() {
+            return De(n).deserialize_seq(v);
         }
-        self.depth -= 1;
-        Some(Node::Map(entries))
+        let (true, indent, _) = self.block().ok_or(Bail)? else {
+            return Err(Bail);
+        };
+        self.p.enter()?;
+        let value = v.visit_seq(BlockSeq {
+            p: &mut *self.p,
+            indent,
+        })?;
+        // The visitor must have read every item.
+        if self
+            .p
+            .peek()
+            .is_some_and(|l| l.indent >= indent && (l.indent > indent || is_dash(l.body)))
+        {
+            return Err(Bail);
+        }
+        self.p.depth -= 1;
+        Ok(value)
     }
 
-    fn block_seq(&mut self, indent: usize) -> Option<Node<'a>> {
-        self.enter()?;
-        let mut items = Vec::new();
-        loop {
-            let l = match self.peek() {
-                Some(l) if l.indent == indent && is_dash(l.body) => l,
-                Some(l) if l.indent > indent => return None,
-                _ => break,
-            };
-            self.pos = l.next;
-            let after = &l.body[1..];
-            let rest = after.trim_start_matches(' ');
-            let item = if rest.is_empty() || rest.starts_with('#') {
-                self.nested(indent, false)?
-            } else if is_dash(rest) {
-                return None;
-            } else if split_key(rest).is_some() {
-                let col = indent + 1 + (after.len() - rest.len());
-                self.block_map(col, Some(rest))?
-            } else {
-                inline(rest)?
-            };
-            items.push(item);
+    fn deserialize_map<V: Visitor<'de>>(mut self, v: V) -> Result<V::Value, Bail> {
+        if let Some(n) = self.scalar() {
+            return De(n).deserialize_map(v);
         }
-        self.depth -= 1;
-        Some(Node::Seq(items))
+        let (false, indent, first) = self.block().ok_or(Bail)? else {
+            return Err(Bail);
+        };
+        self.p.enter()?;
+        let value = v.visit_map(BlockMap {
+            p: &mut *self.p,
+            indent,
+            first,
+            value: None,
+        })?;
+        if self.p.peek().is_some_and(|l| l.indent > indent) {
+            return Err(Bail);
+        }
+        self.p.depth -= 1;
+        Ok(value)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Bail> {
+        self.deserialize_map(v)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Bail> {
+        De(self.scalar().ok_or(Bail)?).deserialize_enum(name, variants, v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
+        unit_struct newtype_struct tuple tuple_struct ignored_any
+    }
+}
+
+/// The items of a block sequence at `indent`, one at a time.
+struct BlockSeq<'p, 'a> {
+    p: &'p mut Parser<'a>,
+    indent: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for BlockSeq<'_, '_> {
+    type Error = Bail;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Bail> {
+        let indent = self.indent;
+        let l = match self.p.peek() {
+            Some(l) if l.indent == indent && is_dash(l.body) => l,
+            Some(l) if l.indent > indent => return Err(Bail),
+            _ => return Ok(None),
+        };
+        self.p.pos = l.next;
+        let after = &l.body[1..];
+        let rest = after.trim_start_matches(' ');
+        let v = if is_dash(rest) {
+            return Err(Bail);
+        } else if split_key(rest).is_some() {
+            Val::MapFrom(indent + 1 + (after.len() - rest.len()), rest)
+        } else {
+            self.p.value(rest, indent, false)?
+        };
+        seed.deserialize(Lazy { p: self.p, v }).map(Some)
+    }
+}
+
+/// The entries of a block mapping at `indent`, one at a time.
+struct BlockMap<'p, 'a> {
+    p: &'p mut Parser<'a>,
+    indent: usize,
+    first: Option<&'a str>,
+    value: Option<Val<'a>>,
+}
+
+impl<'de> de::MapAccess<'de> for BlockMap<'_, '_> {
+    type Error = Bail;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Bail> {
+        let indent = self.indent;
+        let body = match self.first.take() {
+            Some(b) => b,
+            None => match self.p.peek() {
+                Some(l) if l.indent == indent => {
+                    self.p.pos = l.next;
+                    l.body
+                }
+                Some(l) if l.indent > indent => return Err(Bail),
+                _ => return Ok(None),
+            },
+        };
+        let (key, rest) = split_key(body).ok_or(Bail)?;
+        let rest = rest.trim_start_matches(' ');
+        self.value = Some(self.p.value(rest, indent, true)?);
+        seed.deserialize(StrDeserializer::<Bail>::new(key))
+            .map(Some)
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
+        let v = self.value.take().ok_or(Bail)?;
+        seed.deserialize(Lazy { p: self.p, v })
     }
 }
 
 /// The value on the rest of a line: a scalar or a one-line flow collection, then only
-/// blanks or a comment.
-fn inline(s: &str) -> Option<Node<'_>> {
+/// blanks or a comment. `depth` is the number of enclosing collections. A line longer
+/// than the largest value is left to libyaml and the guard (no scalar in it can be longer
+/// than the line: escapes only shorten).
+fn inline(s: &str, depth: usize) -> Option<Node<'_>> {
+    if s.len() > MAX_SCALAR {
+        return None;
+    }
     let (node, rest) = match s.as_bytes()[0] {
-        b'"' | b'\'' | b'[' | b'{' => flow_node(s, 0)?,
+        b'"' | b'\'' | b'[' | b'{' => flow_node(s, depth)?,
         _ => {
             let (text, rest) = plain(s, false)?;
             (Node::Scalar(Cow::Borrowed(text), true), rest)
@@ -287,12 +458,13 @@ fn plain(s: &str, flow: bool) -> Option<(&str, &str)> {
 }
 
 /// A flow node at the start of `s` (quoted scalar, `[...]`, `{...}` or, inside a flow
-/// collection, a plain scalar): `(node, rest)`.
+/// collection, a plain scalar) inside `depth` collections: `(node, rest)`.
 fn flow_node(s: &str, depth: usize) -> Option<(Node<'_>, &str)> {
-    if depth > MAX_DEPTH {
+    let first = *s.as_bytes().first()?;
+    if matches!(first, b'[' | b'{') && depth + 1 > MAX_DEPTH {
         return None;
     }
-    match s.as_bytes().first()? {
+    match first {
         b'"' => double_quoted(s),
         b'\'' => single_quoted(s),
         b'[' => {
