@@ -6,7 +6,9 @@
 //!
 //! Queues: 1,000,000 tiny patients (the worst ratio of model to text), and a generated
 //! 100,000-disclosure queue (`queue::synth`, seed 1), each as YAML and as JSON.
-//! `P2REVIEW_BENCH_RUNS` (default 3) sets the runs per queue.
+//! `P2REVIEW_BENCH_RUNS` (default 3) sets the runs per queue. To see the index's share:
+//! `P2REVIEW_BENCH_PARSE_ONLY=1 <bench binary> --measure FILE` loads with `load_bytes`
+//! (parse and validate; no hash, no index).
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -73,8 +75,14 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--measure") {
         let path = PathBuf::from(&args[i + 1]);
         let before = vm_hwm_mb();
-        let q = p2review::queue::load_path(&path).expect("queue loads");
-        std::hint::black_box(q.queue.patients.len());
+        if std::env::var_os("P2REVIEW_BENCH_PARSE_ONLY").is_some() {
+            let bytes = std::fs::read(&path).unwrap();
+            let q = p2review::queue::load_bytes(&bytes, &path.to_string_lossy()).unwrap();
+            std::hint::black_box(q.patients.len());
+        } else {
+            let q = p2review::queue::load_path(&path).expect("queue loads");
+            std::hint::black_box(q.queue.patients.len());
+        }
         println!("RESULT start_mb={before:.1} peak_mb={:.1}", vm_hwm_mb());
         return;
     }

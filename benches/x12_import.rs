@@ -123,6 +123,27 @@ fn run_once(path: &Path, out: &Path, all: bool) -> (Duration, [Duration; 4], usi
     (t4, [t1, t2 - t1, t3 - t2, t4 - t3], summary.written)
 }
 
+/// One claim with `lines` service lines cycling through `distinct` procedure codes, each
+/// with its own modifier pair: the de-duplication worst case.
+fn one_long_claim(lines: usize, distinct: usize) -> String {
+    let mut s = generate(1);
+    let at = s.find("LX*1~").expect("a service line");
+    let end = s.find("SE*").expect("SE");
+    let mut body = String::with_capacity(lines * 48);
+    for l in 0..lines {
+        let c = l % distinct;
+        let _ = write!(
+            body,
+            "LX*{}~\nSV1*HC:X{c:05}:{}{}*50*UN*1***1~\n",
+            l + 1,
+            (b'A' + (c % 26) as u8) as char,
+            (b'A' + (c / 26 % 26) as u8) as char
+        );
+    }
+    s.replace_range(at..end, &body);
+    s
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs it once, small.
     let smoke = !std::env::args().any(|a| a == "--bench");
@@ -146,6 +167,25 @@ fn main() {
         text.len(),
         std::thread::available_parallelism().map_or(1, |p| p.get())
     );
+    // One claim with 40,000 service lines (de-duplication was quadratic: 31 s).
+    for distinct in [1_000, 40_000] {
+        let text = one_long_claim(40_000, distinct);
+        let mut times = Vec::new();
+        for _ in 0..runs.max(3) {
+            let t = Instant::now();
+            let r = import::read_claims(text.as_bytes());
+            times.push(t.elapsed().as_secs_f64());
+            // Over 1,000 distinct codes the claim is refused (a queue item's list limit).
+            assert_eq!(r.is_ok(), distinct <= 1_000);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  one claim, 40,000 service lines, {distinct} distinct codes: read_claims median {:.1} ms (min {:.1}, max {:.1})",
+            times[times.len() / 2] * 1e3,
+            times[0] * 1e3,
+            times[times.len() - 1] * 1e3
+        );
+    }
     for all in [false, true] {
         let out = dir.path().join("queue.yaml");
         let _ = run_once(&path, &out, all); // warm-up

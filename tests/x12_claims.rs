@@ -634,3 +634,70 @@ fn large_queues_are_written_in_parallel_chunks_to_the_same_text() {
         "chunked output differs from the single-threaded one"
     );
 }
+
+/// A non-ASCII byte where the amount's third fraction digit would be was sliced inside a
+/// character and panicked; now it is a positioned error like any malformed amount.
+#[test]
+fn non_ascii_in_an_amount_is_an_error_not_a_panic() {
+    for amount in ["12.5\u{e9}0", "1.00\u{e9}", "\u{663}", "12.\u{1f4b0}"] {
+        let text = p837(
+            &[C {
+                amount: Box::leak(amount.to_owned().into_boxed_str()),
+                ..C::default()
+            }],
+            STD,
+        );
+        let e = err_of(text.as_bytes());
+        assert!(e.contains("CLM02"), "{amount:?}: {e}");
+    }
+}
+
+/// One claim with 40,000 service lines: procedures and modifiers keep their first
+/// occurrences in file order (the set makes this linear; `benches/x12_import.rs` times it).
+#[test]
+fn many_service_lines_are_deduplicated_in_order() {
+    let codes = ["H0020", "99213", "H0005", "H0020", "99213"];
+    let mods: [&[&'static str]; 3] = [&["HF"], &["HF", "GT"], &["U1"]];
+    let lines: Vec<(&'static str, Vec<&'static str>)> = (0..40_000)
+        .map(|i| (codes[i % codes.len()], mods[i % mods.len()].to_vec()))
+        .collect();
+    let claims = import::read_claims(
+        p837(
+            &[C {
+                lines,
+                ..C::default()
+            }],
+            STD,
+        )
+        .as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let c = &claims[0];
+    let procs: Vec<&str> = c.procedures.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(procs, ["H0020", "99213", "H0005"]);
+    assert_eq!(c.modifiers, ["HF", "GT", "U1"]);
+}
+
+/// More distinct procedures than a queue disclosure may hold is refused at the claim,
+/// instead of writing a queue that would not load.
+#[test]
+fn a_claim_with_more_than_a_thousand_distinct_procedures_is_refused() {
+    let lines: Vec<(&'static str, Vec<&'static str>)> = (0..1001)
+        .map(|i| (&*Box::leak(format!("X{i:04}").into_boxed_str()), vec![]))
+        .collect();
+    let e = err_of(
+        p837(
+            &[C {
+                lines,
+                ..C::default()
+            }],
+            STD,
+        )
+        .as_bytes(),
+    );
+    assert!(
+        e.contains("1001 distinct procedures") && e.contains("at most 1000"),
+        "{e}"
+    );
+    assert!(e.contains("CLM"), "{e}");
+}

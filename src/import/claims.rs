@@ -336,6 +336,18 @@ fn finish(
     let amount = parse_amount(&c.amount).ok_or_else(|| {
         err("CLM02 (total claim charge) is not an amount ≥ 0 with at most 2 decimals")
     })?;
+    let max = crate::queue::load::MAX_ITEM_LIST;
+    for (what, n) in [
+        ("diagnoses", c.dx.items.len()),
+        ("procedures", c.procedures.items.len()),
+        ("modifiers", c.modifiers.items.len()),
+    ] {
+        if n > max {
+            return Err(err(&format!(
+                "the claim has {n} distinct {what}: a queue disclosure holds at most {max}; split the claim"
+            )));
+        }
+    }
     let requested_on =
         bht04.ok_or_else(|| err("no BHT segment with a date (BHT04) before this claim"))?;
     let patient = match (&hier.patient, &hier.subscriber_id) {

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
 use super::amount::Amount;
+use super::load::MAX_ITEM_LIST;
 use super::model::{
     self, ConsentKind, ConsentRecipient, CourtOrder, MissingElement, Organization, Pack, Payer,
     Proceeding, Purpose, RecipientKind, Records, RestrictionKind, Role,
@@ -140,11 +141,6 @@ impl<'de> Deserialize<'de> for RawAmount {
         }
     }
 }
-
-/// The most entries a list inside one item (`npis`, `dx`, `recipients`…) may hold: the
-/// top-level lists may be long, but no single disclosure, consent or program needs more,
-/// and the limit bounds the memory one item can take.
-pub(crate) const MAX_ITEM_LIST: usize = 1000;
 
 /// A list inside an item, refused as soon as it passes `MAX_ITEM_LIST` entries (before
 /// the rest is read).
