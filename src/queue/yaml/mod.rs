@@ -16,11 +16,11 @@
 //!    (`yaml_invariant_fast_reader_never_accepts_what_the_guard_refuses`).
 //! 4. The fast reader holds one list item's nodes at a time, never a tree of the file:
 //!    memory is the loaded queue's own (`benches/queue_memory.rs`).
-//! 5. Errors are worded by serde_yaml from the whole file, with libyaml's position
+//! 5. Errors other than the guard's are worded by serde_yaml from the whole file, at libyaml's position
 //!    (`malformed_yaml_names_line_and_column`); the fast reader never words an error.
 //! 6. YAML is read with scalars as their raw text (booleans exactly `true`/`false`,
-//!    amounts exact); the mode is passed to `raw` explicitly, not kept in thread state
-//!    (`yaml_invariant_strict_scalars_whatever_the_reader`).
+//!    amounts exact) by both readers (`yaml_invariant_strict_scalars_whatever_the_reader`).
+//!    The loader marks the thread as reading YAML (`raw::YamlMode`) around the parse.
 
 mod events;
 mod mini;
