@@ -189,8 +189,9 @@ struct Lazy<'p, 'a> {
 const EMPTY: Node<'static> = Node::Scalar(Cow::Borrowed(""), true);
 
 impl<'a> Lazy<'_, 'a> {
-    /// The scalar this value is, if it is one.
-    fn scalar(&self) -> Option<&Node<'a>> {
+    /// The node already read from its line (a scalar or a one-line flow collection), if
+    /// this value is one.
+    fn inline_node(&self) -> Option<&Node<'a>> {
         match &self.v {
             Val::Inline(n) => Some(n),
             Val::Empty => Some(&EMPTY),
@@ -220,11 +221,11 @@ impl<'de> Deserializer<'de> for Lazy<'_, '_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
-        De(self.scalar().ok_or(Bail)?).deserialize_bool(v)
+        De(self.inline_node().ok_or(Bail)?).deserialize_bool(v)
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
-        De(self.scalar().ok_or(Bail)?).deserialize_str(v)
+        De(self.inline_node().ok_or(Bail)?).deserialize_str(v)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
@@ -236,14 +237,14 @@ impl<'de> Deserializer<'de> for Lazy<'_, '_> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
-        match self.scalar() {
+        match self.inline_node() {
             Some(n) => De(n).deserialize_option(v),
             None => v.visit_some(self),
         }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(mut self, v: V) -> Result<V::Value, Bail> {
-        if let Some(n) = self.scalar() {
+        if let Some(n) = self.inline_node() {
             return De(n).deserialize_seq(v);
         }
         let (true, indent, _) = self.block().ok_or(Bail)? else {
@@ -267,7 +268,7 @@ impl<'de> Deserializer<'de> for Lazy<'_, '_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(mut self, v: V) -> Result<V::Value, Bail> {
-        if let Some(n) = self.scalar() {
+        if let Some(n) = self.inline_node() {
             return De(n).deserialize_map(v);
         }
         let (false, indent, first) = self.block().ok_or(Bail)? else {
@@ -302,7 +303,7 @@ impl<'de> Deserializer<'de> for Lazy<'_, '_> {
         variants: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, Bail> {
-        De(self.scalar().ok_or(Bail)?).deserialize_enum(name, variants, v)
+        De(self.inline_node().ok_or(Bail)?).deserialize_enum(name, variants, v)
     }
 
     serde::forward_to_deserialize_any! {
