@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::index::QueueIndex;
 use super::model::Queue;
-use super::raw::{RawQueue, YamlMode};
+use super::raw::RawQueue;
 use super::validate;
 use super::yaml::{self, PosError};
 
@@ -240,7 +240,6 @@ fn parse_json(text: &str) -> Result<RawQueue, PosError> {
 }
 
 fn parse_yaml(text: &str, opts: LoadOptions) -> Result<(Queue, Parsed), PosError> {
-    let _yaml = YamlMode::on();
     let reference = opts.yaml == YamlPath::Reference;
     match yaml::parse::<RawQueue>(text, reference) {
         Ok((q, reader)) => Ok((

@@ -1,4 +1,6 @@
 //! The queue file as read, before validation: the model's shape with strict scalar types.
+//! In YAML the strict types read a scalar's text (`yaml::text` and the fast reader answer
+//! `deserialize_bool` and the `RAW_TEXT` newtype with it); JSON keeps its own types.
 //!
 //! Why a mirror of `model`: the model keeps plain `NaiveDate`, `bool` and `Amount`, whose
 //! serde impls are lenient (chrono takes `2026-1-5`, YAML takes `True`, a YAML float loses
@@ -6,7 +8,6 @@
 //! amount is read from its raw scalar text. `into_model` is exhaustive, so a field added to
 //! the model without a mirror here fails to compile.
 
-use std::cell::Cell;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -19,32 +20,6 @@ use super::model::{
     self, ConsentKind, ConsentRecipient, CourtOrder, MissingElement, Organization, Pack, Payer,
     Proceeding, Purpose, RecipientKind, Records, RestrictionKind, Role,
 };
-
-thread_local! {
-    /// Set while deserializing YAML on this thread: scalars are then read as their raw text
-    /// (serde_yaml hands any scalar to `deserialize_str` verbatim), JSON keeps its types.
-    static YAML: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Marks the current thread as deserializing YAML until dropped.
-pub(crate) struct YamlMode(bool);
-
-impl YamlMode {
-    pub(crate) fn on() -> YamlMode {
-        YamlMode(YAML.with(|y| y.replace(true)))
-    }
-}
-
-impl Drop for YamlMode {
-    fn drop(&mut self) {
-        let prev = self.0;
-        YAML.with(|y| y.set(prev));
-    }
-}
-
-fn yaml() -> bool {
-    YAML.with(|y| y.get())
-}
 
 /// A date written exactly `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,11 +84,8 @@ impl<'de> Deserialize<'de> for Flag {
                 }
             }
         }
-        if yaml() {
-            d.deserialize_str(V)
-        } else {
-            d.deserialize_bool(V)
-        }
+        // JSON answers with a boolean; YAML (both readers) with the scalar's text.
+        d.deserialize_bool(V)
     }
 }
 
@@ -125,7 +97,7 @@ pub(crate) struct RawAmount(pub Amount);
 impl<'de> Deserialize<'de> for RawAmount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawAmount, D::Error> {
         struct V;
-        impl Visitor<'_> for V {
+        impl<'de> Visitor<'de> for V {
             type Value = RawAmount;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a decimal amount ≥ 0 with at most 2 fraction digits, e.g. \"412.50\"")
@@ -133,12 +105,16 @@ impl<'de> Deserialize<'de> for RawAmount {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAmount, E> {
                 Amount::parse(v).map(RawAmount).map_err(E::custom)
             }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<RawAmount, D::Error> {
+                Amount::deserialize(d).map(RawAmount)
+            }
         }
-        if yaml() {
-            d.deserialize_str(V)
-        } else {
-            Amount::deserialize(d).map(RawAmount)
-        }
+        // YAML (both readers) answers with the scalar's text; JSON with the value, a
+        // number or a string.
+        d.deserialize_newtype_struct(super::yaml::RAW_TEXT, V)
     }
 }
 

@@ -306,9 +306,17 @@ impl<'de> Deserializer<'de> for Lazy<'_, '_> {
         De(self.inline_node().ok_or(Bail)?).deserialize_enum(name, variants, v)
     }
 
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, Bail> {
+        De(self.inline_node().ok_or(Bail)?).deserialize_newtype_struct(name, v)
+    }
+
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
-        unit_struct newtype_struct tuple tuple_struct ignored_any
+        unit_struct tuple tuple_struct ignored_any
     }
 }
 
@@ -604,14 +612,21 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
         Err(Bail)
     }
 
+    /// A boolean is asked for only by the strict types, which read the scalar's text (as
+    /// `yaml::text` makes serde_yaml do).
     fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Bail> {
-        match self.0 {
-            Node::Scalar(s, true) => match s.as_ref() {
-                "true" | "True" | "TRUE" => v.visit_bool(true),
-                "false" | "False" | "FALSE" => v.visit_bool(false),
-                _ => Err(Bail),
-            },
-            _ => Err(Bail),
+        self.deserialize_str(v)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, Bail> {
+        if name == super::RAW_TEXT {
+            self.deserialize_str(v)
+        } else {
+            Err(Bail)
         }
     }
 
@@ -689,7 +704,7 @@ impl<'de> Deserializer<'de> for De<'_, '_> {
 
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
-        unit_struct newtype_struct tuple tuple_struct ignored_any
+        unit_struct tuple tuple_struct ignored_any
     }
 }
 

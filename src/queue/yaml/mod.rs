@@ -19,11 +19,15 @@
 //! 5. Errors other than the guard's are worded by serde_yaml from the whole file, at libyaml's position
 //!    (`malformed_yaml_names_line_and_column`); the fast reader never words an error.
 //! 6. YAML is read with scalars as their raw text (booleans exactly `true`/`false`,
-//!    amounts exact) by both readers (`yaml_invariant_strict_scalars_whatever_the_reader`).
-//!    The loader marks the thread as reading YAML (`raw::YamlMode`) around the parse.
+//!    amounts exact) by both readers (`yaml_invariant_strict_scalars_whatever_the_reader`):
+//!    the mode is the deserializer's (`text::Text` around serde_yaml, the fast reader on
+//!    its own), passed with the value, never kept in thread state.
 
 mod events;
 mod mini;
+mod text;
+
+pub(crate) use text::RAW_TEXT;
 
 use serde::de::DeserializeOwned;
 
@@ -55,7 +59,7 @@ pub(crate) fn parse<T: DeserializeOwned>(
         return Err(unprintable_error(text, i));
     }
     events::check(text)?;
-    serde_yaml::from_str::<T>(text)
+    T::deserialize(text::Text(serde_yaml::Deserializer::from_str(text)))
         .map(|v| (v, Reader::Libyaml))
         .map_err(|e| pos_error(&e))
 }
