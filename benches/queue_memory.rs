@@ -1,5 +1,5 @@
-//! Peak memory while loading a queue (SPEC §9 "queue memory": ≤ 16 × the file size + 64 MB
-//! for block-layout YAML and JSON), a plain bench binary: `cargo bench --bench
+//! Peak memory while loading a queue (target: ≤ 16 × the file size + 64 MB
+//! for block-layout YAML and JSON queues), a plain bench binary: `cargo bench --bench
 //! queue_memory`. Writes the queues under `target/queue-memory-bench/`, then loads each in
 //! a fresh child process (`load_path`: read, hash, parse, validate, index) so the peak
 //! RSS (`VmHWM`) is the load's alone, and prints it beside the budget.
