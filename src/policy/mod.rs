@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-pub use compile::{Cond, Outcome, Rule};
+pub use compile::{Cond, Outcome, Rule, UnsettledWhen};
 
 use crate::engine::{PolicyError, PolicyRef};
 use crate::facts::{Fact, Facts};
@@ -79,9 +79,19 @@ pub struct Policy {
     /// The statement results carry (`notice_statement: short|long`, default short).
     pub statement: Option<&'static str>,
     pub not_modelled: Vec<NotModelled>,
+    /// Earlier versions of this policy whose training still counts (`training_accepts`).
+    pub training_accepts: Vec<String>,
+    /// Open questions that mark any matching result `unsettled`.
+    pub unsettled_when: Vec<UnsettledWhen>,
 }
 
 impl Policy {
+    /// Training taken under `version` counts under this policy: it is this version or one
+    /// the policy lists in `training_accepts`.
+    pub fn accepts_training_under(&self, version: &str) -> bool {
+        self.reference.version == version || self.training_accepts.iter().any(|v| v == version)
+    }
+
     pub fn in_force(&self, on: NaiveDate) -> bool {
         self.effective_from <= on && self.effective_to.is_none_or(|to| on <= to)
     }
