@@ -123,9 +123,7 @@ impl<'e> Evaluator<'e> {
             // A Part 2 policy only compiles Part 2 outcomes; stay safe rather than panic.
             Outcome::Hipaa { .. } => (Part2Status::ConsentRequired, false, Redisclosure::None),
         };
-        // A consent copy must go along: name the consent to send (the reported candidate),
-        // even where the verdict does not otherwise show one (2.33(c) redisclosures).
-        let consent = if p2.shows_consent || (notice_required && f.consent.is_some()) {
+        let consent = if p2.shows_consent {
             match &f.consent {
                 Some(r) => facts::consent::result(r, d, self.as_of),
                 None => ConsentResult {
@@ -136,7 +134,11 @@ impl<'e> Evaluator<'e> {
             }
         } else {
             ConsentResult {
-                id: None,
+                // A copy of the original consent must go along with a 2.33(c) redisclosure,
+                // so name it even though the verdict does not rest on its checks.
+                id: notice_required
+                    .then(|| f.consent.map(|r| r.consent.id.clone()))
+                    .flatten(),
                 status: ConsentStatus::NotApplicable,
                 checks: vec![],
             }

@@ -36,7 +36,12 @@ enum Cover {
 /// How `c` covers the recipient; for a conduit (`on_behalf_of`), the consent must cover the
 /// final recipient as well (2.33(a)(1)), and the weaker of the two covers is reported.
 fn cover(c: &Consent, d: &Disclosure) -> Cover {
-    let direct = cover_one(c, &d.recipient.name, d.recipient.kind, d.recipient.treats_patient);
+    let direct = cover_one(
+        c,
+        &d.recipient.name,
+        d.recipient.kind,
+        d.recipient.treats_patient,
+    );
     match &d.recipient.on_behalf_of {
         None => direct,
         Some(o) => {
@@ -63,7 +68,10 @@ fn class_covers(class: RecipientClass, kind: RecipientKind, treats_patient: bool
     class.covers(kind)
         || (class == RecipientClass::TreatingProviders
             && treats_patient
-            && matches!(kind, RecipientKind::Part2Program | RecipientKind::CoveredEntity))
+            && matches!(
+                kind,
+                RecipientKind::Part2Program | RecipientKind::CoveredEntity
+            ))
 }
 
 fn cover_one(c: &Consent, name: &str, kind: RecipientKind, treats_patient: bool) -> Cover {
@@ -158,7 +166,11 @@ fn purpose_needs(d: &Disclosure) -> Option<ConsentKind> {
 /// For an investigation or a proceeding: against the patient, or purpose legal_proceeding or
 /// law_enforcement (2.31(d)).
 pub fn is_investigation(d: &Disclosure) -> bool {
-    d.against_patient || matches!(d.purpose, Purpose::LegalProceeding | Purpose::LawEnforcement)
+    d.against_patient
+        || matches!(
+            d.purpose,
+            Purpose::LegalProceeding | Purpose::LawEnforcement
+        )
 }
 
 fn status_of(checks: &Checks) -> ConsentStatus {
@@ -382,15 +394,11 @@ fn detail(
             } else if purpose_needs(d) == Some(ConsentKind::Proceedings)
                 && c.kind != ConsentKind::Proceedings
             {
-                fixed(
-                    "an investigation or proceeding needs a separate 2.31(d) proceedings consent",
-                )
+                fixed("an investigation or proceeding needs a separate 2.31(d) proceedings consent")
             } else if purpose_needs(d) == Some(ConsentKind::CriminalJustice)
                 && c.kind != ConsentKind::CriminalJustice
             {
-                fixed(
-                    "needs a 2.35 consent: stated period, revocable only at a set time or event",
-                )
+                fixed("needs a 2.35 consent: stated period, revocable only at a set time or event")
             } else if c.kind == ConsentKind::Proceedings && !is_investigation(d) {
                 fixed("a proceedings consent covers only investigations and proceedings (2.31(d))")
             } else {

@@ -11,8 +11,7 @@ use chrono::NaiveDate;
 
 use crate::engine::ConsentStatus;
 use crate::queue::{
-    ConsentKind, CourtOrder, Disclosure, HolderBasis, Proceeding, Purpose, Queue, QueueIndex,
-    Role,
+    ConsentKind, CourtOrder, Disclosure, HolderBasis, Proceeding, Purpose, Queue, QueueIndex, Role,
 };
 
 pub use vocab::Fact;
@@ -155,7 +154,9 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     set(Fact::ResearchDocumented, d.research_documented as u8);
     set(
         Fact::OnBehalfOfKind,
-        r.on_behalf_of.as_ref().map_or(0, |o| 1 + vocab::kind_ix(o.kind)),
+        r.on_behalf_of
+            .as_ref()
+            .map_or(0, |o| 1 + vocab::kind_ix(o.kind)),
     );
     set(Fact::ConsentOnFile, reported.is_some() as u8);
     Facts {

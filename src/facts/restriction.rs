@@ -38,8 +38,7 @@ fn is_conduit(d: &Disclosure) -> bool {
 
 fn recipient_matches(r: &Restriction, d: &Disclosure) -> bool {
     matches_one(r, &d.recipient.name, d.recipient.kind)
-        || d
-            .recipient
+        || d.recipient
             .on_behalf_of
             .as_ref()
             .is_some_and(|o| is_conduit(d) && matches_one(r, &o.name, o.kind))

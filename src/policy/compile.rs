@@ -398,7 +398,8 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
     }
     let mut unsettled_when = Vec::with_capacity(spec.unsettled_when.len());
     for u in &spec.unsettled_when {
-        let ue = |field: &str, m: String| e(format!("unsettled_when {}: field `{field}`: {m}", u.id));
+        let ue =
+            |field: &str, m: String| e(format!("unsettled_when {}: field `{field}`: {m}", u.id));
         if !rule_id_re(&u.id) {
             return Err(e(format!(
                 "unsettled_when: field `id`: `{}` is not an id (letters, digits, . _ -)",
@@ -419,7 +420,9 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         });
     }
     if spec.training_accepts.iter().any(|v| v.trim().is_empty()) {
-        return Err(e("field `training_accepts`: versions must not be empty".into()));
+        return Err(e(
+            "field `training_accepts`: versions must not be empty".into()
+        ));
     }
     if spec.training_accepts.contains(&spec.version) {
         return Err(e(format!(

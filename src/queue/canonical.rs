@@ -105,7 +105,10 @@ mod tests {
             "research_documented: true",
             "inquiry_about: program",
         ] {
-            let x = Q.replace("purpose: payment\n", &format!("purpose: payment\n    {set}\n"));
+            let x = Q.replace(
+                "purpose: payment\n",
+                &format!("purpose: payment\n    {set}\n"),
+            );
             let qx = load_bytes(x.as_bytes(), "q").unwrap();
             assert_ne!(
                 super::disclosure_sha256(&q.disclosures[0]),
