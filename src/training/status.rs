@@ -240,10 +240,8 @@ mod tests {
 
     #[test]
     fn a_version_the_policy_in_force_accepts_is_current() {
-        let policy = crate::engine::Engine::default()
-            .for_date(day(2026, 11, 28))
-            .unwrap()
-            .part2_policy();
+        let engine = crate::engine::Engine::default();
+        let policy = engine.for_date(day(2026, 11, 28)).unwrap().part2_policy();
         assert!(!policy.training_accepts.is_empty());
         let old = policy.training_accepts[0].clone();
         let r = rec("a", 2026, 6, 1, true, &old);
