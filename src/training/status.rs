@@ -88,6 +88,12 @@ impl AcceptedVersions for str {
     }
 }
 
+impl AcceptedVersions for String {
+    fn accepts(&self, version: &str) -> bool {
+        self == version
+    }
+}
+
 impl AcceptedVersions for crate::policy::Policy {
     fn accepts(&self, version: &str) -> bool {
         self.accepts_training_under(version)
