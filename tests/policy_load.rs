@@ -89,7 +89,7 @@ fn bundled_policies_carry_id_version_and_hash() {
         .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
         .unwrap();
     let r = &ev.part2_policy().reference;
-    assert_eq!((&*r.id, &*r.version), ("part2", "2024.1"));
+    assert_eq!((&*r.id, &*r.version), ("part2", "2024.2"));
     assert_eq!(r.sha256, p2review::digest::sha256_hex(PART2.as_bytes()));
     assert_eq!(
         ev.hipaa_policy().reference.sha256,
@@ -184,7 +184,7 @@ fn unknown_rule_field_names_the_rule() {
     let bad = PART2.replacen("    unsettled: true\n", "    unsetled: true\n", 1);
     let m = parse_err(&bad);
     assert!(
-        m.contains("rule p2.proceedings.collection_suit: unknown field `unsetled`"),
+        m.contains("rule p2.restriction.self_pay.plan_audit: unknown field `unsetled`"),
         "{m}"
     );
 }
@@ -235,12 +235,12 @@ fn overlapping_versions_are_a_load_error() {
         dir.path(),
         "b.yaml",
         &PART2
-            .replace("version: \"2024.1\"", "version: \"2026.1\"")
+            .replace("version: \"2024.2\"", "version: \"2026.1\"")
             .replace("effective_from: 2024-04-16", "effective_from: 2026-02-16"),
     );
     let m = PolicySet::load(Some(dir.path())).unwrap_err().message;
     assert!(
-        m.contains("a.yaml (version 2024.1)") && m.contains("b.yaml (version 2026.1)"),
+        m.contains("a.yaml (version 2024.2)") && m.contains("b.yaml (version 2026.1)"),
         "{m}"
     );
     assert!(m.contains("overlap"), "{m}");
@@ -261,7 +261,7 @@ fn consecutive_versions_pick_the_one_in_force() {
         dir.path(),
         "b.yaml",
         &PART2
-            .replace("version: \"2024.1\"", "version: \"2026.1\"")
+            .replace("version: \"2024.2\"", "version: \"2026.1\"")
             .replace("effective_from: 2024-04-16", "effective_from: 2026-02-16"),
     );
     let e = Engine::load(Some(dir.path())).unwrap();
@@ -272,7 +272,7 @@ fn consecutive_versions_pick_the_one_in_force() {
             .part2_policy()
             .reference
             .version,
-        "2024.1"
+        "2024.2"
     );
     assert_eq!(
         e.for_date(d(2026, 2, 16))
@@ -358,7 +358,7 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
         dir.path(),
         "my-part2.yaml",
         &PART2
-            .replace("version: \"2024.1\"", "version: \"2024.9-local\"")
+            .replace("version: \"2024.2\"", "version: \"2024.9-local\"")
             .replace("notice_statement: short", "notice_statement: long"),
     );
     let e = Engine::load(Some(&f)).unwrap();
@@ -366,7 +366,7 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
         .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
         .unwrap();
     assert_eq!(ev.part2_policy().reference.version, "2024.9-local");
-    assert_eq!(ev.hipaa_policy().reference.version, "2013.1");
+    assert_eq!(ev.hipaa_policy().reference.version, "2013.2");
     let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/consents.yaml");
     let lq = p2review::queue::load_path(&q).unwrap();
     let r = ev.evaluate(&lq.queue, &lq.index, &lq.queue.disclosures[0]);
