@@ -386,6 +386,19 @@ fn detail(
             Cover::ByProgramOperationsOnly => fixed(
                 "covers the recipient only as \"people helping to operate this program\" (unsettled)",
             ),
+            Cover::No
+                if d.recipient.on_behalf_of.is_some()
+                    && cover_one(
+                        c,
+                        &d.recipient.name,
+                        d.recipient.kind,
+                        d.recipient.treats_patient,
+                    ) != Cover::No =>
+            {
+                fixed(
+                    "covers this conduit but not the final recipient it passes the records to (on_behalf_of, 2.33(a)(1))",
+                )
+            }
             Cover::No => fixed("neither names the recipient nor has a class covering its kind"),
         },
         CheckName::CoversPurpose => {

@@ -450,6 +450,19 @@ fn a_conduits_consent_must_cover_its_final_recipient() {
         status(c, &to("health_plan"), "2026-11-28"),
         ConsentStatus::RecipientNotCovered
     );
+    let (q, ix) = queue(c, &to("health_plan"));
+    let f = facts_on(&q, &ix, "2026-11-28");
+    let shown = crate::facts::consent::result(
+        f.consent.as_ref().unwrap(),
+        &q.disclosures[0],
+        day("2026-11-28"),
+    );
+    let check = shown
+        .checks
+        .iter()
+        .find(|k| k.check == CheckName::CoversRecipient)
+        .unwrap();
+    assert!(check.detail.contains("final recipient"), "{}", check.detail);
     let both = c.replace(
         "{ class: program_operations }",
         "{ class: program_operations }, { class: health_plans }",
