@@ -397,3 +397,49 @@ fn default_engine_is_the_bundled_one() {
         p2review::digest::sha256_hex(PART2.as_bytes())
     );
 }
+
+/// Every released policy version stays bundled byte for byte (decision entries record its
+/// SHA-256), and every version the policy in force accepts training under is one of them.
+#[test]
+fn earlier_releases_stay_bundled_and_training_accepts_names_them() {
+    let old = p2review::policy::released("part2", "2024.1").expect("2024.1 is bundled");
+    assert_eq!(
+        old.reference.sha256,
+        "d3ac287cd3913526667f6518410721e2d152d8c49b7adeac0150033e648fe6a3"
+    );
+    let hipaa = p2review::policy::released("hipaa", "2013.1").expect("2013.1 is bundled");
+    assert_eq!(
+        hipaa.reference.sha256,
+        "f892397d2c0edc90c18b52a053f9ef3e805b98eccf2e6fa679454d1e061e83c2"
+    );
+    assert!(p2review::policy::released("part2", "1999.9").is_none());
+    let e = Engine::load(None).unwrap();
+    let now = e
+        .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        .unwrap();
+    let now = now.part2_policy();
+    assert!(p2review::policy::released("part2", &now.reference.version).is_some());
+    for v in &now.training_accepts {
+        assert!(
+            p2review::policy::released("part2", v).is_some(),
+            "training_accepts names {v}, which is not a released version"
+        );
+    }
+}
+
+#[test]
+fn training_accepts_may_not_list_the_files_own_version() {
+    let bad = PART2.replacen(
+        "training_accepts: [\"2024.1\"]",
+        "training_accepts: [\"2024.2\"]",
+        1,
+    );
+    assert_ne!(bad, PART2);
+    let m = p2review::policy::parse(&bad, "test/part2.yaml")
+        .unwrap_err()
+        .message;
+    assert!(
+        m.contains("training_accepts") && m.contains("2024.2"),
+        "{m}"
+    );
+}

@@ -161,6 +161,30 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Earlier released policy files, byte for byte: their SHA-256 is what decision entries made
+/// under them record. A correction release replaces them for every date, so they never
+/// evaluate anything; they stay bundled so an entry's rule and citations can be looked up
+/// under the version the entry names (accounting of disclosures).
+pub const RELEASED: &[(&str, &str)] = &[
+    (
+        "policies/released/part2-2024.1.yaml",
+        include_str!("../../policies/released/part2-2024.1.yaml"),
+    ),
+    (
+        "policies/released/hipaa-2013.1.yaml",
+        include_str!("../../policies/released/hipaa-2013.1.yaml"),
+    ),
+];
+
+/// The bundled policy `id` at `version`: a current one or an earlier release.
+pub fn released(id: &str, version: &str) -> Option<Policy> {
+    BUNDLED
+        .iter()
+        .chain(RELEASED)
+        .filter_map(|(name, text)| parse(text, &format!("bundled:{name}")).ok())
+        .find(|p| p.kind.id() == id && p.reference.version == version)
+}
+
 fn err(message: String) -> PolicyError {
     PolicyError { message }
 }
