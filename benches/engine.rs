@@ -170,6 +170,8 @@ fn synthetic() -> Queue {
                 patient: format!("P-{:05}", (i * 7) % PATIENTS),
                 program: program.into(),
                 actor: Some(Role::Qso),
+                holder_basis: None,
+                research_documented: false,
                 recipient: Recipient {
                     name: names[i % 4].into(),
                     kind,
@@ -177,6 +179,9 @@ fn synthetic() -> Queue {
                     qsoa_with_program: i % 23 == 0,
                     subcontractor: i % 19 == 0,
                     audit_agreement: i % 5 == 0,
+                    on_behalf_of: None,
+                    treats_patient: false,
+                    involved_in_care: false,
                 },
                 purpose,
                 records: match i % 29 {
@@ -191,6 +196,7 @@ fn synthetic() -> Queue {
                     Proceeding::Civil
                 }),
                 court_order: (i % 53 == 0).then_some(CourtOrder::S2_64),
+                inquiry_about: None,
                 subpoena: i % 47 == 0,
                 emergency: i % 61 == 0,
                 consent: None,

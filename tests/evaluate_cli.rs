@@ -264,3 +264,45 @@ fn large_queue_keeps_order_in_json_and_jsonl() {
         .collect();
     assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_restriction_listing_a_non_tpo_purpose_is_a_warning_and_blocks_nothing_on_part2() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.yaml");
+    let text = "schema: p2review.queue/1
+as_of: 2026-11-28
+organization: { name: Summit Billing Services, role: part2_program }
+programs: [ { id: harbor, name: Harbor Recovery Center, part2: true } ]
+patients: [ { ref: P-1 } ]
+restrictions:
+  - { patient: P-1, kind: agreed, recipients: [Riverside County CPS], purposes: [treatment, child_abuse_report] }
+disclosures:
+  - id: D-1
+    requested_on: 2026-11-20
+    patient: P-1
+    program: harbor
+    recipient: { name: Riverside County CPS, kind: child_protective_services }
+    purpose: child_abuse_report
+";
+    std::fs::write(&q, text).unwrap();
+    let o = run(&["evaluate", s(&q), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning")
+            && err.contains("restrictions[0]")
+            && err.contains("child_abuse_report"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["part2"]["status"], "permitted");
+    assert_eq!(v[0]["hipaa"]["status"], "permitted_no_auth");
+    // Without the extra purpose there is nothing to warn about.
+    std::fs::write(&q, text.replace(", child_abuse_report]", "]")).unwrap();
+    let o = run(&["evaluate", s(&q), "--format", "json"]);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

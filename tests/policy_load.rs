@@ -89,7 +89,7 @@ fn bundled_policies_carry_id_version_and_hash() {
         .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
         .unwrap();
     let r = &ev.part2_policy().reference;
-    assert_eq!((&*r.id, &*r.version), ("part2", "2024.1"));
+    assert_eq!((&*r.id, &*r.version), ("part2", "2024.2"));
     assert_eq!(r.sha256, p2review::digest::sha256_hex(PART2.as_bytes()));
     assert_eq!(
         ev.hipaa_policy().reference.sha256,
@@ -184,7 +184,7 @@ fn unknown_rule_field_names_the_rule() {
     let bad = PART2.replacen("    unsettled: true\n", "    unsetled: true\n", 1);
     let m = parse_err(&bad);
     assert!(
-        m.contains("rule p2.proceedings.collection_suit: unknown field `unsetled`"),
+        m.contains("rule p2.restriction.self_pay.plan_audit: unknown field `unsetled`"),
         "{m}"
     );
 }
@@ -235,12 +235,12 @@ fn overlapping_versions_are_a_load_error() {
         dir.path(),
         "b.yaml",
         &PART2
-            .replace("version: \"2024.1\"", "version: \"2026.1\"")
+            .replace("version: \"2024.2\"", "version: \"2026.1\"")
             .replace("effective_from: 2024-04-16", "effective_from: 2026-02-16"),
     );
     let m = PolicySet::load(Some(dir.path())).unwrap_err().message;
     assert!(
-        m.contains("a.yaml (version 2024.1)") && m.contains("b.yaml (version 2026.1)"),
+        m.contains("a.yaml (version 2024.2)") && m.contains("b.yaml (version 2026.1)"),
         "{m}"
     );
     assert!(m.contains("overlap"), "{m}");
@@ -261,7 +261,7 @@ fn consecutive_versions_pick_the_one_in_force() {
         dir.path(),
         "b.yaml",
         &PART2
-            .replace("version: \"2024.1\"", "version: \"2026.1\"")
+            .replace("version: \"2024.2\"", "version: \"2026.1\"")
             .replace("effective_from: 2024-04-16", "effective_from: 2026-02-16"),
     );
     let e = Engine::load(Some(dir.path())).unwrap();
@@ -272,7 +272,7 @@ fn consecutive_versions_pick_the_one_in_force() {
             .part2_policy()
             .reference
             .version,
-        "2024.1"
+        "2024.2"
     );
     assert_eq!(
         e.for_date(d(2026, 2, 16))
@@ -358,7 +358,7 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
         dir.path(),
         "my-part2.yaml",
         &PART2
-            .replace("version: \"2024.1\"", "version: \"2024.9-local\"")
+            .replace("version: \"2024.2\"", "version: \"2024.9-local\"")
             .replace("notice_statement: short", "notice_statement: long"),
     );
     let e = Engine::load(Some(&f)).unwrap();
@@ -366,7 +366,7 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
         .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
         .unwrap();
     assert_eq!(ev.part2_policy().reference.version, "2024.9-local");
-    assert_eq!(ev.hipaa_policy().reference.version, "2013.1");
+    assert_eq!(ev.hipaa_policy().reference.version, "2013.2");
     let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/consents.yaml");
     let lq = p2review::queue::load_path(&q).unwrap();
     let r = ev.evaluate(&lq.queue, &lq.index, &lq.queue.disclosures[0]);
@@ -395,5 +395,51 @@ fn default_engine_is_the_bundled_one() {
     assert_eq!(
         ev.part2_policy().reference.sha256,
         p2review::digest::sha256_hex(PART2.as_bytes())
+    );
+}
+
+/// Every released policy version stays bundled byte for byte (decision entries record its
+/// SHA-256), and every version the policy in force accepts training under is one of them.
+#[test]
+fn earlier_releases_stay_bundled_and_training_accepts_names_them() {
+    let old = p2review::policy::released("part2", "2024.1").expect("2024.1 is bundled");
+    assert_eq!(
+        old.reference.sha256,
+        "d3ac287cd3913526667f6518410721e2d152d8c49b7adeac0150033e648fe6a3"
+    );
+    let hipaa = p2review::policy::released("hipaa", "2013.1").expect("2013.1 is bundled");
+    assert_eq!(
+        hipaa.reference.sha256,
+        "f892397d2c0edc90c18b52a053f9ef3e805b98eccf2e6fa679454d1e061e83c2"
+    );
+    assert!(p2review::policy::released("part2", "1999.9").is_none());
+    let e = Engine::load(None).unwrap();
+    let now = e
+        .for_date(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        .unwrap();
+    let now = now.part2_policy();
+    assert!(p2review::policy::released("part2", &now.reference.version).is_some());
+    for v in &now.training_accepts {
+        assert!(
+            p2review::policy::released("part2", v).is_some(),
+            "training_accepts names {v}, which is not a released version"
+        );
+    }
+}
+
+#[test]
+fn training_accepts_may_not_list_the_files_own_version() {
+    let bad = PART2.replacen(
+        "training_accepts: [\"2024.1\"]",
+        "training_accepts: [\"2024.2\"]",
+        1,
+    );
+    assert_ne!(bad, PART2);
+    let m = p2review::policy::parse(&bad, "test/part2.yaml")
+        .unwrap_err()
+        .message;
+    assert!(
+        m.contains("training_accepts") && m.contains("2024.2"),
+        "{m}"
     );
 }

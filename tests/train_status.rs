@@ -72,13 +72,27 @@ impl LogBuilder {
         self.out.extend_from_slice(&l);
     }
     fn completion(&mut self, ts: DateTime<Utc>, correct: u64, total: u64) {
+        self.completion_under(ts, correct, total, None);
+    }
+    /// A completion recorded under `part2_version` (default: the version in force).
+    fn completion_under(
+        &mut self,
+        ts: DateTime<Utc>,
+        correct: u64,
+        total: u64,
+        part2_version: Option<&str>,
+    ) {
         let (y, m, d) = (2026, 11, 28);
+        let mut policy = policy_at(y, m, d);
+        if let Some(v) = part2_version {
+            policy.part2.version = v.to_owned().into();
+        }
         self.push(
             ts,
             Body::TrainingCompletion(Box::new(TrainingFields {
                 pack_id: "basics".into(),
                 pack_version: "1".into(),
-                policy: policy_at(y, m, d),
+                policy,
                 correct,
                 total,
                 pass_mark: 80,
@@ -101,6 +115,35 @@ fn status(env: &Env, log: &std::path::Path, extra: &[&str]) -> std::process::Out
     let mut c = env.cmd();
     c.args(["train", "status"]).arg(log).args(extra);
     c.output().unwrap()
+}
+
+#[test]
+fn training_under_a_version_the_policy_accepts_stays_current() {
+    let engine = Engine::load(None).unwrap();
+    let ev = engine
+        .for_date(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        .unwrap();
+    let accepted = ev.part2_policy().training_accepts.clone();
+    assert!(
+        accepted.iter().any(|v| v == "2024.1"),
+        "the correction release keeps 2024.1 training: {accepted:?}"
+    );
+    for (version, due) in [("2024.1", false), ("2023.9", true)] {
+        let env = Env::with_key(WHO);
+        let log = env.path("training.jsonl");
+        let mut b = LogBuilder::new(env.signer(), at(2026, 6, 1, 9, 0, 0));
+        b.completion_under(at(2026, 6, 1, 9, 30, 0), 10, 10, Some(version));
+        b.write(&log);
+        let o = status(&env, &log, &["--as-of", "2026-11-28", "--due"]);
+        assert_eq!(
+            o.status.code(),
+            Some(if due { 1 } else { 0 }),
+            "{version}: {}{}",
+            out(&o),
+            err(&o)
+        );
+        assert_eq!(out(&o).contains("not the one in force"), due, "{}", out(&o));
+    }
 }
 
 #[test]

@@ -31,3 +31,45 @@ fn every_pack_answer_key_agrees_with_the_engine() {
     assert_eq!(report.failed, 0, "{}", report.summary());
     assert!(report.passed >= 36, "only {} scenarios", report.passed);
 }
+
+/// `training_accepts` may list an earlier version only if no answer a trainee is taught
+/// changed: every pack item gets the same Part 2 status, notice and HIPAA status under each
+/// accepted version as under the policy in force.
+#[test]
+fn accepted_training_versions_teach_the_same_answers() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let engine = Engine::load(None).unwrap();
+    let now = engine.for_date(today).unwrap();
+    let accepted = now.part2_policy().training_accepts.clone();
+    assert!(!accepted.is_empty());
+    for version in &accepted {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, text) = p2review::policy::RELEASED
+            .iter()
+            .find(|(_, text)| {
+                p2review::policy::parse(text, "released")
+                    .is_ok_and(|p| p.kind.id() == "part2" && p.reference.version == *version)
+            })
+            .unwrap_or_else(|| panic!("part2 {version} is not bundled"));
+        std::fs::write(dir.path().join("part2.yaml"), text).unwrap();
+        let old_engine = Engine::load(Some(dir.path())).unwrap();
+        let old = old_engine.for_date(today).unwrap();
+        assert_eq!(&*old.part2_policy().reference.version, version.as_str());
+        for file in packs() {
+            let lq = p2review::queue::load_path(&file).unwrap();
+            for d in &lq.queue.disclosures {
+                let (a, b) = (
+                    now.evaluate(&lq.queue, &lq.index, d),
+                    old.evaluate(&lq.queue, &lq.index, d),
+                );
+                assert_eq!(
+                    (a.part2.status, a.part2.notice.required, a.hipaa.status),
+                    (b.part2.status, b.part2.notice.required, b.hipaa.status),
+                    "{}: {} answers differently under part2 {version}",
+                    file.display(),
+                    d.id
+                );
+            }
+        }
+    }
+}

@@ -12,6 +12,9 @@ use crate::queue::{Disclosure, Queue, QueueIndex, load_path};
 pub fn run(ctx: &Ctx, args: &EvaluateArgs) -> eyre::Result<u8> {
     let engine = Engine::load(ctx.global.policy.as_deref())?;
     let lq = load_path(&args.queue)?;
+    for w in crate::queue::load_warnings(&lq.queue) {
+        eprintln!("p2review: warning: {}: {w}", lq.path.display());
+    }
     let as_of = args
         .as_of
         .or(lq.queue.as_of)

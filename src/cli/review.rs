@@ -99,13 +99,7 @@ fn training_notice(
     as_of: Option<chrono::NaiveDate>,
 ) -> Option<String> {
     let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let version = engine
-        .for_date(as_of)
-        .ok()?
-        .part2_policy()
-        .reference
-        .version
-        .to_string();
+    let ev = engine.for_date(as_of).ok()?;
     let opts = crate::log::verify::VerifyOptions {
         trust: super::log::trust(ctx, None).ok()?,
         checkpoints: Vec::new(),
@@ -116,7 +110,7 @@ fn training_notice(
         &opts,
         principal,
         as_of,
-        &version,
+        ev.part2_policy(),
     )
 }
 

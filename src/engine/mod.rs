@@ -97,7 +97,14 @@ impl<'e> Evaluator<'e> {
 
     /// THE evaluation function (SPEC §5). Never panics on any loaded queue.
     pub fn evaluate(&self, q: &Queue, ix: &QueueIndex, d: &Disclosure) -> Evaluation {
-        let f = facts::derive(q, ix, d, self.as_of);
+        let mut f = facts::derive(q, ix, d, self.as_of);
+        // HIPAA first: some Part 2 rules follow the HIPAA column (2.33(b)(1)).
+        let hp = &self.hipaa.rules[self.hipaa.first_match(&f, None)];
+        let hipaa_status = match hp.outcome {
+            Outcome::Hipaa { status } => status,
+            Outcome::Part2 { .. } => HipaaStatus::AuthorizationRequired,
+        };
+        f.set_hipaa_status(hipaa_status);
         // Rules tried are collected in a per-thread scratch buffer, then copied out at their
         // exact length: one small allocation instead of a policy-sized one per disclosure.
         let (p2_ix, trace) = TRACE_SCRATCH.with(|cell| {
@@ -107,7 +114,6 @@ impl<'e> Evaluator<'e> {
             (i, scratch.to_vec())
         });
         let p2 = &self.part2.rules[p2_ix];
-        let hp = &self.hipaa.rules[self.hipaa.first_match(&f, None)];
         let (status, notice_required, redisclosure) = match p2.outcome {
             Outcome::Part2 {
                 status,
@@ -116,10 +122,6 @@ impl<'e> Evaluator<'e> {
             } => (status, notice, redisclosure),
             // A Part 2 policy only compiles Part 2 outcomes; stay safe rather than panic.
             Outcome::Hipaa { .. } => (Part2Status::ConsentRequired, false, Redisclosure::None),
-        };
-        let hipaa_status = match hp.outcome {
-            Outcome::Hipaa { status } => status,
-            Outcome::Part2 { .. } => HipaaStatus::AuthorizationRequired,
         };
         let consent = if p2.shows_consent {
             match &f.consent {
@@ -132,12 +134,16 @@ impl<'e> Evaluator<'e> {
             }
         } else {
             ConsentResult {
-                id: None,
+                // A copy of the original consent must go along with a 2.33(c) redisclosure,
+                // so name it even though the verdict does not rest on its checks.
+                id: notice_required
+                    .then(|| f.consent.map(|r| r.consent.id.clone()))
+                    .flatten(),
                 status: ConsentStatus::NotApplicable,
                 checks: vec![],
             }
         };
-        let explanation = if p2.tests_restriction && f.restriction_dates_unknown {
+        let mut explanation = if p2.tests_restriction && f.restriction_dates_unknown {
             Cow::Owned(format!(
                 "{} Service dates unknown: the restriction's service dates were treated as overlapping.",
                 p2.explain
@@ -145,6 +151,19 @@ impl<'e> Evaluator<'e> {
         } else {
             Cow::Borrowed(p2.explain)
         };
+        let mut unsettled = p2.unsettled;
+        if status != Part2Status::NotApplicable {
+            for u in self.part2.unsettled_when.iter().filter(|u| u.matches(&f)) {
+                unsettled = true;
+                explanation = Cow::Owned(format!("{explanation} {}", u.explain));
+            }
+        }
+        let missing_facts: Vec<Cow<'static, str>> = p2
+            .missing_facts
+            .iter()
+            .chain(hp.missing_facts.iter())
+            .cloned()
+            .collect();
         let notice = if notice_required {
             Notice {
                 required: true,
@@ -169,7 +188,7 @@ impl<'e> Evaluator<'e> {
                 redisclosure,
                 citations: Cow::Borrowed(p2.cite),
                 explanation,
-                unsettled: p2.unsettled,
+                unsettled,
                 trace,
             },
             hipaa: HipaaResult {
@@ -179,6 +198,7 @@ impl<'e> Evaluator<'e> {
                 explanation: Cow::Borrowed(hp.explain),
             },
             stricter: is_stricter(status, hipaa_status),
+            missing_facts,
             policy: PolicyRefs {
                 part2: self.part2.reference.clone(),
                 hipaa: self.hipaa.reference.clone(),

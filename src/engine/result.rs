@@ -16,6 +16,10 @@ pub struct Evaluation {
     pub hipaa: HipaaResult,
     pub stricter: bool,
     pub policy: PolicyRefs,
+    /// Facts the queue cannot express that the verdicts rest on; each verdict then takes the
+    /// stricter outcome. An extra key, present only when not empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_facts: Vec<Cow<'static, str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::engine::{CheckName, ConsentCheck, ConsentResult, ConsentStatus};
 use crate::queue::{
     Consent, ConsentKind, Disclosure, MissingElement, PatientIx, Purpose, Queue, QueueIndex,
-    Records,
+    RecipientClass, RecipientKind, Records,
 };
 
 use super::names::names_match;
@@ -33,18 +33,59 @@ enum Cover {
     ByProgramOperationsOnly,
 }
 
+/// How `c` covers the recipient; for a conduit (`on_behalf_of`), the consent must cover the
+/// final recipient as well (2.33(a)(1)), and the weaker of the two covers is reported.
 fn cover(c: &Consent, d: &Disclosure) -> Cover {
+    let direct = cover_one(
+        c,
+        &d.recipient.name,
+        d.recipient.kind,
+        d.recipient.treats_patient,
+    );
+    match &d.recipient.on_behalf_of {
+        None => direct,
+        Some(o) => {
+            let last = cover_one(c, &o.name, o.kind, false);
+            if direct == Cover::No || last == Cover::No {
+                Cover::No
+            } else if direct == Cover::ByProgramOperationsOnly
+                || last == Cover::ByProgramOperationsOnly
+            {
+                Cover::ByProgramOperationsOnly
+            } else if direct == Cover::ByClass || last == Cover::ByClass {
+                Cover::ByClass
+            } else {
+                Cover::ByName
+            }
+        }
+    }
+}
+
+/// A class covers a kind as SPEC'd in the model, plus `treating_providers` covering another
+/// Part 2 program or a covered entity that has a treating provider relationship with the
+/// patient (42 CFR 2.11 "treating provider relationship").
+fn class_covers(class: RecipientClass, kind: RecipientKind, treats_patient: bool) -> bool {
+    class.covers(kind)
+        || (class == RecipientClass::TreatingProviders
+            && treats_patient
+            && matches!(
+                kind,
+                RecipientKind::Part2Program | RecipientKind::CoveredEntity
+            ))
+}
+
+fn cover_one(c: &Consent, name: &str, kind: RecipientKind, treats_patient: bool) -> Cover {
     let mut best = Cover::No;
     for r in &c.recipients {
-        if let Some(name) = &r.name
-            && names_match(name, &d.recipient.name)
+        if let Some(n) = &r.name
+            && names_match(n, name)
         {
             return Cover::ByName;
         }
         if let Some(class) = r.class
-            && class.covers(d.recipient.kind)
+            && class_covers(class, kind, treats_patient)
         {
-            if class == crate::queue::RecipientClass::ProgramOperations {
+            if class == RecipientClass::ProgramOperations {
                 if best == Cover::No {
                     best = Cover::ByProgramOperationsOnly;
                 }
@@ -80,11 +121,11 @@ pub fn checks(c: &Consent, d: &Disclosure, as_of: NaiveDate, recipient_ce_or_ba:
     let not_expired = ends_on(c).is_none_or(|end| as_of <= end);
     let revoked = c.revoked_on.is_some_and(|r| r <= as_of);
     let not_revoked = !revoked || (c.kind == ConsentKind::CriminalJustice && not_expired);
-    let covers_purpose = if d.against_patient {
-        c.kind == ConsentKind::Proceedings && purpose_listed(c, d.purpose)
-    } else {
-        c.kind != ConsentKind::Proceedings && purpose_listed(c, d.purpose)
-    };
+    let covers_purpose = purpose_listed(c, d.purpose)
+        && match purpose_needs(d) {
+            Some(kind) => c.kind == kind,
+            None => c.kind != ConsentKind::Proceedings,
+        };
     let covers_records = match d.records {
         Records::Deidentified => true,
         Records::CounselingNotes => {
@@ -107,6 +148,29 @@ pub fn checks(c: &Consent, d: &Disclosure, as_of: NaiveDate, recipient_ce_or_ba:
         covers_purpose,
         covers_records,
     ]
+}
+
+/// The consent kind a disclosure's purpose demands, if any: only a stand-alone `proceedings`
+/// consent covers an investigation or proceeding (2.31(d)), and only a `criminal_justice`
+/// consent covers criminal-justice supervision (2.35, 2.33(a)(1)).
+fn purpose_needs(d: &Disclosure) -> Option<ConsentKind> {
+    if is_investigation(d) {
+        Some(ConsentKind::Proceedings)
+    } else if d.purpose == Purpose::CriminalJusticeSupervision {
+        Some(ConsentKind::CriminalJustice)
+    } else {
+        None
+    }
+}
+
+/// For an investigation or a proceeding: against the patient, or purpose legal_proceeding or
+/// law_enforcement (2.31(d)).
+pub fn is_investigation(d: &Disclosure) -> bool {
+    d.against_patient
+        || matches!(
+            d.purpose,
+            Purpose::LegalProceeding | Purpose::LawEnforcement
+        )
 }
 
 fn status_of(checks: &Checks) -> ConsentStatus {
@@ -322,15 +386,34 @@ fn detail(
             Cover::ByProgramOperationsOnly => fixed(
                 "covers the recipient only as \"people helping to operate this program\" (unsettled)",
             ),
+            Cover::No
+                if d.recipient.on_behalf_of.is_some()
+                    && cover_one(
+                        c,
+                        &d.recipient.name,
+                        d.recipient.kind,
+                        d.recipient.treats_patient,
+                    ) != Cover::No =>
+            {
+                fixed(
+                    "covers this conduit but not the final recipient it passes the records to (on_behalf_of, 2.33(a)(1))",
+                )
+            }
             Cover::No => fixed("neither names the recipient nor has a class covering its kind"),
         },
         CheckName::CoversPurpose => {
             if ok {
                 fixed("covers the purpose")
-            } else if d.against_patient && c.kind != ConsentKind::Proceedings {
-                fixed("use against the patient needs a separate 2.31(d) proceedings consent")
-            } else if !d.against_patient && c.kind == ConsentKind::Proceedings {
-                fixed("a proceedings consent covers only use against the patient (2.31(d))")
+            } else if purpose_needs(d) == Some(ConsentKind::Proceedings)
+                && c.kind != ConsentKind::Proceedings
+            {
+                fixed("an investigation or proceeding needs a separate 2.31(d) proceedings consent")
+            } else if purpose_needs(d) == Some(ConsentKind::CriminalJustice)
+                && c.kind != ConsentKind::CriminalJustice
+            {
+                fixed("needs a 2.35 consent: stated period, revocable only at a set time or event")
+            } else if c.kind == ConsentKind::Proceedings && !is_investigation(d) {
+                fixed("a proceedings consent covers only investigations and proceedings (2.31(d))")
             } else {
                 fixed("does not cover the purpose")
             }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use crate::engine::ConsentStatus;
 use crate::queue::{
-    ConsentKind, CourtOrder, Disclosure, Proceeding, Purpose, Queue, QueueIndex, Role,
+    ConsentKind, CourtOrder, Disclosure, HolderBasis, Proceeding, Purpose, Queue, QueueIndex, Role,
 };
 
 pub use vocab::Fact;
@@ -30,6 +30,11 @@ pub struct Facts<'q> {
 impl Facts<'_> {
     pub fn get(&self, f: Fact) -> u8 {
         self.values[f as usize]
+    }
+
+    /// Record the HIPAA column's verdict for the Part 2 rules that follow it.
+    pub fn set_hipaa_status(&mut self, s: crate::engine::HipaaStatus) {
+        self.values[Fact::HipaaStatus as usize] = vocab::hipaa_status_ix(s);
     }
 
     /// The value's spelling, as policies write it.
@@ -132,6 +137,28 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     );
     set(Fact::ConsentByProgramOperations, by_ops as u8);
     set(Fact::ServicesBeforeRevocation, before_revocation as u8);
+    let basis = d.holder_basis_or_default(q.organization.role);
+    set(
+        Fact::HolderBasis,
+        vocab::holder_basis_ix(basis.unwrap_or(HolderBasis::Consent)),
+    );
+    set(Fact::HolderBasisAssumed, basis.is_none() as u8);
+    // Set by the engine once the HIPAA column is decided; until then the strictest reading.
+    set(
+        Fact::HipaaStatus,
+        vocab::hipaa_status_ix(crate::engine::HipaaStatus::AuthorizationRequired),
+    );
+    set(Fact::InquiryAbout, vocab::inquiry_ix(d.inquiry_about));
+    set(Fact::TreatsPatient, r.treats_patient as u8);
+    set(Fact::InvolvedInCare, r.involved_in_care as u8);
+    set(Fact::ResearchDocumented, d.research_documented as u8);
+    set(
+        Fact::OnBehalfOfKind,
+        r.on_behalf_of
+            .as_ref()
+            .map_or(0, |o| 1 + vocab::kind_ix(o.kind)),
+    );
+    set(Fact::ConsentOnFile, reported.is_some() as u8);
     Facts {
         values: v,
         consent: reported,

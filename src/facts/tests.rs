@@ -210,11 +210,15 @@ fn counseling_notes_and_proceedings_consents_cover_only_their_own() {
     );
     let pr = "consents:\n  - { id: C-1, patient: P-1, program: harbor, kind: proceedings, recipients: [ { name: Family Court } ], purposes: [legal_proceeding], signed_on: 2026-01-01, expires_on: 2027-01-01 }";
     let against = "    recipient: { name: Family Court, kind: court }\n    purpose: legal_proceeding\n    against_patient: true";
-    let not_against =
+    let proceeding =
         "    recipient: { name: Family Court, kind: court }\n    purpose: legal_proceeding";
     assert_eq!(status(pr, against, "2026-11-28"), ConsentStatus::Valid);
+    // 2.31(d): it covers a proceeding not against the patient too, and nothing else.
+    assert_eq!(status(pr, proceeding, "2026-11-28"), ConsentStatus::Valid);
+    let pr_pay = pr.replace("[legal_proceeding]", "[legal_proceeding, payment]");
+    let payment = "    recipient: { name: Family Court, kind: court }\n    purpose: payment";
     assert_eq!(
-        status(pr, not_against, "2026-11-28"),
+        status(&pr_pay, payment, "2026-11-28"),
         ConsentStatus::PurposeNotCovered
     );
     let tpo_court = "consents:\n  - { id: C-1, patient: P-1, program: harbor, kind: specific, recipients: [ { name: Family Court } ], purposes: [legal_proceeding], signed_on: 2026-01-01, expires_on: 2027-01-01 }";
@@ -222,9 +226,10 @@ fn counseling_notes_and_proceedings_consents_cover_only_their_own() {
         status(tpo_court, against, "2026-11-28"),
         ConsentStatus::PurposeNotCovered
     );
+    // Only a proceedings consent covers a proceeding (2.31(d)).
     assert_eq!(
-        status(tpo_court, not_against, "2026-11-28"),
-        ConsentStatus::Valid
+        status(tpo_court, proceeding, "2026-11-28"),
+        ConsentStatus::PurposeNotCovered
     );
 }
 
@@ -379,4 +384,210 @@ fn applicability_of_part2() {
             if program == "oasis" { "false" } else { "true" }
         );
     }
+}
+
+// ---- Round-2 facts --------------------------------------------------------------------
+
+#[test]
+fn holder_basis_defaults_by_actor_and_flags_a_silent_covered_entity() {
+    let basis = |d: &str| {
+        let (q, ix) = queue("", d);
+        let f = facts_on(&q, &ix, "2026-11-28");
+        (
+            f.value_name(Fact::HolderBasis),
+            f.get(Fact::HolderBasisAssumed) == 1,
+        )
+    };
+    assert_eq!(basis(TO_PLAN), ("qsoa", false));
+    assert_eq!(
+        basis(&format!("    actor: part2_program\n{TO_PLAN}")),
+        ("own", false)
+    );
+    assert_eq!(
+        basis(&format!("    actor: lawful_holder\n{TO_PLAN}")),
+        ("consent", false)
+    );
+    // 2.33(b): a covered entity that does not say is read as a bound lawful holder.
+    assert_eq!(
+        basis(&format!("    actor: covered_entity\n{TO_PLAN}")),
+        ("consent", true)
+    );
+    assert_eq!(
+        basis(&format!(
+            "    actor: covered_entity\n    holder_basis: tpo_consent\n{TO_PLAN}"
+        )),
+        ("tpo_consent", false)
+    );
+}
+
+#[test]
+fn treating_providers_cover_a_program_only_with_a_treating_relationship() {
+    let c = "consents:\n  - { id: C-1, patient: P-1, program: harbor, kind: tpo, recipients: [ { class: treating_providers } ], purposes: [treatment], signed_on: 2026-01-01, expires_on: 2027-01-01 }";
+    let to = |flag: &str| {
+        format!(
+            "    recipient: {{ name: Other Program, kind: part2_program{flag} }}\n    purpose: treatment"
+        )
+    };
+    assert_eq!(
+        status(c, &to(", treats_patient: true"), "2026-11-28"),
+        ConsentStatus::Valid
+    );
+    assert_eq!(
+        status(c, &to(""), "2026-11-28"),
+        ConsentStatus::RecipientNotCovered
+    );
+}
+
+#[test]
+fn a_conduits_consent_must_cover_its_final_recipient() {
+    let c = "consents:\n  - { id: C-1, patient: P-1, program: harbor, kind: tpo, recipients: [ { class: program_operations } ], purposes: [payment], signed_on: 2026-01-01, expires_on: 2027-01-01 }";
+    let to = |final_kind: &str| {
+        format!(
+            "    recipient: {{ name: ClaimBridge, kind: clearinghouse, on_behalf_of: {{ name: Pinecrest, kind: {final_kind} }} }}\n    purpose: payment"
+        )
+    };
+    assert_eq!(
+        status(c, &to("health_plan"), "2026-11-28"),
+        ConsentStatus::RecipientNotCovered
+    );
+    let (q, ix) = queue(c, &to("health_plan"));
+    let f = facts_on(&q, &ix, "2026-11-28");
+    let shown = crate::facts::consent::result(
+        f.consent.as_ref().unwrap(),
+        &q.disclosures[0],
+        day("2026-11-28"),
+    );
+    let check = shown
+        .checks
+        .iter()
+        .find(|k| k.check == CheckName::CoversRecipient)
+        .unwrap();
+    assert!(check.detail.contains("final recipient"), "{}", check.detail);
+    let both = c.replace(
+        "{ class: program_operations }",
+        "{ class: program_operations }, { class: health_plans }",
+    );
+    assert_eq!(
+        status(&both, &to("health_plan"), "2026-11-28"),
+        ConsentStatus::Valid
+    );
+}
+
+#[test]
+fn only_a_proceedings_consent_covers_a_proceeding_and_only_a_2_35_consent_supervision() {
+    let c = |kind: &str, purpose: &str| {
+        format!(
+            "consents:\n  - {{ id: C-1, patient: P-1, program: harbor, kind: {kind}, recipients: [ {{ name: Court }} ], purposes: [{purpose}], signed_on: 2026-01-01, expires_on: 2027-01-01 }}"
+        )
+    };
+    let d = |purpose: &str| {
+        format!("    recipient: {{ name: Court, kind: court }}\n    purpose: {purpose}")
+    };
+    let on = "2026-11-28";
+    assert_eq!(
+        status(
+            &c("proceedings", "legal_proceeding"),
+            &d("legal_proceeding"),
+            on
+        ),
+        ConsentStatus::Valid
+    );
+    assert_eq!(
+        status(
+            &c("specific", "legal_proceeding"),
+            &d("legal_proceeding"),
+            on
+        ),
+        ConsentStatus::PurposeNotCovered
+    );
+    assert_eq!(
+        status(&c("proceedings", "payment"), &d("payment"), on),
+        ConsentStatus::PurposeNotCovered
+    );
+    let cjs = "criminal_justice_supervision";
+    assert_eq!(
+        status(&c("criminal_justice", cjs), &d(cjs), on),
+        ConsentStatus::Valid
+    );
+    assert_eq!(
+        status(&c("specific", cjs), &d(cjs), on),
+        ConsentStatus::PurposeNotCovered
+    );
+}
+
+#[test]
+fn self_pay_reaches_a_conduit_to_a_health_plan_and_flags_an_unknown_one() {
+    let r = "restrictions:\n  - { patient: P-1, kind: self_pay, recipients: [health_plans], purposes: [payment] }";
+    let value = |recipient: &str| {
+        let (q, ix) = queue(
+            r,
+            &format!("    recipient: {recipient}\n    purpose: payment"),
+        );
+        facts_on(&q, &ix, "2026-11-28")
+            .value_name(Fact::Restriction)
+            .to_owned()
+    };
+    assert_eq!(value("{ name: Pinecrest, kind: health_plan }"), "self_pay");
+    assert_eq!(
+        value(
+            "{ name: ClaimBridge, kind: clearinghouse, on_behalf_of: { name: Pinecrest, kind: health_plan } }"
+        ),
+        "self_pay"
+    );
+    assert_eq!(
+        value(
+            "{ name: ClaimBridge, kind: clearinghouse, on_behalf_of: { name: Granite, kind: third_party_payer } }"
+        ),
+        "none"
+    );
+    assert_eq!(
+        value("{ name: ClaimBridge, kind: clearinghouse }"),
+        "self_pay_unknown_conduit"
+    );
+    assert_eq!(value("{ name: Granite, kind: third_party_payer }"), "none");
+}
+
+#[test]
+fn an_operations_restriction_binds_an_audit() {
+    let r = "restrictions:\n  - { patient: P-1, kind: agreed, recipients: [Pinecrest], purposes: [health_care_operations] }";
+    let (q, ix) = queue(
+        r,
+        "    recipient: { name: Pinecrest, kind: health_plan }\n    purpose: audit",
+    );
+    assert_eq!(
+        facts_on(&q, &ix, "2026-11-28").value_name(Fact::Restriction),
+        "agreed"
+    );
+}
+
+#[test]
+fn inquiry_about_patient_needs_against_patient() {
+    let text = format!(
+        "{HEAD}disclosures:\n  - id: D-1\n    requested_on: 2026-11-20\n    patient: P-1\n    program: harbor\n    recipient: {{ name: DA, kind: law_enforcement }}\n    purpose: law_enforcement\n    inquiry_about: patient\n"
+    );
+    let err = load_bytes(text.as_bytes(), "test").unwrap_err().to_string();
+    assert!(err.contains("disclosures[0].inquiry_about"), "{err}");
+    assert!(err.contains("against_patient: true"), "{err}");
+    let ok = text.replace(
+        "inquiry_about: patient\n",
+        "inquiry_about: patient\n    against_patient: true\n",
+    );
+    let q = load_bytes(ok.as_bytes(), "test").unwrap();
+    let ix = QueueIndex::build(&q);
+    assert_eq!(
+        facts_on(&q, &ix, "2026-11-28").value_name(Fact::InquiryAbout),
+        "patient"
+    );
+}
+
+#[test]
+fn a_restriction_listing_a_non_tpo_purpose_is_a_warning_naming_it() {
+    let text = format!(
+        "{HEAD}restrictions:\n  - {{ patient: P-2, kind: agreed, recipients: [CPS], purposes: [treatment, child_abuse_report] }}\n  - {{ patient: P-1, kind: agreed, recipients: [X], purposes: [payment, audit] }}\n"
+    );
+    let q = load_bytes(text.as_bytes(), "test").unwrap();
+    let w = crate::queue::load_warnings(&q);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("restrictions[0]"), "{}", w[0]);
+    assert!(w[0].contains("child_abuse_report"), "{}", w[0]);
 }

@@ -2,8 +2,8 @@
 //! names a fact and one or more of its values; anything else is a load error. Facts are
 //! stored as small integers (the index of the value) so matching is a bit test.
 
-use crate::engine::ConsentStatus;
-use crate::queue::{ConsentKind, Purpose, RecipientKind, Role};
+use crate::engine::{ConsentStatus, HipaaStatus};
+use crate::queue::{ConsentKind, HolderBasis, InquiryAbout, Purpose, RecipientKind, Role};
 
 const BOOL: &[&str] = &["false", "true"];
 
@@ -71,8 +71,9 @@ facts! {
     Emergency = "emergency": BOOL,
     Deceased = "deceased": BOOL,
     Minor = "minor": BOOL,
-    /// The restriction that applies (self_pay wins over agreed).
-    Restriction = "restriction": &["none", "self_pay", "agreed"],
+    /// The restriction that applies (self_pay wins over agreed); `self_pay_unknown_conduit`:
+    /// a self-pay restriction overlaps a clearinghouse or vendor whose final recipient is unknown.
+    Restriction = "restriction": &["none", "self_pay", "agreed", "self_pay_unknown_conduit"],
     /// The reported consent's status (SPEC §3.3), before the verdict decides whether it is shown.
     ConsentStatus = "consent_status": CONSENT_STATUSES,
     /// The kind of the reported consent.
@@ -81,7 +82,55 @@ facts! {
     ConsentByProgramOperations = "consent_by_program_operations": BOOL,
     /// The reported consent is revoked and every service date is before the revocation.
     ServicesBeforeRevocation = "services_before_revocation": BOOL,
+    /// How the actor holds the records (`holder_basis`, or the actor's default; a covered
+    /// entity that did not say is evaluated as `consent`, the stricter reading).
+    HolderBasis = "holder_basis": &["own", "qsoa", "tpo_consent", "consent", "audit", "research", "court_order"],
+    /// A covered entity did not say how it holds the records.
+    HolderBasisAssumed = "holder_basis_assumed": BOOL,
+    /// The HIPAA column's verdict, for the Part 2 rules that follow it (2.33(b)(1)); the
+    /// HIPAA policy is evaluated first and cannot test this fact.
+    HipaaStatus = "hipaa_status": &["permitted_tpo", "permitted_no_auth", "authorization_required", "prohibited", "not_phi", "required", "not_applicable"],
+    /// Whose conduct an investigation or law-enforcement request concerns.
+    InquiryAbout = "inquiry_about": &["none", "patient", "program", "holder", "other_person"],
+    /// The recipient has a treating provider relationship with the patient (2.11).
+    TreatsPatient = "treats_patient": BOOL,
+    /// A family member or friend involved in the patient's care (164.510(b)).
+    InvolvedInCare = "involved_in_care": BOOL,
+    /// The 2.52(a) research conditions are documented.
+    ResearchDocumented = "research_documented": BOOL,
+    /// The kind of a conduit's final recipient (`none` when it is not a conduit).
+    OnBehalfOfKind = "on_behalf_of_kind": ON_BEHALF_OF_KINDS,
+    /// The patient has at least one consent for this program (the candidates are not empty).
+    ConsentOnFile = "consent_on_file": BOOL,
 }
+
+const ON_BEHALF_OF_KINDS: &[&str] = &[
+    "none",
+    "health_plan",
+    "third_party_payer",
+    "clearinghouse",
+    "collection_agency",
+    "consumer_reporting_agency",
+    "treating_provider",
+    "medical_personnel",
+    "part2_program",
+    "covered_entity",
+    "vendor",
+    "employer",
+    "court",
+    "attorney",
+    "law_enforcement",
+    "public_health_authority",
+    "child_protective_services",
+    "vital_statistics",
+    "auditor",
+    "researcher",
+    "criminal_justice_agency",
+    "patient",
+    "personal_representative",
+    "family",
+    "other",
+];
 
 const PURPOSES: &[&str] = &[
     "treatment",
@@ -164,6 +213,18 @@ pub fn consent_kind_ix(k: Option<ConsentKind>) -> u8 {
     }
 }
 
+pub fn holder_basis_ix(b: HolderBasis) -> u8 {
+    b as u8
+}
+
+pub fn inquiry_ix(i: Option<InquiryAbout>) -> u8 {
+    i.map_or(0, |i| 1 + i as u8)
+}
+
+pub fn hipaa_status_ix(s: HipaaStatus) -> u8 {
+    HipaaStatus::ALL.iter().position(|x| *x == s).unwrap_or(2) as u8
+}
+
 pub fn consent_status_ix(s: ConsentStatus) -> u8 {
     CONSENT_STATUSES
         .iter()
@@ -203,6 +264,21 @@ mod tests {
         for (i, v) in Fact::ConsentStatus.values().iter().enumerate() {
             let s = ConsentStatus::parse(v).unwrap();
             assert_eq!(consent_status_ix(s) as usize, i);
+        }
+        for (i, v) in Fact::HolderBasis.values().iter().enumerate() {
+            let b: HolderBasis = serde_yaml::from_str(v).unwrap();
+            assert_eq!(holder_basis_ix(b) as usize, i);
+        }
+        for (i, v) in Fact::InquiryAbout.values().iter().enumerate().skip(1) {
+            let x: InquiryAbout = serde_yaml::from_str(v).unwrap();
+            assert_eq!(inquiry_ix(Some(x)) as usize, i);
+        }
+        for (i, v) in Fact::HipaaStatus.values().iter().enumerate() {
+            assert_eq!(hipaa_status_ix(HipaaStatus::parse(v).unwrap()) as usize, i);
+        }
+        for (i, v) in Fact::OnBehalfOfKind.values().iter().enumerate().skip(1) {
+            let k: RecipientKind = serde_yaml::from_str(v).unwrap();
+            assert_eq!(kind_ix(k) as usize + 1, i);
         }
         assert!(Fact::ALL.iter().all(|f| f.values().len() <= 64));
         assert_eq!(Fact::from_name("purpose"), Some(Fact::Purpose));

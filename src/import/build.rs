@@ -96,12 +96,15 @@ pub fn build_queue(
             patient,
             program,
             actor: None,
+            holder_basis: None,
+            research_documented: false,
             recipient,
             purpose: Purpose::Payment,
             records: Records::General,
             against_patient: false,
             proceeding: None,
             court_order: None,
+            inquiry_about: None,
             subpoena: false,
             emergency: false,
             consent: None,
@@ -205,6 +208,9 @@ fn recipient(context: &Queue, c: &RawClaim) -> Recipient {
         qsoa_with_program: false,
         subcontractor: false,
         audit_agreement: false,
+        on_behalf_of: None,
+        treats_patient: false,
+        involved_in_care: false,
     }
 }
 

@@ -50,6 +50,34 @@ pub struct Rule {
     pub matched_why: &'static str,
     /// The rule tests the `restriction` fact (the result then mentions unknown service dates).
     pub tests_restriction: bool,
+    /// Facts the queue cannot express that this verdict rests on (the rule then takes the
+    /// stricter outcome); results list them as `missing_facts`.
+    pub missing_facts: &'static [Cow<'static, str>],
+}
+
+/// A cross-cutting open question: whatever rule decides, a disclosure matching `conds` is
+/// marked `unsettled` and the explanation gains `explain`.
+#[derive(Debug, Clone)]
+pub struct UnsettledWhen {
+    pub id: &'static str,
+    pub conds: Vec<Cond>,
+    pub explain: &'static str,
+}
+
+impl UnsettledWhen {
+    pub fn matches(&self, facts: &Facts<'_>) -> bool {
+        self.conds
+            .iter()
+            .all(|c| c.mask & (1u64 << facts.get(c.fact)) != 0)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnsettledSpec {
+    id: String,
+    when: serde_yaml::Mapping,
+    explain: String,
 }
 
 impl Rule {
@@ -102,6 +130,11 @@ struct FileSpec {
     rules: Vec<Value>,
     #[serde(default)]
     not_modelled: Vec<NotModelled>,
+    /// Earlier versions whose training still counts (a correction release lists them).
+    #[serde(default)]
+    training_accepts: Vec<String>,
+    #[serde(default)]
+    unsettled_when: Vec<UnsettledSpec>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +157,8 @@ struct RuleSpec {
     /// `shown` | `not_applicable`: override whether the reported consent is shown.
     #[serde(default)]
     consent: Option<String>,
+    #[serde(default)]
+    missing_facts: Vec<String>,
 }
 
 fn rule_id_re(s: &str) -> bool {
@@ -311,6 +346,9 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 ));
             }
         };
+        if r.missing_facts.iter().any(|m| m.trim().is_empty()) {
+            return Err(re("missing_facts", "entries must not be empty".into()));
+        }
         let matched_why = if r.when.is_empty() {
             "no conditions: the default".to_owned()
         } else {
@@ -329,6 +367,12 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             unsettled: r.unsettled,
             shows_consent,
             matched_why: super::intern::intern(&matched_why),
+            missing_facts: super::intern::intern_list(
+                &r.missing_facts
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
         });
     }
     if let Some(last) = rules.last()
@@ -352,8 +396,44 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
             return Err(e("not_modelled: field `reason`: give the reason".into()));
         }
     }
+    let mut unsettled_when = Vec::with_capacity(spec.unsettled_when.len());
+    for u in &spec.unsettled_when {
+        let ue =
+            |field: &str, m: String| e(format!("unsettled_when {}: field `{field}`: {m}", u.id));
+        if !rule_id_re(&u.id) {
+            return Err(e(format!(
+                "unsettled_when: field `id`: `{}` is not an id (letters, digits, . _ -)",
+                u.id
+            )));
+        }
+        if u.when.is_empty() {
+            return Err(ue("when", "give at least one condition".into()));
+        }
+        if u.explain.trim().is_empty() {
+            return Err(ue("explain", "one plain sentence is required".into()));
+        }
+        let conds = conditions(&u.when).map_err(|(f, m)| ue(&f, m))?;
+        unsettled_when.push(UnsettledWhen {
+            id: super::intern::intern(&u.id),
+            conds,
+            explain: super::intern::intern(u.explain.trim()),
+        });
+    }
+    if spec.training_accepts.iter().any(|v| v.trim().is_empty()) {
+        return Err(e(
+            "field `training_accepts`: versions must not be empty".into()
+        ));
+    }
+    if spec.training_accepts.contains(&spec.version) {
+        return Err(e(format!(
+            "field `training_accepts`: lists this file's own version `{}`; list only earlier versions",
+            spec.version
+        )));
+    }
     Ok(Policy {
         kind,
+        training_accepts: spec.training_accepts,
+        unsettled_when,
         title: spec.title,
         effective_from: spec.effective_from,
         effective_to: spec.effective_to,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-pub use compile::{Cond, Outcome, Rule};
+pub use compile::{Cond, Outcome, Rule, UnsettledWhen};
 
 use crate::engine::{PolicyError, PolicyRef};
 use crate::facts::{Fact, Facts};
@@ -79,9 +79,19 @@ pub struct Policy {
     /// The statement results carry (`notice_statement: short|long`, default short).
     pub statement: Option<&'static str>,
     pub not_modelled: Vec<NotModelled>,
+    /// Earlier versions of this policy whose training still counts (`training_accepts`).
+    pub training_accepts: Vec<String>,
+    /// Open questions that mark any matching result `unsettled`.
+    pub unsettled_when: Vec<UnsettledWhen>,
 }
 
 impl Policy {
+    /// Training taken under `version` counts under this policy: it is this version or one
+    /// the policy lists in `training_accepts`.
+    pub fn accepts_training_under(&self, version: &str) -> bool {
+        self.reference.version == version || self.training_accepts.iter().any(|v| v == version)
+    }
+
     pub fn in_force(&self, on: NaiveDate) -> bool {
         self.effective_from <= on && self.effective_to.is_none_or(|to| on <= to)
     }
@@ -150,6 +160,30 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../policies/hipaa.yaml"),
     ),
 ];
+
+/// Earlier released policy files, byte for byte: their SHA-256 is what decision entries made
+/// under them record. A correction release replaces them for every date, so they never
+/// evaluate anything; they stay bundled so an entry's rule and citations can be looked up
+/// under the version the entry names (accounting of disclosures).
+pub const RELEASED: &[(&str, &str)] = &[
+    (
+        "policies/released/part2-2024.1.yaml",
+        include_str!("../../policies/released/part2-2024.1.yaml"),
+    ),
+    (
+        "policies/released/hipaa-2013.1.yaml",
+        include_str!("../../policies/released/hipaa-2013.1.yaml"),
+    ),
+];
+
+/// The bundled policy `id` at `version`: a current one or an earlier release.
+pub fn released(id: &str, version: &str) -> Option<Policy> {
+    BUNDLED
+        .iter()
+        .chain(RELEASED)
+        .filter_map(|(name, text)| parse(text, &format!("bundled:{name}")).ok())
+        .find(|p| p.kind.id() == id && p.reference.version == version)
+}
 
 fn err(message: String) -> PolicyError {
     PolicyError { message }

@@ -11,6 +11,14 @@ use super::model::Disclosure;
 pub fn disclosure_json(d: &Disclosure) -> String {
     let mut d = d.clone();
     d.expect = None;
+    // Written out as its actor's default, `holder_basis` says nothing new: leave it out so the
+    // hash equals that of the same disclosure written before the field existed.
+    if let Some(actor) = d.actor
+        && d.holder_basis.is_some()
+        && d.holder_basis == super::model::HolderBasis::default_for(actor)
+    {
+        d.holder_basis = None;
+    }
     let v = serde_json::to_value(&d).unwrap_or(Value::Null);
     let mut out = String::with_capacity(512);
     write(&v, &mut out);
@@ -78,6 +86,49 @@ mod tests {
             super::disclosure_sha256(&q.disclosures[0]),
             super::disclosure_sha256(&q2.disclosures[0])
         );
+        // Fields added after the first release count only when they differ from their default.
+        let newer_defaults = Q.replace(
+            "purpose: payment\n",
+            "purpose: payment\n    holder_basis: qsoa\n    research_documented: false\n    inquiry_about: null\n",
+        )
+        .replace(
+            "kind: health_plan}",
+            "kind: health_plan, treats_patient: false, involved_in_care: false, on_behalf_of: null}",
+        );
+        let q4 = load_bytes(newer_defaults.as_bytes(), "q").unwrap();
+        assert_eq!(
+            super::disclosure_sha256(&q.disclosures[0]),
+            super::disclosure_sha256(&q4.disclosures[0])
+        );
+        for set in [
+            "holder_basis: tpo_consent",
+            "research_documented: true",
+            "inquiry_about: program",
+        ] {
+            let x = Q.replace(
+                "purpose: payment\n",
+                &format!("purpose: payment\n    {set}\n"),
+            );
+            let qx = load_bytes(x.as_bytes(), "q").unwrap();
+            assert_ne!(
+                super::disclosure_sha256(&q.disclosures[0]),
+                super::disclosure_sha256(&qx.disclosures[0]),
+                "{set} must change the hash"
+            );
+        }
+        for set in [
+            "treats_patient: true",
+            "involved_in_care: true",
+            "on_behalf_of: {name: Plan, kind: health_plan}",
+        ] {
+            let x = Q.replace("kind: health_plan}", &format!("kind: health_plan, {set}}}"));
+            let qx = load_bytes(x.as_bytes(), "q").unwrap();
+            assert_ne!(
+                super::disclosure_sha256(&q.disclosures[0]),
+                super::disclosure_sha256(&qx.disclosures[0]),
+                "{set} must change the hash"
+            );
+        }
         let changed = Q.replace("412.5", "412.51");
         let q3 = load_bytes(changed.as_bytes(), "q").unwrap();
         assert_ne!(

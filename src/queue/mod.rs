@@ -21,3 +21,4 @@ pub use load::{
     LoadError, LoadOptions, LoadedQueue, Parsed, YamlPath, load_bytes, load_bytes_with, load_path,
 };
 pub use model::*;
+pub use validate::warnings as load_warnings;

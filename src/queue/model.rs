@@ -441,6 +441,74 @@ pub struct Recipient {
     /// Signed the 2.53 written agreement.
     #[serde(default)]
     pub audit_agreement: bool,
+    /// A conduit's final recipient (a clearinghouse or vendor passing a claim to a payer):
+    /// a consent must cover it too (2.33(a)(1)), and a self-pay restriction reaches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<OnBehalfOf>,
+    /// Has a treating provider relationship with the patient (2.11).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub treats_patient: bool,
+    /// Family or friend involved in the patient's care or payment, or to be notified (164.510(b)).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub involved_in_care: bool,
+}
+
+/// Fields added after the schema's first release are left out of the canonical JSON (the
+/// disclosure hash) while they hold their default, so older decisions keep applying.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The final recipient a conduit passes the disclosure to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnBehalfOf {
+    pub name: String,
+    pub kind: RecipientKind,
+}
+
+/// How the actor holds the records it discloses (drives the onward-disclosure rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolderBasis {
+    /// The program's own records.
+    Own,
+    /// Received under a QSO agreement with the program.
+    Qsoa,
+    /// A CE/BA that received them for TPO under a 2.31 consent (2.33(b)(1)).
+    TpoConsent,
+    /// A lawful holder bound by the consent it received them under (2.33(b)(3),(c)).
+    Consent,
+    /// Received for an audit or evaluation (2.53).
+    Audit,
+    /// Received for research (2.52).
+    Research,
+    /// Received under a court order (subpart E).
+    CourtOrder,
+}
+
+impl HolderBasis {
+    /// The basis an actor has when the queue does not say; `None` for a covered entity,
+    /// which must say (it is then evaluated as `Consent` and flagged unsettled).
+    pub fn default_for(actor: Role) -> Option<HolderBasis> {
+        match actor {
+            Role::Part2Program => Some(HolderBasis::Own),
+            Role::Qso => Some(HolderBasis::Qsoa),
+            Role::LawfulHolder => Some(HolderBasis::Consent),
+            Role::CoveredEntity => None,
+        }
+    }
+}
+
+/// Whose conduct an investigation or law-enforcement request concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InquiryAbout {
+    Patient,
+    Program,
+    Holder,
+    /// Someone else: the patient is a victim or witness.
+    OtherPerson,
 }
 
 impl Recipient {
@@ -504,6 +572,12 @@ pub struct Disclosure {
     /// Filled in by the loader from `organization.role` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Role>,
+    /// As written; [`Disclosure::holder_basis_or_default`] applies the actor's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder_basis: Option<HolderBasis>,
+    /// The 2.52(a) conditions are documented for this research disclosure.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub research_documented: bool,
     pub recipient: Recipient,
     pub purpose: Purpose,
     #[serde(default)]
@@ -513,6 +587,9 @@ pub struct Disclosure {
     /// Filled in by the loader: criminal when purpose or recipient kind is law_enforcement, else civil.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proceeding: Option<Proceeding>,
+    /// Whose conduct an investigation or law-enforcement request concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inquiry_about: Option<InquiryAbout>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub court_order: Option<CourtOrder>,
     #[serde(default)]
@@ -536,6 +613,13 @@ impl Disclosure {
     /// The acting role; `None` only before the loader ran.
     pub fn actor_or(&self, organization_role: Role) -> Role {
         self.actor.unwrap_or(organization_role)
+    }
+
+    /// How the actor holds the records: as written, else the actor's default; `None` for a
+    /// covered entity that did not say.
+    pub fn holder_basis_or_default(&self, organization_role: Role) -> Option<HolderBasis> {
+        self.holder_basis
+            .or_else(|| HolderBasis::default_for(self.actor_or(organization_role)))
     }
 
     /// SPEC §3.1: criminal when purpose or recipient kind is law_enforcement, else civil.

@@ -17,8 +17,8 @@ use serde::de::{self, Deserializer, Visitor};
 use super::amount::Amount;
 use super::load::MAX_ITEM_LIST;
 use super::model::{
-    self, ConsentKind, ConsentRecipient, CourtOrder, MissingElement, Organization, Pack, Payer,
-    Proceeding, Purpose, RecipientKind, Records, RestrictionKind, Role,
+    self, ConsentKind, ConsentRecipient, CourtOrder, HolderBasis, InquiryAbout, MissingElement,
+    Organization, Pack, Payer, Proceeding, Purpose, RecipientKind, Records, RestrictionKind, Role,
 };
 
 /// A date written exactly `YYYY-MM-DD`.
@@ -282,6 +282,19 @@ pub(crate) struct RawRecipient {
     pub subcontractor: Flag,
     #[serde(default)]
     pub audit_agreement: Flag,
+    #[serde(default)]
+    pub on_behalf_of: Option<RawOnBehalfOf>,
+    #[serde(default)]
+    pub treats_patient: Flag,
+    #[serde(default)]
+    pub involved_in_care: Flag,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOnBehalfOf {
+    pub name: String,
+    pub kind: RecipientKind,
 }
 
 #[derive(Debug, Deserialize)]
@@ -308,6 +321,10 @@ pub(crate) struct RawDisclosure {
     pub program: String,
     #[serde(default)]
     pub actor: Option<Role>,
+    #[serde(default)]
+    pub holder_basis: Option<HolderBasis>,
+    #[serde(default)]
+    pub research_documented: Flag,
     pub recipient: RawRecipient,
     pub purpose: Purpose,
     #[serde(default)]
@@ -316,6 +333,8 @@ pub(crate) struct RawDisclosure {
     pub against_patient: Flag,
     #[serde(default)]
     pub proceeding: Option<Proceeding>,
+    #[serde(default)]
+    pub inquiry_about: Option<InquiryAbout>,
     #[serde(default)]
     pub court_order: Option<CourtOrder>,
     #[serde(default)]
@@ -430,6 +449,8 @@ impl RawDisclosure {
             patient: self.patient,
             program: self.program,
             actor: self.actor,
+            holder_basis: self.holder_basis,
+            research_documented: self.research_documented.0,
             recipient: model::Recipient {
                 name: r.name,
                 kind: r.kind,
@@ -437,11 +458,18 @@ impl RawDisclosure {
                 qsoa_with_program: r.qsoa_with_program.0,
                 subcontractor: r.subcontractor.0,
                 audit_agreement: r.audit_agreement.0,
+                on_behalf_of: r.on_behalf_of.map(|o| model::OnBehalfOf {
+                    name: o.name,
+                    kind: o.kind,
+                }),
+                treats_patient: r.treats_patient.0,
+                involved_in_care: r.involved_in_care.0,
             },
             purpose: self.purpose,
             records: self.records,
             against_patient: self.against_patient.0,
             proceeding: self.proceeding,
+            inquiry_about: self.inquiry_about,
             court_order: self.court_order,
             subpoena: self.subpoena.0,
             emergency: self.emergency.0,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::load::MAX_SCALAR;
-use super::model::{ConsentKind, Queue, Records, SCHEMA};
+use super::model::{ConsentKind, InquiryAbout, Purpose, Queue, Records, SCHEMA};
 use crate::text::escape;
 
 /// A path like `disclosures[12].consent`, built only when a problem is reported.
@@ -372,6 +372,20 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         let rn = || format!("{}.recipient.name", base());
         name(&mut p, &rn, &d.recipient.name);
         recorded_name(&mut p, &rn, &d.recipient.name);
+        if let Some(o) = &d.recipient.on_behalf_of {
+            let on = || format!("{}.recipient.on_behalf_of.name", base());
+            name(&mut p, &on, &o.name);
+            recorded_name(&mut p, &on, &o.name);
+        }
+        if d.inquiry_about == Some(InquiryAbout::Patient) && !d.against_patient {
+            p.push(
+                format!("{}.inquiry_about", base()),
+                format_args!(
+                    "disclosure \"{}\": `inquiry_about: patient` means an investigation of the patient; set `against_patient: true`, or use program, holder or other_person",
+                    escape(&d.id)
+                ),
+            );
+        }
         if let Some(cid) = &d.consent {
             let cp = || format!("{}.consent", base());
             id(&mut p, &cp, "consent id", cid);
@@ -448,4 +462,39 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         let _ = write!(out, "\n… and {} more problems", p.more);
     }
     Err(out)
+}
+
+/// Problems that do not stop loading but that the user should fix, one line each naming the
+/// item: a restriction listing a purpose other than treatment, payment or operations, which
+/// never blocks anything on the Part 2 side (42 CFR 2.26(a)(1),(5)).
+pub fn warnings(q: &Queue) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, r) in q.restrictions.iter().enumerate() {
+        let others: Vec<&str> = r
+            .purposes
+            .iter()
+            .filter(|p| {
+                !matches!(
+                    p,
+                    Purpose::Treatment
+                        | Purpose::Payment
+                        | Purpose::HealthCareOperations
+                        | Purpose::Audit
+                )
+            })
+            .map(|p| p.as_str())
+            .collect();
+        if !others.is_empty() {
+            out.push(format!(
+                "restrictions[{i}] (patient \"{}\", {}): purposes {} are not treatment, payment or health care operations; a Part 2 restriction binds only those (42 CFR 2.26(a)(1),(5)), so it will not block them",
+                escape(&r.patient),
+                match r.kind {
+                    super::model::RestrictionKind::SelfPay => "self_pay",
+                    super::model::RestrictionKind::Agreed => "agreed",
+                },
+                others.join(", ")
+            ));
+        }
+    }
+    out
 }

@@ -250,6 +250,7 @@ mod tests {
                 explanation: "y".into(),
             },
             stricter: is_stricter(part2, hipaa),
+            missing_facts: vec![],
             policy: PolicyRefs {
                 part2: pref.clone(),
                 hipaa: pref,

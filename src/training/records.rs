@@ -100,7 +100,7 @@ pub fn own_training_notice(
     opts: &VerifyOptions,
     principal: &str,
     as_of: chrono::NaiveDate,
-    policy_version_now: &str,
+    policy_version_now: &(impl super::status::AcceptedVersions + ?Sized),
 ) -> Option<String> {
     let (records, failed) = match read_training_log(log, opts) {
         Ok(l) => {

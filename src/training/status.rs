@@ -74,11 +74,37 @@ impl TraineeStatus {
     }
 }
 
+/// The Part 2 policy versions under which training counts now: the version in force, and
+/// the earlier ones it lists in `training_accepts` (a correction release that changed no
+/// rule a trainee is taught).
+pub trait AcceptedVersions {
+    fn accepts(&self, version: &str) -> bool;
+}
+
+/// Just this one version.
+impl AcceptedVersions for str {
+    fn accepts(&self, version: &str) -> bool {
+        self == version
+    }
+}
+
+impl AcceptedVersions for String {
+    fn accepts(&self, version: &str) -> bool {
+        self == version
+    }
+}
+
+impl AcceptedVersions for crate::policy::Policy {
+    fn accepts(&self, version: &str) -> bool {
+        self.accepts_training_under(version)
+    }
+}
+
 /// Why the given latest passing record does not make its holder current, if it does not.
 pub fn due_reason(
     passing: &Completion,
     as_of: NaiveDate,
-    policy_version_now: &str,
+    policy_version_now: &(impl AcceptedVersions + ?Sized),
 ) -> Option<DueReason> {
     let day = passing.ts.date_naive();
     if day < rule_effective() {
@@ -88,7 +114,7 @@ pub fn due_reason(
     if age_days > MAX_AGE_DAYS {
         return Some(DueReason::Expired { age_days });
     }
-    if passing.part2_policy_version != policy_version_now {
+    if !policy_version_now.accepts(&passing.part2_policy_version) {
         return Some(DueReason::OldPolicy {
             version: passing.part2_policy_version.clone(),
         });
@@ -102,7 +128,7 @@ pub fn summarize(
     records: &[Completion],
     roster: &[String],
     as_of: NaiveDate,
-    policy_version_now: &str,
+    policy_version_now: &(impl AcceptedVersions + ?Sized),
 ) -> Vec<TraineeStatus> {
     let mut by: BTreeMap<&str, Vec<&Completion>> = BTreeMap::new();
     for r in records {
@@ -216,6 +242,25 @@ mod tests {
         // 2024-04-15T23:59:59Z is still the 15th in UTC.
         let r = rec("a@h", 2024, 4, 15, true, "v1");
         assert_eq!(r.ts.date_naive(), day(2024, 4, 15));
+    }
+
+    #[test]
+    fn a_version_the_policy_in_force_accepts_is_current() {
+        let engine = crate::engine::Engine::default();
+        let policy = engine.for_date(day(2026, 11, 28)).unwrap().part2_policy();
+        assert!(!policy.training_accepts.is_empty());
+        let old = policy.training_accepts[0].clone();
+        let r = rec("a", 2026, 6, 1, true, &old);
+        assert_eq!(due_reason(&r, day(2026, 11, 28), policy), None);
+        // The bare version string accepts only itself: the same record is due under it.
+        assert!(due_reason(&r, day(2026, 11, 28), &*policy.reference.version).is_some());
+        let other = rec("a", 2026, 6, 1, true, "2023.9");
+        assert_eq!(
+            due_reason(&other, day(2026, 11, 28), policy),
+            Some(DueReason::OldPolicy {
+                version: "2023.9".into()
+            })
+        );
     }
 
     #[test]

@@ -128,6 +128,7 @@ pub fn fake_evaluation(d: &Disclosure, as_of: chrono::NaiveDate) -> Evaluation {
             explanation: format!("Fake explanation: HIPAA alone says {}.", hipaa.as_str()).into(),
         },
         stricter: is_stricter(part2, hipaa),
+        missing_facts: vec![],
         policy: PolicyRefs {
             part2: pref("part2"),
             hipaa: pref("hipaa"),

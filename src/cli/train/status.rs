@@ -138,7 +138,7 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
         }
         records.extend(log.completions);
     }
-    let statuses = summarize(&records, &roster, as_of, &policy_now);
+    let statuses = summarize(&records, &roster, as_of, ev.part2_policy());
     let any_due = statuses.iter().any(TraineeStatus::is_due);
     let rows: Vec<Row> = statuses
         .iter()

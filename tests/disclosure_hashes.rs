@@ -1,0 +1,229 @@
+//! Decisions in the log are keyed on a disclosure's canonical hash (`disclosure_sha256`).
+//! Queue fields added after `p2review.queue/1` was first released (`holder_basis`,
+//! `research_documented`, `inquiry_about`, and the recipient's `on_behalf_of`,
+//! `treats_patient`, `involved_in_care`) enter that hash only when set to a non-default
+//! value, so the hashes below — computed with the code before those fields existed — must
+//! not change: decisions recorded before an upgrade still apply to the same items.
+
+use p2review::queue::canonical::disclosure_sha256;
+use p2review::queue::load_path;
+
+/// `disclosure_sha256` of every disclosure of `sample_data/queue.yaml`, as computed by the
+/// release that had none of the newer fields.
+const PINNED: &[(&str, &str)] = &[
+    (
+        "D-0001",
+        "c6bb696fd73380b04a71f5b1b5abf5accfc6c8718e3c7e27e82c722af9d1a196",
+    ),
+    (
+        "D-0002",
+        "650a1f9b8e32dc663429081a2081bf7f3d12176742d0dad7bbb95641362c8838",
+    ),
+    (
+        "D-0003",
+        "185c225634a0a80c9274110acb9d0502ab461fa99829709879404ee4987bb0b7",
+    ),
+    (
+        "D-0004",
+        "38dca35bee86b632be6bb743029554df31399dd71c2be707898fee0a0a32a3d7",
+    ),
+    (
+        "D-0005",
+        "2d199af1ac4d9ff2965f7c6c803a620b26ae1e14233346abe3411ceb0aa4a1e7",
+    ),
+    (
+        "D-0006",
+        "32be352afe56f6a75ee901bd1551929170081c054fef83d8eb9600d888bfe99e",
+    ),
+    (
+        "D-0007",
+        "2649694c2c0876af002013d64256b681aa9a77eba584fa07368af61bf48c81b5",
+    ),
+    (
+        "D-0008",
+        "793bfe2185ee8147629e8569d1e124ce542381158952da29ee72c62feca552b7",
+    ),
+    (
+        "D-0009",
+        "eaf7421af597f2a659027aeef552eaba653681cf6018f33de5bb51ab252f32a5",
+    ),
+    (
+        "D-0010",
+        "a0a20ce9639299f924daaa599ee33fbfce53328537e020c7fd478af562053bee",
+    ),
+    (
+        "D-0011",
+        "c6146163ae586dc5b838ddcb7ef8a444e8b09e4e226c17b8c7899188b95968b0",
+    ),
+    (
+        "D-0012",
+        "fe3b7e1f583f1837d1d0a6c3aa9054b6e46b9cf2e240378c4a04541dff339915",
+    ),
+    (
+        "D-0013",
+        "0b8259f7909999ba22551a582bd9ba9b13b0684cc62ecf815e6e1c1e78b8a995",
+    ),
+    (
+        "D-0014",
+        "39de3eedc6700cb74f2f2128cacfdedba04ccc14b05c5be6e940d8c3ced6531e",
+    ),
+    (
+        "D-0015",
+        "bc520e6bd46437ea42b5a1e96b6adff4a83c5fa74dbf59336db12d44d261131d",
+    ),
+    (
+        "D-0016",
+        "b1ea08a993818b4ac883a87e8d3201f7569e0f21156d391633e9633abf1f8ca3",
+    ),
+    (
+        "D-0017",
+        "c55e9900247a56dbfe948605cbf97680e9335a5b40c7f2a045a06c6e637de21b",
+    ),
+    (
+        "D-0018",
+        "920c33ff87f2677780e66ffb673dbdccdff3a4c0682f57c3bbe847b0f645dbf4",
+    ),
+    (
+        "D-0019",
+        "ef449769500b59a0fb20c5a9364d22b6dea47e2012221748b65d0e43b0d2ed01",
+    ),
+    (
+        "D-0020",
+        "46a6f2de82cd58dbe5f7acfd80f5faff4835b0cb259eb17da85542563f07bec8",
+    ),
+    (
+        "D-0021",
+        "37c2c791eb0f40f3a5cf3baa6d31f6f8184e19274fdadd7339371bb0966bd227",
+    ),
+    (
+        "D-0022",
+        "1264347e4f7fdc9daf88ed95c154f95cff75f0ba41b8bfa9632b0c7238a04544",
+    ),
+    (
+        "D-0023",
+        "79d9cf7c2122e559778bf900ec44c615e3ca038c2c13dde69f71186b99595c25",
+    ),
+    (
+        "D-0024",
+        "18f7ddf317577eb5c87a7305549a55ebb48a9564c4e090bb8e817a3d4bffd511",
+    ),
+    (
+        "D-0025",
+        "118fada0252ca42de8f45aedbf7664b375b7e3aec614f6aa340f60dbe41261c8",
+    ),
+    (
+        "D-0026",
+        "0a7aa21082f3b7d3f44e46064a05a9bd3902d7b7b2557b84164b499cfa5f6fce",
+    ),
+    (
+        "D-0027",
+        "f092686b6ff78b8101af77b31d946f05577f93ff6740bcd9aa4705f3e35f12a7",
+    ),
+    (
+        "D-0028",
+        "bc78eb3b065754b46e62de20f7d24676ec38587d38c79245eadc480a80ff987e",
+    ),
+    (
+        "D-0029",
+        "5119fbcbb6e81de8e9ab6fb1ae0a4330cf175ec0026b4682c583a934d0d672b0",
+    ),
+    (
+        "D-0030",
+        "8ac70dea8ea2299ce175855506a777dcaa2118a414a4a3bc778249fcf1d5196a",
+    ),
+    (
+        "D-0031",
+        "6ae6369aaa8bceb0b54cc55dda7534079650af8a737e721cf54fc358be0a12ec",
+    ),
+    (
+        "D-0032",
+        "dac11510afc4cf4d7b874aabbdbb1d52e28b839e2a8ce910d1cc627cf4a95d7d",
+    ),
+    (
+        "D-0033",
+        "eeaa887804c2c72facb93ed948cc24df6d8503c575865aa84ced82a5ed015d54",
+    ),
+    (
+        "D-0034",
+        "c9fa288524522ad0be909c059c0d9555a7525062c13941542c00a08edd13c749",
+    ),
+    (
+        "D-0035",
+        "156da2dcc5cdae62803642154d87ba294c3b48437055c5434d3ee925eced8401",
+    ),
+    (
+        "D-0036",
+        "71467697ce446dae41bbeca56ee1034d74642e07367eb37fc7c1ee227b9ed5f2",
+    ),
+    (
+        "D-0037",
+        "1c91eb9e95fb7c09f2dfb7b69a45cd2e4fc10a87ab912740f1487feb6623f9f6",
+    ),
+    (
+        "D-0038",
+        "2cf044b71d13b8f488c05539b05591917e1c29d64bcf8ffa324aa9c1bb8cbf16",
+    ),
+    (
+        "D-0039",
+        "b1734f6cdf662d28e2cf4349ad0438202beff29fddc365a3f3a716c54e036777",
+    ),
+    (
+        "D-0040",
+        "69f5bcbe842859d58704f267a47454cbd40d30e7fecd0bc541d86abc1ebe3654",
+    ),
+    (
+        "D-0041",
+        "7179e0dbf760279e45a1a178e28174bc8efc3c5911eda4c9c85ecec24bf74b8c",
+    ),
+    (
+        "D-0042",
+        "9852bc5b5646a412602549a1edb800f9f6f27536ee18ec8efb80be5d5d1ae897",
+    ),
+    (
+        "D-0043",
+        "8ed5236d66ec5f82e176c63d6670cd9a039fb9b668eb7ddf50456c498b436a23",
+    ),
+    (
+        "D-0044",
+        "a6643b6ca7239267bef801fdbf89a3372e445da44a47f03c167114f43211cf10",
+    ),
+    (
+        "D-0045",
+        "f10eae65e6a54b7a4421ea45e9fca068ef12de9ba94e193aa3e1a1964a84ec53",
+    ),
+    (
+        "D-0046",
+        "9d0604077fdea3ebed6c6ecab666719b4655705009049ee60e081b8535615eed",
+    ),
+    (
+        "D-0047",
+        "7234a799b5307b42b996e735967a10d878d7f130b11136fb9b47ffe49e01a63e",
+    ),
+    (
+        "D-0048",
+        "9446fe9c0a595b81a1ee06a4cc878e350e7a6cd22c00a3ab5ce82605e7e97d6d",
+    ),
+    (
+        "D-0049",
+        "20c820a64d72d72d942f33baf7aa72fd8cfc27fb669aca806b78691c3be0d233",
+    ),
+    (
+        "D-0050",
+        "e3bdb7bd3786fcca34083f40e46d9a39efe909ad3f56a8da9b7b4f3ed0699b70",
+    ),
+];
+
+#[test]
+fn sample_queue_hashes_are_stable_across_releases() {
+    let q = load_path(std::path::Path::new("sample_data/queue.yaml"))
+        .expect("sample queue loads")
+        .queue;
+    for (id, want) in PINNED {
+        let d = q
+            .disclosures
+            .iter()
+            .find(|d| d.id == *id)
+            .unwrap_or_else(|| panic!("{id} is missing from the sample queue"));
+        assert_eq!(disclosure_sha256(d), *want, "{id}: canonical hash changed");
+    }
+}
