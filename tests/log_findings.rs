@@ -293,3 +293,92 @@ fn genesis_missing_or_first() {
         "{codes:?}"
     );
 }
+
+/// Pieces a hostile line is made of: the framing tokens, their halves, base64, the bytes
+/// that end or break a line, and a non-UTF-8 byte.
+const TOKENS: [&[u8]; 15] = [
+    b"{\"e\":{",
+    b"{\"e\":",
+    b",\"sig\":\"",
+    b"\"}",
+    b"\"",
+    b"}",
+    b"{",
+    b"A",
+    b"AAAA",
+    b"=",
+    b"\n",
+    b"\r",
+    b"\xff",
+    b",",
+    b":",
+];
+
+/// Every sequence of up to four tokens, alone and after a valid genesis: findings, never
+/// a panic (a 16-byte line ending in `,"sig":"}` used to slice out of bounds).
+#[test]
+fn any_short_token_sequence_gives_findings_never_a_panic() {
+    let b = B::new(LogKind::Production);
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: vec![(b.s.principal().into(), *b.s.public_key())],
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    };
+    let n = TOKENS.len();
+    let mut inputs = 0;
+    for len in 1..=4u32 {
+        for mut k in 0..n.pow(len) {
+            let mut tail = Vec::new();
+            for _ in 0..len {
+                tail.extend_from_slice(TOKENS[k % n]);
+                k /= n;
+            }
+            let _ = line::split(&tail);
+            let alone = verify_bytes(&tail, &opts).unwrap();
+            assert!(!alone.findings.is_empty(), "{tail:?}");
+            let mut after = b.out.clone();
+            after.extend_from_slice(&tail);
+            let r = verify_bytes(&after, &opts).unwrap();
+            assert!(!r.findings.is_empty(), "{tail:?}");
+            inputs += 1;
+        }
+    }
+    assert_eq!(inputs, 15 + 225 + 3375 + 50625);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+    /// Arbitrary bytes, alone and after a valid genesis, through the verifier and the
+    /// supervisor's reader: findings, never a panic.
+    #[test]
+    fn any_bytes_give_findings_never_a_panic(
+        tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        framed in proptest::prelude::any::<bool>(),
+    ) {
+        let b = B::new(LogKind::Production);
+        let mut bytes = b.out.clone();
+        if framed {
+            bytes.extend_from_slice(b"{\"e\":{");
+        }
+        bytes.extend_from_slice(&tail);
+        let opts = VerifyOptions {
+            trust: Trust::Local {
+                keys: vec![(b.s.principal().into(), *b.s.public_key())],
+                demo: None,
+            },
+            checkpoints: vec![],
+            heads_dir: None,
+        };
+        let r = verify_bytes(&bytes, &opts).unwrap();
+        proptest::prop_assert!(!r.findings.is_empty() || tail.is_empty() && !framed);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("log.jsonl");
+        std::fs::write(&p, &bytes).unwrap();
+        let _ = p2review::log::read::read_decisions(&p).unwrap();
+        let loaded = p2review::supervise::load_logs(&[p], &opts, &[], 2);
+        proptest::prop_assert_eq!(loaded.logs.len(), 1);
+    }
+}
