@@ -265,3 +265,22 @@ fn log_review_restores_on_sigterm() {
     s.wait_exit();
     assert_restored(&s);
 }
+
+/// A loader thread that panics ends `log review` with an error (exit 2, terminal
+/// restored) instead of leaving the progress screen up forever.
+#[test]
+fn log_review_loader_panic_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spawn_env(
+        dir.path(),
+        &["log", "review"],
+        &[("P2REVIEW_TEST_PANIC_LOADER", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    let st = s.wait_exit();
+    assert_eq!(st.exit_code(), 2, "{st:?}");
+    assert_restored(&s);
+    let raw = s.raw();
+    let left = find_last(&raw, b"\x1b[?1049l").unwrap();
+    let report = String::from_utf8_lossy(&raw[left..]);
+    assert!(report.contains("internal error"), "{report}");
+}
