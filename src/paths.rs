@@ -54,9 +54,27 @@ impl DataDir {
     }
 }
 
-/// The lock file of a log: `<log path>.lock`.
-pub fn lock_path(log: &Path) -> PathBuf {
-    let mut s = log.as_os_str().to_owned();
+/// The log's canonical path (symlinks resolved): the file itself when it exists, else its
+/// resolved directory joined with its name. Every spelling of one log gives one path, so
+/// one lock and one `heads/by-path/` file.
+pub fn canonical_log_path(log: &Path) -> std::io::Result<PathBuf> {
+    match std::fs::canonicalize(log) {
+        Ok(p) => Ok(p),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let name = log.file_name().ok_or(e)?;
+            let dir = log
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            Ok(std::fs::canonicalize(dir)?.join(name))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The lock file of a log: `<canonical log path>.lock` (SPEC §2), whatever the spelling.
+pub fn lock_path(log: &Path) -> std::io::Result<PathBuf> {
+    let mut s = canonical_log_path(log)?.into_os_string();
     s.push(".lock");
-    PathBuf::from(s)
+    Ok(PathBuf::from(s))
 }

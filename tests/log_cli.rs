@@ -381,7 +381,7 @@ fn lock_timeout_fails_closed() {
     ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
     std::fs::write(env.data().join("config.yaml"), "lock_timeout: 0.3\n").unwrap();
     let before = std::fs::read(env.log()).unwrap();
-    let lock = std::fs::File::open(p2review::paths::lock_path(&env.log())).unwrap();
+    let lock = std::fs::File::open(p2review::paths::lock_path(&env.log()).unwrap()).unwrap();
     lock.lock().unwrap();
     let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
     assert_eq!(code(&o), 2);
@@ -781,8 +781,14 @@ fn phi_canaries_never_reach_the_log_or_output() {
         all.push_str(&err(o));
     }
     all.push_str(&std::fs::read_to_string(env.log()).unwrap());
-    for e in std::fs::read_dir(env.data().join("heads")).unwrap() {
-        all.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    let heads = env.data().join("heads");
+    for dir in [heads.clone(), heads.join("by-path")] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                all.push_str(&std::fs::read_to_string(p).unwrap());
+            }
+        }
     }
     assert!(all.contains("ACK seq="), "the commands ran");
     for c in CANARIES {

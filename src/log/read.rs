@@ -68,17 +68,25 @@ impl LogSnapshot {
 
 /// Read a log. A missing file is an empty snapshot; other I/O errors are `Err`.
 pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
+    let f = match super::verify::open_log(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LogSnapshot::default()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let mut chain = Chain::new(None, Vec::new());
     chain.collect = Some(Vec::new());
+    // Streamed in bounded pieces: memory follows the entries kept, not the file size.
+    let mut r = std::io::BufReader::with_capacity(64 * 1024, f);
+    let mut piece = Vec::with_capacity(4096);
     let mut off = 0u64;
-    for piece in data.split_inclusive(|&b| b == b'\n') {
-        chain.feed(piece, off);
-        off += piece.len() as u64;
+    loop {
+        let n = super::verify::read_piece(&mut r, &mut piece)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if piece.is_empty() {
+            break;
+        }
+        chain.feed(&piece, off);
+        off += n;
     }
     chain.finish();
     let decisions = chain

@@ -34,7 +34,10 @@ impl TrainingLog {
 
 /// Read and verify `path`. `Err` when it cannot be read at all.
 pub fn read_training_log(path: &Path, opts: &VerifyOptions) -> Result<TrainingLog, String> {
-    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut data = Vec::new();
+    crate::log::verify::open_log(path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut data))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     from_bytes(path, &data, opts)
 }
 
@@ -42,7 +45,7 @@ fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<Training
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     let id = peek_log_id(first);
     let mut extra = Vec::new();
-    let anchors = anchors_for(id.as_deref(), opts, &mut extra)?;
+    let anchors = anchors_for(id.as_deref(), Some(path), opts, &mut extra)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     chain.collect = Some(Vec::new());
     let mut off = 0u64;
