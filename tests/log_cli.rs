@@ -855,3 +855,201 @@ fn crash_recovered_fixture_log_verifies_clean() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.matches("\"type\":\"tail_recovery\"").count(), 3);
 }
+
+fn decide(env: &Env, q: &Path, log: &Path) -> std::process::Output {
+    env.run_p(
+        &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
+        &[log, q],
+    )
+}
+
+/// Garbage after the last entry is damage: `log verify` exits 1 naming it, and the
+/// appender refuses to seal it, saying to move the log aside and keep it.
+#[test]
+fn garbage_tail_is_an_error_and_never_sealed() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.log())
+        .unwrap()
+        .write_all(b"this is not a log line\n{\"e\":{\"as")
+        .unwrap();
+    let before = std::fs::read(env.log()).unwrap();
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert_eq!(codes(&o), vec!["E_FRAMING", "E_TORN_MIDDLE"]);
+    let o = decide(&env, &q, &env.log());
+    assert_eq!(code(&o), 2);
+    let e = err(&o);
+    assert!(
+        e.contains("E_FRAMING") && e.contains("move the log aside and keep it"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(env.log()).unwrap(),
+        before,
+        "nothing appended"
+    );
+    assert_eq!(code(&env.run(&["log", "show"])), 1);
+}
+
+/// The head file is kept by canonical path too: an emptied log, or one cut inside its
+/// genesis, is E_TRUNCATED (verify and appender) whatever spelling is used; a 0-byte log
+/// this data dir never appended to (left by a full disk) verifies as empty and gets its
+/// genesis on the next append.
+#[test]
+fn emptied_or_genesis_cut_logs_are_truncated() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let full = std::fs::read(env.log()).unwrap();
+    let by_path = env.data().join("heads/by-path");
+    assert_eq!(std::fs::read_dir(&by_path).unwrap().count(), 1);
+    let alias = env.path("alias.jsonl");
+    std::os::unix::fs::symlink(env.log(), &alias).unwrap();
+    let genesis_len = full.iter().position(|&b| b == b'\n').unwrap();
+    for cut in [0, 10, genesis_len] {
+        std::fs::write(env.log(), &full[..cut]).unwrap();
+        for spelling in [env.log(), alias.clone()] {
+            let o = env.run_p(&["log", "verify"], &[&spelling]);
+            assert_eq!(code(&o), 1, "cut {cut}: {}", out(&o));
+            assert!(codes(&o).contains(&"E_TRUNCATED".to_owned()), "{}", out(&o));
+            let o = decide(&env, &q, &spelling);
+            assert_eq!(code(&o), 2, "cut {cut}");
+            assert!(err(&o).contains("E_TRUNCATED"), "{}", err(&o));
+            assert!(!err(&o).contains("holds no decisions"), "{}", err(&o));
+        }
+        assert_eq!(std::fs::read(env.log()).unwrap(), &full[..cut]);
+    }
+    // No head file for this path: an empty log is empty, and appends start it.
+    let fresh = env.path("fresh.jsonl");
+    std::fs::write(&fresh, b"").unwrap();
+    let o = env.run_p(&["log", "verify"], &[&fresh]);
+    ok(&o);
+    assert!(
+        out(&o).starts_with("ok log=") && out(&o).contains(" entries=0 "),
+        "{}",
+        out(&o)
+    );
+    ok(&decide(&env, &q, &fresh));
+    let o = env.run_p(&["log", "verify"], &[&fresh]);
+    ok(&o);
+    assert!(
+        out(&o).contains("entries=2 signers=1 anchored=yes"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(
+        out(&env.run_p(&["log", "verify", "--quiet"], &[&fresh])),
+        ""
+    );
+}
+
+/// Every spelling of one log takes one lock (`<canonical path>.lock`): appenders going
+/// through a symlink and through the real path never produce duplicate seqs.
+#[test]
+fn one_lock_per_log_whatever_the_spelling() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let alias = env.path("alias.jsonl");
+    std::os::unix::fs::symlink(env.log(), &alias).unwrap();
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let p = if i % 2 == 0 { env.log() } else { alias.clone() };
+            let mut c = env.cmd();
+            c.args(["decide", "--id", "D-0001", "--decision", "defer", "--log"])
+                .arg(&p)
+                .arg(&q)
+                .env("P2REVIEW_TEST_SPLIT_WRITES", "1");
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        ok(&o);
+        let s = out(&o);
+        let seq: u64 = s
+            .split("seq=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        seqs.push(seq);
+    }
+    seqs.sort();
+    assert_eq!(seqs, (2..8).collect::<Vec<u64>>());
+    assert!(!env.path("alias.jsonl.lock").exists());
+    ok(&env.run(&["log", "verify"]));
+    ok(&env.run_p(&["log", "verify"], &[&alias]));
+    ok(&decide(&env, &q, &alias));
+}
+
+/// A FIFO, a device or a directory given as a log is refused (exit 2) by every reader
+/// and the appender, instead of blocking or reading forever.
+#[test]
+fn non_regular_files_are_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let fifo = env.path("fifo.jsonl");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let dir = env.path("adir");
+    std::fs::create_dir(&dir).unwrap();
+    let zero = Path::new("/dev/zero");
+    for p in [fifo.as_path(), zero, dir.as_path()] {
+        for args in [
+            &["log", "verify"][..],
+            &["log", "show"],
+            &["log", "accounting", "--patient", "P-0001"],
+            &["log", "checkpoint"],
+            &["train", "status"],
+        ] {
+            let o = env.run_p(args, &[p]);
+            assert_eq!(code(&o), 2, "{args:?} {p:?}: {}{}", out(&o), err(&o));
+        }
+        let o = decide(&env, &q, p);
+        assert_eq!(code(&o), 2, "decide {p:?}");
+        assert!(err(&o).contains("not a regular file"), "{}", err(&o));
+    }
+}
+
+/// A line over 64 KiB is one E_FRAMING line: the line numbers after it stay right.
+#[test]
+fn line_numbers_stay_right_after_a_huge_line() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.log())
+        .unwrap();
+    f.write_all(&vec![b'x'; 200 * 1024]).unwrap();
+    f.write_all(b"\ny\n").unwrap();
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1);
+    let lines = finding_lines(&o);
+    assert!(
+        lines[0].starts_with("E_FRAMING") && lines[0].ends_with("line=3"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("E_FRAMING") && lines[1].ends_with("line=4"),
+        "{lines:?}"
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}

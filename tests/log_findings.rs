@@ -399,7 +399,11 @@ fn only_a_torn_fragment_is_a_torn_tail() {
     let warn = vec![Code::TornTail];
     assert_eq!(with_tail(b"{\"e\":{\"as_of\":\"20"), warn);
     assert_eq!(with_tail(b"{\"e"), warn);
-    assert_eq!(with_tail(b"{\"e\":{\"as_of\":\"20\n"), warn, "fragment + LF");
+    assert_eq!(
+        with_tail(b"{\"e\":{\"as_of\":\"20\n"),
+        warn,
+        "fragment + LF"
+    );
     assert_eq!(
         with_tail(b"{\"e\":{\"as_of\":\"20\n{\"e\":{\"key\":\"SHA256:abc"),
         warn,
@@ -427,7 +431,10 @@ fn only_a_torn_fragment_is_a_torn_tail() {
         with_tail(b"{\"e\":{\"a\":1\n{\"e\":{\"key\":\"x\",\"type\":\"decision\""),
         vec![Code::TornMiddle, Code::TornMiddle]
     );
-    assert_eq!(with_tail(b"{\"e\":{\"a\":1},\"sig\":\"AAAA\"}"), vec![Code::Schema]);
+    assert_eq!(
+        with_tail(b"{\"e\":{\"a\":1},\"sig\":\"AAAA\"}"),
+        vec![Code::Schema]
+    );
     // A whole file of garbage lines.
     let garbage = b"x\n".repeat(100);
     let c = with_tail(&garbage);
@@ -445,9 +452,17 @@ fn only_a_torn_fragment_is_a_torn_tail() {
 fn a_bad_last_entry_is_an_error_not_a_torn_tail() {
     let mut other = B::new(LogKind::Production);
     other.decision();
-    let foreign = other.out.split_inclusive(|&c| c == b'\n').nth(1).unwrap().to_vec();
+    let foreign = other
+        .out
+        .split_inclusive(|&c| c == b'\n')
+        .nth(1)
+        .unwrap()
+        .to_vec();
     let c = with_tail(&foreign);
-    assert!(c.contains(&Code::PrevMismatch) || c.contains(&Code::SeqGap), "{c:?}");
+    assert!(
+        c.contains(&Code::PrevMismatch) || c.contains(&Code::SeqGap),
+        "{c:?}"
+    );
     assert!(!c.contains(&Code::TornTail));
     let c = with_tail(&foreign[..foreign.len() - 1]);
     assert!(c.iter().all(|c| c.is_error()) && !c.is_empty(), "{c:?}");
@@ -455,7 +470,10 @@ fn a_bad_last_entry_is_an_error_not_a_torn_tail() {
     let mut b = B::new(LogKind::Production);
     b.decision();
     b.decision();
-    let last = b.out[..b.out.len() - 1].iter().rposition(|&c| c == b'\n').unwrap();
+    let last = b.out[..b.out.len() - 1]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .unwrap();
     let at = last + find(&b.out[last..], b"abab").unwrap();
     b.out[at] = b'c';
     assert_eq!(b.codes(), vec![Code::SigInvalid], "changed last entry");

@@ -178,7 +178,8 @@ impl Appender {
         if knob("P2REVIEW_TEST_NO_LOCK").is_some() {
             return Ok(None);
         }
-        let lp = crate::paths::lock_path(&self.log).map_err(self.io("cannot resolve the log's path"))?;
+        let lp =
+            crate::paths::lock_path(&self.log).map_err(self.io("cannot resolve the log's path"))?;
         let f = OpenOptions::new()
             .read(true)
             .write(true)
@@ -461,7 +462,10 @@ impl Appender {
         if let Some(bad) = chain.findings.iter().find(|x| x.code.is_error()) {
             return Err(tail_err(
                 bad.code,
-                format!("at entry {} (line {} after the checked part)", bad.seq, bad.line),
+                format!(
+                    "at entry {} (line {} after the checked part)",
+                    bad.seq, bad.line
+                ),
             ));
         }
         let mut last = chain.last.unwrap_or(last);
@@ -657,8 +661,7 @@ impl Appender {
         // position at the end of what it wrote).
         let end = {
             use std::io::Seek;
-            f.stream_position()
-                .unwrap_or(tail.size + buf.len() as u64)
+            f.stream_position().unwrap_or(tail.size + buf.len() as u64)
         };
         drop(lock);
         let receipt_head = Head {

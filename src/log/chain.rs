@@ -349,9 +349,7 @@ impl Chain {
                 let mut at = 0;
                 for &(l, code, len) in &p.lines {
                     let code = match code {
-                        Code::TornTail if len > 0 => {
-                            self.unterminated_code(&p.bytes[at..at + len])
-                        }
+                        Code::TornTail if len > 0 => self.unterminated_code(&p.bytes[at..at + len]),
                         Code::TornTail => Code::Framing,
                         c => c,
                     };
