@@ -1053,3 +1053,49 @@ fn line_numbers_stay_right_after_a_huge_line() {
     );
     assert_eq!(lines.len(), 2, "{lines:?}");
 }
+
+/// Invisible format characters (U+061C, zero-width, word joiners, BOM, tags) are refused
+/// in a note at record time; nothing is written.
+#[test]
+fn notes_with_invisible_characters_are_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    for c in [
+        '\u{61c}',
+        '\u{200b}',
+        '\u{200d}',
+        '\u{2060}',
+        '\u{2064}',
+        '\u{feff}',
+        '\u{e0041}',
+    ] {
+        let note = format!("call{c}back");
+        let o = env.run_p(
+            &[
+                "decide",
+                "--id",
+                "D-0001",
+                "--decision",
+                "defer",
+                "--note",
+                &note,
+            ],
+            &[&q],
+        );
+        assert_eq!(code(&o), 2, "{c:?}");
+        assert!(err(&o).contains("invisible"), "{}", err(&o));
+        assert!(!env.log().exists(), "nothing written");
+    }
+    ok(&env.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0001",
+            "--decision",
+            "defer",
+            "--note",
+            "call back",
+        ],
+        &[&q],
+    ));
+}

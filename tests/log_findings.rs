@@ -63,6 +63,9 @@ impl B {
         self.raw(v, NS_DECISION);
     }
     fn decision(&mut self) {
+        self.decision_with_note(None);
+    }
+    fn decision_with_note(&mut self, note: Option<&str>) {
         let fx = Fixture::new(1);
         let ev = fx.eval(0);
         let d = &fx.queue.queue.disclosures[0];
@@ -84,7 +87,7 @@ impl B {
             policy: ev.policy,
             decision: p2review::decision::Decision::Defer,
             reason_code: None,
-            note: None,
+            note: note.map(str::to_owned),
             override_: false,
             supersedes: None,
         }));
@@ -507,4 +510,13 @@ fn a_seal_over_garbage_is_no_seal() {
     });
     b.decision();
     assert_eq!(b.codes(), vec![Code::Framing, Code::RecoveryInvalid]);
+}
+
+/// New input rules apply when recording, never in the verifier: an entry whose note holds
+/// a zero-width space (accepted by earlier versions) still verifies.
+#[test]
+fn old_entries_with_invisible_characters_still_verify() {
+    let mut b = B::new(LogKind::Production);
+    b.decision_with_note(Some("call\u{200b}back\u{feff}"));
+    assert_eq!(b.codes(), vec![]);
 }
