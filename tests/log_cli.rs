@@ -1099,3 +1099,33 @@ fn notes_with_invisible_characters_are_refused() {
         &[&q],
     ));
 }
+
+/// A principal pattern (`*`, `?`, `!`) on an allowed_signers line that covers log
+/// signatures is refused (exit 2): one key could sign as any reviewer it matches. Lines
+/// for other namespaces keep their patterns.
+#[test]
+fn wildcard_principals_for_log_signers_are_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let key = *env.signer().public_key();
+    let allowed = env.path("allowed_signers");
+    for (principal, opts) in [
+        ("*@clinic.example", ""),
+        ("rev@clinic.exampl?", "namespaces=\"p2review-decision\" "),
+        ("*", "namespaces=\"git,p2review-checkpoint\" "),
+    ] {
+        std::fs::write(&allowed, as_line(principal, &key, opts)).unwrap();
+        let o = env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed]);
+        assert_eq!(code(&o), 2, "{principal}");
+        assert!(err(&o).contains("is a pattern"), "{}", err(&o));
+    }
+    let mut text = as_line(
+        "*@example.org",
+        signer(7, "x@y").public_key(),
+        "namespaces=\"git\" ",
+    );
+    text.push_str(&as_line("rev@clinic.example", &key, ""));
+    std::fs::write(&allowed, text).unwrap();
+    ok(&env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed]));
+}
