@@ -1129,3 +1129,36 @@ fn wildcard_principals_for_log_signers_are_refused() {
     std::fs::write(&allowed, text).unwrap();
     ok(&env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed]));
 }
+
+/// A data dir or heads dir that group or others can write to is refused (exit 2) by the
+/// appender and the readers, like OpenSSH's StrictModes, naming the chmod to run.
+#[test]
+fn shared_writable_data_or_heads_dir_is_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let heads = env.data().join("heads");
+    let before = std::fs::read(env.log()).unwrap();
+    for (dir, mode) in [(env.data(), 0o770), (heads.clone(), 0o703)] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+        assert_eq!(code(&o), 2);
+        assert!(err(&o).contains("chmod go-w"), "{}", err(&o));
+        for args in [
+            &["log", "verify"][..],
+            &["log", "show"],
+            &["train", "status"],
+        ] {
+            let o = env.run(args);
+            assert_eq!(code(&o), 2, "{args:?}");
+            assert!(err(&o).contains("are too open"), "{}", err(&o));
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    assert_eq!(
+        std::fs::read(env.log()).unwrap(),
+        before,
+        "nothing appended"
+    );
+    ok(&env.run(&["log", "verify"]));
+}

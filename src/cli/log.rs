@@ -82,6 +82,7 @@ pub(crate) fn verify_options(
     allowed: Option<&Path>,
     checkpoint_files: &[PathBuf],
 ) -> eyre::Result<(VerifyOptions, Vec<(PathBuf, checkpoint::Checkpoint)>)> {
+    ctx.data.check_strict_modes().map_err(|e| eyre!(e))?;
     let trust = trust(ctx, allowed)?;
     let mut checkpoints = Vec::new();
     for p in checkpoint_files {

@@ -566,6 +566,18 @@ impl Appender {
         }
     }
 
+    /// The heads dir and the data dir holding it must not be group/other-writable.
+    fn strict_modes(&self) -> Result<(), AppendError> {
+        let data = self
+            .heads_dir
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty());
+        for d in data.into_iter().chain([self.heads_dir.as_path()]) {
+            crate::paths::check_not_shared_writable(d).map_err(AppendError::Head)?;
+        }
+        Ok(())
+    }
+
     /// A 0-byte log (its creation could not write genesis, e.g. on a full disk) gets its
     /// genesis now, unless this data dir's head file says entries were appended to a log at
     /// this path (then it was emptied: `check_tail` reports `E_TRUNCATED`).
@@ -588,6 +600,7 @@ impl Appender {
     /// Check the tail without writing: what the TUI uses to decide whether to open
     /// read-only. `Ok` also when the log does not exist yet or is empty and unanchored.
     pub fn check(&self) -> Result<(), AppendError> {
+        self.strict_modes()?;
         let _lock = self.lock()?;
         self.refuse_special()?;
         match OpenOptions::new().read(true).open(&self.log) {
@@ -603,6 +616,7 @@ impl Appender {
     /// Append one entry whose type-specific fields `body` gives. The whole SPEC §6.3
     /// protocol; `Ok` only once the entry is durable (fdatasync) and the lock released.
     pub fn append(&self, body: Body) -> Result<Receipt, AppendError> {
+        self.strict_modes()?;
         let lock = self.lock()?;
         self.refuse_special()?;
         self.create()?;

@@ -89,6 +89,9 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
     } else {
         (a.logs.clone(), false)
     };
+    ctx.data
+        .check_strict_modes()
+        .map_err(|e| color_eyre::eyre::eyre!(e))?;
     let opts = VerifyOptions {
         trust: crate::cli::log::trust(ctx, a.allowed_signers.as_deref())?,
         checkpoints: Vec::new(),
