@@ -14,7 +14,7 @@ use crate::cli::exit;
 use crate::engine::Engine;
 use crate::log::verify::VerifyOptions;
 use crate::text::escape;
-use crate::training::{Currency, TraineeStatus, read_training_log, summarize};
+use crate::training::{Currency, TraineeStatus, read_training_log, summarize_with_failed};
 
 /// One output row (table, json object, csv record).
 #[derive(Debug, Serialize)]
@@ -98,6 +98,7 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
         heads_dir: Some(ctx.data.heads_dir()),
     };
     let mut records = Vec::new();
+    let mut failed_principals = std::collections::BTreeSet::new();
     let mut failed = false;
     for path in &logs {
         if default && !path.exists() {
@@ -140,8 +141,9 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
             );
         }
         records.extend(log.completions);
+        failed_principals.extend(log.failed_principals);
     }
-    let statuses = summarize(&records, &roster, as_of, &policy_now);
+    let statuses = summarize_with_failed(&records, &roster, &failed_principals, as_of, &policy_now);
     let any_due = statuses.iter().any(TraineeStatus::is_due);
     let rows: Vec<Row> = statuses
         .iter()
