@@ -284,3 +284,37 @@ fn log_review_loader_panic_is_an_error_not_a_hang() {
     let report = String::from_utf8_lossy(&raw[left..]);
     assert!(report.contains("internal error"), "{report}");
 }
+
+/// The panic report honours NO_COLOR on a terminal and has no colour on a pipe.
+#[test]
+fn panic_report_has_no_colour_with_no_color_or_on_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["log", "verify"])
+        .env("P2REVIEW_TEST_PANIC_AT_START", "1")
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("test panic requested"), "{err}");
+    assert!(!err.contains('\x1b'), "no escapes on a pipe: {err:?}");
+    // On a terminal with NO_COLOR (spawn_env sets it).
+    let mut s = spawn_env(
+        dir.path(),
+        &["log", "verify"],
+        &[
+            ("P2REVIEW_TEST_PANIC_AT_START", "1"),
+            ("RUST_BACKTRACE", "0"),
+        ],
+    );
+    let st = s.wait_exit();
+    assert!(!st.success());
+    let raw = String::from_utf8_lossy(&s.raw()).into_owned();
+    assert!(raw.contains("test panic requested"), "{raw}");
+    assert!(colour_sgr(raw.as_bytes()).is_empty(), "{raw:?}");
+    assert!(!raw.contains("\x1b["), "{raw:?}");
+}
