@@ -285,7 +285,7 @@ fn log_review_loader_panic_is_an_error_not_a_hang() {
     assert!(report.contains("internal error"), "{report}");
 }
 
-/// The panic report honours NO_COLOR on a terminal and has no colour on a pipe.
+/// The panic report honours `--no-color` on a terminal and has no colour on a pipe.
 #[test]
 fn panic_report_has_no_colour_with_no_color_or_on_a_pipe() {
     let dir = tempfile::tempdir().unwrap();
@@ -302,13 +302,14 @@ fn panic_report_has_no_colour_with_no_color_or_on_a_pipe() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("test panic requested"), "{err}");
     assert!(!err.contains('\x1b'), "no escapes on a pipe: {err:?}");
-    // On a terminal with NO_COLOR (spawn_env sets it).
+    // On a terminal with `--no-color` (and NO_COLOR empty, i.e. unset for colour crates).
     let mut s = spawn_env(
         dir.path(),
-        &["log", "verify"],
+        &["--no-color", "log", "verify"],
         &[
             ("P2REVIEW_TEST_PANIC_AT_START", "1"),
             ("RUST_BACKTRACE", "0"),
+            ("NO_COLOR", ""),
         ],
     );
     let st = s.wait_exit();
