@@ -183,7 +183,6 @@ fn loaded() -> Loaded {
             status("c", "failed", &["E_SIG_INVALID seq=2 line=3"]),
         ],
         other: vec![],
-        ..Default::default()
     }
 }
 
