@@ -575,7 +575,16 @@ fn signer_trust_and_allowed_signers() {
     let o = run_with(both.clone() + &as_line("eve2@clinic.example", other.public_key(), ""));
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("another principal"), "{}", err(&o));
-    // Wildcard principals and a window that covers the entries.
+    // A window that covers the entries.
+    let o = run_with(
+        as_line(
+            "rev@clinic.example",
+            me.public_key(),
+            "namespaces=\"p2review-decision\",valid-after=\"20200101\" ",
+        ) + &as_line("eve@clinic.example", other.public_key(), ""),
+    );
+    ok(&o);
+    // Wildcard principals for log signers are refused (one key could sign as anyone).
     let o = run_with(
         as_line(
             "*@clinic.example",
@@ -583,7 +592,7 @@ fn signer_trust_and_allowed_signers() {
             "namespaces=\"p2review-decision\",valid-after=\"20200101\" ",
         ) + &as_line("eve@clinic.example", other.public_key(), ""),
     );
-    ok(&o);
+    assert_eq!(code(&o), 2);
 }
 
 #[test]
@@ -1161,4 +1170,39 @@ fn shared_writable_data_or_heads_dir_is_refused() {
         "nothing appended"
     );
     ok(&env.run(&["log", "verify"]));
+}
+
+/// Reading a log's tail costs bounded memory: with 256 MiB of garbage after the last
+/// entry and the address space capped below that (`ulimit -v`), the appender refuses
+/// cleanly (exit 2, E_FRAMING) and `log verify` reports it (exit 1) instead of dying
+/// in an allocation.
+#[test]
+fn a_huge_garbage_tail_costs_bounded_memory() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.log())
+        .unwrap();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len + (256 << 20)).unwrap();
+    let capped = |args: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 200000; exec \"$BIN\" --data-dir \"$DATA\" {args}"
+            ))
+            .env("BIN", env!("CARGO_BIN_EXE_p2review"))
+            .env("DATA", env.data())
+            .env("QUEUE", &q)
+            .output()
+            .unwrap()
+    };
+    let o = capped("decide \"$QUEUE\" --id D-0001 --decision defer");
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("E_FRAMING"), "{}", err(&o));
+    let o = capped("log verify");
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert_eq!(codes(&o), vec!["E_FRAMING"]);
 }

@@ -288,6 +288,8 @@ pub fn verify_file_parallel_each(
         );
     }
     const BATCH: usize = 4096;
+    // Bytes per batch too: 4096 over-long lines of 64 KiB each would be 256 MiB.
+    const BATCH_BYTES: usize = 8 << 20;
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
     let mut r = BufReader::with_capacity(256 * 1024, open_log(path).map_err(err)?);
     let mut first = Vec::with_capacity(4096);
@@ -305,11 +307,15 @@ pub fn verify_file_parallel_each(
     }
     let (mut off, mut lines, mut eof, mut io_failed) = (0u64, 0u64, false, false);
     while !pieces.is_empty() || !eof {
-        while !eof && pieces.len() < BATCH {
+        let mut bytes: usize = pieces.iter().map(|(p, _)| p.len()).sum();
+        while !eof && pieces.len() < BATCH && bytes < BATCH_BYTES {
             let mut buf = Vec::with_capacity(1500);
             match read_piece(&mut r, &mut buf) {
                 Ok(_) if buf.is_empty() => eof = true,
-                Ok(n) => pieces.push((buf, n)),
+                Ok(n) => {
+                    bytes += buf.len();
+                    pieces.push((buf, n));
+                }
                 Err(_) => {
                     eof = true;
                     io_failed = true;
