@@ -1206,3 +1206,26 @@ fn a_huge_garbage_tail_costs_bounded_memory() {
     assert_eq!(code(&o), 1, "{}", err(&o));
     assert_eq!(codes(&o), vec!["E_FRAMING"]);
 }
+
+/// After the advice "move the log aside and keep it", the next append starts a new log at
+/// the same path, and both verify from the data dir (the kept one by its id's head file).
+#[test]
+fn a_log_moved_aside_is_replaced_by_a_new_one() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let kept = env.path("kept.jsonl");
+    std::fs::rename(env.log(), &kept).unwrap();
+    ok(&decide(&env, &q, &env.log()));
+    ok(&decide(&env, &q, &env.log()));
+    let o = env.run(&["log", "verify"]);
+    ok(&o);
+    assert!(
+        out(&o).contains("entries=3 signers=1 anchored=yes"),
+        "{}",
+        out(&o)
+    );
+    let o = env.run_p(&["log", "verify"], &[&kept]);
+    ok(&o);
+    assert!(out(&o).contains("anchored=yes"), "{}", out(&o));
+}

@@ -350,17 +350,16 @@ impl Appender {
 
     /// Read and check the tail: resume after the head file's entry (or the last valid entry)
     /// and run the verifier's chain over everything after it.
-    fn check_tail(&self, f: &mut File) -> Result<Tail, AppendError> {
+    /// `fresh`: this append just created the log (a head file for the path names the log
+    /// that was moved aside, and is replaced after this append).
+    fn check_tail(&self, f: &mut File, fresh: bool) -> Result<Tail, AppendError> {
         let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
         let tail_err = |code: Code, detail: String| AppendError::Tail {
             path: self.log.clone(),
             code,
             detail,
         };
-        let by_path = match crate::paths::canonical_log_path(&self.log) {
-            Ok(c) => head::read_by_path(&self.heads_dir, &c).map_err(AppendError::Head)?,
-            Err(_) => None,
-        };
+        let by_path = if fresh { None } else { self.path_head()? };
         let (log_id, kind, genesis_last, genesis_end) = match (self.genesis(f), &by_path) {
             (Ok(g), _) => g,
             // This data dir appended to a log at this path that has lost its genesis.
@@ -442,10 +441,7 @@ impl Appender {
         let mut chain = Chain::resume(log_id.clone(), kind, last, start, 0);
         // Streamed in bounded pieces: a tail of garbage costs no more memory than a line.
         {
-            use std::io::{Seek, SeekFrom};
-            let mut r = io::BufReader::with_capacity(64 * 1024, &*f);
-            r.seek(SeekFrom::Start(start))
-                .map_err(self.io("cannot read the log"))?;
+            let mut r = io::BufReader::with_capacity(64 * 1024, ReadFrom { f, pos: start });
             let mut piece = Vec::with_capacity(MAX_LINE);
             let mut off = start;
             loop {
@@ -581,12 +577,12 @@ impl Appender {
     /// A 0-byte log (its creation could not write genesis, e.g. on a full disk) gets its
     /// genesis now, unless this data dir's head file says entries were appended to a log at
     /// this path (then it was emptied: `check_tail` reports `E_TRUNCATED`).
-    fn genesis_if_empty(&self, f: &mut File) -> Result<(), AppendError> {
+    fn genesis_if_empty(&self, f: &mut File) -> Result<bool, AppendError> {
         let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
         if size != 0 || self.path_head()?.is_some() {
-            return Ok(());
+            return Ok(false);
         }
-        self.write_genesis(f)
+        self.write_genesis(f).map(|()| true)
     }
 
     /// This data dir's head file for the log's canonical path.
@@ -607,7 +603,7 @@ impl Appender {
             Ok(f) if f.metadata().is_ok_and(|m| m.len() == 0) && self.path_head()?.is_none() => {
                 Ok(())
             }
-            Ok(mut f) => self.check_tail(&mut f).map(|_| ()),
+            Ok(mut f) => self.check_tail(&mut f, false).map(|_| ()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(self.io("cannot open the log")(e)),
         }
@@ -619,14 +615,14 @@ impl Appender {
         self.strict_modes()?;
         let lock = self.lock()?;
         self.refuse_special()?;
-        self.create()?;
+        let fresh = self.create()?;
         let mut f = OpenOptions::new()
             .read(true)
             .append(true)
             .open(&self.log)
             .map_err(self.io("cannot open the log"))?;
-        self.genesis_if_empty(&mut f)?;
-        let tail = self.check_tail(&mut f)?;
+        let fresh = fresh || self.genesis_if_empty(&mut f)?;
+        let tail = self.check_tail(&mut f, fresh)?;
         let ts = now_ts();
         let now_ms = parse_ts_ms(&ts).unwrap_or(0);
         if now_ms + super::chain::SKEW_TOLERANCE_MS < tail.last.ts_ms {
@@ -731,4 +727,20 @@ fn read_at(f: &File, off: u64, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// Sequential reads from `pos` by positioned reads (`pread`): the file offset the append
+/// uses is never moved.
+struct ReadFrom<'a> {
+    f: &'a File,
+    pos: u64,
+}
+
+impl io::Read for ReadFrom<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.f.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
 }
