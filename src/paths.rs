@@ -80,7 +80,7 @@ pub fn canonical_log_path(log: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
-/// The lock file of a log: `<canonical log path>.lock` (SPEC §2), whatever the spelling.
+/// The lock file of a log: `<canonical log path>.lock`, whatever the spelling.
 pub fn lock_path(log: &Path) -> std::io::Result<PathBuf> {
     let mut s = canonical_log_path(log)?.into_os_string();
     s.push(".lock");

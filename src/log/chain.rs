@@ -53,7 +53,7 @@ struct Pending {
 }
 
 impl Pending {
-    /// A torn fragment (SPEC §6.3): a strict prefix of a framed line, optionally followed
+    /// A torn fragment (docs/signed-log.md): a strict prefix of a framed line, optionally followed
     /// by the LF an append writes first and strict prefixes of `tail_recovery` lines (one
     /// per interrupted sealing append). Nothing complete, nothing else, at most 1 MiB.
     fn is_torn(&self) -> bool {

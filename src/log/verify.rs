@@ -162,7 +162,7 @@ pub fn verify_bytes_with(
     Ok((r, std::mem::take(&mut chain.checker)))
 }
 
-/// Open a log for reading, refusing anything but a regular file (SPEC §6.5: a FIFO,
+/// Open a log for reading, refusing anything but a regular file (docs/signed-log.md: a FIFO,
 /// device or directory would block or never end). The check is made on the opened file,
 /// which is opened non-blocking so a FIFO without a writer cannot hang the open.
 pub fn open_log(path: &Path) -> io::Result<File> {
