@@ -154,14 +154,32 @@ impl std::fmt::Display for DecisionProblem {
                 "the note has {chars} characters; at most {NOTE_MAX_CHARS} are allowed"
             ),
             DecisionProblem::NoteHasControlCharacters => f.write_str(
-                "the note contains control, line-separator or bidi characters; use plain text",
+                "the note contains control, line-separator, bidi or invisible (zero-width, format) characters; use plain text",
             ),
         }
     }
 }
 
-/// Check reason and note rules before anything is written.
+/// Check reason and note rules before anything is written: the frozen v1 rules plus the
+/// input rules added since (invisible characters in notes), which apply only when
+/// recording.
 pub fn check(
+    decision: Decision,
+    reason: Option<ReasonCode>,
+    note: Option<&str>,
+    overrides: bool,
+    unsettled: bool,
+) -> Result<(), DecisionProblem> {
+    check_v1(decision, reason, note, overrides, unsettled)?;
+    if note.is_some_and(|n| n.chars().any(crate::text::is_invisible_char)) {
+        return Err(DecisionProblem::NoteHasControlCharacters);
+    }
+    Ok(())
+}
+
+/// The reason and note rules as v1 entries were written under: what the verifier checks
+/// (frozen; entries that passed them stay valid forever).
+pub fn check_v1(
     decision: Decision,
     reason: Option<ReasonCode>,
     note: Option<&str>,

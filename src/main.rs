@@ -1,10 +1,25 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let cli = p2review::cli::args::Cli::parse();
     // Panic and error reports; installed before any terminal setup so the TUI's panic hook
-    // (which restores the terminal first) chains to it.
-    let _ = color_eyre::install();
-    p2review::cli::run(p2review::cli::args::Cli::parse())
+    // (which restores the terminal first) chains to it. No colour escapes when the user
+    // asked for none (`--no-color`, NO_COLOR) or stderr is not a terminal.
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let plain = cli.global.no_color || no_color_env || !std::io::stderr().is_terminal();
+    let hook = color_eyre::config::HookBuilder::default();
+    let hook = if plain {
+        hook.theme(color_eyre::config::Theme::new())
+    } else {
+        hook
+    };
+    let _ = hook.install();
+    // Debug builds only: the test of the panic report's colours.
+    if cfg!(debug_assertions) && std::env::var_os("P2REVIEW_TEST_PANIC_AT_START").is_some() {
+        panic!("test panic requested with P2REVIEW_TEST_PANIC_AT_START");
+    }
+    p2review::cli::run(cli)
 }

@@ -26,6 +26,14 @@ impl DataDir {
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    /// Refuse a data dir or heads dir that group or others can write to, as OpenSSH's
+    /// StrictModes does: whoever can write there can delete or replace the head files that
+    /// anchor the logs. Missing dirs are fine (they are created 0700).
+    pub fn check_strict_modes(&self) -> Result<(), String> {
+        check_not_shared_writable(&self.root)?;
+        check_not_shared_writable(&self.heads_dir())
+    }
     /// The production decision log.
     pub fn decisions_log(&self) -> PathBuf {
         self.root.join("decisions.jsonl")
@@ -54,9 +62,41 @@ impl DataDir {
     }
 }
 
-/// The lock file of a log: `<log path>.lock`.
-pub fn lock_path(log: &Path) -> PathBuf {
-    let mut s = log.as_os_str().to_owned();
+/// The log's canonical path (symlinks resolved): the file itself when it exists, else its
+/// resolved directory joined with its name. Every spelling of one log gives one path, so
+/// one lock and one `heads/by-path/` file.
+pub fn canonical_log_path(log: &Path) -> std::io::Result<PathBuf> {
+    match std::fs::canonicalize(log) {
+        Ok(p) => Ok(p),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let name = log.file_name().ok_or(e)?;
+            let dir = log
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            Ok(std::fs::canonicalize(dir)?.join(name))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The lock file of a log: `<canonical log path>.lock`, whatever the spelling.
+pub fn lock_path(log: &Path) -> std::io::Result<PathBuf> {
+    let mut s = canonical_log_path(log)?.into_os_string();
     s.push(".lock");
-    PathBuf::from(s)
+    Ok(PathBuf::from(s))
+}
+
+/// `Err` (naming the chmod to run) when `dir` exists and is group- or other-writable.
+pub fn check_not_shared_writable(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(dir) {
+        Ok(m) if m.permissions().mode() & 0o022 != 0 => Err(format!(
+            "Permissions {:04o} for '{}' are too open: group or others can write there and could replace the head files that anchor the logs; run `chmod go-w '{}'`",
+            m.permissions().mode() & 0o7777,
+            dir.display(),
+            dir.display()
+        )),
+        _ => Ok(()),
+    }
 }

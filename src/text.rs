@@ -28,18 +28,19 @@ pub fn is_invisible_char(c: char) -> bool {
         | '\u{e0000}'..='\u{e007f}')
 }
 
-/// The one rule for ids, refs and names (queue entries, recipients, signers): no control
-/// character, line separator, bidi control or invisible format character. Free text keeps
-/// them and is escaped on display; the signed log's own rule is `is_unsafe_char`, which
+/// The one rule for text a user gets recorded — ids, refs and names (queue entries,
+/// recipients, signers) and signed notes: no control character, line separator, bidi
+/// control or invisible format character. Queue free text keeps them and is escaped on
+/// display; the signed log's own rule is `is_unsafe_char`, which
 /// verification of existing logs depends on and which therefore does not change.
-pub fn is_forbidden_in_name(c: char) -> bool {
+pub fn is_forbidden_input_char(c: char) -> bool {
     is_unsafe_char(c) || is_invisible_char(c)
 }
 
 /// Show unsafe and invisible characters as visible escapes (`\n`, `\t`, `\u{1b}`,
 /// `\u{200b}`); everything else as is.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_forbidden_in_name) {
+    if !s.chars().any(is_forbidden_input_char) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -48,7 +49,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if is_forbidden_in_name(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if is_forbidden_input_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -84,7 +85,7 @@ mod tests {
             '\u{e007f}',
             '\u{ad}',
         ] {
-            assert!(is_forbidden_in_name(c), "U+{:04X}", c as u32);
+            assert!(is_forbidden_input_char(c), "U+{:04X}", c as u32);
             assert!(!is_unsafe_char(c), "the log's rule must not change");
             let shown = escape(&format!("P{c}1")).into_owned();
             assert_eq!(shown, format!("P\\u{{{:x}}}1", c as u32));
@@ -92,8 +93,8 @@ mod tests {
         for c in [
             'a', '\u{e9}', '\u{5d0}', '\u{4e2d}', '\u{a0}', '\u{2000}', '\u{3000}',
         ] {
-            assert!(!is_forbidden_in_name(c), "U+{:04X}", c as u32);
+            assert!(!is_forbidden_input_char(c), "U+{:04X}", c as u32);
         }
-        assert!(is_forbidden_in_name('\u{1b}') && is_forbidden_in_name('\u{202e}'));
+        assert!(is_forbidden_input_char('\u{1b}') && is_forbidden_input_char('\u{202e}'));
     }
 }

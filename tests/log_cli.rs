@@ -381,7 +381,7 @@ fn lock_timeout_fails_closed() {
     ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
     std::fs::write(env.data().join("config.yaml"), "lock_timeout: 0.3\n").unwrap();
     let before = std::fs::read(env.log()).unwrap();
-    let lock = std::fs::File::open(p2review::paths::lock_path(&env.log())).unwrap();
+    let lock = std::fs::File::open(p2review::paths::lock_path(&env.log()).unwrap()).unwrap();
     lock.lock().unwrap();
     let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
     assert_eq!(code(&o), 2);
@@ -575,7 +575,16 @@ fn signer_trust_and_allowed_signers() {
     let o = run_with(both.clone() + &as_line("eve2@clinic.example", other.public_key(), ""));
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("another principal"), "{}", err(&o));
-    // Wildcard principals and a window that covers the entries.
+    // A window that covers the entries.
+    let o = run_with(
+        as_line(
+            "rev@clinic.example",
+            me.public_key(),
+            "namespaces=\"p2review-decision\",valid-after=\"20200101\" ",
+        ) + &as_line("eve@clinic.example", other.public_key(), ""),
+    );
+    ok(&o);
+    // Wildcard principals for log signers are refused (one key could sign as anyone).
     let o = run_with(
         as_line(
             "*@clinic.example",
@@ -583,7 +592,7 @@ fn signer_trust_and_allowed_signers() {
             "namespaces=\"p2review-decision\",valid-after=\"20200101\" ",
         ) + &as_line("eve@clinic.example", other.public_key(), ""),
     );
-    ok(&o);
+    assert_eq!(code(&o), 2);
 }
 
 #[test]
@@ -781,8 +790,14 @@ fn phi_canaries_never_reach_the_log_or_output() {
         all.push_str(&err(o));
     }
     all.push_str(&std::fs::read_to_string(env.log()).unwrap());
-    for e in std::fs::read_dir(env.data().join("heads")).unwrap() {
-        all.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    let heads = env.data().join("heads");
+    for dir in [heads.clone(), heads.join("by-path")] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                all.push_str(&std::fs::read_to_string(p).unwrap());
+            }
+        }
     }
     assert!(all.contains("ACK seq="), "the commands ran");
     for c in CANARIES {
@@ -821,4 +836,396 @@ fn stale_queue_is_refused() {
         .unwrap_err();
     assert!(e.to_string().contains("changed on disk"), "{e}");
     assert!(!env.log().exists());
+}
+
+/// A log written by an earlier version, with three crash recoveries (kill -9 during
+/// appends, one of them also inside the sealing append): it verifies clean, with and
+/// without the data dir's head file as an anchor (SPEC "logs that recovered from a crash
+/// verify 0").
+#[test]
+fn crash_recovered_fixture_log_verifies_clean() {
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/log/crash_recovered");
+    let env = Env::new();
+    let log = env.path("decisions.jsonl");
+    std::fs::copy(fx.join("decisions.jsonl"), &log).unwrap();
+    let allowed = fx.join("allowed_signers");
+    let o = env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed, &log]);
+    ok(&o);
+    let heads = env.data().join("heads");
+    std::fs::create_dir_all(&heads).unwrap();
+    std::fs::set_permissions(env.data(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(&heads, std::fs::Permissions::from_mode(0o700)).unwrap();
+    for f in std::fs::read_dir(fx.join("heads")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, heads.join(f.file_name().unwrap())).unwrap();
+    }
+    let o = env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed, &log]);
+    ok(&o);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("\"type\":\"tail_recovery\"").count(), 3);
+}
+
+fn decide(env: &Env, q: &Path, log: &Path) -> std::process::Output {
+    env.run_p(
+        &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
+        &[log, q],
+    )
+}
+
+/// Garbage after the last entry is damage: `log verify` exits 1 naming it, and the
+/// appender refuses to seal it, saying to move the log aside and keep it.
+#[test]
+fn garbage_tail_is_an_error_and_never_sealed() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.log())
+        .unwrap()
+        .write_all(b"this is not a log line\n{\"e\":{\"as")
+        .unwrap();
+    let before = std::fs::read(env.log()).unwrap();
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert_eq!(codes(&o), vec!["E_FRAMING", "E_TORN_MIDDLE"]);
+    let o = decide(&env, &q, &env.log());
+    assert_eq!(code(&o), 2);
+    let e = err(&o);
+    assert!(
+        e.contains("E_FRAMING") && e.contains("move the log aside and keep it"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(env.log()).unwrap(),
+        before,
+        "nothing appended"
+    );
+    assert_eq!(code(&env.run(&["log", "show"])), 1);
+}
+
+/// The head file is kept by canonical path too: an emptied log, or one cut inside its
+/// genesis, is E_TRUNCATED (verify and appender) whatever spelling is used; a 0-byte log
+/// this data dir never appended to (left by a full disk) verifies as empty and gets its
+/// genesis on the next append.
+#[test]
+fn emptied_or_genesis_cut_logs_are_truncated() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let full = std::fs::read(env.log()).unwrap();
+    let by_path = env.data().join("heads/by-path");
+    assert_eq!(std::fs::read_dir(&by_path).unwrap().count(), 1);
+    let alias = env.path("alias.jsonl");
+    std::os::unix::fs::symlink(env.log(), &alias).unwrap();
+    let genesis_len = full.iter().position(|&b| b == b'\n').unwrap();
+    for cut in [0, 10, genesis_len] {
+        std::fs::write(env.log(), &full[..cut]).unwrap();
+        for spelling in [env.log(), alias.clone()] {
+            let o = env.run_p(&["log", "verify"], &[&spelling]);
+            assert_eq!(code(&o), 1, "cut {cut}: {}", out(&o));
+            assert!(codes(&o).contains(&"E_TRUNCATED".to_owned()), "{}", out(&o));
+            let o = decide(&env, &q, &spelling);
+            assert_eq!(code(&o), 2, "cut {cut}");
+            assert!(err(&o).contains("E_TRUNCATED"), "{}", err(&o));
+            assert!(!err(&o).contains("holds no decisions"), "{}", err(&o));
+        }
+        assert_eq!(std::fs::read(env.log()).unwrap(), &full[..cut]);
+    }
+    // No head file for this path: an empty log is empty, and appends start it.
+    let fresh = env.path("fresh.jsonl");
+    std::fs::write(&fresh, b"").unwrap();
+    let o = env.run_p(&["log", "verify"], &[&fresh]);
+    ok(&o);
+    assert!(
+        out(&o).starts_with("ok log=") && out(&o).contains(" entries=0 "),
+        "{}",
+        out(&o)
+    );
+    ok(&decide(&env, &q, &fresh));
+    let o = env.run_p(&["log", "verify"], &[&fresh]);
+    ok(&o);
+    assert!(
+        out(&o).contains("entries=2 signers=1 anchored=yes"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(
+        out(&env.run_p(&["log", "verify", "--quiet"], &[&fresh])),
+        ""
+    );
+}
+
+/// Every spelling of one log takes one lock (`<canonical path>.lock`): appenders going
+/// through a symlink and through the real path never produce duplicate seqs.
+#[test]
+fn one_lock_per_log_whatever_the_spelling() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let alias = env.path("alias.jsonl");
+    std::os::unix::fs::symlink(env.log(), &alias).unwrap();
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let p = if i % 2 == 0 { env.log() } else { alias.clone() };
+            let mut c = env.cmd();
+            c.args(["decide", "--id", "D-0001", "--decision", "defer", "--log"])
+                .arg(&p)
+                .arg(&q)
+                .env("P2REVIEW_TEST_SPLIT_WRITES", "1");
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        ok(&o);
+        let s = out(&o);
+        let seq: u64 = s
+            .split("seq=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        seqs.push(seq);
+    }
+    seqs.sort();
+    assert_eq!(seqs, (2..8).collect::<Vec<u64>>());
+    assert!(!env.path("alias.jsonl.lock").exists());
+    ok(&env.run(&["log", "verify"]));
+    ok(&env.run_p(&["log", "verify"], &[&alias]));
+    ok(&decide(&env, &q, &alias));
+}
+
+/// A FIFO, a device or a directory given as a log is refused (exit 2) by every reader
+/// and the appender, instead of blocking or reading forever.
+#[test]
+fn non_regular_files_are_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    let fifo = env.path("fifo.jsonl");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let dir = env.path("adir");
+    std::fs::create_dir(&dir).unwrap();
+    let zero = Path::new("/dev/zero");
+    for p in [fifo.as_path(), zero, dir.as_path()] {
+        for args in [
+            &["log", "verify"][..],
+            &["log", "show"],
+            &["log", "accounting", "--patient", "P-0001"],
+            &["log", "checkpoint"],
+            &["train", "status"],
+        ] {
+            let o = env.run_p(args, &[p]);
+            assert_eq!(code(&o), 2, "{args:?} {p:?}: {}{}", out(&o), err(&o));
+        }
+        let o = decide(&env, &q, p);
+        assert_eq!(code(&o), 2, "decide {p:?}");
+        assert!(err(&o).contains("not a regular file"), "{}", err(&o));
+    }
+}
+
+/// A line over 64 KiB is one E_FRAMING line: the line numbers after it stay right.
+#[test]
+fn line_numbers_stay_right_after_a_huge_line() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(env.log())
+        .unwrap();
+    f.write_all(&vec![b'x'; 200 * 1024]).unwrap();
+    f.write_all(b"\ny\n").unwrap();
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1);
+    let lines = finding_lines(&o);
+    assert!(
+        lines[0].starts_with("E_FRAMING") && lines[0].ends_with("line=3"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("E_FRAMING") && lines[1].ends_with("line=4"),
+        "{lines:?}"
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}
+
+/// Invisible format characters (U+061C, zero-width, word joiners, BOM, tags) are refused
+/// in a note at record time; nothing is written.
+#[test]
+fn notes_with_invisible_characters_are_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    for c in [
+        '\u{61c}',
+        '\u{200b}',
+        '\u{200d}',
+        '\u{2060}',
+        '\u{2064}',
+        '\u{feff}',
+        '\u{e0041}',
+    ] {
+        let note = format!("call{c}back");
+        let o = env.run_p(
+            &[
+                "decide",
+                "--id",
+                "D-0001",
+                "--decision",
+                "defer",
+                "--note",
+                &note,
+            ],
+            &[&q],
+        );
+        assert_eq!(code(&o), 2, "{c:?}");
+        assert!(err(&o).contains("invisible"), "{}", err(&o));
+        assert!(!env.log().exists(), "nothing written");
+    }
+    ok(&env.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0001",
+            "--decision",
+            "defer",
+            "--note",
+            "call back",
+        ],
+        &[&q],
+    ));
+}
+
+/// A principal pattern (`*`, `?`, `!`) on an allowed_signers line that covers log
+/// signatures is refused (exit 2): one key could sign as any reviewer it matches. Lines
+/// for other namespaces keep their patterns.
+#[test]
+fn wildcard_principals_for_log_signers_are_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let key = *env.signer().public_key();
+    let allowed = env.path("allowed_signers");
+    for (principal, opts) in [
+        ("*@clinic.example", ""),
+        ("rev@clinic.exampl?", "namespaces=\"p2review-decision\" "),
+        ("*", "namespaces=\"git,p2review-checkpoint\" "),
+    ] {
+        std::fs::write(&allowed, as_line(principal, &key, opts)).unwrap();
+        let o = env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed]);
+        assert_eq!(code(&o), 2, "{principal}");
+        assert!(err(&o).contains("is a pattern"), "{}", err(&o));
+    }
+    let mut text = as_line(
+        "*@example.org",
+        signer(7, "x@y").public_key(),
+        "namespaces=\"git\" ",
+    );
+    text.push_str(&as_line("rev@clinic.example", &key, ""));
+    std::fs::write(&allowed, text).unwrap();
+    ok(&env.run_p(&["log", "verify", "--allowed-signers"], &[&allowed]));
+}
+
+/// A data dir or heads dir that group or others can write to is refused (exit 2) by the
+/// appender and the readers, like OpenSSH's StrictModes, naming the chmod to run.
+#[test]
+fn shared_writable_data_or_heads_dir_is_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    let heads = env.data().join("heads");
+    let before = std::fs::read(env.log()).unwrap();
+    for (dir, mode) in [(env.data(), 0o770), (heads.clone(), 0o703)] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+        assert_eq!(code(&o), 2);
+        assert!(err(&o).contains("chmod go-w"), "{}", err(&o));
+        for args in [
+            &["log", "verify"][..],
+            &["log", "show"],
+            &["train", "status"],
+        ] {
+            let o = env.run(args);
+            assert_eq!(code(&o), 2, "{args:?}");
+            assert!(err(&o).contains("are too open"), "{}", err(&o));
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    assert_eq!(
+        std::fs::read(env.log()).unwrap(),
+        before,
+        "nothing appended"
+    );
+    ok(&env.run(&["log", "verify"]));
+}
+
+/// Reading a log's tail costs bounded memory: with 256 MiB of garbage after the last
+/// entry and the address space capped below that (`ulimit -v`), the appender refuses
+/// cleanly (exit 2, E_FRAMING) and `log verify` reports it (exit 1) instead of dying
+/// in an allocation.
+#[test]
+fn a_huge_garbage_tail_costs_bounded_memory() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.log())
+        .unwrap();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len + (256 << 20)).unwrap();
+    let capped = |args: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 200000; exec \"$BIN\" --data-dir \"$DATA\" {args}"
+            ))
+            .env("BIN", env!("CARGO_BIN_EXE_p2review"))
+            .env("DATA", env.data())
+            .env("QUEUE", &q)
+            .output()
+            .unwrap()
+    };
+    let o = capped("decide \"$QUEUE\" --id D-0001 --decision defer");
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("E_FRAMING"), "{}", err(&o));
+    let o = capped("log verify");
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert_eq!(codes(&o), vec!["E_FRAMING"]);
+}
+
+/// After the advice "move the log aside and keep it", the next append starts a new log at
+/// the same path, and both verify from the data dir (the kept one by its id's head file).
+#[test]
+fn a_log_moved_aside_is_replaced_by_a_new_one() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    ok(&decide(&env, &q, &env.log()));
+    let kept = env.path("kept.jsonl");
+    std::fs::rename(env.log(), &kept).unwrap();
+    ok(&decide(&env, &q, &env.log()));
+    ok(&decide(&env, &q, &env.log()));
+    let o = env.run(&["log", "verify"]);
+    ok(&o);
+    assert!(
+        out(&o).contains("entries=3 signers=1 anchored=yes"),
+        "{}",
+        out(&o)
+    );
+    let o = env.run_p(&["log", "verify"], &[&kept]);
+    ok(&o);
+    assert!(out(&o).contains("anchored=yes"), "{}", out(&o));
 }

@@ -63,6 +63,9 @@ impl B {
         self.raw(v, NS_DECISION);
     }
     fn decision(&mut self) {
+        self.decision_with_note(None);
+    }
+    fn decision_with_note(&mut self, note: Option<&str>) {
         let fx = Fixture::new(1);
         let ev = fx.eval(0);
         let d = &fx.queue.queue.disclosures[0];
@@ -84,7 +87,7 @@ impl B {
             policy: ev.policy,
             decision: p2review::decision::Decision::Defer,
             reason_code: None,
-            note: None,
+            note: note.map(str::to_owned),
             override_: false,
             supersedes: None,
         }));
@@ -292,4 +295,228 @@ fn genesis_missing_or_first() {
         codes.contains(&Code::SeqGap) && codes.contains(&Code::PrevMismatch),
         "{codes:?}"
     );
+}
+
+/// Pieces a hostile line is made of: the framing tokens, their halves, base64, the bytes
+/// that end or break a line, and a non-UTF-8 byte.
+const TOKENS: [&[u8]; 15] = [
+    b"{\"e\":{",
+    b"{\"e\":",
+    b",\"sig\":\"",
+    b"\"}",
+    b"\"",
+    b"}",
+    b"{",
+    b"A",
+    b"AAAA",
+    b"=",
+    b"\n",
+    b"\r",
+    b"\xff",
+    b",",
+    b":",
+];
+
+/// Every sequence of up to four tokens, alone and after a valid genesis: findings, never
+/// a panic (a 16-byte line ending in `,"sig":"}` used to slice out of bounds).
+#[test]
+fn any_short_token_sequence_gives_findings_never_a_panic() {
+    let b = B::new(LogKind::Production);
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: vec![(b.s.principal().into(), *b.s.public_key())],
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    };
+    let n = TOKENS.len();
+    let mut inputs = 0;
+    for len in 1..=4u32 {
+        for mut k in 0..n.pow(len) {
+            let mut tail = Vec::new();
+            for _ in 0..len {
+                tail.extend_from_slice(TOKENS[k % n]);
+                k /= n;
+            }
+            let _ = line::split(&tail);
+            let alone = verify_bytes(&tail, &opts).unwrap();
+            assert!(!alone.findings.is_empty(), "{tail:?}");
+            let mut after = b.out.clone();
+            after.extend_from_slice(&tail);
+            let r = verify_bytes(&after, &opts).unwrap();
+            assert!(!r.findings.is_empty(), "{tail:?}");
+            inputs += 1;
+        }
+    }
+    assert_eq!(inputs, 15 + 225 + 3375 + 50625);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+    /// Arbitrary bytes, alone and after a valid genesis, through the verifier and the
+    /// supervisor's reader: findings, never a panic.
+    #[test]
+    fn any_bytes_give_findings_never_a_panic(
+        tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        framed in proptest::prelude::any::<bool>(),
+    ) {
+        let b = B::new(LogKind::Production);
+        let mut bytes = b.out.clone();
+        if framed {
+            bytes.extend_from_slice(b"{\"e\":{");
+        }
+        bytes.extend_from_slice(&tail);
+        let opts = VerifyOptions {
+            trust: Trust::Local {
+                keys: vec![(b.s.principal().into(), *b.s.public_key())],
+                demo: None,
+            },
+            checkpoints: vec![],
+            heads_dir: None,
+        };
+        let r = verify_bytes(&bytes, &opts).unwrap();
+        proptest::prop_assert!(!r.findings.is_empty() || tail.is_empty() && !framed);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("log.jsonl");
+        std::fs::write(&p, &bytes).unwrap();
+        let _ = p2review::log::read::read_decisions(&p).unwrap();
+        let loaded = p2review::supervise::load_logs(&[p], &opts, &[], 2);
+        proptest::prop_assert_eq!(loaded.logs.len(), 1);
+    }
+}
+
+/// A valid log with `tail` appended: its findings.
+fn with_tail(tail: &[u8]) -> Vec<Code> {
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    b.out.extend_from_slice(tail);
+    b.codes()
+}
+
+/// SPEC §6.3/§6.5: only a strict prefix of a framed line (optionally followed by the LF an
+/// append writes first and prefixes of `tail_recovery` lines) is a torn tail; any other
+/// ending is damage (`E_`), whether or not it has an LF.
+#[test]
+fn only_a_torn_fragment_is_a_torn_tail() {
+    let warn = vec![Code::TornTail];
+    assert_eq!(with_tail(b"{\"e\":{\"as_of\":\"20"), warn);
+    assert_eq!(with_tail(b"{\"e"), warn);
+    assert_eq!(
+        with_tail(b"{\"e\":{\"as_of\":\"20\n"),
+        warn,
+        "fragment + LF"
+    );
+    assert_eq!(
+        with_tail(b"{\"e\":{\"as_of\":\"20\n{\"e\":{\"key\":\"SHA256:abc"),
+        warn,
+        "fragment + LF + torn recovery"
+    );
+    assert_eq!(
+        with_tail(b"{\"e\":{\"as_of\":\"20\n{\"e\":{\"key\":\"x\",\"type\":\"tail_rec"),
+        warn
+    );
+    // Not a fragment of a line an append writes.
+    assert_eq!(with_tail(b"hello"), vec![Code::Framing]);
+    assert_eq!(with_tail(b"hello\n"), vec![Code::Framing]);
+    assert_eq!(with_tail(b"\n"), vec![Code::Framing]);
+    assert_eq!(
+        with_tail(b"{\"e\":{\"as_of\":\"20\n{\"e\":{\"as_of\":\"20"),
+        vec![Code::TornMiddle, Code::TornMiddle],
+        "a second piece that is not a tail_recovery prefix"
+    );
+    assert_eq!(
+        with_tail(b"{\"e\":{\"key\":\"x\",\"type\":\"decision\""),
+        vec![Code::TornTail],
+        "a first piece may be any entry"
+    );
+    assert_eq!(
+        with_tail(b"{\"e\":{\"a\":1\n{\"e\":{\"key\":\"x\",\"type\":\"decision\""),
+        vec![Code::TornMiddle, Code::TornMiddle]
+    );
+    assert_eq!(
+        with_tail(b"{\"e\":{\"a\":1},\"sig\":\"AAAA\"}"),
+        vec![Code::Schema]
+    );
+    // A whole file of garbage lines.
+    let garbage = b"x\n".repeat(100);
+    let c = with_tail(&garbage);
+    assert_eq!(c.len(), 100);
+    assert!(c.iter().all(|c| *c == Code::Framing), "{c:?}");
+    // Over 1 MiB of fragment pieces cannot be a torn tail.
+    let mut big = b"{\"e\":{\"as_of\":\"20\n".to_vec();
+    big.extend(b"{\"e\":{\"key\":\"a\n".repeat(80_000));
+    assert!(with_tail(&big).iter().all(|c| c.is_error()));
+}
+
+/// An entry of another log or an entry out of order at the end is damage too, and a
+/// changed last entry is tampering, with or without its LF.
+#[test]
+fn a_bad_last_entry_is_an_error_not_a_torn_tail() {
+    let mut other = B::new(LogKind::Production);
+    other.decision();
+    let foreign = other
+        .out
+        .split_inclusive(|&c| c == b'\n')
+        .nth(1)
+        .unwrap()
+        .to_vec();
+    let c = with_tail(&foreign);
+    assert!(
+        c.contains(&Code::PrevMismatch) || c.contains(&Code::SeqGap),
+        "{c:?}"
+    );
+    assert!(!c.contains(&Code::TornTail));
+    let c = with_tail(&foreign[..foreign.len() - 1]);
+    assert!(c.iter().all(|c| c.is_error()) && !c.is_empty(), "{c:?}");
+
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    b.decision();
+    let last = b.out[..b.out.len() - 1]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .unwrap();
+    let at = last + find(&b.out[last..], b"abab").unwrap();
+    b.out[at] = b'c';
+    assert_eq!(b.codes(), vec![Code::SigInvalid], "changed last entry");
+    b.out.pop();
+    assert_eq!(b.codes(), vec![Code::SigInvalid], "changed, LF cut off");
+    // The same entry intact without its LF: a crash one byte short.
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    b.out.pop();
+    assert_eq!(b.codes(), vec![Code::TornTail]);
+}
+
+fn find(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w == n)
+}
+
+/// A `tail_recovery` sealing something that is not a torn fragment does not launder it
+/// (logs sealed that way by earlier versions fail).
+#[test]
+fn a_seal_over_garbage_is_no_seal() {
+    use sha2::{Digest, Sha256};
+    let garbage = b"not a line\n".to_vec();
+    let mut b = B::new(LogKind::Production);
+    b.decision();
+    let off = b.out.len() as u64;
+    b.out.extend_from_slice(&garbage);
+    b.push(Body::TailRecovery {
+        torn_off: off,
+        torn_len: garbage.len() as u64 - 1,
+        torn_sha256: data_encoding::HEXLOWER.encode(&Sha256::digest(&garbage[..garbage.len() - 1])),
+    });
+    b.decision();
+    assert_eq!(b.codes(), vec![Code::Framing, Code::RecoveryInvalid]);
+}
+
+/// New input rules apply when recording, never in the verifier: an entry whose note holds
+/// a zero-width space (accepted by earlier versions) still verifies.
+#[test]
+fn old_entries_with_invisible_characters_still_verify() {
+    let mut b = B::new(LogKind::Production);
+    b.decision_with_note(Some("call\u{200b}back\u{feff}"));
+    assert_eq!(b.codes(), vec![]);
 }

@@ -109,7 +109,7 @@ impl Snapshots {
     fn new(bytes: &[u8], opts: &VerifyOptions, checker: &mut LineChecker) -> Snapshots {
         let id = peek_id(bytes);
         let mut extra = Vec::new();
-        let anchors = anchors_for(Some(&id), opts, &mut extra).unwrap();
+        let anchors = anchors_for(Some(&id), None, opts, &mut extra).unwrap();
         let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
         chain.checker = std::mem::take(checker);
         let (mut starts, mut before) = (Vec::new(), Vec::new());

@@ -621,3 +621,61 @@ fn a_finding_on_a_line_that_is_not_a_decision_still_counts() {
         "{table}"
     );
 }
+
+/// A `supersedes` naming another item's entry erases nothing: alice's approval of D-0001
+/// stays in P-0001's accounting, and `log show`/`log accounting` report
+/// W_SUPERSEDES_IGNORED with both hashes (exit 3).
+#[test]
+fn a_supersedes_on_another_item_erases_nothing_and_is_reported() {
+    let t = three(false);
+    let (_, a) = line_body(&t.alice.log(), 2);
+    let (alice_first, _) = line_body(&t.alice.log(), 2);
+    assert_eq!(a["disclosure"], "D-0001");
+    let (code, before) = t.json("accounting", &["--patient", "P-0001"]);
+    assert_eq!(code, 0, "{before}");
+    let n = rows(&before).len();
+    assert!(n >= 1);
+    // Bob "corrects" D-0002 while naming alice's D-0001 approval.
+    let wrong = decide(
+        &t.bob,
+        &t.queue,
+        &[
+            "--id",
+            "D-0002",
+            "--decision",
+            "deny",
+            "--reason-code",
+            "consent_invalid",
+            "--supersedes",
+            &alice_first,
+        ],
+    );
+    let (code, after) = t.json("accounting", &["--patient", "P-0001"]);
+    assert_eq!(code, 3, "{after}");
+    assert_eq!(rows(&after).len(), n, "nothing erased");
+    let o = t.run("show", &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("W_SUPERSEDES_IGNORED"), "{text}");
+    assert!(
+        text.contains(&format!("entry={wrong} supersedes={alice_first}")),
+        "{text}"
+    );
+    let o = t.run("accounting", &["--patient", "P-0001"]);
+    assert!(err(&o).contains("W_SUPERSEDES_IGNORED"), "{}", err(&o));
+}
+
+/// `log accounting` with a failed log exits 1 even when the failure is on another
+/// patient's entry.
+#[test]
+fn accounting_with_a_failed_log_exits_1() {
+    let t = three(false);
+    let log = t.bob.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    // Bob's escalation is about D-0002 (P-0002); the accounting is for P-0001.
+    let bad = text.replacen("needs_privacy_officer", "awaiting_documents", 1);
+    assert_ne!(bad, text);
+    std::fs::write(&log, bad).unwrap();
+    let o = t.run("accounting", &["--patient", "P-0001"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+}

@@ -55,6 +55,10 @@ fn rec(r: Row) -> DecisionRecord {
     });
     if let Some(s) = r.supersedes {
         body["supersedes"] = serde_json::Value::String(s.to_owned());
+        // A correction is about the item it names (`h-<log>-<seq>` is disclosure D-<seq>).
+        if let Some(seq) = s.rsplit('-').next().filter(|x| x.parse::<u64>().is_ok()) {
+            body["disclosure"] = serde_json::Value::String(format!("D-{seq}"));
+        }
     }
     DecisionRecord::from_body(
         PathBuf::from(format!("{}.jsonl", r.log)),
@@ -270,4 +274,146 @@ fn a_malformed_body_is_an_error_not_a_silent_drop() {
         Verification::Verified,
     );
     assert!(r.is_err());
+}
+
+fn failed(mut r: DecisionRecord) -> DecisionRecord {
+    r.verification = Verification::Failed {
+        findings: vec!["E_SIG_INVALID".into()],
+    };
+    r
+}
+
+fn approval(log: &str, seq: u64, ts: &str, subject: &str) -> DecisionRecord {
+    row(log, seq, ts, "ann@h", subject, "approve", PWN, false, None)
+}
+
+/// 42 CFR 2.25: only a verified, later entry about the same item (subject, disclosure)
+/// takes an approval out of the accounting; anything else changes nothing and is reported.
+#[test]
+fn supersession_is_honoured_only_from_a_verified_later_entry_on_the_same_item() {
+    let base = approval("a", 1, "2026-11-01T08:00:00.000Z", "P-1");
+    let deny = |log: &str, seq: u64, ts: &str, subject: &str, names: &str| {
+        row(
+            log,
+            seq,
+            ts,
+            "eve@h",
+            subject,
+            "deny",
+            PWN,
+            false,
+            Some(names),
+        )
+    };
+    let counted = |recs: Vec<DecisionRecord>| -> (usize, Resolution) {
+        let recs = merge(recs);
+        let rows = accounting(&recs, "P-1", nov(28));
+        (
+            rows.iter().filter(|r| r.verified).count(),
+            resolve_records(&recs),
+        )
+    };
+    // Honoured: same log, later; another log, later.
+    let (n, res) = counted(vec![
+        base.clone(),
+        deny("a", 2, "2026-11-01T09:00:00.000Z", "P-1", "h-a-1"),
+    ]);
+    assert_eq!((n, res.warnings.len()), (0, 0));
+    let (n, _) = counted(vec![
+        base.clone(),
+        deny("z", 7, "2026-11-01T09:00:00.000Z", "P-1", "h-a-1"),
+    ]);
+    assert_eq!(n, 0);
+    // Another log, dated up to 5 minutes earlier: clock skew, still honoured.
+    let (n, _) = counted(vec![
+        base.clone(),
+        deny("z", 7, "2026-11-01T07:56:00.000Z", "P-1", "h-a-1"),
+    ]);
+    assert_eq!(n, 0);
+    // Unverified superseding entry: ignored silently (it is listed as FAILED).
+    let (n, res) = counted(vec![
+        base.clone(),
+        failed(deny("z", 7, "2026-11-01T09:00:00.000Z", "P-1", "h-a-1")),
+    ]);
+    assert_eq!((n, res.warnings.len()), (1, 0));
+    // Another patient (same disclosure id): ignored, reported with both hashes.
+    let (n, res) = counted(vec![
+        base.clone(),
+        deny("z", 7, "2026-11-01T09:00:00.000Z", "P-9", "h-a-1"),
+    ]);
+    assert_eq!(n, 1);
+    assert_eq!(
+        res.warnings,
+        vec![SupersedesWarning {
+            code: "W_SUPERSEDES_IGNORED",
+            entry: "h-z-7".into(),
+            names: "h-a-1".into()
+        }]
+    );
+    // Another disclosure of the same patient.
+    let mut other = deny("z", 7, "2026-11-01T09:00:00.000Z", "P-1", "h-a-1");
+    other.body.disclosure = "D-99".into();
+    let (n, res) = counted(vec![base.clone(), other]);
+    assert_eq!((n, res.warnings[0].code), (1, "W_SUPERSEDES_IGNORED"));
+    // An earlier entry of another log (more than 5 minutes before).
+    let (n, res) = counted(vec![
+        base.clone(),
+        deny("z", 7, "2026-10-01T09:00:00.000Z", "P-1", "h-a-1"),
+    ]);
+    assert_eq!((n, res.warnings[0].code), (1, "W_SUPERSEDES_IGNORED"));
+    // Names an entry that was not read.
+    let (n, res) = counted(vec![
+        base.clone(),
+        deny("z", 7, "2026-11-01T09:00:00.000Z", "P-1", "h-q-1"),
+    ]);
+    assert_eq!((n, res.warnings[0].code), (1, "W_SUPERSEDES_UNRESOLVED"));
+    // A failed approval is listed (not verified) and never counted.
+    let rows = accounting(&[failed(base.clone())], "P-1", nov(28));
+    assert_eq!(rows.len(), 1);
+    assert!(!rows[0].verified);
+}
+
+/// Failed entries count nowhere: not in totals, not as open escalations, and their
+/// `supersedes` closes nothing.
+#[test]
+fn failed_entries_never_count_in_summaries() {
+    let esc = row(
+        "b",
+        1,
+        "2026-11-02T09:00:00.000Z",
+        "bo@h",
+        "P-2",
+        "escalate",
+        CR,
+        false,
+        None,
+    );
+    let close = failed(row(
+        "c",
+        2,
+        "2026-11-04T10:00:00.000Z",
+        "cy@h",
+        "P-2",
+        "deny",
+        CR,
+        false,
+        Some("h-b-1"),
+    ));
+    let bad_esc = failed(row(
+        "c",
+        3,
+        "2026-11-04T11:00:00.000Z",
+        "cy@h",
+        "P-3",
+        "escalate",
+        CR,
+        false,
+        None,
+    ));
+    let recs = merge(vec![esc, close, bad_esc]);
+    let s = summarize(&recs);
+    assert_eq!(s.totals.total, 1);
+    assert_eq!(s.reviewers.len(), 1);
+    assert_eq!(s.open_escalations, vec!["h-b-1".to_owned()]);
+    assert_eq!(open_escalations(&recs).len(), 1);
 }

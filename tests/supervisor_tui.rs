@@ -68,7 +68,8 @@ fn status(log: &str, result: &str, findings: &[&str]) -> LogStatus {
 }
 
 /// Hand-counted: ann 3 (2 approve, 1 override), bo 3 (escalate, defer, approve), cy 2
-/// (escalate, deny superseding bo's escalation; failed entry is cy's deny); 4 days.
+/// (escalate, and a deny naming bo's escalation that failed verification: it counts
+/// nowhere and closes nothing); 4 days.
 fn loaded() -> Loaded {
     const PWN: &str = "permitted_with_notice";
     const CR: &str = "consent_required";
@@ -170,15 +171,18 @@ fn loaded() -> Loaded {
             true,
         ),
     ]);
+    // As the loader does: supersession resolved over every entry read.
+    let res = resolve_records(&records);
     Loaded {
         records,
+        superseded: res.superseded,
+        escalations: res.open_escalations,
         logs: vec![
             status("a", "ok", &[]),
             status("b", "ok", &[]),
             status("c", "failed", &["E_SIG_INVALID seq=2 line=3"]),
         ],
         other: vec![],
-        ..Default::default()
     }
 }
 
@@ -286,13 +290,15 @@ fn quick_filters_and_summary_follow_the_view() {
     keys(&mut a, "<tab>");
     assert_eq!(a.screen, Screen::Summary);
     let s = a.summary.as_ref().unwrap();
-    // bo's escalation is superseded by cy's (failed) deny; cy's own escalation is open.
-    assert_eq!(s.open_escalations.len(), 1);
+    // cy's deny failed verification: it does not close bo's escalation, so both
+    // escalations are open.
+    assert_eq!(s.open_escalations.len(), 2);
     assert_eq!(s.totals.escalate, 2);
     keys(&mut a, "d d"); // back to all
     assert_eq!(a.decision, None);
     let s = a.summary.as_ref().unwrap();
-    assert_eq!(s.totals.total, 8);
+    // The failed deny is listed but counted nowhere.
+    assert_eq!(s.totals.total, 7);
     assert_eq!(
         (
             s.totals.approve,
@@ -300,7 +306,7 @@ fn quick_filters_and_summary_follow_the_view() {
             s.totals.escalate,
             s.totals.defer
         ),
-        (3, 2, 2, 1)
+        (3, 1, 2, 1)
     );
     let ann = &s.reviewers[0];
     assert_eq!(

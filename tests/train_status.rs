@@ -330,7 +330,16 @@ fn a_forged_record_in_the_middle_breaks_everything_after_it() {
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(err(&o).contains("FAILED VERIFICATION"), "{}", err(&o));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(rows.is_empty(), "nothing after a break counts: {rows:?}");
+    // Nothing after a break counts: the trainee is listed as failed, not current.
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["status"], "due", "{rows:?}");
+    assert!(
+        rows[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("FAILED VERIFICATION"),
+        "{rows:?}"
+    );
     let o = env
         .cmd()
         .args(["log", "verify"])
@@ -351,7 +360,15 @@ fn a_record_by_an_unknown_key_does_not_count() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("E_SIGNER_UNKNOWN"), "{}", err(&o));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(rows.is_empty(), "{rows:?}");
+    // Listed as failed (the record did not verify), never as current.
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["status"], "due");
+    assert!(
+        rows[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("FAILED VERIFICATION")
+    );
 }
 
 #[test]
@@ -478,5 +495,34 @@ fn several_trainees_logs_with_an_allowed_signers_file() {
         "{}",
         err(&o)
     );
-    assert!(!out(&o).contains("other@clinic.example"), "{}", out(&o));
+    let other = out(&o)
+        .lines()
+        .find(|l| l.starts_with("other@clinic.example"))
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(
+        other.contains("DUE") && other.contains("FAILED VERIFICATION"),
+        "listed as failed, not current: {}",
+        out(&o)
+    );
+}
+
+/// A trainee whose only record failed verification is failed, not "never trained": listed
+/// (with or without a roster) as due because the record failed.
+#[test]
+fn a_trainee_with_a_failed_record_is_failed_not_never_trained() {
+    let env = Env::with_key(WHO);
+    let log = env.data().join("training.jsonl");
+    record(&env, &log, 3);
+    forge(&log);
+    let roster = env.path("roster.txt");
+    std::fs::write(&roster, format!("{WHO}\n")).unwrap();
+    for extra in [&[][..], &["--roster", roster.to_str().unwrap()]] {
+        let o = status(&env, &log, extra);
+        assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+        let text = out(&o);
+        assert!(text.contains(WHO), "{text}");
+        assert!(!text.contains("never trained"), "{text}");
+        assert!(text.contains("FAILED VERIFICATION"), "{text}");
+    }
 }

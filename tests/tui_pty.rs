@@ -265,3 +265,57 @@ fn log_review_restores_on_sigterm() {
     s.wait_exit();
     assert_restored(&s);
 }
+
+/// A loader thread that panics ends `log review` with an error (exit 2, terminal
+/// restored) instead of leaving the progress screen up forever.
+#[test]
+fn log_review_loader_panic_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spawn_env(
+        dir.path(),
+        &["log", "review"],
+        &[("P2REVIEW_TEST_PANIC_LOADER", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    let st = s.wait_exit();
+    assert_eq!(st.exit_code(), 2, "{st:?}");
+    assert_restored(&s);
+    let raw = s.raw();
+    let left = find_last(&raw, b"\x1b[?1049l").unwrap();
+    let report = String::from_utf8_lossy(&raw[left..]);
+    assert!(report.contains("internal error"), "{report}");
+}
+
+/// The panic report honours `--no-color` on a terminal and has no colour on a pipe.
+#[test]
+fn panic_report_has_no_colour_with_no_color_or_on_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["log", "verify"])
+        .env("P2REVIEW_TEST_PANIC_AT_START", "1")
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("test panic requested"), "{err}");
+    assert!(!err.contains('\x1b'), "no escapes on a pipe: {err:?}");
+    // On a terminal with `--no-color` (and NO_COLOR empty, i.e. unset for colour crates).
+    let mut s = spawn_env(
+        dir.path(),
+        &["--no-color", "log", "verify"],
+        &[
+            ("P2REVIEW_TEST_PANIC_AT_START", "1"),
+            ("RUST_BACKTRACE", "0"),
+            ("NO_COLOR", ""),
+        ],
+    );
+    let st = s.wait_exit();
+    assert!(!st.success());
+    let raw = String::from_utf8_lossy(&s.raw()).into_owned();
+    assert!(raw.contains("test panic requested"), "{raw}");
+    assert!(colour_sgr(raw.as_bytes()).is_empty(), "{raw:?}");
+    assert!(!raw.contains("\x1b["), "{raw:?}");
+}

@@ -157,6 +157,9 @@ pub struct LogVerifyArgs {
     /// Checkpoint notes from `log checkpoint`
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub checkpoint: Vec<PathBuf>,
+    /// No `ok log=…` line for a clean log (findings are still printed)
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -82,6 +82,7 @@ pub(crate) fn verify_options(
     allowed: Option<&Path>,
     checkpoint_files: &[PathBuf],
 ) -> eyre::Result<(VerifyOptions, Vec<(PathBuf, checkpoint::Checkpoint)>)> {
+    ctx.data.check_strict_modes().map_err(|e| eyre!(e))?;
     let trust = trust(ctx, allowed)?;
     let mut checkpoints = Vec::new();
     for p in checkpoint_files {
@@ -118,7 +119,7 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
                     println!(
                         "{} log={} seq={} line={}",
                         f.code,
-                        log.display(),
+                        crate::text::escape(&log.display().to_string()),
                         f.seq,
                         f.line
                     );
@@ -127,6 +128,13 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
                 match r.exit_code() {
                     1 => any_err = true,
                     3 => any_warn = true,
+                    _ if !a.quiet => println!(
+                        "ok log={} entries={} signers={} anchored={}",
+                        crate::text::escape(&log.display().to_string()),
+                        r.entries,
+                        r.signers,
+                        if r.anchored { "yes" } else { "no" }
+                    ),
                     _ => {}
                 }
                 if let Some(id) = r.log_id {

@@ -80,7 +80,7 @@ impl std::fmt::Display for AppendError {
             ),
             AppendError::Tail { path, code, detail } => write!(
                 f,
-                "{}: the log's tail fails its check ({code}: {detail}); nothing was recorded — run `p2review log verify {}` and ask a supervisor",
+                "{}: the log fails its check ({code}: {detail}); nothing was recorded — this is damage, not a crash: run `p2review log verify {}`, then move the log aside and keep it (it is evidence) and tell a supervisor; the next append starts a new log",
                 path.display(),
                 path.display()
             ),
@@ -178,7 +178,8 @@ impl Appender {
         if knob("P2REVIEW_TEST_NO_LOCK").is_some() {
             return Ok(None);
         }
-        let lp = crate::paths::lock_path(&self.log);
+        let lp =
+            crate::paths::lock_path(&self.log).map_err(self.io("cannot resolve the log's path"))?;
         let f = OpenOptions::new()
             .read(true)
             .write(true)
@@ -265,6 +266,24 @@ impl Appender {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
             Err(e) => return Err(self.io("cannot create the log")(e)),
         };
+        self.write_genesis(&mut f)?;
+        Ok(true)
+    }
+
+    /// Refuse a log path that is not a regular file (a FIFO or device would block or
+    /// never end; a directory is a mistake). A missing file is fine: it gets created.
+    fn refuse_special(&self) -> Result<(), AppendError> {
+        match fs::metadata(&self.log) {
+            Ok(m) if !m.is_file() => Err(self.io("cannot use the log")(io::Error::other(
+                "not a regular file (a FIFO, device or directory); give the path of a log file",
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Write a new genesis entry into an empty log file (created here, or left 0 bytes by
+    /// an earlier creation that could not write, e.g. on a full disk), then sync it.
+    fn write_genesis(&self, f: &mut File) -> Result<(), AppendError> {
         let mut id = [0u8; 16];
         ssh_key::getrandom::fill(&mut id)
             .map_err(|e| AppendError::Entry(format!("no randomness for the log id: {e}")))?;
@@ -281,7 +300,7 @@ impl Appender {
         );
         debug_assert_eq!(g.prev, ZERO_HASH);
         let (line, _) = self.make_line(&g)?;
-        write_all(&mut f, &line).map_err(self.io("cannot write genesis"))?;
+        write_all(f, &line).map_err(self.io("cannot write genesis"))?;
         f.sync_data()
             .map_err(self.io("cannot sync the log (fdatasync)"))?;
         let dir = self
@@ -292,7 +311,7 @@ impl Appender {
         File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(self.io("cannot sync the log's directory"))?;
-        Ok(true)
+        Ok(())
     }
 
     /// The log's id and kind, from its first line.
@@ -307,7 +326,7 @@ impl Appender {
         let end = buf[..n]
             .iter()
             .position(|&b| b == b'\n')
-            .ok_or_else(|| tail_err(Code::TornTail, "the log has no complete genesis entry (its creation was interrupted); move the file aside — it holds no decisions"))?;
+            .ok_or_else(|| tail_err(Code::TornTail, "the log has no complete genesis entry"))?;
         let good = self
             .check_line(&buf[..end])
             .map_err(|c| tail_err(c, "the first line is not a valid genesis entry"))?;
@@ -331,9 +350,47 @@ impl Appender {
 
     /// Read and check the tail: resume after the head file's entry (or the last valid entry)
     /// and run the verifier's chain over everything after it.
-    fn check_tail(&self, f: &mut File) -> Result<Tail, AppendError> {
+    /// `fresh`: this append just created the log (a head file for the path names the log
+    /// that was moved aside, and is replaced after this append).
+    fn check_tail(&self, f: &mut File, fresh: bool) -> Result<Tail, AppendError> {
         let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
-        let (log_id, kind, genesis_last, genesis_end) = self.genesis(f)?;
+        let tail_err = |code: Code, detail: String| AppendError::Tail {
+            path: self.log.clone(),
+            code,
+            detail,
+        };
+        let by_path = if fresh { None } else { self.path_head()? };
+        let (log_id, kind, genesis_last, genesis_end) = match (self.genesis(f), &by_path) {
+            (Ok(g), _) => g,
+            // This data dir appended to a log at this path that has lost its genesis.
+            (
+                Err(AppendError::Tail {
+                    code: Code::TornTail,
+                    ..
+                }),
+                Some(h),
+            ) => {
+                return Err(tail_err(
+                    Code::Truncated,
+                    format!(
+                        "this data dir appended entry {} of log {} here, and the file now holds {size} bytes without a genesis entry",
+                        h.seq, h.log
+                    ),
+                ));
+            }
+            (Err(e), _) => return Err(e),
+        };
+        if let Some(h) = &by_path
+            && h.log != log_id
+        {
+            return Err(tail_err(
+                Code::Fork,
+                format!(
+                    "this data dir last appended to log {} at this path; the file now holds log {log_id}",
+                    h.log
+                ),
+            ));
+        }
         if kind != self.kind {
             return Err(AppendError::KindMismatch {
                 path: self.log.clone(),
@@ -341,11 +398,6 @@ impl Appender {
                 wanted: self.kind,
             });
         }
-        let tail_err = |code: Code, detail: String| AppendError::Tail {
-            path: self.log.clone(),
-            code,
-            detail,
-        };
         let head = head::read(&self.heads_dir, &log_id).map_err(AppendError::Head)?;
         // (start offset, last good entry) to resume from.
         let (start, last) = match &head {
@@ -387,23 +439,29 @@ impl Appender {
             None => self.last_valid(f, size, genesis_end, genesis_last, &log_id)?,
         };
         let mut chain = Chain::resume(log_id.clone(), kind, last, start, 0);
-        let mut rest = Vec::new();
-        read_from(f, start, &mut rest).map_err(self.io("cannot read the log"))?;
-        let mut off = start;
-        for piece in rest.split_inclusive(|&b| b == b'\n') {
-            chain.feed(piece, off);
-            off += piece.len() as u64;
+        // Streamed in bounded pieces: a tail of garbage costs no more memory than a line.
+        {
+            let mut r = io::BufReader::with_capacity(64 * 1024, ReadFrom { f, pos: start });
+            let mut piece = Vec::with_capacity(MAX_LINE);
+            let mut off = start;
+            loop {
+                let n = super::verify::read_piece(&mut r, &mut piece)
+                    .map_err(self.io("cannot read the log"))?;
+                if piece.is_empty() {
+                    break;
+                }
+                chain.feed(&piece, off);
+                off += n;
+            }
         }
         let torn = chain.finish();
         if let Some(bad) = chain.findings.iter().find(|x| x.code.is_error()) {
-            return Err(tail_err(bad.code, format!("at entry {}", bad.seq)));
-        }
-        if let Some(t) = &torn
-            && t.bytes.is_empty()
-        {
             return Err(tail_err(
-                Code::TornTail,
-                "the torn fragment at the end is too large to seal".into(),
+                bad.code,
+                format!(
+                    "at entry {} (line {} after the checked part)",
+                    bad.seq, bad.line
+                ),
             ));
         }
         let mut last = chain.last.unwrap_or(last);
@@ -504,12 +562,48 @@ impl Appender {
         }
     }
 
+    /// The heads dir and the data dir holding it must not be group/other-writable.
+    fn strict_modes(&self) -> Result<(), AppendError> {
+        let data = self
+            .heads_dir
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty());
+        for d in data.into_iter().chain([self.heads_dir.as_path()]) {
+            crate::paths::check_not_shared_writable(d).map_err(AppendError::Head)?;
+        }
+        Ok(())
+    }
+
+    /// A 0-byte log (its creation could not write genesis, e.g. on a full disk) gets its
+    /// genesis now, unless this data dir's head file says entries were appended to a log at
+    /// this path (then it was emptied: `check_tail` reports `E_TRUNCATED`).
+    fn genesis_if_empty(&self, f: &mut File) -> Result<bool, AppendError> {
+        let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
+        if size != 0 || self.path_head()?.is_some() {
+            return Ok(false);
+        }
+        self.write_genesis(f).map(|()| true)
+    }
+
+    /// This data dir's head file for the log's canonical path.
+    fn path_head(&self) -> Result<Option<Head>, AppendError> {
+        match crate::paths::canonical_log_path(&self.log) {
+            Ok(c) => head::read_by_path(&self.heads_dir, &c).map_err(AppendError::Head),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Check the tail without writing: what the TUI uses to decide whether to open
-    /// read-only. `Ok` also when the log does not exist yet.
+    /// read-only. `Ok` also when the log does not exist yet or is empty and unanchored.
     pub fn check(&self) -> Result<(), AppendError> {
+        self.strict_modes()?;
         let _lock = self.lock()?;
+        self.refuse_special()?;
         match OpenOptions::new().read(true).open(&self.log) {
-            Ok(mut f) => self.check_tail(&mut f).map(|_| ()),
+            Ok(f) if f.metadata().is_ok_and(|m| m.len() == 0) && self.path_head()?.is_none() => {
+                Ok(())
+            }
+            Ok(mut f) => self.check_tail(&mut f, false).map(|_| ()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(self.io("cannot open the log")(e)),
         }
@@ -518,14 +612,17 @@ impl Appender {
     /// Append one entry whose type-specific fields `body` gives. The whole SPEC §6.3
     /// protocol; `Ok` only once the entry is durable (fdatasync) and the lock released.
     pub fn append(&self, body: Body) -> Result<Receipt, AppendError> {
+        self.strict_modes()?;
         let lock = self.lock()?;
-        self.create()?;
+        self.refuse_special()?;
+        let fresh = self.create()?;
         let mut f = OpenOptions::new()
             .read(true)
             .append(true)
             .open(&self.log)
             .map_err(self.io("cannot open the log"))?;
-        let tail = self.check_tail(&mut f)?;
+        let fresh = fresh || self.genesis_if_empty(&mut f)?;
+        let tail = self.check_tail(&mut f, fresh)?;
         let ts = now_ts();
         let now_ms = parse_ts_ms(&ts).unwrap_or(0);
         if now_ms + super::chain::SKEW_TOLERANCE_MS < tail.last.ts_ms {
@@ -570,15 +667,22 @@ impl Appender {
         write_all(&mut f, &buf).map_err(self.io("cannot write the entry"))?;
         f.sync_data()
             .map_err(self.io("cannot sync the log (fdatasync)"))?;
+        // Where our write ended, read under the lock (an append-mode write leaves the
+        // position at the end of what it wrote).
+        let end = {
+            use std::io::Seek;
+            f.stream_position().unwrap_or(tail.size + buf.len() as u64)
+        };
         drop(lock);
         let receipt_head = Head {
             log: tail.log_id.clone(),
-            size: tail.size + buf.len() as u64,
+            size: end,
             seq,
             sha256: data_encoding::HEXLOWER.encode(&hash),
         };
         let head_warning = if self.update_head {
-            head::write(&self.heads_dir, &receipt_head).err()
+            let canonical = crate::paths::canonical_log_path(&self.log).ok();
+            head::write(&self.heads_dir, &receipt_head, canonical.as_deref()).err()
         } else {
             None
         };
@@ -625,16 +729,18 @@ fn read_at(f: &File, off: u64, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn read_from(f: &File, off: u64, out: &mut Vec<u8>) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    let mut chunk = vec![0u8; 64 * 1024];
-    let mut pos = off;
-    loop {
-        let k = f.read_at(&mut chunk, pos)?;
-        if k == 0 {
-            return Ok(());
-        }
-        out.extend_from_slice(&chunk[..k]);
-        pos += k as u64;
+/// Sequential reads from `pos` by positioned reads (`pread`): the file offset the append
+/// uses is never moved.
+struct ReadFrom<'a> {
+    f: &'a File,
+    pos: u64,
+}
+
+impl io::Read for ReadFrom<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.f.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
     }
 }

@@ -48,7 +48,60 @@ struct Pending {
     start: u64,
     bytes: Vec<u8>,
     overflow: bool,
-    lines: Vec<(u64, Code)>,
+    /// Line number, per-line verdict and length (LF included) of each piece.
+    lines: Vec<(u64, Code, usize)>,
+}
+
+impl Pending {
+    /// A torn fragment (docs/signed-log.md): a strict prefix of a framed line, optionally followed
+    /// by the LF an append writes first and strict prefixes of `tail_recovery` lines (one
+    /// per interrupted sealing append). Nothing complete, nothing else, at most 1 MiB.
+    fn is_torn(&self) -> bool {
+        if self.overflow || self.lines.is_empty() {
+            return false;
+        }
+        let mut at = 0;
+        for (i, &(_, _, len)) in self.lines.iter().enumerate() {
+            let piece = &self.bytes[at..at + len];
+            at += len;
+            let text = piece.strip_suffix(b"\n").unwrap_or(piece);
+            let ok = if i == 0 {
+                is_frame_prefix(text)
+            } else {
+                is_recovery_prefix(text)
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A strict prefix of a framed line `{"e":{…},"sig":"…"}` (never the whole of one).
+pub fn is_frame_prefix(text: &[u8]) -> bool {
+    const PREFIX: &[u8] = b"{\"e\":{";
+    !text.is_empty()
+        && (PREFIX.starts_with(text)
+            || text.starts_with(PREFIX) && super::line::split(text) == Err(Code::TornMiddle))
+}
+
+/// A strict prefix of a `tail_recovery` line (canonical key order puts `key` first; a
+/// `type` that is there names `tail_recovery`).
+fn is_recovery_prefix(text: &[u8]) -> bool {
+    const START: &[u8] = b"{\"e\":{\"key\":\"";
+    const TYPE: &[u8] = b"\"type\":\"";
+    const WANT: &[u8] = b"tail_recovery\"";
+    if !(START.starts_with(text) || text.starts_with(START)) || !is_frame_prefix(text) {
+        return false;
+    }
+    match text.windows(TYPE.len()).position(|w| w == TYPE) {
+        None => true,
+        Some(i) => {
+            let rest = &text[i + TYPE.len()..];
+            WANT.starts_with(rest) || rest.starts_with(WANT)
+        }
+    }
 }
 
 /// Where a torn tail starts and how long it is.
@@ -83,6 +136,10 @@ pub struct Chain {
     first_unanchored_line: Option<u64>,
     /// When set, every good entry with its line hash is kept (the reader for the TUI).
     pub collect: Option<Vec<(super::entry::Entry, [u8; 32])>>,
+    /// Distinct public keys of the good entries (the `signers=` of `log verify`).
+    pub signers: std::collections::HashSet<[u8; 32]>,
+    /// After `finish`: some anchor matched.
+    pub anchored: bool,
 }
 
 impl Chain {
@@ -103,6 +160,8 @@ impl Chain {
             max_checkpoint_seq,
             first_unanchored_line: None,
             collect: None,
+            signers: Default::default(),
+            anchored: false,
         }
     }
 
@@ -145,12 +204,13 @@ impl Chain {
                     overflow: false,
                     lines: Vec::new(),
                 });
-                if p.bytes.len() + raw.len() <= MAX_PENDING {
+                if p.bytes.len() + raw.len() <= MAX_PENDING && !p.overflow {
                     p.bytes.extend_from_slice(raw);
+                    p.lines.push((line_no, code, raw.len()));
                 } else {
                     p.overflow = true;
+                    p.lines.push((line_no, code, 0));
                 }
-                p.lines.push((line_no, code));
             }
         }
     }
@@ -168,7 +228,7 @@ impl Chain {
                         torn_len,
                         torn_sha256,
                     } => {
-                        !p.overflow
+                        p.is_torn()
                             && *torn_off == p.start
                             && (*torn_len == p.bytes.len() as u64
                                 || *torn_len + 1 == p.bytes.len() as u64)
@@ -180,7 +240,7 @@ impl Chain {
                 };
                 if !sealed {
                     let exp = self.expected_seq();
-                    for (l, code) in p.lines {
+                    for (l, code, _) in p.lines {
                         let code = if code == Code::TornTail {
                             Code::TornMiddle
                         } else {
@@ -264,6 +324,7 @@ impl Chain {
         if let Some(c) = self.collect.as_mut() {
             c.push(((*good.entry).clone(), good.hash));
         }
+        self.signers.insert(good.blob.public_key);
         self.last = Some(Last {
             seq,
             hash: good.hash,
@@ -275,14 +336,32 @@ impl Chain {
     /// End of input: classify the tail and check anchors. Returns the torn tail, if any.
     pub fn finish(&mut self) -> Option<TornTail> {
         let exp = self.expected_seq();
-        let torn = self.pending.take().map(|p| {
-            self.push(Code::TornTail, exp, p.lines[0].0);
-            TornTail {
-                offset: p.start,
-                bytes: if p.overflow { Vec::new() } else { p.bytes },
+        let torn = match self.pending.take() {
+            Some(p) if p.is_torn() || self.complete_without_lf(&p) => {
+                self.push(Code::TornTail, exp, p.lines[0].0);
+                Some(TornTail {
+                    offset: p.start,
+                    bytes: p.bytes,
+                })
             }
-        });
+            // Anything else at the end is damage, not a crash: each line's own code.
+            Some(p) => {
+                let mut at = 0;
+                for &(l, code, len) in &p.lines {
+                    let code = match code {
+                        Code::TornTail if len > 0 => self.unterminated_code(&p.bytes[at..at + len]),
+                        Code::TornTail => Code::Framing,
+                        c => c,
+                    };
+                    at += len;
+                    self.push(code, exp, l);
+                }
+                None
+            }
+            None => None,
+        };
         let anchors = std::mem::take(&mut self.anchors);
+        self.anchored = anchors.iter().any(|a| a.matched == Some(true));
         for a in &anchors {
             match a.matched {
                 None => self.push(Code::Truncated, a.seq, self.line_no.max(1)),
@@ -301,6 +380,31 @@ impl Chain {
             );
         }
         torn
+    }
+
+    /// The final piece is one whole valid entry that chains on and lacks only its LF (a
+    /// crash right before the last byte): the appender completes it with that LF.
+    fn complete_without_lf(&mut self, p: &Pending) -> bool {
+        if p.lines.len() != 1 || p.overflow || p.bytes.last() == Some(&b'\n') {
+            return false;
+        }
+        let Ok(good) = self.checker.check(&p.bytes) else {
+            return false;
+        };
+        Some(&good.entry.log) == self.log_id.as_ref()
+            && good.entry.seq == self.expected_seq()
+            && self.last.map(|l| l.hash).unwrap_or([0; 32]) == good.prev
+    }
+
+    /// The code of a final line without LF that is not a torn fragment.
+    fn unterminated_code(&mut self, text: &[u8]) -> Code {
+        match self.checker.check(text) {
+            Err(Code::TornMiddle) => Code::TornMiddle,
+            Err(c) => c,
+            Ok(g) if Some(&g.entry.log) != self.log_id.as_ref() => Code::LogMismatch,
+            Ok(g) if g.entry.seq != self.expected_seq() => Code::SeqGap,
+            Ok(_) => Code::PrevMismatch,
+        }
     }
 
     /// Same state apart from findings (and the checker): fed the same remaining input,

@@ -303,7 +303,7 @@ fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
     if override_ != decision::is_override(dec, part2, hipaa) {
         return Err("override does not match decision, part2 and hipaa".into());
     }
-    decision::check(dec, reason_code, note.as_deref(), override_, unsettled)
+    decision::check_v1(dec, reason_code, note.as_deref(), override_, unsettled)
         .map_err(|p| format!("reason/note rule: {p}"))?;
     Ok(DecisionFields {
         queue,

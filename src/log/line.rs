@@ -112,16 +112,18 @@ pub fn split(line: &[u8]) -> Result<(&[u8], &[u8]), Code> {
     }
     // Cut short before or inside the signature: a torn piece. Anything else: bad framing.
     let at = find_last(line, SIG_KEY).ok_or(Code::TornMiddle)?;
-    if !line.ends_with(SUFFIX) {
-        let rest = &line[at + SIG_KEY.len()..];
-        return Err(if rest.iter().all(|&b| is_b64(b)) {
+    // Everything after the signature key; the suffix must follow it, not overlap it
+    // (`,"sig":"}` ends with `"}` too).
+    let rest = &line[at + SIG_KEY.len()..];
+    let Some(b64) = rest.strip_suffix(SUFFIX) else {
+        let sig = rest.strip_suffix(b"\"").unwrap_or(rest);
+        return Err(if sig.iter().all(|&b| is_b64(b)) {
             Code::TornMiddle
         } else {
             Code::Framing
         });
-    }
+    };
     let body = &line[5..at];
-    let b64 = &line[at + SIG_KEY.len()..line.len() - SUFFIX.len()];
     if b64.is_empty() || !b64.iter().all(|&b| is_b64(b)) {
         return Err(Code::Framing);
     }

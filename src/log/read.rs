@@ -17,6 +17,8 @@ pub struct RecordedDecision {
     pub entry_sha256: String,
     pub disclosure: String,
     pub disclosure_sha256: String,
+    /// The queue's opaque patient ref (with `disclosure`, the item).
+    pub subject: String,
     pub decision: Decision,
     pub reason_code: Option<ReasonCode>,
     pub ts: String,
@@ -52,14 +54,18 @@ impl LogSnapshot {
             .any(|d| d.disclosure == id && d.disclosure_sha256 != sha256)
     }
 
-    /// Escalations no later entry supersedes.
+    /// Escalations no later entry about the same item (subject, disclosure) supersedes;
+    /// a `supersedes` from an entry about another item closes nothing.
     pub fn open_escalations(&self) -> Vec<&RecordedDecision> {
         self.decisions
             .iter()
             .filter(|d| d.decision == Decision::Escalate)
             .filter(|d| {
                 !self.decisions.iter().any(|x| {
-                    x.seq > d.seq && x.supersedes.as_deref() == Some(d.entry_sha256.as_str())
+                    x.seq > d.seq
+                        && x.subject == d.subject
+                        && x.disclosure == d.disclosure
+                        && x.supersedes.as_deref() == Some(d.entry_sha256.as_str())
                 })
             })
             .collect()
@@ -68,17 +74,25 @@ impl LogSnapshot {
 
 /// Read a log. A missing file is an empty snapshot; other I/O errors are `Err`.
 pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
+    let f = match super::verify::open_log(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LogSnapshot::default()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let mut chain = Chain::new(None, Vec::new());
     chain.collect = Some(Vec::new());
+    // Streamed in bounded pieces: memory follows the entries kept, not the file size.
+    let mut r = std::io::BufReader::with_capacity(64 * 1024, f);
+    let mut piece = Vec::with_capacity(4096);
     let mut off = 0u64;
-    for piece in data.split_inclusive(|&b| b == b'\n') {
-        chain.feed(piece, off);
-        off += piece.len() as u64;
+    loop {
+        let n = super::verify::read_piece(&mut r, &mut piece)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if piece.is_empty() {
+            break;
+        }
+        chain.feed(&piece, off);
+        off += n;
     }
     chain.finish();
     let decisions = chain
@@ -92,6 +106,7 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
                 entry_sha256: data_encoding::HEXLOWER.encode(&h),
                 disclosure: d.disclosure,
                 disclosure_sha256: d.disclosure_sha256,
+                subject: d.subject,
                 decision: d.decision,
                 reason_code: d.reason_code,
                 ts: e.ts,
@@ -108,4 +123,46 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
         decisions,
         findings: chain.findings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rd(
+        seq: u64,
+        subject: &str,
+        disclosure: &str,
+        decision: Decision,
+        sup: Option<&str>,
+    ) -> RecordedDecision {
+        RecordedDecision {
+            seq,
+            entry_sha256: format!("h{seq}"),
+            disclosure: disclosure.into(),
+            disclosure_sha256: "d".into(),
+            subject: subject.into(),
+            decision,
+            reason_code: None,
+            ts: String::new(),
+            reviewer: "r".into(),
+            supersedes: sup.map(str::to_owned),
+            override_: false,
+        }
+    }
+
+    #[test]
+    fn only_a_later_entry_on_the_same_item_closes_an_escalation() {
+        let esc = rd(1, "P-1", "D-1", Decision::Escalate, None);
+        let snap = |x: RecordedDecision| LogSnapshot {
+            decisions: vec![esc.clone(), x],
+            ..Default::default()
+        };
+        let s = snap(rd(2, "P-1", "D-1", Decision::Approve, Some("h1")));
+        assert!(s.open_escalations().is_empty());
+        let s = snap(rd(2, "P-2", "D-1", Decision::Approve, Some("h1")));
+        assert_eq!(s.open_escalations().len(), 1, "another patient");
+        let s = snap(rd(2, "P-1", "D-2", Decision::Approve, Some("h1")));
+        assert_eq!(s.open_escalations().len(), 1, "another disclosure");
+    }
 }

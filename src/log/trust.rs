@@ -160,6 +160,18 @@ pub fn parse_allowed_signers(text: &str, origin: &Path) -> Result<Trust, String>
             // Other key types cannot sign log entries; they are simply not trusted.
             continue;
         }
+        // A log entry names one reviewer; a pattern would let one key sign as anyone it
+        // matches. Lines limited to other namespaces (e.g. git) may keep their patterns.
+        let for_log = line.namespaces.as_ref().is_none_or(|ns| {
+            ns.iter()
+                .any(|n| n == super::NS_DECISION || n == super::NS_CHECKPOINT)
+        });
+        if for_log && principals.contains(['*', '?', '!']) {
+            return Err(at(format!(
+                "the principal {:?} is a pattern; for p2review signers list each reviewer's exact principal (e.g. from `p2review key show --allowed-signers`)",
+                crate::text::escape(&principals)
+            )));
+        }
         let wire = data_encoding::BASE64
             .decode(kb64.as_bytes())
             .map_err(|_| at("the key is not valid base64".into()))?;

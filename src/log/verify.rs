@@ -32,6 +32,10 @@ pub struct LogReport {
     /// Valid entries in the chain (last seq + 1).
     pub entries: u64,
     pub last_hash: Option<[u8; 32]>,
+    /// Distinct signing keys of the valid entries.
+    pub signers: usize,
+    /// Some anchor (checkpoint or head file) matched.
+    pub anchored: bool,
 }
 
 impl LogReport {
@@ -60,10 +64,39 @@ pub fn peek_log_id(first_line: &[u8]) -> Option<String> {
 /// `E_CHECKPOINT_SIG` in `extra`) and the head file.
 pub fn anchors_for(
     id: Option<&str>,
+    path: Option<&Path>,
     opts: &VerifyOptions,
     extra: &mut Vec<Finding>,
 ) -> Result<Vec<Anchor>, String> {
     let mut anchors = Vec::new();
+    // The head file kept for this path: a log that lost its genesis (emptied, or cut
+    // inside its first line) or was swapped for another log cannot dodge it.
+    let by_path = match (&opts.heads_dir, path) {
+        (Some(dir), Some(p)) => match crate::paths::canonical_log_path(p) {
+            Ok(c) => head::read_by_path(dir, &c)?,
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    if let Some(h) = &by_path {
+        match id {
+            None => extra.push(Finding {
+                code: Code::Truncated,
+                seq: h.seq,
+                line: 1,
+            }),
+            Some(i) if i != h.log => extra.push(Finding {
+                code: Code::Fork,
+                seq: h.seq,
+                line: 1,
+            }),
+            Some(_) => {
+                if let Some(hash) = h.hash_bytes() {
+                    anchors.push(Anchor::new(h.seq, hash, false));
+                }
+            }
+        }
+    }
     let Some(id) = id else { return Ok(anchors) };
     for cp in opts.checkpoints.iter().filter(|c| c.log_id == id) {
         if cp.signature_ok(&opts.trust) {
@@ -79,6 +112,7 @@ pub fn anchors_for(
     if let Some(dir) = &opts.heads_dir
         && let Some(h) = head::read(dir, id)?
         && let Some(hash) = h.hash_bytes()
+        && !anchors.iter().any(|a| a.seq == h.seq && a.hash == hash)
     {
         anchors.push(Anchor::new(h.seq, hash, false));
     }
@@ -96,6 +130,8 @@ pub fn report(chain: &mut Chain, extra: Vec<Finding>) -> LogReport {
         kind: chain.kind,
         entries: chain.last.map_or(0, |l| l.seq + 1),
         last_hash: chain.last.map(|l| l.hash),
+        signers: chain.signers.len(),
+        anchored: chain.anchored,
     }
 }
 
@@ -114,7 +150,7 @@ pub fn verify_bytes_with(
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     let id = peek_log_id(first);
     let mut extra = Vec::new();
-    let anchors = anchors_for(id.as_deref(), opts, &mut extra)?;
+    let anchors = anchors_for(id.as_deref(), None, opts, &mut extra)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     chain.checker = checker;
     let mut off = 0u64;
@@ -126,6 +162,41 @@ pub fn verify_bytes_with(
     Ok((r, std::mem::take(&mut chain.checker)))
 }
 
+/// Open a log for reading, refusing anything but a regular file (docs/signed-log.md: a FIFO,
+/// device or directory would block or never end). The check is made on the opened file,
+/// which is opened non-blocking so a FIFO without a writer cannot hang the open.
+pub fn open_log(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = 0o4000;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    let t = f.metadata()?.file_type();
+    if !t.is_file() {
+        return Err(io::Error::other(format!(
+            "not a regular file ({}); give the path of a log file",
+            describe(t)
+        )));
+    }
+    Ok(f)
+}
+
+fn describe(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a plain file"
+    }
+}
+
 /// Why a log could not be verified at all (exit 2).
 #[derive(Debug)]
 pub struct VerifyIoError(pub String);
@@ -133,7 +204,7 @@ pub struct VerifyIoError(pub String);
 /// Stream a log file (memory stays O(longest line)).
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Result<LogReport, VerifyIoError> {
     stream_file(path, |id, extra| {
-        let anchors = anchors_for(id, opts, extra).map_err(VerifyIoError)?;
+        let anchors = anchors_for(id, Some(path), opts, extra).map_err(VerifyIoError)?;
         Ok(Chain::new(Some(opts.trust.clone()), anchors))
     })
 }
@@ -156,9 +227,9 @@ pub fn stream_file_each(
     each: &mut dyn FnMut(u64, &[u8]),
 ) -> Result<LogReport, VerifyIoError> {
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
-    let mut r = BufReader::with_capacity(256 * 1024, File::open(path).map_err(err)?);
+    let mut r = BufReader::with_capacity(256 * 1024, open_log(path).map_err(err)?);
     let mut buf = Vec::with_capacity(4096);
-    read_piece(&mut r, &mut buf).map_err(err)?;
+    let mut len = read_piece(&mut r, &mut buf).map_err(err)?;
     let id = peek_log_id(buf.strip_suffix(b"\n").unwrap_or(&buf));
     let mut extra = Vec::new();
     let mut chain = make(id.as_deref(), &mut extra)?;
@@ -168,17 +239,20 @@ pub fn stream_file_each(
         chain.feed(&buf, off);
         lines += 1;
         each(lines, &buf);
-        off += buf.len() as u64;
-        if read_piece(&mut r, &mut buf).is_err() {
-            // A read error part-way: what was read is reported, and the rest is E_IO.
-            let seq = chain.last.map_or(0, |l| l.seq + 1);
-            extra.push(Finding {
-                code: Code::Io,
-                seq,
-                line: lines + 1,
-            });
-            break;
-        }
+        off += len;
+        len = match read_piece(&mut r, &mut buf) {
+            Ok(n) => n,
+            Err(_) => {
+                // A read error part-way: what was read is reported, and the rest is E_IO.
+                let seq = chain.last.map_or(0, |l| l.seq + 1);
+                extra.push(Finding {
+                    code: Code::Io,
+                    seq,
+                    line: lines + 1,
+                });
+                break;
+            }
+        };
     }
     Ok(report(&mut chain, extra))
 }
@@ -207,33 +281,41 @@ pub fn verify_file_parallel_each(
         return stream_file_each(
             path,
             |id, extra| {
-                let anchors = anchors_for(id, opts, extra).map_err(VerifyIoError)?;
+                let anchors = anchors_for(id, Some(path), opts, extra).map_err(VerifyIoError)?;
                 Ok(Chain::new(Some(opts.trust.clone()), anchors))
             },
             each,
         );
     }
     const BATCH: usize = 4096;
+    // Bytes per batch too: 4096 over-long lines of 64 KiB each would be 256 MiB.
+    const BATCH_BYTES: usize = 8 << 20;
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
-    let mut r = BufReader::with_capacity(256 * 1024, File::open(path).map_err(err)?);
+    let mut r = BufReader::with_capacity(256 * 1024, open_log(path).map_err(err)?);
     let mut first = Vec::with_capacity(4096);
-    read_piece(&mut r, &mut first).map_err(err)?;
+    let first_len = read_piece(&mut r, &mut first).map_err(err)?;
     let id = peek_log_id(first.strip_suffix(b"\n").unwrap_or(&first));
     let mut extra = Vec::new();
-    let anchors = anchors_for(id.as_deref(), opts, &mut extra).map_err(VerifyIoError)?;
+    let anchors =
+        anchors_for(id.as_deref(), Some(path), opts, &mut extra).map_err(VerifyIoError)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     let mut checkers: Vec<LineChecker> = (0..threads).map(|_| LineChecker::new()).collect();
-    let mut pieces: Vec<Vec<u8>> = Vec::with_capacity(BATCH);
+    // Each piece with the bytes it stands for in the file.
+    let mut pieces: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BATCH);
     if !first.is_empty() {
-        pieces.push(first);
+        pieces.push((first, first_len));
     }
     let (mut off, mut lines, mut eof, mut io_failed) = (0u64, 0u64, false, false);
     while !pieces.is_empty() || !eof {
-        while !eof && pieces.len() < BATCH {
+        let mut bytes: usize = pieces.iter().map(|(p, _)| p.len()).sum();
+        while !eof && pieces.len() < BATCH && bytes < BATCH_BYTES {
             let mut buf = Vec::with_capacity(1500);
             match read_piece(&mut r, &mut buf) {
-                Ok(()) if buf.is_empty() => eof = true,
-                Ok(()) => pieces.push(buf),
+                Ok(_) if buf.is_empty() => eof = true,
+                Ok(n) => {
+                    bytes += buf.len();
+                    pieces.push((buf, n));
+                }
                 Err(_) => {
                     eof = true;
                     io_failed = true;
@@ -249,7 +331,7 @@ pub fn verify_file_parallel_each(
                     sc.spawn(move || {
                         chunk
                             .iter()
-                            .map(|p| super::chain::check_piece(ck, p))
+                            .map(|(p, _)| super::chain::check_piece(ck, p))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -258,9 +340,9 @@ pub fn verify_file_parallel_each(
                 .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         });
-        for (p, res) in pieces.iter().zip(results) {
+        for ((p, len), res) in pieces.iter().zip(results) {
             chain.feed_checked(p, off, res);
-            off += p.len() as u64;
+            off += len;
             lines += 1;
             each(lines, p);
         }
@@ -277,30 +359,32 @@ pub fn verify_file_parallel_each(
     Ok(report(&mut chain, extra))
 }
 
+/// Longest piece kept of one line: anything longer fails framing whatever it holds.
+const MAX_PIECE: usize = 64 * 1024;
+
 /// The next line with its LF (or the final piece without), bounded so a file without LFs
-/// cannot exhaust memory: over-long pieces are cut at 64 KiB (they fail framing anyway).
-fn read_piece(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<()> {
+/// cannot exhaust memory: an over-long line keeps its first 64 KiB (plus its LF) and the
+/// rest is skipped up to the next LF, so it stays one line (one line number) and reading
+/// resynchronises there. Returns the bytes consumed from the file.
+pub fn read_piece(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<u64> {
     buf.clear();
+    let mut consumed = 0u64;
     loop {
         let avail = r.fill_buf()?;
         if avail.is_empty() {
-            return Ok(());
+            return Ok(consumed);
         }
-        let room = (64 * 1024usize).saturating_sub(buf.len());
-        match avail.iter().take(room).position(|&b| b == b'\n') {
-            Some(i) => {
-                buf.extend_from_slice(&avail[..=i]);
-                r.consume(i + 1);
-                return Ok(());
-            }
-            None => {
-                let n = avail.len().min(room);
-                buf.extend_from_slice(&avail[..n]);
-                r.consume(n);
-                if buf.len() >= 64 * 1024 {
-                    return Ok(());
-                }
-            }
+        let lf = avail.iter().position(|&b| b == b'\n');
+        let take = lf.map_or(avail.len(), |i| i + 1);
+        let room = MAX_PIECE.saturating_sub(buf.len());
+        buf.extend_from_slice(&avail[..take.min(room)]);
+        if lf.is_some() && take > room {
+            buf.push(b'\n');
+        }
+        r.consume(take);
+        consumed += take as u64;
+        if lf.is_some() {
+            return Ok(consumed);
         }
     }
 }

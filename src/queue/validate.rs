@@ -44,7 +44,7 @@ fn valid_id(s: &str) -> bool {
 /// Control characters, line/paragraph separators, bidi controls and invisible format
 /// characters: one rule, shared with everything else that takes names.
 fn forbidden_char(c: char) -> bool {
-    crate::text::is_forbidden_in_name(c)
+    crate::text::is_forbidden_input_char(c)
 }
 
 /// The signed log records a recipient name in 1–256 bytes; a queue name outside that

@@ -11,6 +11,8 @@ pub const APPROVED_LABEL: &str = "approved for disclosure";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountingRow {
+    /// The entry passed verification (only these count).
+    pub verified: bool,
     pub date: NaiveDate,
     pub recipient: String,
     pub recipient_kind: String,
@@ -26,7 +28,9 @@ pub struct AccountingRow {
 
 /// Rows for `patient` dated within three years before `as_of` (inclusive) and not after
 /// it. Only approvals of consent-based disclosures (`permitted_with_notice`) count, and an
-/// approval later superseded by another entry is left out (the superseding entry speaks).
+/// approval is left out only when an honoured supersession names it (`supersede::resolve`:
+/// a verified, later entry about the same item). Failed entries are returned too, for the
+/// caller to list as FAILED; they never count.
 pub fn accounting(
     records: &[DecisionRecord],
     patient: &str,
@@ -35,10 +39,7 @@ pub fn accounting(
     let start = as_of
         .checked_sub_months(chrono::Months::new(36))
         .unwrap_or(NaiveDate::MIN);
-    let superseded: std::collections::HashSet<&str> = records
-        .iter()
-        .filter_map(|r| r.body.supersedes.as_deref())
-        .collect();
+    let res = super::supersede::resolve_records(records);
     records
         .iter()
         .filter(|r| {
@@ -49,9 +50,12 @@ pub fn accounting(
                 && *b.part2 == *"permitted_with_notice"
                 && day >= start
                 && day <= as_of
-                && !superseded.contains(r.entry_sha256.as_str())
+                // A failed entry is listed (marked FAILED by the caller), never counted;
+                // only an honoured supersession takes an approval out.
+                && !res.superseded.contains(r.entry_sha256.as_str())
         })
         .map(|r| AccountingRow {
+            verified: r.verification.ok(),
             date: r.date(),
             recipient: r.body.recipient.name.to_string(),
             recipient_kind: r.body.recipient.kind.to_string(),

@@ -14,7 +14,8 @@ use crate::log::checkpoint::Checkpoint;
 use crate::log::findings::{Code, Finding};
 use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
 
-/// A finding on a line that is not a decision row (or could not be read as one).
+/// A finding on a line that is not a decision row (or could not be read as one), or a
+/// `supersedes` that changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OtherFinding {
     pub log_path: PathBuf,
@@ -22,6 +23,9 @@ pub struct OtherFinding {
     pub seq: u64,
     pub code: String,
     pub error: bool,
+    /// For `W_SUPERSEDES_*`: `entry=<hash> supersedes=<hash>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Everything `log show`, `log accounting` and `log review` work from.
@@ -33,32 +37,29 @@ pub struct Loaded {
     pub logs: Vec<LogStatus>,
     /// Findings not on a decision row (they are shown, and they count for the exit code).
     pub other: Vec<OtherFinding>,
-    /// Entry hashes named by any entry's `supersedes`, kept or not.
+    /// Entry hashes named by an honoured supersession, over every entry read, kept or
+    /// not (`supersede::resolve`).
     pub superseded: HashSet<String>,
-    /// Entry hashes of every escalation read, kept or not (open = not superseded).
+    /// Verified escalations still open, over every entry read, kept or not.
     pub escalations: Vec<String>,
 }
 
 impl Loaded {
-    /// Escalations still open across every entry read (SPEC §6.2).
+    /// Escalations still open across every entry read (42 CFR 2.25 bookkeeping; only
+    /// honoured supersessions close them).
     pub fn open_escalations(&self) -> usize {
-        self.escalations
-            .iter()
-            .filter(|h| !self.superseded.contains(*h))
-            .count()
+        self.escalations.len()
     }
 }
 
 impl Loaded {
-    /// SPEC §2 for several logs, over what is shown: 1 if any shown entry (or any line that
-    /// is not a decision row) failed, else 2 if a log could not be read, else 3 on warnings
-    /// (an entry whose only problem is a warning, e.g. a torn tail, counts as a warning).
+    /// Exit code for several logs, over what is shown: 1 if any shown entry is listed as
+    /// FAILED (or any line that is not a decision row failed), else 2 if a log could not
+    /// be read, else 3 on warnings (including `supersedes` that changed nothing).
     pub fn exit_code<'a>(&self, shown: impl IntoIterator<Item = &'a DecisionRecord>) -> u8 {
-        let shown_error = |r: &DecisionRecord| match &r.verification {
-            Verification::Verified => false,
-            Verification::Failed { findings } => findings.iter().any(|c| c.starts_with("E_")),
-        };
-        let failed = shown.into_iter().any(shown_error) || self.other.iter().any(|o| o.error);
+        // A FAILED row (an error, or a torn tail read as a row) is a failure.
+        let failed =
+            shown.into_iter().any(|r| !r.verification.ok()) || self.other.iter().any(|o| o.error);
         if failed {
             1
         } else if self.logs.iter().any(|l| l.result == "unreadable") {
@@ -218,9 +219,13 @@ pub fn load_logs_progress(
     let mut out = Loaded::default();
     let mut interner = Interner::default();
     let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
-    let (mut superseded, mut escalations) = (HashSet::new(), Vec::new());
+    // Every decision entry read, kept or not, for supersession (resolved at the end).
+    let mut items: Vec<(u64, super::supersede::ItemEntry)> = Vec::new();
+    // Per readable log: its path, its items, and the lines of rows filtered out.
+    let mut item_logs: Vec<(PathBuf, std::ops::Range<usize>, HashSet<u64>)> = Vec::new();
     for (log, path) in paths.iter().enumerate() {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
+        let first_item = items.len();
         let mut recs: Vec<DecisionRecord> = Vec::new();
         let mut dropped: HashSet<u64> = HashSet::new();
         let mut at = LoadProgress {
@@ -236,12 +241,10 @@ pub fn load_logs_progress(
                 progress(at);
             }
             if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
-                if let Some(h) = &r.body.supersedes {
-                    superseded.insert(h.clone());
-                }
-                if *r.body.decision == *"escalate" {
-                    escalations.push(r.entry_sha256.clone());
-                }
+                let mut item = super::supersede::ItemEntry::of(&r);
+                interner.put(&mut item.subject);
+                interner.put(&mut item.disclosure);
+                items.push((n, item));
                 if keep(&r) {
                     recs.push(r);
                 } else {
@@ -269,6 +272,14 @@ pub fn load_logs_progress(
         for f in &report.findings {
             by_line.entry(f.line).or_default().push(f);
         }
+        // An entry whose line has an error (or is a torn tail) did not verify.
+        for (line, item) in &mut items[first_item..] {
+            item.verified = !by_line.get(line).is_some_and(|fs| {
+                fs.iter()
+                    .any(|f| f.code.is_error() || f.code == Code::TornTail)
+            });
+        }
+        item_logs.push((path.clone(), first_item..items.len(), dropped.clone()));
         for r in &mut recs {
             if let Some(fs) = by_line.remove(&r.line) {
                 // Errors, and a torn tail (the line is not an entry of the chain), fail
@@ -294,6 +305,7 @@ pub fn load_logs_progress(
                 seq: f.seq,
                 code: f.code.as_str().to_owned(),
                 error: f.code.is_error(),
+                detail: None,
             });
         }
         let result = match report.exit_code() {
@@ -324,7 +336,33 @@ pub fn load_logs_progress(
         all.extend(v);
     }
     out.records = merge(all);
-    out.superseded = superseded;
-    out.escalations = escalations;
+    let entries: Vec<super::supersede::ItemEntry> = items.iter().map(|(_, e)| e.clone()).collect();
+    let res = super::supersede::resolve(&entries);
+    // Each warning goes with the log and line of the superseding entry.
+    // A warning goes with the superseding row, and like its findings it is not reported
+    // when that row is filtered out.
+    let mut at: std::collections::HashMap<&str, (&PathBuf, u64, u64)> = Default::default();
+    for (path, range, dropped) in &item_logs {
+        for (line, e) in &items[range.clone()] {
+            if !dropped.contains(line) {
+                at.insert(e.hash.as_str(), (path, *line, e.seq));
+            }
+        }
+    }
+    for w in &res.warnings {
+        let Some(&(path, line, seq)) = at.get(w.entry.as_str()) else {
+            continue;
+        };
+        out.other.push(OtherFinding {
+            log_path: path.clone(),
+            line,
+            seq,
+            code: w.code.to_owned(),
+            error: false,
+            detail: Some(format!("entry={} supersedes={}", w.entry, w.names)),
+        });
+    }
+    out.superseded = res.superseded;
+    out.escalations = res.open_escalations;
     out
 }

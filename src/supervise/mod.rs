@@ -8,6 +8,7 @@ pub mod filter;
 pub mod load;
 pub mod record;
 pub mod summary;
+pub mod supersede;
 
 pub use accounting::{AccountingRow, accounting};
 pub use filter::Filter;
@@ -18,3 +19,4 @@ pub use record::{DecisionRecord, LogStatus, Verification, merge};
 pub use summary::{
     ReviewerSummary, Summary, open_escalations, summarize, summarize_shown, summarize_with,
 };
+pub use supersede::{ItemEntry, Resolution, SupersedesWarning, resolve, resolve_records};

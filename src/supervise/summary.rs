@@ -39,49 +39,41 @@ pub struct Summary {
     pub per_day: BTreeMap<NaiveDate, u64>,
 }
 
-/// Escalations still open: no later entry's `supersedes` names them (SPEC §6.2), across
-/// every log given.
+/// Escalations still open: verified, and no honoured supersession names them (see
+/// `supersede::resolve`), across every log given.
 pub fn open_escalations(records: &[DecisionRecord]) -> Vec<&DecisionRecord> {
-    let superseded: HashSet<&str> = records
-        .iter()
-        .filter_map(|r| r.body.supersedes.as_deref())
-        .collect();
+    let res = super::supersede::resolve_records(records);
+    let open: HashSet<&str> = res.open_escalations.iter().map(String::as_str).collect();
     records
         .iter()
-        .filter(|r| {
-            *r.body.decision == *"escalate" && !superseded.contains(r.entry_sha256.as_str())
-        })
+        .filter(|r| open.contains(r.entry_sha256.as_str()))
         .collect()
 }
 
 pub fn summarize(records: &[DecisionRecord]) -> Summary {
-    let open = open_escalations(records)
-        .into_iter()
-        .map(|r| r.entry_sha256.clone())
-        .collect();
-    summarize_iter(records.iter(), open)
+    let res = super::supersede::resolve_records(records);
+    let shown: Vec<&DecisionRecord> = records.iter().collect();
+    summarize_with(&shown, |h| res.superseded.contains(h))
 }
 
 /// The summary of a filtered view `shown` (a subset of `all`): counts over `shown`; an
-/// escalation in `shown` is open unless an entry anywhere in `all` supersedes it (the
-/// superseding entry may be filtered out, the escalation is still resolved).
+/// escalation in `shown` is open unless an honoured supersession anywhere in `all` names
+/// it (the superseding entry may be filtered out, the escalation is still resolved).
 pub fn summarize_shown(shown: &[&DecisionRecord], all: &[DecisionRecord]) -> Summary {
-    let superseded: HashSet<&str> = all
-        .iter()
-        .filter_map(|r| r.body.supersedes.as_deref())
-        .collect();
-    summarize_with(shown, |h| superseded.contains(h))
+    let res = super::supersede::resolve_records(all);
+    summarize_with(shown, |h| res.superseded.contains(h))
 }
 
-/// [`summarize_shown`] with the superseded entry hashes given (`log show` keeps only the
-/// records it shows, and the hashes every entry read names in `supersedes`).
+/// [`summarize_shown`] with the honoured superseded entry hashes given (`log show` keeps
+/// only the records it shows; `Loaded::superseded` covers every entry read). Entries that
+/// failed verification count nowhere: not in totals, not as open escalations.
 pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&str) -> bool) -> Summary {
-    let open = shown
-        .iter()
+    let verified = || shown.iter().copied().filter(|r| r.verification.ok());
+    let open = verified()
         .filter(|r| *r.body.decision == *"escalate" && !superseded(r.entry_sha256.as_str()))
         .map(|r| r.entry_sha256.clone())
         .collect();
-    summarize_iter(shown.iter().copied(), open)
+    summarize_iter(verified(), open)
 }
 
 fn summarize_iter<'r>(

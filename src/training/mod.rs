@@ -12,7 +12,10 @@ pub mod status;
 pub use pack::{PackError, TrainingPack, load_pack};
 pub use practice::{Feedback, Phase, Question, Score, Session};
 pub use records::{TrainingLog, own_training_notice, read_training_log};
-pub use status::{AcceptedVersions, Completion, Currency, TraineeStatus, due_reason, summarize};
+pub use status::{
+    AcceptedVersions, Completion, Currency, TraineeStatus, due_reason, summarize,
+    summarize_with_failed,
+};
 
 /// Default pass mark, percent (SPEC §6.2 / issue 6).
 pub const DEFAULT_PASS_MARK: u8 = 80;

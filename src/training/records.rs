@@ -23,6 +23,8 @@ pub struct TrainingLog {
     pub kind: Option<LogKind>,
     /// Completion entries not counted because they (or an earlier entry) failed verification.
     pub dropped: usize,
+    /// Who those entries (read leniently) name: they are failed, not "never trained".
+    pub failed_principals: std::collections::BTreeSet<String>,
 }
 
 impl TrainingLog {
@@ -34,7 +36,10 @@ impl TrainingLog {
 
 /// Read and verify `path`. `Err` when it cannot be read at all.
 pub fn read_training_log(path: &Path, opts: &VerifyOptions) -> Result<TrainingLog, String> {
-    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut data = Vec::new();
+    crate::log::verify::open_log(path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut data))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     from_bytes(path, &data, opts)
 }
 
@@ -42,7 +47,7 @@ fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<Training
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     let id = peek_log_id(first);
     let mut extra = Vec::new();
-    let anchors = anchors_for(id.as_deref(), opts, &mut extra)?;
+    let anchors = anchors_for(id.as_deref(), Some(path), opts, &mut extra)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     chain.collect = Some(Vec::new());
     let mut off = 0u64;
@@ -62,6 +67,21 @@ fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<Training
     let training_log = r.kind == Some(LogKind::Training);
     let mut completions = Vec::new();
     let mut dropped = 0;
+    let mut failed_principals = std::collections::BTreeSet::new();
+    // Lines with an error that still read as a completion (e.g. a changed score).
+    let bad_lines: std::collections::BTreeSet<u64> = r
+        .findings
+        .iter()
+        .filter(|f| f.code.is_error())
+        .map(|f| f.line)
+        .collect();
+    for (n, raw) in data.split(|&b| b == b'\n').enumerate() {
+        if bad_lines.contains(&(n as u64 + 1))
+            && let Some(p) = completion_reviewer(raw)
+        {
+            failed_principals.insert(p);
+        }
+    }
     for (e, _) in collected {
         let Body::TrainingCompletion(t) = &e.body else {
             continue;
@@ -81,7 +101,10 @@ fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<Training
                     passed: t.passed,
                 })
             }
-            _ => dropped += 1,
+            _ => {
+                dropped += 1;
+                failed_principals.insert(e.reviewer.clone());
+            }
         }
     }
     Ok(TrainingLog {
@@ -90,7 +113,18 @@ fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<Training
         findings: r.findings,
         kind: r.kind,
         dropped,
+        failed_principals,
     })
+}
+
+/// The reviewer of a line that reads as a `training_completion` entry, judged leniently
+/// (the line failed verification; this only says whom it concerns).
+fn completion_reviewer(raw: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(raw).ok()?;
+    let e = v.get("e")?;
+    (e.get("type")?.as_str()? == "training_completion")
+        .then(|| e.get("reviewer")?.as_str().map(str::to_owned))
+        .flatten()
 }
 
 /// The header notice for a reviewer whose own training is not current on `as_of`, or `None`

@@ -56,6 +56,9 @@ pub enum DueReason {
     Expired { age_days: i64 },
     /// The latest passing record was taken under another Part 2 policy version.
     OldPolicy { version: String },
+    /// A training record of theirs failed verification, and no verified record makes
+    /// them current: failed, not "never trained".
+    RecordFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -175,10 +178,37 @@ pub fn summarize(
         .collect()
 }
 
+/// Statuses for `records` plus `roster`, where everyone in `failed` (principals with a
+/// training record that failed verification) is listed, and is due as `RecordFailed`
+/// unless a verified passing record makes them current.
+pub fn summarize_with_failed(
+    records: &[Completion],
+    roster: &[String],
+    failed: &std::collections::BTreeSet<String>,
+    as_of: NaiveDate,
+    policy_version_now: &(impl AcceptedVersions + ?Sized),
+) -> Vec<TraineeStatus> {
+    let mut all: Vec<String> = roster.to_vec();
+    all.extend(failed.iter().cloned());
+    let mut out = summarize(records, &all, as_of, policy_version_now);
+    for t in &mut out {
+        if failed.contains(&t.principal)
+            && let Currency::Due { reason } = &mut t.currency
+            && matches!(reason, DueReason::NeverTrained | DueReason::NeverPassed)
+        {
+            *reason = DueReason::RecordFailed;
+        }
+    }
+    out
+}
+
 impl std::fmt::Display for DueReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DueReason::NeverTrained => f.write_str("never trained"),
+            DueReason::RecordFailed => f.write_str(
+                "a training record FAILED VERIFICATION (run `p2review log verify` on the training log)",
+            ),
             DueReason::NeverPassed => f.write_str("no passing record"),
             DueReason::BeforeRule => f.write_str("last pass predates the 2024 rule (2024-04-16)"),
             DueReason::Expired { age_days } => write!(f, "last pass is {age_days} days old"),

@@ -1,8 +1,6 @@
 //! `p2review log accounting --patient P` (42 CFR 2.25): approved consent-based
 //! disclosures of one patient ref in the last three years, from verified logs.
 
-use std::collections::HashMap;
-
 use color_eyre::eyre;
 
 use super::super::Ctx;
@@ -19,20 +17,9 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     // The period ends today, in the supervisor's local calendar.
     let as_of = chrono::Local::now().date_naive();
     let rows = accounting(&loaded.records, &a.patient, as_of);
-    let verified: HashMap<(&str, u64), bool> = loaded
-        .records
-        .iter()
-        .map(|r| ((&*r.body.log, r.body.seq), r.verification.ok()))
-        .collect();
     let out: Vec<AccountingExportRow> = rows
         .iter()
-        .map(|r| {
-            let ok = verified
-                .get(&(r.log.as_str(), r.seq))
-                .copied()
-                .unwrap_or(false);
-            AccountingExportRow::of(r, ok)
-        })
+        .map(|r| AccountingExportRow::of(r, r.verified))
         .collect();
     let meta = ExportMeta {
         export: "log accounting",
@@ -50,17 +37,30 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     for l in loaded.logs.iter().filter(|l| l.result == "unreadable") {
         eprintln!("p2review: error: {}", l.findings.join("; "));
     }
-    let failed =
-        out.iter().any(|r| r.verification != "verified") || loaded.other.iter().any(|o| o.error);
+    for o in loaded.other.iter().filter(|o| o.detail.is_some()) {
+        eprintln!(
+            "{} log={} line={} {}",
+            o.code,
+            escape(&o.log_path.display().to_string()),
+            o.line,
+            o.detail.as_deref().unwrap_or_default()
+        );
+    }
+    // A failed log fails the accounting even when no row of this patient is on a failed
+    // line: what the log says about this patient cannot be relied on.
+    let failed = out.iter().any(|r| r.verification != "verified")
+        || loaded.other.iter().any(|o| o.error)
+        || loaded.logs.iter().any(|l| l.result == "failed");
     Ok(if failed {
         1
     } else if loaded.logs.iter().any(|l| l.result == "unreadable") {
         2
+    } else if loaded.logs.iter().any(|l| l.result == "warnings") || !loaded.other.is_empty() {
+        3
     } else {
         0
     })
 }
-
 fn table(meta: &ExportMeta, rows: &[AccountingExportRow], ascii: bool) -> String {
     let mut out = format!(
         "Accounting of disclosures (42 CFR 2.25) for {}, {} back to three years before\n",
@@ -95,6 +95,15 @@ fn table(meta: &ExportMeta, rows: &[AccountingExportRow], ascii: bool) -> String
             },
         ));
     }
-    out.push_str(&format!("\n{} disclosures approved\n", rows.len()));
+    let failed = rows.iter().filter(|r| r.verification != "verified").count();
+    out.push_str(&format!(
+        "\n{} disclosures approved{}\n",
+        rows.len() - failed,
+        if failed > 0 {
+            format!(" ({failed} FAILED rows listed, not counted)")
+        } else {
+            String::new()
+        }
+    ));
     out
 }

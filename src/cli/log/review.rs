@@ -18,6 +18,10 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
     let threads = super::verify_threads();
     let paths = logs.clone();
     let load: crate::tui::supervisor::runtime::Loader = Box::new(move |progress| {
+        // Debug builds only: the PTY test of a loader that panics.
+        if cfg!(debug_assertions) && std::env::var_os("P2REVIEW_TEST_PANIC_LOADER").is_some() {
+            panic!("test panic requested with P2REVIEW_TEST_PANIC_LOADER");
+        }
         load_logs_progress(&paths, &opts, &checkpoints, threads, &|_| true, progress)
     });
     let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.global.ascii)

@@ -151,14 +151,24 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         }
     }
     for o in &loaded.other {
-        row(format!(
-            "{:<8} {} line {} seq {} of {} (not a decision row)",
-            if o.error { "FAILED" } else { "warning" },
-            o.code,
-            o.line,
-            o.seq,
-            escape(&o.log_path.display().to_string()),
-        ));
+        match &o.detail {
+            Some(d) => row(format!(
+                "{:<8} {} line {} seq {} of {}\n         {d}",
+                "warning",
+                o.code,
+                o.line,
+                o.seq,
+                escape(&o.log_path.display().to_string()),
+            )),
+            None => row(format!(
+                "{:<8} {} line {} seq {} of {} (not a decision row)",
+                if o.error { "FAILED" } else { "warning" },
+                o.code,
+                o.line,
+                o.seq,
+                escape(&o.log_path.display().to_string()),
+            )),
+        }
     }
     let failed = shown.iter().filter(|r| !r.verification.ok()).count();
     let s = loaded.open_escalations();

@@ -14,7 +14,7 @@ use crate::cli::exit;
 use crate::engine::Engine;
 use crate::log::verify::VerifyOptions;
 use crate::text::escape;
-use crate::training::{Currency, TraineeStatus, read_training_log, summarize};
+use crate::training::{Currency, TraineeStatus, read_training_log, summarize_with_failed};
 
 /// One output row (table, json object, csv record).
 #[derive(Debug, Serialize)]
@@ -89,12 +89,16 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
     } else {
         (a.logs.clone(), false)
     };
+    ctx.data
+        .check_strict_modes()
+        .map_err(|e| color_eyre::eyre::eyre!(e))?;
     let opts = VerifyOptions {
         trust: crate::cli::log::trust(ctx, a.allowed_signers.as_deref())?,
         checkpoints: Vec::new(),
         heads_dir: Some(ctx.data.heads_dir()),
     };
     let mut records = Vec::new();
+    let mut failed_principals = std::collections::BTreeSet::new();
     let mut failed = false;
     for path in &logs {
         if default && !path.exists() {
@@ -137,8 +141,15 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
             );
         }
         records.extend(log.completions);
+        failed_principals.extend(log.failed_principals);
     }
-    let statuses = summarize(&records, &roster, as_of, ev.part2_policy());
+    let statuses = summarize_with_failed(
+        &records,
+        &roster,
+        &failed_principals,
+        as_of,
+        ev.part2_policy(),
+    );
     let any_due = statuses.iter().any(TraineeStatus::is_due);
     let rows: Vec<Row> = statuses
         .iter()

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::supervise::{DecisionRecord, Loaded, Summary, summarize_shown};
+use crate::supervise::{DecisionRecord, Loaded, Summary, summarize_with};
 
 use super::super::app::Look;
 use super::keymap::SupContext;
@@ -178,7 +178,9 @@ impl SupApp {
                 .iter()
                 .map(|&i| &self.loaded.records[i as usize])
                 .collect();
-            self.summary = Some(summarize_shown(&shown, &self.loaded.records));
+            self.summary = Some(summarize_with(&shown, |h| {
+                self.loaded.superseded.contains(h)
+            }));
         }
     }
 

@@ -25,6 +25,8 @@ enum Ev {
     Ui(Msg),
     Progress(LoadProgress),
     Loaded(Box<Loaded>),
+    /// The loader panicked: the session ends with this error instead of waiting forever.
+    LoadFailed(String),
 }
 
 /// Loads the logs, reporting progress through the callback it is given.
@@ -58,10 +60,15 @@ pub fn run(
     });
     std::thread::spawn(move || {
         let ptx = tx.clone();
-        let loaded = load(&mut |p| {
-            let _ = ptx.send(Ev::Progress(p));
+        let run = std::panic::AssertUnwindSafe(move || {
+            load(&mut |p| {
+                let _ = ptx.send(Ev::Progress(p));
+            })
         });
-        let _ = tx.send(Ev::Loaded(Box::new(loaded)));
+        let _ = tx.send(match std::panic::catch_unwind(run) {
+            Ok(loaded) => Ev::Loaded(Box::new(loaded)),
+            Err(e) => Ev::LoadFailed(loader_failure(e.as_ref())),
+        });
     });
     let mut dirty = true;
     loop {
@@ -85,6 +92,7 @@ pub fn run(
                     None
                 }
                 Ev::Progress(p) => Some(SupAction::Progress(p)),
+                Ev::LoadFailed(m) => return Err(m),
                 Ev::Ui(Msg::InputGone | Msg::Signal) => return Ok(done(app)),
                 Ev::Ui(Msg::Term(Event::Key(k))) if k.kind == KeyEventKind::Press => {
                     Key::from_event(&k).and_then(|key| lookup(app.context(), key))
@@ -101,6 +109,19 @@ pub fn run(
             }
         }
     }
+}
+
+/// The message for a loader that panicked (an internal error: nothing was verified).
+pub fn loader_failure(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    format!(
+        "verifying the logs failed with an internal error ({}); nothing was verified — run `p2review log verify` on each log and report this",
+        crate::text::escape(&what)
+    )
 }
 
 /// The loaded logs, unless loading never finished.
