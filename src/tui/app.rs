@@ -250,6 +250,9 @@ impl App {
 
     /// The keymap context that has the keyboard now.
     pub fn context(&self) -> Context {
+        if layout::too_small(self.size) {
+            return Context::TooSmall;
+        }
         match &self.overlay {
             Overlay::Help { .. } => Context::Help,
             Overlay::Trace { .. } | Overlay::Statement { .. } => Context::Overlay,

@@ -17,6 +17,8 @@ pub enum Context {
     Confirm,
     Overlay,
     Help,
+    /// Below the minimum size nothing is visible, so nothing but quitting may act.
+    TooSmall,
 }
 
 impl Context {
@@ -29,6 +31,7 @@ impl Context {
             Context::Confirm => "Override confirmation",
             Context::Overlay => "Trace / statement",
             Context::Help => "Help",
+            Context::TooSmall => "Terminal too small",
         }
     }
 
@@ -373,6 +376,9 @@ impl Default for Keymap {
             b(K::Up, Action::Up, Help, "scroll up"),
             b(K::Char('k'), Action::Up, Help, "scroll up"),
             b(K::Ctrl('c'), Action::Cancel, Help, "close help"),
+            // Terminal too small: only quitting; every other key is inert.
+            b(K::Char('q'), Action::Quit, TooSmall, "quit"),
+            b(K::Ctrl('c'), Action::Quit, TooSmall, "quit"),
         ];
         Keymap { bindings }
     }

@@ -123,8 +123,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Context::Filter => filter_key(app, other),
             Context::Reason | Context::Note | Context::Confirm => dialog_key(app, other),
             Context::Overlay | Context::Help => overlay_key(app, other),
+            Context::TooSmall => too_small_key(app, other),
         },
     }
+}
+
+/// Nothing is visible below the minimum size: only quitting acts (an action reaching here
+/// some other way than the keymap changes nothing either).
+fn too_small_key(app: &mut App, action: Action) -> Vec<Effect> {
+    if matches!(action, Action::Quit) {
+        app.quit = true;
+        return vec![Effect::Quit];
+    }
+    app.dirty = false;
+    vec![]
 }
 
 fn loaded_message(app: &App) -> String {
