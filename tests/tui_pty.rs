@@ -146,7 +146,16 @@ fn without_a_queue_the_bundled_sample_opens_in_demo_mode() {
     s.wait_for("Approve D-0001");
     s.send("y");
     s.wait_for("reason (1 of 2)");
+    // Two Enters in one write: the second is read before the note step is on screen, so
+    // it is dropped and nothing is recorded until Enter is pressed again.
     s.send("\r\r");
+    s.wait_for("typed ahead");
+    assert!(s.screen().screen().contents().contains("decided 0/"));
+    // A bracketed paste with newlines only types into the note.
+    s.send("\x1b[200~first\rsecond\n\x1b[201~");
+    s.wait_for("> first second");
+    assert!(s.screen().screen().contents().contains("decided 0/"));
+    s.send("\r");
     s.wait_for("decided 1/");
     s.send("q");
     assert!(s.wait_exit().success());

@@ -41,6 +41,12 @@ pub enum Action {
     SwitchChoice,
     Input(char),
     Backspace,
+    /// Bracketed paste: text for the field being edited, never a key.
+    Paste(String),
+    /// The runtime flushed frame number `n` to the terminal.
+    Flushed(u64),
+    /// The key handled next was read when `n` frames had been flushed.
+    KeyRead(u64),
     // From the runtime.
     Resize(u16, u16),
     Loaded(Arc<LoadedQueue>, EvalFn),
@@ -74,6 +80,9 @@ impl std::fmt::Debug for Action {
             }
             Action::Decide(d) => write!(f, "Decide({})", d.as_str()),
             Action::Input(c) => write!(f, "Input({c:?})"),
+            Action::Paste(s) => write!(f, "Paste({} chars)", s.chars().count()),
+            Action::Flushed(n) => write!(f, "Flushed({n})"),
+            Action::KeyRead(n) => write!(f, "KeyRead({n})"),
             Action::Resize(w, h) => write!(f, "Resize({w}, {h})"),
             Action::Recorded { row, result } => write!(f, "Recorded({row}, {result:?})"),
             other => f.write_str(other.name()),
@@ -110,6 +119,9 @@ impl Action {
             Action::SwitchChoice => "switch",
             Action::Input(_) => "input",
             Action::Backspace => "backspace",
+            Action::Paste(_) => "paste",
+            Action::Flushed(_) => "flushed",
+            Action::KeyRead(_) => "key_read",
             Action::Resize(..) => "resize",
             Action::Loaded(..) => "loaded",
             Action::LoadFailed(_) => "load_failed",

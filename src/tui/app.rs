@@ -134,6 +134,17 @@ pub struct DecideDialog {
     /// Highlighted choice in the confirmation: true = "Yes, record the override".
     pub confirm_yes: bool,
     pub supersedes: Option<String>,
+    /// The frame that first showed the current step to the reviewer; `None` until it was
+    /// flushed. A confirming key read before then was typed ahead and is dropped.
+    pub shown_in: Option<u64>,
+}
+
+impl DecideDialog {
+    /// Move to `step`; its keys count only once its first frame is on screen.
+    pub fn go(&mut self, step: Step) {
+        self.step = step;
+        self.shown_in = None;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +223,10 @@ pub struct App {
     pub keymap: Keymap,
     /// Incremented on every (re)load; background results of older loads are ignored.
     pub generation: u64,
+    /// Frames flushed to the terminal so far, and how many had been when the key being
+    /// handled was read (typed-ahead confirmations are dropped).
+    pub frames: u64,
+    pub key_frame: u64,
 }
 
 impl App {
@@ -245,6 +260,8 @@ impl App {
             quit: false,
             keymap: Keymap::default(),
             generation: 0,
+            frames: 0,
+            key_frame: 0,
         }
     }
 

@@ -35,12 +35,38 @@ pub enum Effect {
     Quit,
 }
 
+/// Shown when a confirming key was read before the dialog step was on screen.
+pub const TYPED_AHEAD: &str =
+    "typed ahead — confirm again (keys pressed before this step showed are dropped)";
+
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    // Bookkeeping from the runtime: it changes nothing on screen.
+    match action {
+        Action::Flushed(n) => {
+            app.frames = n;
+            if let Overlay::Decide(d) = &mut app.overlay
+                && d.shown_in.is_none()
+                && !super::layout::too_small(app.size)
+            {
+                d.shown_in = Some(n);
+            }
+            return vec![];
+        }
+        Action::KeyRead(n) => {
+            app.key_frame = n;
+            return vec![];
+        }
+        _ => {}
+    }
     app.dirty = true;
     let ctx = app.context();
     match action {
         Action::Resize(w, h) => {
             app.size = (w, h);
+            if let Overlay::Decide(d) = &mut app.overlay {
+                // Whatever the dialog showed may not be what the reviewer sees now.
+                d.shown_in = None;
+            }
             app.scroll_to_cursor();
             app.sync_detail();
             vec![]
@@ -286,10 +312,28 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::Input(c)
-            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < 64 =>
+            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < FILTER_MAX =>
         {
             app.filter.text.push(c);
             keep_selection_rebuild(app);
+        }
+        Action::Paste(text) => {
+            let text = pasted_line(&text);
+            let room = FILTER_MAX - app.filter.text.chars().count().min(FILTER_MAX);
+            match text {
+                Ok(t) if t.chars().count() <= room => {
+                    app.filter.text.push_str(&t);
+                    keep_selection_rebuild(app);
+                }
+                Ok(t) => app.set_status(
+                    StatusKind::Error,
+                    format!(
+                        "The paste has {} characters; the filter has room for {room} more. Nothing was pasted.",
+                        t.chars().count()
+                    ),
+                ),
+                Err(e) => app.set_status(StatusKind::Error, e),
+            }
         }
         Action::Backspace => {
             app.filter.text.pop();
@@ -308,6 +352,46 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
         _ => app.dirty = false,
     }
     vec![]
+}
+
+/// The longest filter text.
+const FILTER_MAX: usize = 64;
+
+/// Pasted text as one line: line breaks and tabs become spaces (a newline in a paste never
+/// confirms anything); other control characters refuse the whole paste.
+fn pasted_line(text: &str) -> Result<String, String> {
+    let one_line: String = text
+        .replace("\r\n", " ")
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if one_line.chars().any(crate::text::is_unsafe_char) {
+        return Err("The paste holds control characters; nothing was pasted.".into());
+    }
+    Ok(one_line)
+}
+
+fn paste_into_note(dlg: &mut super::app::DecideDialog, text: &str) {
+    let room = decision::NOTE_MAX_CHARS - dlg.note.chars().count().min(decision::NOTE_MAX_CHARS);
+    match pasted_line(text) {
+        Ok(t) if t.chars().count() <= room => {
+            dlg.note.push_str(&t);
+            dlg.error = None;
+        }
+        Ok(t) => {
+            dlg.error = Some(format!(
+                "The paste has {} characters; the note has room for {room} more. Nothing was pasted.",
+                t.chars().count()
+            ))
+        }
+        Err(e) => dlg.error = Some(e),
+    }
 }
 
 fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
@@ -356,6 +440,7 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
         unsettled,
         confirm_yes: false,
         supersedes,
+        shown_in: None,
     }));
     vec![]
 }
@@ -364,10 +449,20 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
     let Overlay::Decide(dlg) = &mut app.overlay else {
         return vec![];
     };
+    let confirms = match (dlg.step, &action) {
+        (Step::Confirm, Action::Yes) => true,
+        (Step::Confirm, Action::Accept) => dlg.confirm_yes,
+        (Step::Reason | Step::Note, Action::Accept) => true,
+        _ => false,
+    };
+    if confirms && dlg.shown_in.is_none_or(|f| app.key_frame < f) {
+        dlg.error = Some(TYPED_AHEAD.into());
+        return vec![];
+    }
     match (dlg.step, action) {
-        (Step::Confirm, Action::Yes) => dlg.step = Step::Reason,
+        (Step::Confirm, Action::Yes) => dlg.go(Step::Reason),
         (Step::Confirm, Action::SwitchChoice) => dlg.confirm_yes = !dlg.confirm_yes,
-        (Step::Confirm, Action::Accept) if dlg.confirm_yes => dlg.step = Step::Reason,
+        (Step::Confirm, Action::Accept) if dlg.confirm_yes => dlg.go(Step::Reason),
         (Step::Confirm, Action::Accept | Action::No) => {
             app.overlay = Overlay::None;
             app.set_status(StatusKind::Info, "Not approved. Nothing was recorded.");
@@ -379,7 +474,7 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
         (Step::Reason, Action::Accept) => {
             dlg.reason = dlg.choices[dlg.highlight];
             dlg.error = None;
-            dlg.step = Step::Note;
+            dlg.go(Step::Note);
         }
         (Step::Reason, Action::Cancel) => {
             app.overlay = Overlay::None;
@@ -403,9 +498,10 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
             dlg.error = None;
         }
         (Step::Note, Action::Cancel) => {
-            dlg.step = Step::Reason;
+            dlg.go(Step::Reason);
             dlg.error = None;
         }
+        (Step::Note, Action::Paste(text)) => paste_into_note(dlg, &text),
         (Step::Note, Action::Accept) => return submit(app),
         _ => app.dirty = false,
     }
@@ -429,7 +525,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
         if let Overlay::Decide(d) = &mut app.overlay {
             d.error = Some(dialog_problem(&problem));
             if matches!(problem, decision::DecisionProblem::ReasonRequired { .. }) {
-                d.step = Step::Reason;
+                d.go(Step::Reason);
             }
         }
         return vec![];

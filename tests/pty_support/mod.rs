@@ -147,6 +147,11 @@ pub fn assert_restored(s: &Session) {
         find_last(&raw, b"\x1b[?25h").is_some_and(|p| p > entered),
         "cursor shown again"
     );
+    let paste_on = find_last(&raw, b"\x1b[?2004h").expect("bracketed paste enabled");
+    assert!(
+        find_last(&raw, b"\x1b[?2004l").is_some_and(|p| p > paste_on),
+        "bracketed paste disabled again"
+    );
     assert!(!s.screen().screen().alternate_screen());
 }
 

@@ -199,8 +199,25 @@ impl Rig {
     }
 
     /// Feed keys through the real keymap: `"a y <enter> hello <enter>"`. A bare word is
-    /// typed character by character; `<space>` types a space.
+    /// typed character by character; `<space>` types a space. Each key is read after the
+    /// frame before it was on screen, as when a reviewer types at the screen.
     pub fn keys(&mut self, seq: &str) {
+        self.feed(seq, true)
+    }
+
+    /// Keys all read before the next frame is flushed: typed ahead, or one burst of input
+    /// (a line typed into the wrong window).
+    pub fn keys_ahead(&mut self, seq: &str) {
+        self.feed(seq, false)
+    }
+
+    /// A bracketed paste.
+    pub fn paste(&mut self, text: &str) {
+        self.driver
+            .dispatch(&mut self.app, Action::Paste(text.to_owned()));
+    }
+
+    fn feed(&mut self, seq: &str, seen: bool) {
         for tok in seq.split_whitespace() {
             let keys: Vec<Key> = match tok {
                 "<enter>" => vec![Key::Enter],
@@ -220,6 +237,12 @@ impl Rig {
                 word => word.chars().map(Key::Char).collect(),
             };
             for k in keys {
+                if seen {
+                    let n = self.app.frames + 1;
+                    self.driver.dispatch(&mut self.app, Action::Flushed(n));
+                }
+                let frame = self.app.frames;
+                self.driver.dispatch(&mut self.app, Action::KeyRead(frame));
                 if let Some(a) = self.app.keymap.lookup(self.app.context(), k) {
                     self.driver.dispatch(&mut self.app, a);
                 }
