@@ -41,6 +41,10 @@ pub enum Action {
     SwitchChoice,
     Input(char),
     Backspace,
+    /// Ctrl-W: delete the word before the cursor.
+    DeleteWord,
+    /// Ctrl-U: clear the line.
+    ClearLine,
     /// Bracketed paste: text for the field being edited, never a key.
     Paste(String),
     /// The runtime flushed frame number `n` to the terminal.
@@ -119,6 +123,8 @@ impl Action {
             Action::SwitchChoice => "switch",
             Action::Input(_) => "input",
             Action::Backspace => "backspace",
+            Action::DeleteWord => "delete_word",
+            Action::ClearLine => "clear_line",
             Action::Paste(_) => "paste",
             Action::Flushed(_) => "flushed",
             Action::KeyRead(_) => "key_read",

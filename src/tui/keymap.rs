@@ -264,6 +264,18 @@ impl Default for Keymap {
                 Filter,
                 "delete a character",
             ),
+            b(
+                K::Ctrl('w'),
+                Action::DeleteWord,
+                Filter,
+                "delete the word before the cursor",
+            ),
+            b(
+                K::Ctrl('u'),
+                Action::ClearLine,
+                Filter,
+                "clear the filter text",
+            ),
             b(K::Down, Action::Down, Filter, "move down in the matches"),
             b(K::Up, Action::Up, Filter, "move up in the matches"),
             b(K::Ctrl('c'), Action::Quit, Filter, "quit"),
@@ -296,6 +308,13 @@ impl Default for Keymap {
                 "record",
             ),
             b(K::Backspace, Action::Backspace, Note, "delete a character"),
+            b(
+                K::Ctrl('w'),
+                Action::DeleteWord,
+                Note,
+                "delete the word before the cursor",
+            ),
+            b(K::Ctrl('u'), Action::ClearLine, Note, "clear the note"),
             h(
                 K::Esc,
                 Action::Cancel,

@@ -339,6 +339,14 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
             app.filter.text.pop();
             keep_selection_rebuild(app);
         }
+        Action::DeleteWord => {
+            delete_word(&mut app.filter.text);
+            keep_selection_rebuild(app);
+        }
+        Action::ClearLine => {
+            app.filter.text.clear();
+            keep_selection_rebuild(app);
+        }
         Action::Accept => app.filter_editing = false,
         Action::Cancel => {
             app.filter_editing = false;
@@ -352,6 +360,15 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
         _ => app.dirty = false,
     }
     vec![]
+}
+
+/// Ctrl-W as in a shell: trailing spaces, then the word before them.
+fn delete_word(s: &mut String) {
+    let kept = s
+        .trim_end()
+        .trim_end_matches(|c: char| !c.is_whitespace())
+        .len();
+    s.truncate(kept);
 }
 
 /// The longest filter text.
@@ -497,6 +514,14 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
             dlg.note.pop();
             dlg.error = None;
         }
+        (Step::Note, Action::DeleteWord) => {
+            delete_word(&mut dlg.note);
+            dlg.error = None;
+        }
+        (Step::Note, Action::ClearLine) => {
+            dlg.note.clear();
+            dlg.error = None;
+        }
         (Step::Note, Action::Cancel) => {
             dlg.go(Step::Reason);
             dlg.error = None;
@@ -533,6 +558,16 @@ fn submit(app: &mut App) -> Vec<Effect> {
     let (Some(loaded), Some(eval)) = (app.loaded.clone(), app.eval.clone()) else {
         return vec![];
     };
+    if let Some(n) = &note
+        && let Err(refusal) = crate::note_screen::screen_for_queue(n, &loaded.queue)
+    {
+        if let Overlay::Decide(d) = &mut app.overlay {
+            d.error = Some(format!(
+                "Not recorded: {refusal}. Edit the note (Ctrl-U clears it)."
+            ));
+        }
+        return vec![];
+    }
     // Evaluate the dialog's own disclosure now: what is recorded is exactly what was shown.
     let Some(d) = loaded.queue.disclosures.get(dlg.row as usize) else {
         return vec![];

@@ -234,6 +234,8 @@ impl Rig {
                 "<tab>" => vec![Key::Tab],
                 "<space>" => vec![Key::Char(' ')],
                 "<c-c>" => vec![Key::Ctrl('c')],
+                "<c-u>" => vec![Key::Ctrl('u')],
+                "<c-w>" => vec![Key::Ctrl('w')],
                 word => word.chars().map(Key::Char).collect(),
             };
             for k in keys {
