@@ -150,9 +150,19 @@ impl DecideDialog {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
-    Trace { scroll: u16 },
-    Statement { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Trace {
+        scroll: u16,
+    },
+    Statement {
+        scroll: u16,
+    },
+    /// Every message of this session in full (the status line shortens long ones).
+    Messages {
+        scroll: u16,
+    },
     Decide(Box<DecideDialog>),
 }
 
@@ -175,6 +185,9 @@ pub struct Pending {
     pub decision: Decision,
     pub reason: Option<ReasonCode>,
 }
+
+/// How many status messages the message log keeps.
+pub const MESSAGES_KEPT: usize = 200;
 
 /// Display settings fixed at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +230,8 @@ pub struct App {
     /// header on every screen, e.g. "TRAINING DUE: last pass is 400 days old".
     pub training_notice: Option<String>,
     pub status: Option<Status>,
+    /// The session's messages, oldest first (the last [`MESSAGES_KEPT`]).
+    pub messages: Vec<Status>,
     pub load_error: Option<String>,
     pub dirty: bool,
     pub quit: bool,
@@ -255,6 +270,7 @@ impl App {
             stale: false,
             training_notice: None,
             status: None,
+            messages: Vec::new(),
             load_error: None,
             dirty: true,
             quit: false,
@@ -272,7 +288,9 @@ impl App {
         }
         match &self.overlay {
             Overlay::Help { .. } => Context::Help,
-            Overlay::Trace { .. } | Overlay::Statement { .. } => Context::Overlay,
+            Overlay::Trace { .. } | Overlay::Statement { .. } | Overlay::Messages { .. } => {
+                Context::Overlay
+            }
             Overlay::Decide(d) => match d.step {
                 Step::Confirm => Context::Confirm,
                 Step::Reason => Context::Reason,
@@ -462,10 +480,17 @@ impl App {
     }
 
     pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        self.status = Some(Status {
+        let status = Status {
             kind,
             text: text.into(),
-        });
+        };
+        if self.messages.last() != Some(&status) {
+            if self.messages.len() == MESSAGES_KEPT {
+                self.messages.remove(0);
+            }
+            self.messages.push(status.clone());
+        }
+        self.status = Some(status);
     }
 }
 

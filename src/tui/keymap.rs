@@ -245,6 +245,12 @@ impl Default for Keymap {
                 Queue,
                 "reload the queue file from disk",
             ),
+            b(
+                K::Char('m'),
+                Action::ShowMessages,
+                Queue,
+                "all messages in full (errors, saved file paths)",
+            ),
             b(K::Esc, Action::Cancel, Queue, "clear the filters"),
             h(K::Char('?'), Action::Help, Queue, "all keys", "help"),
             h(K::Char('q'), Action::Quit, Queue, "quit", "quit"),

@@ -296,6 +296,7 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Help => app.overlay = Overlay::Help { scroll: 0 },
+        Action::ShowMessages => app.overlay = Overlay::Messages { scroll: 0 },
         Action::Quit => {
             app.quit = true;
             return vec![Effect::Quit];
@@ -692,9 +693,10 @@ fn save_attachment(app: &mut App) -> Vec<Effect> {
 
 fn overlay_key(app: &mut App, action: Action) -> Vec<Effect> {
     let scroll = match &mut app.overlay {
-        Overlay::Help { scroll } | Overlay::Trace { scroll } | Overlay::Statement { scroll } => {
-            scroll
-        }
+        Overlay::Help { scroll }
+        | Overlay::Trace { scroll }
+        | Overlay::Statement { scroll }
+        | Overlay::Messages { scroll } => scroll,
         _ => return vec![],
     };
     match action {

@@ -31,6 +31,9 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
         dot = t.dot(),
         arrow = t.arrow(),
     );
+    // A long title ends in `…` rather than being cut silently; `t` shows it all.
+    let title = crate::text::shorten(&title, area.width.saturating_sub(1) as usize, t.look.ascii)
+        .into_owned();
     let block = Block::new()
         .borders(Borders::TOP)
         .border_set(t.border())

@@ -214,14 +214,33 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     lines.push(Line::raw(
         "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
     ));
+    let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
+    scrolled(t, f, area, "Keys".into(), lines, scroll, &footer);
+}
+
+pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
+    let mut lines: Vec<Line> = app
+        .messages
+        .iter()
+        .map(|m| match m.kind {
+            super::super::app::StatusKind::Info => Line::raw(m.text.clone()),
+            super::super::app::StatusKind::Error => {
+                Line::styled(format!("Error: {}", m.text), t.error())
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::raw("No messages yet."));
+    }
+    let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
     scrolled(
         t,
         f,
         area,
-        "Keys".into(),
+        "Messages, oldest first".into(),
         lines,
         scroll,
-        "Esc closes · ↑↓ scroll",
+        &footer,
     );
 }
 
@@ -232,7 +251,24 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let cites = |c: &[std::borrow::Cow<'static, str>]| {
         c.iter().map(|x| esc(x)).collect::<Vec<_>>().join("; ")
     };
-    let mut lines = vec![
+    // The disclosure in full: the list and the pane titles shorten long ids and names.
+    let who = app.selected().and_then(|r| app.disclosure(r)).map(|d| {
+        Line::raw(format!(
+            "{} {} patient {} {} {} ({}) {} {} {} requested {}",
+            esc(&d.id),
+            t.dot(),
+            esc(&d.patient),
+            t.arrow(),
+            esc(&d.recipient.name),
+            d.recipient.kind.as_str(),
+            t.dot(),
+            d.purpose.as_str(),
+            t.dot(),
+            d.requested_on
+        ))
+    });
+    let mut lines: Vec<Line> = who.into_iter().collect();
+    lines.extend([
         Line::styled(
             format!(
                 "PART 2  {}{}",
@@ -269,7 +305,7 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
             ),
             t.bold(),
         ),
-    ];
+    ]);
     for s in &e.part2.trace {
         lines.push(Line::from(vec![
             Span::styled(
@@ -330,7 +366,11 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         format!("Details and rule trace {}", esc(&e.id)),
         lines,
         scroll,
-        "Esc closes · x notice · ↑↓ scroll",
+        &format!(
+            "Esc closes {dot} x notice {dot} {} scroll",
+            t.updown(),
+            dot = t.dot()
+        ),
     );
 }
 
@@ -348,6 +388,10 @@ pub fn statement(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         format!("{}2.32 notice and consent {}", t.section(), esc(&d.id)),
         lines,
         scroll,
-        "w saves to a file · Esc closes · ↑↓ scroll",
+        &format!(
+            "w saves to a file {dot} Esc closes {dot} {} scroll",
+            t.updown(),
+            dot = t.dot()
+        ),
     );
 }

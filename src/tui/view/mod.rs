@@ -42,7 +42,34 @@ pub fn view(app: &App, f: &mut Frame) {
         Overlay::Help { scroll } => dialogs::help(app, &theme, f, area, *scroll),
         Overlay::Trace { scroll } => dialogs::trace(app, &theme, f, area, *scroll),
         Overlay::Statement { scroll } => dialogs::statement(app, &theme, f, area, *scroll),
+        Overlay::Messages { scroll } => dialogs::messages(app, &theme, f, area, *scroll),
         Overlay::Decide(d) => dialogs::decide(app, d, &theme, f, area),
+    }
+    if app.look.ascii {
+        ascii_symbols(f.buffer_mut());
+    }
+}
+
+/// `--ascii` (and a terminal that cannot show UTF-8): the program's own symbols that slipped
+/// past the theme become one-cell ASCII stand-ins, on every screen and overlay alike. Other
+/// text (names in the queue) is left as it is.
+fn ascii_symbols(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let ascii = match cell.symbol() {
+            "…" => "~",
+            "—" | "–" | "·" | "─" | "━" => "-",
+            "§" => "S",
+            "↑" => "^",
+            "↓" => "v",
+            "→" | "▶" => ">",
+            "✓" => "+",
+            "✗" => "x",
+            "⚠" => "!",
+            "│" | "┃" => "|",
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            _ => continue,
+        };
+        cell.set_symbol(ascii);
     }
 }
 
@@ -139,8 +166,22 @@ fn status_line(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
             StatusKind::Info => ("", ratatui::style::Style::new()),
             StatusKind::Error => ("Error: ", t.error()),
         };
-        let p = Paragraph::new(Line::styled(format!("{prefix}{}", s.text), style));
-        f.render_widget(p, area);
+        let full = format!("{prefix}{}", s.text);
+        let line = if crate::text::width(&full) <= area.width as usize {
+            Line::styled(full, style)
+        } else {
+            // Too long for one line: shortened with a visible `…`; `m` shows it in full.
+            let more = " m: in full";
+            let room = (area.width as usize).saturating_sub(more.len());
+            Line::from(vec![
+                Span::styled(
+                    crate::text::shorten(&full, room, app.look.ascii).into_owned(),
+                    style,
+                ),
+                Span::styled(more, t.key()),
+            ])
+        };
+        f.render_widget(Paragraph::new(line), area);
     }
 }
 
@@ -150,7 +191,7 @@ fn hint_bar(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     let hints = app.keymap.hints(app.context(), app.look.ascii);
     let width = |h: &[(String, &str)]| -> usize {
         h.iter()
-            .map(|(k, l)| k.chars().count() + l.chars().count() + 2)
+            .map(|(k, l)| crate::text::width(k) + crate::text::width(l) + 2)
             .sum()
     };
     let mut shown = hints.clone();
