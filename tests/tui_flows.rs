@@ -330,6 +330,8 @@ fn resume_from_recorded_decisions() {
             entry: "e1".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
+            note: None,
+            supersedes: None,
         },
         Recorded {
             disclosure: "D-0002".into(),
@@ -339,6 +341,8 @@ fn resume_from_recorded_decisions() {
             entry: "e2".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
+            note: None,
+            supersedes: None,
         },
         Recorded {
             disclosure: "D-9999".into(),
@@ -348,6 +352,8 @@ fn resume_from_recorded_decisions() {
             entry: "e3".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
+            note: None,
+            supersedes: None,
         },
     ];
     let sink = MemorySink {

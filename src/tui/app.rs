@@ -47,12 +47,31 @@ pub struct RowDecision {
     /// Who made it and when, as the log says; empty for a decision made in this session.
     pub by: String,
     pub at: String,
+    /// The reviewer's own note, and the entry this decision supersedes.
+    pub note: Option<String>,
+    pub supersedes: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct RowState {
     pub verdict: Option<Verdict>,
+    /// The decision that counts for the row (the latest on the current version).
     pub decision: Option<RowDecision>,
+    /// Every decision on this id read back or made in this session, oldest first.
+    pub history: Vec<RowDecision>,
+}
+
+impl RowState {
+    /// Take in a decision read back from the log (oldest first): it joins the history, and
+    /// becomes the row's decision unless it was made on an older version of the item and
+    /// the row already has one on the current version.
+    pub fn take(&mut self, rd: RowDecision) {
+        match &self.decision {
+            Some(old) if old.current && !rd.current => {}
+            _ => self.decision = Some(rd.clone()),
+        }
+        self.history.push(rd);
+    }
 }
 
 impl RowState {
@@ -184,6 +203,8 @@ pub struct Pending {
     pub row: u32,
     pub decision: Decision,
     pub reason: Option<ReasonCode>,
+    pub note: Option<String>,
+    pub supersedes: Option<String>,
 }
 
 /// How many status messages the message log keeps.
@@ -548,7 +569,7 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
 
 /// Match decisions read from the log to queue items (SPEC §6.2: both `disclosure` and
 /// `disclosure_sha256` must match; the same id with another hash is "decided on an earlier
-/// version"). Later entries win.
+/// version"). All of them, oldest first: [`RowState::take`] decides which counts.
 pub fn seed_rows(
     loaded: &LoadedQueue,
     recorded: &[super::sink::Recorded],
@@ -570,13 +591,10 @@ pub fn seed_rows(
             current: *h == r.disclosure_sha256,
             by: r.reviewer.clone(),
             at: r.ts.clone(),
+            note: r.note.clone(),
+            supersedes: r.supersedes.clone(),
         };
-        match out.iter_mut().find(|(row, _)| *row == i as u32) {
-            // A decision on the current version is not replaced by one on an older version.
-            Some((_, old)) if old.current && !rd.current => {}
-            Some((_, old)) => *old = rd,
-            None => out.push((i as u32, rd)),
-        }
+        out.push((i as u32, rd));
     }
     out
 }

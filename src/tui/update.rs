@@ -108,7 +108,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Seed(list) => {
             for (row, rd) in list {
                 if let Some(r) = app.rows.get_mut(row as usize) {
-                    r.decision = Some(rd);
+                    r.take(rd);
                 }
             }
             app.recount_decided();
@@ -586,6 +586,8 @@ fn submit(app: &mut App) -> Vec<Effect> {
         row: dlg.row,
         decision: dlg.decision,
         reason: dlg.reason,
+        note: note.clone(),
+        supersedes: dlg.supersedes.clone(),
     });
     app.set_status(StatusKind::Info, "Recording…");
     vec![Effect::Record {
@@ -632,14 +634,19 @@ fn on_recorded(
     let id = crate::text::escape(&id).into_owned();
     match result {
         Ok(r) => {
-            app.rows[row as usize].decision = Some(RowDecision {
+            let rd = RowDecision {
                 decision: p.decision,
                 reason: p.reason,
                 entry: r.entry.clone(),
                 current: true,
                 by: String::new(),
                 at: String::new(),
-            });
+                note: p.note,
+                supersedes: p.supersedes,
+            };
+            let state = &mut app.rows[row as usize];
+            state.history.push(rd.clone());
+            state.decision = Some(rd);
             app.recount_decided();
             app.set_status(
                 StatusKind::Info,

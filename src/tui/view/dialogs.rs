@@ -244,6 +244,45 @@ pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
+/// The item's decision history, oldest first: who, what, when, reason, note, and which
+/// entry each one supersedes.
+fn history(app: &App, t: &Theme, lines: &mut Vec<Line<'static>>) {
+    let Some(st) = app.selected().and_then(|r| app.rows.get(r as usize)) else {
+        return;
+    };
+    lines.push(Line::styled(
+        format!("Decision history ({})", st.history.len()),
+        t.bold(),
+    ));
+    if st.history.is_empty() {
+        lines.push(Line::raw(" none yet"));
+    }
+    let short = |h: &str| format!("{}…", esc(&h[..h.len().min(12)]));
+    for h in &st.history {
+        let who = if h.by.is_empty() {
+            "you, this session".to_owned()
+        } else {
+            format!("{} {}", esc(&h.at), esc(&h.by))
+        };
+        let mut text = format!(" {} {who}: {}", t.dot(), h.decision.as_str().to_uppercase());
+        if let Some(r) = h.reason {
+            text.push_str(&format!(" ({})", r.as_str()));
+        }
+        if !h.current {
+            text.push_str(", on an earlier version");
+        }
+        text.push_str(&format!("; entry {}", short(&h.entry)));
+        if let Some(s) = &h.supersedes {
+            text.push_str(&format!(", supersedes {}", short(s)));
+        }
+        lines.push(Line::raw(text));
+        if let Some(n) = &h.note {
+            lines.push(Line::raw(format!("   note: \"{}\"", esc(n))));
+        }
+    }
+    lines.push(Line::raw(""));
+}
+
 pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let Some(e) = app.selected_eval() else { return };
     // The verdicts in full first: at 80x24 the detail pane can cut a long explanation or
@@ -346,6 +385,7 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         ]));
     }
     lines.push(Line::raw(""));
+    history(app, t, &mut lines);
     lines.push(Line::styled(
         format!("HIPAA rule: {}", esc(&e.hipaa.rule)),
         t.bold(),
