@@ -274,3 +274,24 @@ fn log_review_restores_on_sigterm() {
     s.wait_exit();
     assert_restored(&s);
 }
+
+/// A locale or terminal that cannot show UTF-8 gets plain ASCII, overlays included.
+#[test]
+fn lang_c_and_old_terminals_fall_back_to_ascii() {
+    for env in [
+        [("LANG", "C"), ("TERM", "xterm")],
+        [("LANG", "C.UTF-8"), ("TERM", "vt100")],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = spawn_env(dir.path(), &["review"], &env);
+        s.wait_for("D-0001");
+        s.wait_for("> D-0001");
+        s.send("?");
+        s.wait_for("Esc closes - Up/Down scroll");
+        let text = s.screen().screen().contents();
+        assert!(text.is_ascii(), "{env:?}:\n{text}");
+        s.send("q");
+        s.send("q");
+        assert!(s.wait_exit().success());
+    }
+}

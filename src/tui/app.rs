@@ -78,6 +78,21 @@ impl RowState {
     pub fn decided(&self) -> bool {
         self.decision.as_ref().is_some_and(|d| d.current)
     }
+
+    /// Needs nothing more for `n` and the move-on after recording: decided, and not
+    /// merely deferred (a deferred item is still waiting for a decision).
+    pub fn settled(&self) -> bool {
+        self.decision
+            .as_ref()
+            .is_some_and(|d| d.current && d.decision != Decision::Defer)
+    }
+
+    /// Its decision that counts is an escalation (waiting for the privacy officer).
+    pub fn escalated(&self) -> bool {
+        self.decision
+            .as_ref()
+            .is_some_and(|d| d.current && d.decision == Decision::Escalate)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -114,6 +129,8 @@ pub enum DecidedFilter {
     All,
     Undecided,
     Decided,
+    /// Escalated, waiting for the privacy officer.
+    Escalated,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -263,6 +280,9 @@ pub struct App {
     /// handled was read (typed-ahead confirmations are dropped).
     pub frames: u64,
     pub key_frame: u64,
+    /// How far the open overlay can scroll, as the last frame measured it (the view
+    /// records it; scrolling keys stop there).
+    pub scroll_max: std::cell::Cell<u16>,
 }
 
 impl App {
@@ -299,6 +319,7 @@ impl App {
             generation: 0,
             frames: 0,
             key_frame: 0,
+            scroll_max: std::cell::Cell::new(500),
         }
     }
 
@@ -397,6 +418,7 @@ impl App {
             DecidedFilter::All => {}
             DecidedFilter::Undecided if row.decided() => return false,
             DecidedFilter::Decided if !row.decided() => return false,
+            DecidedFilter::Escalated if !row.escalated() => return false,
             _ => {}
         }
         if needle.is_empty() || self.search[i].contains(needle) {
@@ -545,13 +567,18 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
         ConsentStatus::Valid | ConsentStatus::None | ConsentStatus::NotApplicable
     );
     let restriction = e.part2.rule.contains("restrict") || e.hipaa.rule.contains("restrict");
+    // "Consent verified" only where the screen shows a valid consent: an override of
+    // "consent required" with no valid consent must not offer it as the easy Enter.
+    let consent_ok = e.consent.status == ConsentStatus::Valid;
     match decision {
         Decision::Approve => match e.part2.status {
-            Part2Status::PermittedWithNotice => Some(ReasonCode::ConsentVerified),
+            Part2Status::PermittedWithNotice | Part2Status::ConsentRequired if consent_ok => {
+                Some(ReasonCode::ConsentVerified)
+            }
+            Part2Status::PermittedWithNotice => Some(ReasonCode::ExceptionApplies),
             Part2Status::Permitted => Some(ReasonCode::ExceptionApplies),
             Part2Status::CourtOrderRequired => Some(ReasonCode::CourtOrderOnFile),
-            Part2Status::ConsentRequired => Some(ReasonCode::ConsentVerified),
-            Part2Status::Prohibited => Some(ReasonCode::Other),
+            Part2Status::ConsentRequired | Part2Status::Prohibited => Some(ReasonCode::Other),
             Part2Status::NotApplicable if e.part2.unsettled => Some(ReasonCode::ExceptionApplies),
             Part2Status::NotApplicable => None,
         },

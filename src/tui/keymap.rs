@@ -211,7 +211,13 @@ impl Default for Keymap {
                 K::Char('u'),
                 Action::CycleDecidedFilter,
                 Queue,
-                "quick filter: all / undecided / decided",
+                "quick filter: all / undecided / decided / escalated",
+            ),
+            b(
+                K::Char('E'),
+                Action::FilterEscalated,
+                Queue,
+                "quick filter: escalated items only (again: all)",
             ),
             b(
                 K::Char('s'),
@@ -391,9 +397,13 @@ impl Default for Keymap {
             b(K::Char('j'), Action::Down, Overlay, "scroll down"),
             b(K::Up, Action::Up, Overlay, "scroll up"),
             b(K::Char('k'), Action::Up, Overlay, "scroll up"),
+            b(K::PageDown, Action::PageDown, Overlay, "page down"),
+            b(K::PageUp, Action::PageUp, Overlay, "page up"),
             b(K::Ctrl('c'), Action::Cancel, Overlay, "close"),
             // Help.
             h(K::Esc, Action::Cancel, Help, "close help", "close"),
+            b(K::PageDown, Action::PageDown, Help, "page down"),
+            b(K::PageUp, Action::PageUp, Help, "page up"),
             b(K::Char('?'), Action::Cancel, Help, "close help"),
             b(K::Char('q'), Action::Cancel, Help, "close help"),
             b(K::Down, Action::Down, Help, "scroll down"),

@@ -35,6 +35,10 @@ pub enum Effect {
     Quit,
 }
 
+/// An override goes against the verdict: the supervisor reviewing it needs to read why.
+pub const OVERRIDE_NOTE: &str =
+    "An override needs a note: say why the verdict does not hold here, then Enter.";
+
 /// Shown when a confirming key was read before the dialog step was on screen.
 pub const TYPED_AHEAD: &str =
     "typed ahead — confirm again (keys pressed before this step showed are dropped)";
@@ -239,7 +243,7 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             let n = app.view.len();
             let found = (1..=n)
                 .map(|k| (app.cursor + k) % n.max(1))
-                .find(|&p| !app.rows[app.view[p] as usize].decided());
+                .find(|&p| !app.rows[app.view[p] as usize].settled());
             match found {
                 Some(p) => move_to(app, p),
                 None => app.set_status(StatusKind::Info, "Every disclosure shown is decided."),
@@ -261,7 +265,16 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             app.filter.decided = match app.filter.decided {
                 DecidedFilter::All => DecidedFilter::Undecided,
                 DecidedFilter::Undecided => DecidedFilter::Decided,
-                DecidedFilter::Decided => DecidedFilter::All,
+                DecidedFilter::Decided => DecidedFilter::Escalated,
+                DecidedFilter::Escalated => DecidedFilter::All,
+            };
+            keep_selection_rebuild(app);
+        }
+        Action::FilterEscalated => {
+            app.filter.decided = if app.filter.decided == DecidedFilter::Escalated {
+                DecidedFilter::All
+            } else {
+                DecidedFilter::Escalated
             };
             keep_selection_rebuild(app);
         }
@@ -541,6 +554,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
     };
     let dlg = dlg.clone();
     let note = Some(dlg.note.trim().to_owned()).filter(|n| !n.is_empty());
+    if dlg.overrides && note.is_none() {
+        // A recording rule, not a log rule: entries already written stay valid.
+        if let Overlay::Decide(d) = &mut app.overlay {
+            d.error = Some(OVERRIDE_NOTE.into());
+        }
+        return vec![];
+    }
     if let Err(problem) = decision::check(
         dlg.decision,
         dlg.reason,
@@ -660,7 +680,7 @@ fn on_recorded(
             // Move on: the next undecided item, as a reviewer working the queue expects.
             if let Some(next) = (1..=app.view.len())
                 .map(|k| (app.cursor + k) % app.view.len())
-                .find(|&pos| !app.rows[app.view[pos] as usize].decided())
+                .find(|&pos| !app.rows[app.view[pos] as usize].settled())
             {
                 move_to(app, next);
                 app.dirty = true;
@@ -706,9 +726,14 @@ fn overlay_key(app: &mut App, action: Action) -> Vec<Effect> {
         | Overlay::Messages { scroll } => scroll,
         _ => return vec![],
     };
+    // Overlays never scroll past their end (the view also stops at the last line).
+    let page = app.size.1.saturating_sub(5).max(1);
+    let max = app.scroll_max.get();
     match action {
-        Action::Up => *scroll = scroll.saturating_sub(1),
-        Action::Down => *scroll = scroll.saturating_add(1).min(500),
+        Action::Up => *scroll = scroll.saturating_sub(1).min(max),
+        Action::Down => *scroll = scroll.saturating_add(1).min(max),
+        Action::PageUp => *scroll = scroll.saturating_sub(page).min(max),
+        Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
         Action::Cancel => app.overlay = Overlay::None,
         Action::ShowTrace => app.overlay = Overlay::Trace { scroll: 0 },
         Action::ShowStatement => app.overlay = Overlay::Statement { scroll: 0 },

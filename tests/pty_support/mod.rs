@@ -57,6 +57,10 @@ pub fn spawn_as(
     }
     cmd.env("NO_COLOR", "1");
     cmd.env("TERM", "xterm-256color");
+    // A UTF-8 locale whatever the test runner has (LANG=C means ASCII on screen).
+    cmd.env_remove("LC_ALL");
+    cmd.env_remove("LC_CTYPE");
+    cmd.env("LANG", "C.UTF-8");
     for (k, v) in env {
         cmd.env(k, v);
     }

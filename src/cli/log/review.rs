@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
     let load: crate::tui::supervisor::runtime::Loader = Box::new(move |progress| {
         load_logs_progress(&paths, &opts, &checkpoints, threads, &|_| true, progress)
     });
-    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.global.ascii)
+    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.ascii)
         .map_err(eyre::Report::msg)?;
     // After the session: the same exit code `log show` gives for every entry.
     match loaded {

@@ -117,7 +117,12 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
                 Span::raw(reason),
             ]));
             lines.push(Line::raw(format!(
-                "Optional note, {}/{} characters; no patient names. Enter records it.",
+                "{} note, {}/{} characters; no patient names. Enter records it.",
+                if dlg.overrides || dlg.reason == Some(crate::decision::ReasonCode::Other) {
+                    "Required"
+                } else {
+                    "Optional"
+                },
                 dlg.note.chars().count(),
                 crate::decision::NOTE_MAX_CHARS
             )));
@@ -167,6 +172,7 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
 }
 
 fn scrolled(
+    app: &App,
     t: &Theme,
     f: &mut Frame,
     area: Rect,
@@ -184,6 +190,16 @@ fn scrolled(
     let block = boxed(t, title).title_bottom(Span::styled(format!(" {footer} "), t.dim()));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
+    // Stop at the last screenful: scrolling further would show an empty box.
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner.width.max(1) as usize))
+        .sum();
+    let max = rows
+        .saturating_sub(inner.height as usize)
+        .min(u16::MAX as usize) as u16;
+    app.scroll_max.set(max);
+    let scroll = scroll.min(max);
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -215,7 +231,7 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
     ));
     let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
-    scrolled(t, f, area, "Keys".into(), lines, scroll, &footer);
+    scrolled(app, t, f, area, "Keys".into(), lines, scroll, &footer);
 }
 
 pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
@@ -234,6 +250,7 @@ pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     }
     let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
     scrolled(
+        app,
         t,
         f,
         area,
@@ -400,6 +417,7 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         esc(&e.policy.hipaa.sha256.chars().take(12).collect::<String>()),
     )));
     scrolled(
+        app,
         t,
         f,
         area,
@@ -422,6 +440,7 @@ pub fn statement(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let text = super::super::attachment::text(l, d, e);
     let lines: Vec<Line> = text.lines().map(|s| Line::raw(s.to_owned())).collect();
     scrolled(
+        app,
         t,
         f,
         area,

@@ -105,6 +105,14 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     let mut parts: Vec<String> = Vec::new();
     if app.loaded.is_some() {
         parts.push(format!("decided {}/{}", app.decided, app.total()));
+        // The date the rules were applied for (consents expire, training lapses).
+        if let Some(d) = app
+            .selected_eval()
+            .map(|e| e.as_of)
+            .or(app.loaded.as_ref().and_then(|l| l.queue.as_of))
+        {
+            parts.push(format!("as of {d}"));
+        }
         if app.evaluated < app.total() {
             parts.push(format!(
                 "evaluating {}%",
@@ -125,6 +133,7 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
             DecidedFilter::All => {}
             DecidedFilter::Undecided => fl.push("undecided".into()),
             DecidedFilter::Decided => fl.push("decided".into()),
+            DecidedFilter::Escalated => fl.push("escalated".into()),
         }
         if !app.filter.text.is_empty() {
             fl.push(format!("\"{}\"", esc(&app.filter.text)));
