@@ -173,7 +173,6 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
 
 fn scrolled(
     app: &App,
-    t: &Theme,
     f: &mut Frame,
     area: Rect,
     title: String,
@@ -181,6 +180,7 @@ fn scrolled(
     scroll: u16,
     footer: &str,
 ) {
+    let t = &Theme::new(app.look);
     let rect = centered(
         area,
         area.width.saturating_sub(4).max(1),
@@ -231,7 +231,7 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
     ));
     let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
-    scrolled(app, t, f, area, "Keys".into(), lines, scroll, &footer);
+    scrolled(app, f, area, "Keys".into(), lines, scroll, &footer);
 }
 
 pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
@@ -251,7 +251,6 @@ pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
     scrolled(
         app,
-        t,
         f,
         area,
         "Messages, oldest first".into(),
@@ -418,7 +417,6 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     )));
     scrolled(
         app,
-        t,
         f,
         area,
         format!("Details and rule trace {}", esc(&e.id)),
@@ -441,7 +439,6 @@ pub fn statement(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let lines: Vec<Line> = text.lines().map(|s| Line::raw(s.to_owned())).collect();
     scrolled(
         app,
-        t,
         f,
         area,
         format!("{}2.32 notice and consent {}", t.section(), esc(&d.id)),
