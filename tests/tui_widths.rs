@@ -118,3 +118,13 @@ fn ascii_covers_the_overlays() {
         assert!(text.is_ascii(), "{keys}: {text}");
     }
 }
+
+#[test]
+fn a_long_header_ends_in_an_ellipsis() {
+    let mut r = rig((80, 24));
+    r.app.sink_label = format!("log /home/reviewer/{}decisions.jsonl", "deep/".repeat(12));
+    let text = screen_text(&r.render());
+    let header = text.lines().next().unwrap();
+    assert!(header.trim_end().ends_with('…'), "{header}");
+    assert!(header.contains("as of 2026-11-28"), "{header}");
+}

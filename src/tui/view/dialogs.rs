@@ -323,6 +323,8 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         ))
     });
     let mut lines: Vec<Line> = who.into_iter().collect();
+    // Who decided what first: the reviewer opening an escalation needs it before the trace.
+    history(app, t, &mut lines);
     lines.extend([
         Line::styled(
             format!(
@@ -401,7 +403,6 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         ]));
     }
     lines.push(Line::raw(""));
-    history(app, t, &mut lines);
     lines.push(Line::styled(
         format!("HIPAA rule: {}", esc(&e.hipaa.rule)),
         t.bold(),

@@ -143,7 +143,16 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
         }
         parts.push(esc(&app.sink_label));
     }
-    spans.push(Span::styled(format!(" {}", parts.join(&sep)), t.bar()));
+    // Too long for the width (a deep log path): end in a visible `…`, never a silent cut.
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let rest = format!(" {}", parts.join(&sep));
+    let rest = crate::text::shorten(
+        &rest,
+        (area.width as usize).saturating_sub(used),
+        app.look.ascii,
+    )
+    .into_owned();
+    spans.push(Span::styled(rest, t.bar()));
     let line = Line::from(spans);
     f.render_widget(Paragraph::new(line).style(t.bar()), area);
 }
