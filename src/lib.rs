@@ -11,6 +11,7 @@ pub mod engine;
 pub mod facts;
 pub mod import;
 pub mod log;
+pub mod note_screen;
 pub mod paths;
 pub mod policy;
 pub mod queue;

@@ -56,9 +56,62 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Width of `s` in terminal cells (a CJK character takes two, a combining mark none).
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` in at most `cells` terminal cells, by display width: when it does not fit it is cut
+/// and ends in a visible `…` (`~` with `ascii`), never cut silently.
+pub fn shorten(s: &str, cells: usize, ascii: bool) -> Cow<'_, str> {
+    if width(s) <= cells {
+        return Cow::Borrowed(s);
+    }
+    if cells == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > cells - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push(if ascii { '~' } else { '…' });
+    Cow::Owned(out)
+}
+
+/// `s` shortened to `cells` and padded with spaces to exactly `cells` (table columns).
+pub fn fit(s: &str, cells: usize, ascii: bool) -> String {
+    let short = shorten(s, cells, ascii);
+    let pad = cells.saturating_sub(width(&short));
+    format!("{short}{}", " ".repeat(pad))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shortening_goes_by_display_width_and_shows_the_cut() {
+        assert_eq!(shorten("D-26407789", 10, false), "D-26407789");
+        assert_eq!(shorten("D-26407789-2", 10, false), "D-2640778…");
+        assert_eq!(shorten("D-26407789-2", 10, true), "D-2640778~");
+        // Four CJK characters are eight cells: cut to fit six, marker included.
+        let cjk = "山田太郎";
+        assert_eq!(width(cjk), 8);
+        assert_eq!(shorten(cjk, 6, false), "山田…");
+        assert!(width(&shorten(cjk, 6, false)) <= 6);
+        assert_eq!(shorten(cjk, 4, false), "山…");
+        assert_eq!(shorten(cjk, 1, false), "…");
+        assert_eq!(shorten(cjk, 0, false), "");
+        assert_eq!(fit("山田太郎", 6, false), "山田… ");
+        assert_eq!(fit("ab", 4, false), "ab  ");
+        assert_eq!(width(&fit("山田太郎様", 7, false)), 7);
+    }
 
     #[test]
     fn escapes_controls_and_bidi() {

@@ -63,6 +63,11 @@ fn keys(app: &mut App, driver: &mut Driver, seq: &str) {
             w => w.chars().map(Key::Char).collect(),
         };
         for k in ks {
+            // As at a real terminal: each key is read after the previous frame was on
+            // screen (a confirming key typed ahead of its dialog is dropped).
+            let n = app.frames + 1;
+            driver.dispatch(app, Action::Flushed(n));
+            driver.dispatch(app, Action::KeyRead(n));
             if let Some(a) = app.keymap.lookup(app.context(), k) {
                 driver.dispatch(app, a);
             }

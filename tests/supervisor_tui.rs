@@ -446,3 +446,17 @@ fn loading_screen_shows_progress_and_only_quits() {
     keys(&mut a, "q");
     assert!(a.quit);
 }
+
+/// Below the minimum size every key but `q`/Ctrl-C is inert (nothing is visible).
+#[test]
+fn below_the_minimum_size_only_quit_acts() {
+    let mut a = app(PLAIN);
+    a.size = (40, 10);
+    keys(&mut a, "f / bob <enter> <tab> <down> <end> ?");
+    a.size = (80, 24);
+    assert!(!a.help && !a.typing && a.text.is_empty() && a.selected == 0);
+    assert!(!a.failed_only && a.screen == Screen::List);
+    a.size = (40, 10);
+    keys(&mut a, "q");
+    assert!(a.quit);
+}

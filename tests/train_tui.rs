@@ -223,3 +223,27 @@ fn the_reveal_scrolls_and_resets_for_the_next_scenario() {
         "Down on the reveal never moved the option cursor"
     );
 }
+
+/// Below the minimum size nothing is visible: answering keys are inert, `q` quits.
+#[test]
+fn below_the_minimum_size_only_quit_acts() {
+    use p2review::tui::keymap::Key;
+    let mut a = app((40, 10), plain());
+    for k in [
+        Key::Char('1'),
+        Key::Char('y'),
+        Key::Enter,
+        Key::Char('?'),
+        Key::Down,
+    ] {
+        if let Some(act) = a.keymap.lookup(a.context(), k) {
+            update(&mut a, act);
+        }
+    }
+    a.size = (80, 24);
+    assert!(a.session.answer(0).unwrap().part2.is_none() && !a.help && a.cursor == 0);
+    a.size = (40, 10);
+    let q = a.keymap.lookup(a.context(), Key::Char('q')).unwrap();
+    update(&mut a, q);
+    assert!(a.quit);
+}

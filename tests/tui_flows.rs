@@ -151,6 +151,15 @@ fn an_override_asks_for_confirmation_first() {
     assert_eq!(d.step, Step::Reason);
     assert!(d.choices.iter().all(Option::is_some));
     r.keys("<enter> <enter>");
+    assert!(r.recorded().is_empty(), "an override needs a note");
+    let Overlay::Decide(d) = &r.app.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        d.error.as_deref(),
+        Some(p2review::tui::update::OVERRIDE_NOTE)
+    );
+    r.keys("order <space> seen <enter>");
     let rec = r.recorded();
     assert_eq!(rec.len(), 1);
     assert!(rec[0].1.overrides);
@@ -259,6 +268,8 @@ fn quick_filters_by_part2_status_and_by_decided() {
     r.keys("u");
     assert_eq!(ids(&r), ["D-0001"]);
     r.keys("u");
+    assert!(ids(&r).is_empty(), "escalated: none yet");
+    r.keys("u");
     assert_eq!(ids(&r).len(), 12);
 }
 
@@ -307,8 +318,8 @@ fn navigation_keys() {
 #[test]
 fn next_undecided_skips_decided_items_and_wraps() {
     let mut r = rig((80, 24));
-    r.keys("f <enter> <enter>"); // D-0001 deferred, cursor to D-0002
-    r.keys("f <enter> <enter>"); // D-0002, cursor to D-0003
+    r.keys("d <enter> <enter>"); // D-0001 denied, cursor to D-0002
+    r.keys("e <enter> <enter>"); // D-0002 escalated, cursor to D-0003
     r.keys("<home> n");
     assert_eq!(r.selected_id(), "D-0003");
     r.keys("<end> n");
@@ -330,6 +341,8 @@ fn resume_from_recorded_decisions() {
             entry: "e1".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
+            note: None,
+            supersedes: None,
         },
         Recorded {
             disclosure: "D-0002".into(),
@@ -339,6 +352,8 @@ fn resume_from_recorded_decisions() {
             entry: "e2".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
+            note: None,
+            supersedes: None,
         },
         Recorded {
             disclosure: "D-9999".into(),
@@ -348,6 +363,8 @@ fn resume_from_recorded_decisions() {
             entry: "e3".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
+            note: None,
+            supersedes: None,
         },
     ];
     let sink = MemorySink {

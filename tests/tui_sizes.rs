@@ -41,10 +41,52 @@ fn every_size_from_1x1_to_130x45_renders() {
             }
         }
     }
-    // Keys at a tiny size, then back to full size: state is intact.
+    // Keys at a tiny size are inert; back at full size the state is intact.
     let r = &mut states[0];
+    let before = r.selected_id();
     r.driver.dispatch(&mut r.app, Action::Resize(3, 2));
     r.keys("j j <pgdn> <end> / x <enter> <esc>");
     r.driver.dispatch(&mut r.app, Action::Resize(80, 24));
-    assert!(screen_text(&r.render()).contains("D-0012"));
+    assert_eq!(r.selected_id(), before);
+    assert!(screen_text(&r.render()).contains(&before));
+}
+
+/// While "terminal too small" shows, nothing is visible, so no key but `q`/Ctrl-C acts: an
+/// override approval typed blind at 40x10 records nothing and opens nothing.
+#[test]
+fn below_the_minimum_size_only_quit_acts() {
+    let mut r = rig((80, 24));
+    r.keys("j");
+    assert_eq!(r.selected_id(), "D-0002"); // an override if approved
+    r.driver.dispatch(&mut r.app, Action::Resize(40, 10));
+    r.keys("a y <enter> <enter> j j / x <enter> ? t <esc>");
+    assert!(r.recorded().is_empty());
+    assert_eq!(r.app.overlay, p2review::tui::app::Overlay::None);
+    assert!(!r.app.filter_editing && r.app.filter.text.is_empty());
+    assert!(!r.app.quit);
+    r.driver.dispatch(&mut r.app, Action::Resize(80, 24));
+    assert_eq!(r.selected_id(), "D-0002", "the selection did not move");
+
+    // A dialog open when the terminal shrinks cannot be confirmed blind either.
+    r.keys("f");
+    r.driver.dispatch(&mut r.app, Action::Resize(79, 24));
+    r.keys("<enter> <enter> <esc>");
+    r.driver.dispatch(&mut r.app, Action::Resize(80, 24));
+    assert!(r.recorded().is_empty());
+    assert!(matches!(
+        r.app.overlay,
+        p2review::tui::app::Overlay::Decide(_)
+    ));
+    r.driver.dispatch(&mut r.app, Action::Resize(40, 10));
+    r.keys("q");
+    assert!(r.app.quit, "q quits at any size");
+}
+
+#[test]
+fn ctrl_c_quits_below_the_minimum_size() {
+    let mut r = rig((80, 24));
+    r.keys("/ abc");
+    r.driver.dispatch(&mut r.app, Action::Resize(20, 5));
+    r.keys("<c-c>");
+    assert!(r.app.quit);
 }

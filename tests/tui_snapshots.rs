@@ -126,6 +126,8 @@ fn resumed_with_an_earlier_version() {
                     entry: "ab".repeat(32),
                     reviewer: String::new(),
                     ts: String::new(),
+                    note: None,
+                    supersedes: None,
                 },
                 Recorded {
                     disclosure: "D-0002".into(),
@@ -135,6 +137,8 @@ fn resumed_with_an_earlier_version() {
                     entry: "cd".repeat(32),
                     reviewer: String::new(),
                     ts: String::new(),
+                    note: None,
+                    supersedes: None,
                 },
             ],
             ..Default::default()

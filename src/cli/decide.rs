@@ -53,6 +53,11 @@ pub fn run(ctx: &Ctx, a: &DecideArgs) -> eyre::Result<u8> {
     };
     // Rules first: a missing reason is reported before any key or log is touched.
     Recorder::validate(&ev, &input)?;
+    if let Some(note) = &input.note {
+        crate::note_screen::screen_for_queue(note, &loaded.queue).map_err(|r| {
+            eyre!("--note refused, nothing was recorded: {r}; rephrase the note and run again")
+        })?;
+    }
     let signer = Signer::load(&ctx.data.signing_key())?;
     let log = a.log.clone().unwrap_or_else(|| ctx.data.decisions_log());
     let rec = Recorder::open(&ctx.data, &log, LogKind::Production, signer)

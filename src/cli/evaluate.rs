@@ -114,15 +114,9 @@ fn serialize(
 /// Column widths: 12+8+16+12+13+10+1 plus 6 separators = 78 columns.
 const W: [usize; 6] = [12, 8, 16, 12, 13, 10];
 
+/// Exactly `w` cells of display width, marking a cut.
 fn fit(s: &str, w: usize) -> String {
-    let s = crate::text::escape(s);
-    let n = s.chars().count();
-    if n <= w {
-        format!("{s:<w$}")
-    } else {
-        let cut: String = s.chars().take(w - 1).collect();
-        format!("{cut}…")
-    }
+    crate::text::fit(&crate::text::escape(s), w, false)
 }
 
 pub fn table_header() -> String {
@@ -155,5 +149,15 @@ mod tests {
         assert_eq!(fit("abc", 5), "abc  ");
         assert_eq!(fit("abcdefgh", 5), "abcd…");
         assert!(!fit("a\u{1b}[2Jb", 17).contains('\u{1b}'));
+        // By display width: a CJK name takes two cells a character and is cut with `…`.
+        let name = "東京都立総合精神保健福祉センター";
+        assert_eq!(crate::text::width(&fit(name, 16)), 16);
+        assert!(fit(name, 16).ends_with("… "), "{}", fit(name, 16));
+        let row: String = W
+            .iter()
+            .map(|&w| fit(name, w))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(crate::text::width(&row), 76);
     }
 }

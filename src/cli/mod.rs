@@ -25,6 +25,8 @@ pub struct Ctx {
     pub data: DataDir,
     /// Colour allowed: not `--no-color` and `NO_COLOR` unset or empty.
     pub color: bool,
+    /// Plain ASCII on screen: `--ascii`, or a locale or terminal that cannot show UTF-8.
+    pub ascii: bool,
 }
 
 impl Ctx {
@@ -32,11 +34,73 @@ impl Ctx {
         let data = DataDir::resolve(global.data_dir.as_deref()).map_err(eyre::Report::msg)?;
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = !global.no_color && !no_color_env;
+        let var = |k: &str| std::env::var(k).ok();
+        let ascii = global.ascii
+            || ascii_only(
+                [var("LC_ALL"), var("LC_CTYPE"), var("LANG")],
+                var("TERM").as_deref(),
+            );
         Ok(Ctx {
             global,
             data,
             color,
+            ascii,
         })
+    }
+}
+
+/// The screen cannot be trusted with UTF-8: the locale that decides the character set
+/// (`LC_ALL`, then `LC_CTYPE`, then `LANG`; the first one set and not empty) names another
+/// one (`C`, `POSIX`, `en_US.ISO-8859-1`), or the terminal is a console or hardware
+/// terminal without those glyphs (`vt100`, `vt220`, `linux`, `dumb`). With no locale set at
+/// all, nothing is known and UTF-8 is kept.
+pub fn ascii_only(locale: [Option<String>; 3], term: Option<&str>) -> bool {
+    let narrow_term = term.is_some_and(|t| {
+        matches!(t, "linux" | "dumb" | "vt52") || t.starts_with("vt1") || t.starts_with("vt2")
+    });
+    let narrow_locale = locale
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_empty())
+        .is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            !(v.contains("utf-8") || v.contains("utf8"))
+        });
+    narrow_term || narrow_locale
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::ascii_only;
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn non_utf8_locales_and_old_terminals_fall_back_to_ascii() {
+        let utf8 = [None, None, s("en_US.UTF-8")];
+        assert!(!ascii_only(utf8.clone(), Some("xterm-256color")));
+        assert!(!ascii_only([None, None, s("C.utf8")], Some("screen")));
+        assert!(
+            !ascii_only([None, None, None], Some("xterm")),
+            "unknown: keep UTF-8"
+        );
+        assert!(ascii_only([None, None, s("C")], Some("xterm")));
+        assert!(ascii_only([None, None, s("POSIX")], None));
+        assert!(ascii_only(
+            [None, None, s("en_US.ISO-8859-1")],
+            Some("xterm")
+        ));
+        // LC_ALL wins over LANG, an empty value is skipped.
+        assert!(ascii_only([s("C"), None, s("en_US.UTF-8")], Some("xterm")));
+        assert!(!ascii_only(
+            [s(""), s("de_DE.UTF-8"), s("C")],
+            Some("xterm")
+        ));
+        for t in ["vt100", "vt220", "linux", "dumb"] {
+            assert!(ascii_only(utf8.clone(), Some(t)), "{t}");
+        }
     }
 }
 

@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
         demo,
         look: Look {
             color: ctx.color,
-            ascii: ctx.global.ascii,
+            ascii: ctx.ascii,
         },
         sink: Box::new(sink),
         loader,

@@ -25,6 +25,8 @@ pub struct RecordedDecision {
     pub reviewer: String,
     pub supersedes: Option<String>,
     pub override_: bool,
+    /// The reviewer's own note (the review screen shows it in the item's history).
+    pub note: Option<String>,
 }
 
 /// A log as read: its decisions in order, and what was wrong with it (signatures are
@@ -113,6 +115,7 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
                 reviewer: e.reviewer,
                 supersedes: d.supersedes,
                 override_: d.override_,
+                note: d.note,
             }),
             _ => None,
         })

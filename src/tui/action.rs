@@ -26,9 +26,11 @@ pub enum Action {
     StartFilter,
     CyclePart2Filter,
     CycleDecidedFilter,
+    FilterEscalated,
     CycleSort,
     ShowTrace,
     ShowStatement,
+    ShowMessages,
     SaveAttachment,
     Reload,
     Help,
@@ -41,6 +43,16 @@ pub enum Action {
     SwitchChoice,
     Input(char),
     Backspace,
+    /// Ctrl-W: delete the word before the cursor.
+    DeleteWord,
+    /// Ctrl-U: clear the line.
+    ClearLine,
+    /// Bracketed paste: text for the field being edited, never a key.
+    Paste(String),
+    /// The runtime flushed frame number `n` to the terminal.
+    Flushed(u64),
+    /// The key handled next was read when `n` frames had been flushed.
+    KeyRead(u64),
     // From the runtime.
     Resize(u16, u16),
     Loaded(Arc<LoadedQueue>, EvalFn),
@@ -74,6 +86,9 @@ impl std::fmt::Debug for Action {
             }
             Action::Decide(d) => write!(f, "Decide({})", d.as_str()),
             Action::Input(c) => write!(f, "Input({c:?})"),
+            Action::Paste(s) => write!(f, "Paste({} chars)", s.chars().count()),
+            Action::Flushed(n) => write!(f, "Flushed({n})"),
+            Action::KeyRead(n) => write!(f, "KeyRead({n})"),
             Action::Resize(w, h) => write!(f, "Resize({w}, {h})"),
             Action::Recorded { row, result } => write!(f, "Recorded({row}, {result:?})"),
             other => f.write_str(other.name()),
@@ -96,9 +111,11 @@ impl Action {
             Action::StartFilter => "filter",
             Action::CyclePart2Filter => "filter_part2",
             Action::CycleDecidedFilter => "filter_decided",
+            Action::FilterEscalated => "filter_escalated",
             Action::CycleSort => "sort",
             Action::ShowTrace => "trace",
             Action::ShowStatement => "statement",
+            Action::ShowMessages => "messages",
             Action::SaveAttachment => "save_attachment",
             Action::Reload => "reload",
             Action::Help => "help",
@@ -110,6 +127,11 @@ impl Action {
             Action::SwitchChoice => "switch",
             Action::Input(_) => "input",
             Action::Backspace => "backspace",
+            Action::DeleteWord => "delete_word",
+            Action::ClearLine => "clear_line",
+            Action::Paste(_) => "paste",
+            Action::Flushed(_) => "flushed",
+            Action::KeyRead(_) => "key_read",
             Action::Resize(..) => "resize",
             Action::Loaded(..) => "loaded",
             Action::LoadFailed(_) => "load_failed",

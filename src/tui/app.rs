@@ -47,17 +47,51 @@ pub struct RowDecision {
     /// Who made it and when, as the log says; empty for a decision made in this session.
     pub by: String,
     pub at: String,
+    /// The reviewer's own note, and the entry this decision supersedes.
+    pub note: Option<String>,
+    pub supersedes: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct RowState {
     pub verdict: Option<Verdict>,
+    /// The decision that counts for the row (the latest on the current version).
     pub decision: Option<RowDecision>,
+    /// Every decision on this id read back or made in this session, oldest first.
+    pub history: Vec<RowDecision>,
+}
+
+impl RowState {
+    /// Take in a decision read back from the log (oldest first): it joins the history, and
+    /// becomes the row's decision unless it was made on an older version of the item and
+    /// the row already has one on the current version.
+    pub fn take(&mut self, rd: RowDecision) {
+        match &self.decision {
+            Some(old) if old.current && !rd.current => {}
+            _ => self.decision = Some(rd.clone()),
+        }
+        self.history.push(rd);
+    }
 }
 
 impl RowState {
     pub fn decided(&self) -> bool {
         self.decision.as_ref().is_some_and(|d| d.current)
+    }
+
+    /// Needs nothing more for `n` and the move-on after recording: decided, and not
+    /// merely deferred (a deferred item is still waiting for a decision).
+    pub fn settled(&self) -> bool {
+        self.decision
+            .as_ref()
+            .is_some_and(|d| d.current && d.decision != Decision::Defer)
+    }
+
+    /// Its decision that counts is an escalation (waiting for the privacy officer).
+    pub fn escalated(&self) -> bool {
+        self.decision
+            .as_ref()
+            .is_some_and(|d| d.current && d.decision == Decision::Escalate)
     }
 }
 
@@ -95,6 +129,8 @@ pub enum DecidedFilter {
     All,
     Undecided,
     Decided,
+    /// Escalated, waiting for the privacy officer.
+    Escalated,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,14 +170,35 @@ pub struct DecideDialog {
     /// Highlighted choice in the confirmation: true = "Yes, record the override".
     pub confirm_yes: bool,
     pub supersedes: Option<String>,
+    /// The frame that first showed the current step to the reviewer; `None` until it was
+    /// flushed. A confirming key read before then was typed ahead and is dropped.
+    pub shown_in: Option<u64>,
+}
+
+impl DecideDialog {
+    /// Move to `step`; its keys count only once its first frame is on screen.
+    pub fn go(&mut self, step: Step) {
+        self.step = step;
+        self.shown_in = None;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
-    Trace { scroll: u16 },
-    Statement { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Trace {
+        scroll: u16,
+    },
+    Statement {
+        scroll: u16,
+    },
+    /// Every message of this session in full (the status line shortens long ones).
+    Messages {
+        scroll: u16,
+    },
     Decide(Box<DecideDialog>),
 }
 
@@ -163,7 +220,12 @@ pub struct Pending {
     pub row: u32,
     pub decision: Decision,
     pub reason: Option<ReasonCode>,
+    pub note: Option<String>,
+    pub supersedes: Option<String>,
 }
+
+/// How many status messages the message log keeps.
+pub const MESSAGES_KEPT: usize = 200;
 
 /// Display settings fixed at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,12 +268,21 @@ pub struct App {
     /// header on every screen, e.g. "TRAINING DUE: last pass is 400 days old".
     pub training_notice: Option<String>,
     pub status: Option<Status>,
+    /// The session's messages, oldest first (the last [`MESSAGES_KEPT`]).
+    pub messages: Vec<Status>,
     pub load_error: Option<String>,
     pub dirty: bool,
     pub quit: bool,
     pub keymap: Keymap,
     /// Incremented on every (re)load; background results of older loads are ignored.
     pub generation: u64,
+    /// Frames flushed to the terminal so far, and how many had been when the key being
+    /// handled was read (typed-ahead confirmations are dropped).
+    pub frames: u64,
+    pub key_frame: u64,
+    /// How far the open overlay can scroll, as the last frame measured it (the view
+    /// records it; scrolling keys stop there).
+    pub scroll_max: std::cell::Cell<u16>,
 }
 
 impl App {
@@ -240,19 +311,28 @@ impl App {
             stale: false,
             training_notice: None,
             status: None,
+            messages: Vec::new(),
             load_error: None,
             dirty: true,
             quit: false,
             keymap: Keymap::default(),
             generation: 0,
+            frames: 0,
+            key_frame: 0,
+            scroll_max: std::cell::Cell::new(500),
         }
     }
 
     /// The keymap context that has the keyboard now.
     pub fn context(&self) -> Context {
+        if layout::too_small(self.size) {
+            return Context::TooSmall;
+        }
         match &self.overlay {
             Overlay::Help { .. } => Context::Help,
-            Overlay::Trace { .. } | Overlay::Statement { .. } => Context::Overlay,
+            Overlay::Trace { .. } | Overlay::Statement { .. } | Overlay::Messages { .. } => {
+                Context::Overlay
+            }
             Overlay::Decide(d) => match d.step {
                 Step::Confirm => Context::Confirm,
                 Step::Reason => Context::Reason,
@@ -338,6 +418,7 @@ impl App {
             DecidedFilter::All => {}
             DecidedFilter::Undecided if row.decided() => return false,
             DecidedFilter::Decided if !row.decided() => return false,
+            DecidedFilter::Escalated if !row.escalated() => return false,
             _ => {}
         }
         if needle.is_empty() || self.search[i].contains(needle) {
@@ -442,10 +523,17 @@ impl App {
     }
 
     pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        self.status = Some(Status {
+        let status = Status {
             kind,
             text: text.into(),
-        });
+        };
+        if self.messages.last() != Some(&status) {
+            if self.messages.len() == MESSAGES_KEPT {
+                self.messages.remove(0);
+            }
+            self.messages.push(status.clone());
+        }
+        self.status = Some(status);
     }
 }
 
@@ -479,13 +567,18 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
         ConsentStatus::Valid | ConsentStatus::None | ConsentStatus::NotApplicable
     );
     let restriction = e.part2.rule.contains("restrict") || e.hipaa.rule.contains("restrict");
+    // "Consent verified" only where the screen shows a valid consent: an override of
+    // "consent required" with no valid consent must not offer it as the easy Enter.
+    let consent_ok = e.consent.status == ConsentStatus::Valid;
     match decision {
         Decision::Approve => match e.part2.status {
-            Part2Status::PermittedWithNotice => Some(ReasonCode::ConsentVerified),
+            Part2Status::PermittedWithNotice | Part2Status::ConsentRequired if consent_ok => {
+                Some(ReasonCode::ConsentVerified)
+            }
+            Part2Status::PermittedWithNotice => Some(ReasonCode::ExceptionApplies),
             Part2Status::Permitted => Some(ReasonCode::ExceptionApplies),
             Part2Status::CourtOrderRequired => Some(ReasonCode::CourtOrderOnFile),
-            Part2Status::ConsentRequired => Some(ReasonCode::ConsentVerified),
-            Part2Status::Prohibited => Some(ReasonCode::Other),
+            Part2Status::ConsentRequired | Part2Status::Prohibited => Some(ReasonCode::Other),
             Part2Status::NotApplicable if e.part2.unsettled => Some(ReasonCode::ExceptionApplies),
             Part2Status::NotApplicable => None,
         },
@@ -503,7 +596,7 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
 
 /// Match decisions read from the log to queue items (SPEC §6.2: both `disclosure` and
 /// `disclosure_sha256` must match; the same id with another hash is "decided on an earlier
-/// version"). Later entries win.
+/// version"). All of them, oldest first: [`RowState::take`] decides which counts.
 pub fn seed_rows(
     loaded: &LoadedQueue,
     recorded: &[super::sink::Recorded],
@@ -525,13 +618,10 @@ pub fn seed_rows(
             current: *h == r.disclosure_sha256,
             by: r.reviewer.clone(),
             at: r.ts.clone(),
+            note: r.note.clone(),
+            supersedes: r.supersedes.clone(),
         };
-        match out.iter_mut().find(|(row, _)| *row == i as u32) {
-            // A decision on the current version is not replaced by one on an older version.
-            Some((_, old)) if old.current && !rd.current => {}
-            Some((_, old)) => *old = rd,
-            None => out.push((i as u32, rd)),
-        }
+        out.push((i as u32, rd));
     }
     out
 }

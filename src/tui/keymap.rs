@@ -17,6 +17,8 @@ pub enum Context {
     Confirm,
     Overlay,
     Help,
+    /// Below the minimum size nothing is visible, so nothing but quitting may act.
+    TooSmall,
 }
 
 impl Context {
@@ -29,6 +31,7 @@ impl Context {
             Context::Confirm => "Override confirmation",
             Context::Overlay => "Trace / statement",
             Context::Help => "Help",
+            Context::TooSmall => "Terminal too small",
         }
     }
 
@@ -208,7 +211,13 @@ impl Default for Keymap {
                 K::Char('u'),
                 Action::CycleDecidedFilter,
                 Queue,
-                "quick filter: all / undecided / decided",
+                "quick filter: all / undecided / decided / escalated",
+            ),
+            b(
+                K::Char('E'),
+                Action::FilterEscalated,
+                Queue,
+                "quick filter: escalated items only (again: all)",
             ),
             b(
                 K::Char('s'),
@@ -242,6 +251,12 @@ impl Default for Keymap {
                 Queue,
                 "reload the queue file from disk",
             ),
+            b(
+                K::Char('m'),
+                Action::ShowMessages,
+                Queue,
+                "all messages in full (errors, saved file paths)",
+            ),
             b(K::Esc, Action::Cancel, Queue, "clear the filters"),
             h(K::Char('?'), Action::Help, Queue, "all keys", "help"),
             h(K::Char('q'), Action::Quit, Queue, "quit", "quit"),
@@ -260,6 +275,18 @@ impl Default for Keymap {
                 Action::Backspace,
                 Filter,
                 "delete a character",
+            ),
+            b(
+                K::Ctrl('w'),
+                Action::DeleteWord,
+                Filter,
+                "delete the word before the cursor",
+            ),
+            b(
+                K::Ctrl('u'),
+                Action::ClearLine,
+                Filter,
+                "clear the filter text",
             ),
             b(K::Down, Action::Down, Filter, "move down in the matches"),
             b(K::Up, Action::Up, Filter, "move up in the matches"),
@@ -293,6 +320,13 @@ impl Default for Keymap {
                 "record",
             ),
             b(K::Backspace, Action::Backspace, Note, "delete a character"),
+            b(
+                K::Ctrl('w'),
+                Action::DeleteWord,
+                Note,
+                "delete the word before the cursor",
+            ),
+            b(K::Ctrl('u'), Action::ClearLine, Note, "clear the note"),
             h(
                 K::Esc,
                 Action::Cancel,
@@ -363,9 +397,13 @@ impl Default for Keymap {
             b(K::Char('j'), Action::Down, Overlay, "scroll down"),
             b(K::Up, Action::Up, Overlay, "scroll up"),
             b(K::Char('k'), Action::Up, Overlay, "scroll up"),
+            b(K::PageDown, Action::PageDown, Overlay, "page down"),
+            b(K::PageUp, Action::PageUp, Overlay, "page up"),
             b(K::Ctrl('c'), Action::Cancel, Overlay, "close"),
             // Help.
             h(K::Esc, Action::Cancel, Help, "close help", "close"),
+            b(K::PageDown, Action::PageDown, Help, "page down"),
+            b(K::PageUp, Action::PageUp, Help, "page up"),
             b(K::Char('?'), Action::Cancel, Help, "close help"),
             b(K::Char('q'), Action::Cancel, Help, "close help"),
             b(K::Down, Action::Down, Help, "scroll down"),
@@ -373,6 +411,9 @@ impl Default for Keymap {
             b(K::Up, Action::Up, Help, "scroll up"),
             b(K::Char('k'), Action::Up, Help, "scroll up"),
             b(K::Ctrl('c'), Action::Cancel, Help, "close help"),
+            // Terminal too small: only quitting; every other key is inert.
+            b(K::Char('q'), Action::Quit, TooSmall, "quit"),
+            b(K::Ctrl('c'), Action::Quit, TooSmall, "quit"),
         ];
         Keymap { bindings }
     }

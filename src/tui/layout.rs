@@ -41,6 +41,11 @@ pub fn screen(area: Rect) -> Option<Screen> {
     })
 }
 
+/// Below the minimum size: only the "terminal too small" message shows.
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_W || size.1 < MIN_H
+}
+
 /// Rows of the queue list at this size (0 when too small).
 pub fn page_rows(size: (u16, u16)) -> usize {
     screen(Rect::new(0, 0, size.0, size.1)).map_or(0, |s| s.queue.height.saturating_sub(1) as usize)

@@ -86,6 +86,8 @@ impl DecisionSink for SignedLogSink {
                 entry: r.entry_sha256,
                 reviewer: r.reviewer,
                 ts: r.ts,
+                note: r.note,
+                supersedes: r.supersedes,
             })
             .collect())
     }

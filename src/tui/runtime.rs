@@ -3,6 +3,7 @@
 //! changed. Effects are carried out by [`Driver`], which the flow tests drive directly.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,8 +24,13 @@ use super::update::{Effect, update};
 /// Loads (or reloads) the queue and returns it with the evaluation function for its date.
 pub type Loader = Arc<dyn Fn() -> Result<(Arc<LoadedQueue>, EvalFn), String> + Send + Sync>;
 
+/// Frames flushed to the terminal so far. The input thread stamps each event with it, so a
+/// dialog can tell keys read before its first frame was on screen from keys read after.
+static FRAMES: AtomicU64 = AtomicU64::new(0);
+
 pub enum Msg {
-    Term(Event),
+    /// A terminal event and the number of frames flushed when it was read.
+    Term(Event, u64),
     /// The terminal went away (read error): quit.
     InputGone,
     Signal,
@@ -248,23 +254,27 @@ fn event_loop(
             if !drawn {
                 return Ok(()); // The terminal is gone (hangup).
             }
+            let n = FRAMES.fetch_add(1, Ordering::SeqCst) + 1;
+            driver.dispatch(app, Action::Flushed(n));
         }
         let Ok(first) = rx.recv() else { return Ok(()) };
         // Drain everything pending before drawing again: no key-repeat backlog.
         for msg in std::iter::once(first).chain(rx.try_iter()) {
             match msg {
                 Msg::InputGone | Msg::Signal => return Ok(()),
-                Msg::Term(Event::Key(k)) if k.kind == KeyEventKind::Press => {
+                Msg::Term(Event::Key(k), frame) if k.kind == KeyEventKind::Press => {
                     let key = Key::from_event(&k);
                     test_panic(key);
                     if let Some(key) = key
                         && let Some(a) = app.keymap.lookup(app.context(), key)
                     {
+                        driver.dispatch(app, Action::KeyRead(frame));
                         driver.dispatch(app, a);
                     }
                 }
-                Msg::Term(Event::Resize(w, h)) => driver.dispatch(app, Action::Resize(w, h)),
-                Msg::Term(_) => {}
+                Msg::Term(Event::Paste(text), _) => driver.dispatch(app, Action::Paste(text)),
+                Msg::Term(Event::Resize(w, h), _) => driver.dispatch(app, Action::Resize(w, h)),
+                Msg::Term(..) => {}
                 Msg::Action(Action::LoadFailed(e)) if app.loaded.is_none() => return Err(e),
                 Msg::Action(a) => driver.dispatch(app, a),
             }
@@ -290,7 +300,7 @@ pub(crate) fn spawn_input(tx: Sender<Msg>) {
     std::thread::spawn(move || {
         loop {
             let msg = match event::read() {
-                Ok(ev) => Msg::Term(ev),
+                Ok(ev) => Msg::Term(ev, FRAMES.load(Ordering::SeqCst)),
                 Err(_) => Msg::InputGone,
             };
             let gone = matches!(msg, Msg::InputGone);

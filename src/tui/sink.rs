@@ -52,6 +52,11 @@ pub struct Recorded {
     pub reviewer: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ts: String,
+    /// The reviewer's note and the entry this one supersedes, as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
 }
 
 pub trait DecisionSink: Send {
@@ -120,6 +125,8 @@ impl DecisionSink for MemorySink {
             entry: entry.clone(),
             reviewer: String::new(),
             ts: String::new(),
+            note: input.note.clone(),
+            supersedes: input.supersedes.clone(),
         };
         self.entries.push((rec, input.clone()));
         Ok(Receipt {

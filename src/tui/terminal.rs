@@ -5,12 +5,14 @@ use std::io::{self, Write};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::{cursor, execute, terminal};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
-/// Raw mode, alternate screen, hidden cursor. Installs the panic hook on first use: it
+/// Raw mode, alternate screen, hidden cursor, bracketed paste (a paste arrives as one
+/// event, so a newline in it is never an Enter key). Installs the panic hook on first use: it
 /// restores the terminal first, then chains to the previous hook (color-eyre's report).
 pub fn enter() -> io::Result<()> {
     HOOK.call_once(|| {
@@ -22,7 +24,12 @@ pub fn enter() -> io::Result<()> {
     });
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    execute!(
+        io::stdout(),
+        terminal::EnterAlternateScreen,
+        cursor::Hide,
+        EnableBracketedPaste
+    )?;
     Ok(())
 }
 
@@ -30,7 +37,12 @@ pub fn enter() -> io::Result<()> {
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = io::stdout();
-        let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(
+            out,
+            DisableBracketedPaste,
+            terminal::LeaveAlternateScreen,
+            cursor::Show
+        );
         let _ = terminal::disable_raw_mode();
         let _ = out.flush();
     }

@@ -118,6 +118,9 @@ impl Theme {
     pub fn dot(&self) -> &'static str {
         if self.look.ascii { "-" } else { "·" }
     }
+    pub fn updown(&self) -> &'static str {
+        if self.look.ascii { "Up/Down" } else { "↑↓" }
+    }
     pub fn arrow(&self) -> &'static str {
         if self.look.ascii { "->" } else { "→" }
     }

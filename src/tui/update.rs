@@ -35,12 +35,42 @@ pub enum Effect {
     Quit,
 }
 
+/// An override goes against the verdict: the supervisor reviewing it needs to read why.
+pub const OVERRIDE_NOTE: &str =
+    "An override needs a note: say why the verdict does not hold here, then Enter.";
+
+/// Shown when a confirming key was read before the dialog step was on screen.
+pub const TYPED_AHEAD: &str =
+    "typed ahead — confirm again (keys pressed before this step showed are dropped)";
+
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    // Bookkeeping from the runtime: it changes nothing on screen.
+    match action {
+        Action::Flushed(n) => {
+            app.frames = n;
+            if let Overlay::Decide(d) = &mut app.overlay
+                && d.shown_in.is_none()
+                && !super::layout::too_small(app.size)
+            {
+                d.shown_in = Some(n);
+            }
+            return vec![];
+        }
+        Action::KeyRead(n) => {
+            app.key_frame = n;
+            return vec![];
+        }
+        _ => {}
+    }
     app.dirty = true;
     let ctx = app.context();
     match action {
         Action::Resize(w, h) => {
             app.size = (w, h);
+            if let Overlay::Decide(d) = &mut app.overlay {
+                // Whatever the dialog showed may not be what the reviewer sees now.
+                d.shown_in = None;
+            }
             app.scroll_to_cursor();
             app.sync_detail();
             vec![]
@@ -82,7 +112,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Seed(list) => {
             for (row, rd) in list {
                 if let Some(r) = app.rows.get_mut(row as usize) {
-                    r.decision = Some(rd);
+                    r.take(rd);
                 }
             }
             app.recount_decided();
@@ -123,8 +153,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Context::Filter => filter_key(app, other),
             Context::Reason | Context::Note | Context::Confirm => dialog_key(app, other),
             Context::Overlay | Context::Help => overlay_key(app, other),
+            Context::TooSmall => too_small_key(app, other),
         },
     }
+}
+
+/// Nothing is visible below the minimum size: only quitting acts (an action reaching here
+/// some other way than the keymap changes nothing either).
+fn too_small_key(app: &mut App, action: Action) -> Vec<Effect> {
+    if matches!(action, Action::Quit) {
+        app.quit = true;
+        return vec![Effect::Quit];
+    }
+    app.dirty = false;
+    vec![]
 }
 
 fn loaded_message(app: &App) -> String {
@@ -201,7 +243,7 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             let n = app.view.len();
             let found = (1..=n)
                 .map(|k| (app.cursor + k) % n.max(1))
-                .find(|&p| !app.rows[app.view[p] as usize].decided());
+                .find(|&p| !app.rows[app.view[p] as usize].settled());
             match found {
                 Some(p) => move_to(app, p),
                 None => app.set_status(StatusKind::Info, "Every disclosure shown is decided."),
@@ -223,7 +265,16 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             app.filter.decided = match app.filter.decided {
                 DecidedFilter::All => DecidedFilter::Undecided,
                 DecidedFilter::Undecided => DecidedFilter::Decided,
-                DecidedFilter::Decided => DecidedFilter::All,
+                DecidedFilter::Decided => DecidedFilter::Escalated,
+                DecidedFilter::Escalated => DecidedFilter::All,
+            };
+            keep_selection_rebuild(app);
+        }
+        Action::FilterEscalated => {
+            app.filter.decided = if app.filter.decided == DecidedFilter::Escalated {
+                DecidedFilter::All
+            } else {
+                DecidedFilter::Escalated
             };
             keep_selection_rebuild(app);
         }
@@ -258,6 +309,7 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Help => app.overlay = Overlay::Help { scroll: 0 },
+        Action::ShowMessages => app.overlay = Overlay::Messages { scroll: 0 },
         Action::Quit => {
             app.quit = true;
             return vec![Effect::Quit];
@@ -274,13 +326,39 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
     }
     match action {
         Action::Input(c)
-            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < 64 =>
+            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < FILTER_MAX =>
         {
             app.filter.text.push(c);
             keep_selection_rebuild(app);
         }
+        Action::Paste(text) => {
+            let text = pasted_line(&text);
+            let room = FILTER_MAX - app.filter.text.chars().count().min(FILTER_MAX);
+            match text {
+                Ok(t) if t.chars().count() <= room => {
+                    app.filter.text.push_str(&t);
+                    keep_selection_rebuild(app);
+                }
+                Ok(t) => app.set_status(
+                    StatusKind::Error,
+                    format!(
+                        "The paste has {} characters; the filter has room for {room} more. Nothing was pasted.",
+                        t.chars().count()
+                    ),
+                ),
+                Err(e) => app.set_status(StatusKind::Error, e),
+            }
+        }
         Action::Backspace => {
             app.filter.text.pop();
+            keep_selection_rebuild(app);
+        }
+        Action::DeleteWord => {
+            delete_word(&mut app.filter.text);
+            keep_selection_rebuild(app);
+        }
+        Action::ClearLine => {
+            app.filter.text.clear();
             keep_selection_rebuild(app);
         }
         Action::Accept => app.filter_editing = false,
@@ -296,6 +374,55 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
         _ => app.dirty = false,
     }
     vec![]
+}
+
+/// Ctrl-W as in a shell: trailing spaces, then the word before them.
+fn delete_word(s: &mut String) {
+    let kept = s
+        .trim_end()
+        .trim_end_matches(|c: char| !c.is_whitespace())
+        .len();
+    s.truncate(kept);
+}
+
+/// The longest filter text.
+const FILTER_MAX: usize = 64;
+
+/// Pasted text as one line: line breaks and tabs become spaces (a newline in a paste never
+/// confirms anything); other control characters refuse the whole paste.
+fn pasted_line(text: &str) -> Result<String, String> {
+    let one_line: String = text
+        .replace("\r\n", " ")
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if one_line.chars().any(crate::text::is_unsafe_char) {
+        return Err("The paste holds control characters; nothing was pasted.".into());
+    }
+    Ok(one_line)
+}
+
+fn paste_into_note(dlg: &mut super::app::DecideDialog, text: &str) {
+    let room = decision::NOTE_MAX_CHARS - dlg.note.chars().count().min(decision::NOTE_MAX_CHARS);
+    match pasted_line(text) {
+        Ok(t) if t.chars().count() <= room => {
+            dlg.note.push_str(&t);
+            dlg.error = None;
+        }
+        Ok(t) => {
+            dlg.error = Some(format!(
+                "The paste has {} characters; the note has room for {room} more. Nothing was pasted.",
+                t.chars().count()
+            ))
+        }
+        Err(e) => dlg.error = Some(e),
+    }
 }
 
 fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
@@ -344,6 +471,7 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
         unsettled,
         confirm_yes: false,
         supersedes,
+        shown_in: None,
     }));
     vec![]
 }
@@ -352,10 +480,20 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
     let Overlay::Decide(dlg) = &mut app.overlay else {
         return vec![];
     };
+    let confirms = match (dlg.step, &action) {
+        (Step::Confirm, Action::Yes) => true,
+        (Step::Confirm, Action::Accept) => dlg.confirm_yes,
+        (Step::Reason | Step::Note, Action::Accept) => true,
+        _ => false,
+    };
+    if confirms && dlg.shown_in.is_none_or(|f| app.key_frame < f) {
+        dlg.error = Some(TYPED_AHEAD.into());
+        return vec![];
+    }
     match (dlg.step, action) {
-        (Step::Confirm, Action::Yes) => dlg.step = Step::Reason,
+        (Step::Confirm, Action::Yes) => dlg.go(Step::Reason),
         (Step::Confirm, Action::SwitchChoice) => dlg.confirm_yes = !dlg.confirm_yes,
-        (Step::Confirm, Action::Accept) if dlg.confirm_yes => dlg.step = Step::Reason,
+        (Step::Confirm, Action::Accept) if dlg.confirm_yes => dlg.go(Step::Reason),
         (Step::Confirm, Action::Accept | Action::No) => {
             app.overlay = Overlay::None;
             app.set_status(StatusKind::Info, "Not approved. Nothing was recorded.");
@@ -367,7 +505,7 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
         (Step::Reason, Action::Accept) => {
             dlg.reason = dlg.choices[dlg.highlight];
             dlg.error = None;
-            dlg.step = Step::Note;
+            dlg.go(Step::Note);
         }
         (Step::Reason, Action::Cancel) => {
             app.overlay = Overlay::None;
@@ -390,10 +528,19 @@ fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
             dlg.note.pop();
             dlg.error = None;
         }
-        (Step::Note, Action::Cancel) => {
-            dlg.step = Step::Reason;
+        (Step::Note, Action::DeleteWord) => {
+            delete_word(&mut dlg.note);
             dlg.error = None;
         }
+        (Step::Note, Action::ClearLine) => {
+            dlg.note.clear();
+            dlg.error = None;
+        }
+        (Step::Note, Action::Cancel) => {
+            dlg.go(Step::Reason);
+            dlg.error = None;
+        }
+        (Step::Note, Action::Paste(text)) => paste_into_note(dlg, &text),
         (Step::Note, Action::Accept) => return submit(app),
         _ => app.dirty = false,
     }
@@ -407,6 +554,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
     };
     let dlg = dlg.clone();
     let note = Some(dlg.note.trim().to_owned()).filter(|n| !n.is_empty());
+    if dlg.overrides && note.is_none() {
+        // A recording rule, not a log rule: entries already written stay valid.
+        if let Overlay::Decide(d) = &mut app.overlay {
+            d.error = Some(OVERRIDE_NOTE.into());
+        }
+        return vec![];
+    }
     if let Err(problem) = decision::check(
         dlg.decision,
         dlg.reason,
@@ -417,7 +571,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
         if let Overlay::Decide(d) = &mut app.overlay {
             d.error = Some(dialog_problem(&problem));
             if matches!(problem, decision::DecisionProblem::ReasonRequired { .. }) {
-                d.step = Step::Reason;
+                d.go(Step::Reason);
             }
         }
         return vec![];
@@ -425,6 +579,16 @@ fn submit(app: &mut App) -> Vec<Effect> {
     let (Some(loaded), Some(eval)) = (app.loaded.clone(), app.eval.clone()) else {
         return vec![];
     };
+    if let Some(n) = &note
+        && let Err(refusal) = crate::note_screen::screen_for_queue(n, &loaded.queue)
+    {
+        if let Overlay::Decide(d) = &mut app.overlay {
+            d.error = Some(format!(
+                "Not recorded: {refusal}. Edit the note (Ctrl-U clears it)."
+            ));
+        }
+        return vec![];
+    }
     // Evaluate the dialog's own disclosure now: what is recorded is exactly what was shown.
     let Some(d) = loaded.queue.disclosures.get(dlg.row as usize) else {
         return vec![];
@@ -442,6 +606,8 @@ fn submit(app: &mut App) -> Vec<Effect> {
         row: dlg.row,
         decision: dlg.decision,
         reason: dlg.reason,
+        note: note.clone(),
+        supersedes: dlg.supersedes.clone(),
     });
     app.set_status(StatusKind::Info, "Recording…");
     vec![Effect::Record {
@@ -488,14 +654,19 @@ fn on_recorded(
     let id = crate::text::escape(&id).into_owned();
     match result {
         Ok(r) => {
-            app.rows[row as usize].decision = Some(RowDecision {
+            let rd = RowDecision {
                 decision: p.decision,
                 reason: p.reason,
                 entry: r.entry.clone(),
                 current: true,
                 by: String::new(),
                 at: String::new(),
-            });
+                note: p.note,
+                supersedes: p.supersedes,
+            };
+            let state = &mut app.rows[row as usize];
+            state.history.push(rd.clone());
+            state.decision = Some(rd);
             app.recount_decided();
             app.set_status(
                 StatusKind::Info,
@@ -509,7 +680,7 @@ fn on_recorded(
             // Move on: the next undecided item, as a reviewer working the queue expects.
             if let Some(next) = (1..=app.view.len())
                 .map(|k| (app.cursor + k) % app.view.len())
-                .find(|&pos| !app.rows[app.view[pos] as usize].decided())
+                .find(|&pos| !app.rows[app.view[pos] as usize].settled())
             {
                 move_to(app, next);
                 app.dirty = true;
@@ -549,14 +720,20 @@ fn save_attachment(app: &mut App) -> Vec<Effect> {
 
 fn overlay_key(app: &mut App, action: Action) -> Vec<Effect> {
     let scroll = match &mut app.overlay {
-        Overlay::Help { scroll } | Overlay::Trace { scroll } | Overlay::Statement { scroll } => {
-            scroll
-        }
+        Overlay::Help { scroll }
+        | Overlay::Trace { scroll }
+        | Overlay::Statement { scroll }
+        | Overlay::Messages { scroll } => scroll,
         _ => return vec![],
     };
+    // Overlays never scroll past their end (the view also stops at the last line).
+    let page = app.size.1.saturating_sub(5).max(1);
+    let max = app.scroll_max.get();
     match action {
-        Action::Up => *scroll = scroll.saturating_sub(1),
-        Action::Down => *scroll = scroll.saturating_add(1).min(500),
+        Action::Up => *scroll = scroll.saturating_sub(1).min(max),
+        Action::Down => *scroll = scroll.saturating_add(1).min(max),
+        Action::PageUp => *scroll = scroll.saturating_sub(page).min(max),
+        Action::PageDown => *scroll = scroll.saturating_add(page).min(max),
         Action::Cancel => app.overlay = Overlay::None,
         Action::ShowTrace => app.overlay = Overlay::Trace { scroll: 0 },
         Action::ShowStatement => app.overlay = Overlay::Statement { scroll: 0 },

@@ -57,6 +57,10 @@ pub fn spawn_as(
     }
     cmd.env("NO_COLOR", "1");
     cmd.env("TERM", "xterm-256color");
+    // A UTF-8 locale whatever the test runner has (LANG=C means ASCII on screen).
+    cmd.env_remove("LC_ALL");
+    cmd.env_remove("LC_CTYPE");
+    cmd.env("LANG", "C.UTF-8");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -146,6 +150,11 @@ pub fn assert_restored(s: &Session) {
     assert!(
         find_last(&raw, b"\x1b[?25h").is_some_and(|p| p > entered),
         "cursor shown again"
+    );
+    let paste_on = find_last(&raw, b"\x1b[?2004h").expect("bracketed paste enabled");
+    assert!(
+        find_last(&raw, b"\x1b[?2004l").is_some_and(|p| p > paste_on),
+        "bracketed paste disabled again"
     );
     assert!(!s.screen().screen().alternate_screen());
 }

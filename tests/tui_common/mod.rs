@@ -200,8 +200,25 @@ impl Rig {
     }
 
     /// Feed keys through the real keymap: `"a y <enter> hello <enter>"`. A bare word is
-    /// typed character by character; `<space>` types a space.
+    /// typed character by character; `<space>` types a space. Each key is read after the
+    /// frame before it was on screen, as when a reviewer types at the screen.
     pub fn keys(&mut self, seq: &str) {
+        self.feed(seq, true)
+    }
+
+    /// Keys all read before the next frame is flushed: typed ahead, or one burst of input
+    /// (a line typed into the wrong window).
+    pub fn keys_ahead(&mut self, seq: &str) {
+        self.feed(seq, false)
+    }
+
+    /// A bracketed paste.
+    pub fn paste(&mut self, text: &str) {
+        self.driver
+            .dispatch(&mut self.app, Action::Paste(text.to_owned()));
+    }
+
+    fn feed(&mut self, seq: &str, seen: bool) {
         for tok in seq.split_whitespace() {
             let keys: Vec<Key> = match tok {
                 "<enter>" => vec![Key::Enter],
@@ -218,9 +235,17 @@ impl Rig {
                 "<tab>" => vec![Key::Tab],
                 "<space>" => vec![Key::Char(' ')],
                 "<c-c>" => vec![Key::Ctrl('c')],
+                "<c-u>" => vec![Key::Ctrl('u')],
+                "<c-w>" => vec![Key::Ctrl('w')],
                 word => word.chars().map(Key::Char).collect(),
             };
             for k in keys {
+                if seen {
+                    let n = self.app.frames + 1;
+                    self.driver.dispatch(&mut self.app, Action::Flushed(n));
+                }
+                let frame = self.app.frames;
+                self.driver.dispatch(&mut self.app, Action::KeyRead(frame));
                 if let Some(a) = self.app.keymap.lookup(self.app.context(), k) {
                     self.driver.dispatch(&mut self.app, a);
                 }

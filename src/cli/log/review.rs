@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
         }
         load_logs_progress(&paths, &opts, &checkpoints, threads, &|_| true, progress)
     });
-    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.global.ascii)
+    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.ascii)
         .map_err(eyre::Report::msg)?;
     // After the session: the same exit code `log show` gives for every entry.
     match loaded {

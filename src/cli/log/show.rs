@@ -85,14 +85,9 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
     Ok(loaded.exit_code(shown.iter().copied()))
 }
 
-/// Cut `s` (already escaped) to `w` characters, marking the cut.
+/// Cut `s` (already escaped) to `w` cells of display width, marking the cut.
 pub fn fit(s: &str, w: usize, ascii: bool) -> String {
-    if s.chars().count() <= w {
-        return s.to_owned();
-    }
-    let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
-    t.push(if ascii { '~' } else { '…' });
-    t
+    crate::text::shorten(s, w, ascii).into_owned()
 }
 
 /// The table: log status lines, one row per entry (failed entries with their codes on
@@ -132,14 +127,14 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
             "FAILED"
         };
         row(format!(
-            "{:<8} {:<16} {:<18} {:<8} {:<3} {:<10} {:<10}",
+            "{:<8} {:<16} {} {} {:<3} {} {}",
             status,
             r.ts.format("%Y-%m-%d %H:%M"),
-            fit(&escape(&b.reviewer), 18, ascii),
-            fit(&escape(&b.decision), 8, ascii),
+            crate::text::fit(&escape(&b.reviewer), 18, ascii),
+            crate::text::fit(&escape(&b.decision), 8, ascii),
             if b.overrides { "yes" } else { "" },
-            fit(&escape(&b.subject), 10, ascii),
-            fit(&escape(&b.disclosure), 10, ascii),
+            crate::text::fit(&escape(&b.subject), 10, ascii),
+            crate::text::fit(&escape(&b.disclosure), 10, ascii),
         ));
         if let crate::supervise::Verification::Failed { findings } = &r.verification {
             row(format!(

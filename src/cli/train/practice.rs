@@ -130,7 +130,7 @@ pub fn run(ctx: &Ctx, args: &TrainArgs) -> eyre::Result<u8> {
         pass,
         Look {
             color: ctx.color,
-            ascii: ctx.global.ascii,
+            ascii: ctx.ascii,
         },
         (80, 24),
     );

@@ -102,7 +102,9 @@ impl SupApp {
     }
 
     pub fn context(&self) -> SupContext {
-        if self.loading.is_some() {
+        if super::super::layout::too_small(self.size) {
+            SupContext::TooSmall
+        } else if self.loading.is_some() {
             SupContext::Loading
         } else if self.help {
             SupContext::Help

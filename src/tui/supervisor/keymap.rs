@@ -12,6 +12,8 @@ pub enum SupContext {
     Help,
     /// Verifying the logs: only quitting.
     Loading,
+    /// Below the minimum size nothing is visible: only quitting.
+    TooSmall,
 }
 
 pub struct SupBinding {
@@ -140,6 +142,8 @@ pub const BINDINGS: &[SupBinding] = &[
     b(Key::Char('q'), A::Quit, C::Loading, "quit", Some("quit")),
     b(Key::Esc, A::Quit, C::Loading, "quit", None),
     b(Key::Ctrl('c'), A::Quit, C::Loading, "quit", None),
+    b(Key::Char('q'), A::Quit, C::TooSmall, "quit", None),
+    b(Key::Ctrl('c'), A::Quit, C::TooSmall, "quit", None),
 ];
 
 /// The action bound to `key` in `ctx`; in the filter, other printable keys are text.

@@ -94,10 +94,10 @@ pub fn run(
                 Ev::Progress(p) => Some(SupAction::Progress(p)),
                 Ev::LoadFailed(m) => return Err(m),
                 Ev::Ui(Msg::InputGone | Msg::Signal) => return Ok(done(app)),
-                Ev::Ui(Msg::Term(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+                Ev::Ui(Msg::Term(Event::Key(k), _)) if k.kind == KeyEventKind::Press => {
                     Key::from_event(&k).and_then(|key| lookup(app.context(), key))
                 }
-                Ev::Ui(Msg::Term(Event::Resize(w, h))) => Some(SupAction::Resize(w, h)),
+                Ev::Ui(Msg::Term(Event::Resize(w, h), _)) => Some(SupAction::Resize(w, h)),
                 _ => None,
             };
             if let Some(a) = action {

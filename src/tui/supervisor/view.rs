@@ -40,14 +40,9 @@ fn esc(s: &str) -> String {
     crate::text::escape(s).into_owned()
 }
 
-/// Cut to `w` characters, marking the cut.
+/// Exactly `w` cells, marking a cut.
 fn fit(s: &str, w: usize, ascii: bool) -> String {
-    if s.chars().count() <= w {
-        return format!("{s:<w$}");
-    }
-    let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
-    t.push(if ascii { '~' } else { '…' });
-    t
+    crate::text::fit(s, w, ascii)
 }
 
 pub fn view(app: &SupApp, f: &mut Frame) {

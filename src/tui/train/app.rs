@@ -202,6 +202,9 @@ impl TrainApp {
     }
 
     pub fn context(&self) -> Context {
+        if super::super::layout::too_small(self.size) {
+            return Context::TooSmall;
+        }
         if self.help {
             return Context::Help;
         }
@@ -247,7 +250,12 @@ impl TrainApp {
 
 /// THE state transition.
 pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
-    if app.help && !matches!(action, TrainAction::Resize(..) | TrainAction::Recorded(_)) {
+    if app.help
+        && !matches!(
+            action,
+            TrainAction::Resize(..) | TrainAction::Recorded(_) | TrainAction::Quit
+        )
+    {
         app.help = false;
         return vec![];
     }

@@ -12,6 +12,8 @@ pub enum Context {
     Reveal,
     End,
     Help,
+    /// Below the minimum size nothing is visible: only quitting.
+    TooSmall,
 }
 
 pub struct Binding {
@@ -105,14 +107,14 @@ impl Default for Keymap {
             b(
                 Key::Char('q'),
                 TrainAction::Quit,
-                &[Pick, YesNo, Reveal, End],
+                &[Pick, YesNo, Reveal, End, TooSmall],
                 "quit (an unfinished session records nothing)",
                 Some("quit"),
             ),
             b(
                 Key::Ctrl('c'),
                 TrainAction::Quit,
-                &[Pick, YesNo, Reveal, End, Help],
+                &[Pick, YesNo, Reveal, End, Help, TooSmall],
                 "quit (an unfinished session records nothing)",
                 None,
             ),

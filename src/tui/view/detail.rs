@@ -31,6 +31,9 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
         dot = t.dot(),
         arrow = t.arrow(),
     );
+    // A long title ends in `…` rather than being cut silently; `t` shows it all.
+    let title = crate::text::shorten(&title, area.width.saturating_sub(1) as usize, t.look.ascii)
+        .into_owned();
     let block = Block::new()
         .borders(Borders::TOP)
         .border_set(t.border())
@@ -208,6 +211,22 @@ fn hipaa_lines(
         }
     };
     out.push(Line::from(vec![label("Decision ", t), decision]));
+    // The reviewer's own note on the decision that counts (why escalated, why overridden).
+    if let Some(n) = st.decision.as_ref().and_then(|d| d.note.as_deref()) {
+        out.push(Line::from(vec![
+            label("Reviewer note ", t),
+            Span::raw(format!("\"{}\"", esc(n))),
+        ]));
+    }
+    if st.history.len() > 1 {
+        out.push(Line::from(vec![
+            label("History ", t),
+            Span::raw(format!(
+                "{} decisions on this item (t shows them)",
+                st.history.len()
+            )),
+        ]));
+    }
     // An item decided earlier (by anyone, in any session): who, when, and that deciding
     // again writes a new entry superseding that one (SPEC §6.2; nothing is edited).
     if let Some(dec) = st.decision.as_ref().filter(|d| !d.by.is_empty()) {
@@ -227,7 +246,7 @@ fn hipaa_lines(
         ]));
     }
     if let Some(n) = &d.note {
-        out.push(Line::from(vec![label("Note ", t), Span::raw(esc(n))]));
+        out.push(Line::from(vec![label("Queue note ", t), Span::raw(esc(n))]));
     }
     if wide {
         if let Some(c) = &d.claim {

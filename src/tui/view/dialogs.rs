@@ -117,7 +117,12 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
                 Span::raw(reason),
             ]));
             lines.push(Line::raw(format!(
-                "Optional note, {}/{} characters; no patient names. Enter records it.",
+                "{} note, {}/{} characters; no patient names. Enter records it.",
+                if dlg.overrides || dlg.reason == Some(crate::decision::ReasonCode::Other) {
+                    "Required"
+                } else {
+                    "Optional"
+                },
                 dlg.note.chars().count(),
                 crate::decision::NOTE_MAX_CHARS
             )));
@@ -167,7 +172,7 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
 }
 
 fn scrolled(
-    t: &Theme,
+    app: &App,
     f: &mut Frame,
     area: Rect,
     title: String,
@@ -175,6 +180,7 @@ fn scrolled(
     scroll: u16,
     footer: &str,
 ) {
+    let t = &Theme::new(app.look);
     let rect = centered(
         area,
         area.width.saturating_sub(4).max(1),
@@ -184,6 +190,16 @@ fn scrolled(
     let block = boxed(t, title).title_bottom(Span::styled(format!(" {footer} "), t.dim()));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
+    // Stop at the last screenful: scrolling further would show an empty box.
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner.width.max(1) as usize))
+        .sum();
+    let max = rows
+        .saturating_sub(inner.height as usize)
+        .min(u16::MAX as usize) as u16;
+    app.scroll_max.set(max);
+    let scroll = scroll.min(max);
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -214,15 +230,73 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     lines.push(Line::raw(
         "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
     ));
+    let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
+    scrolled(app, f, area, "Keys".into(), lines, scroll, &footer);
+}
+
+pub fn messages(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
+    let mut lines: Vec<Line> = app
+        .messages
+        .iter()
+        .map(|m| match m.kind {
+            super::super::app::StatusKind::Info => Line::raw(m.text.clone()),
+            super::super::app::StatusKind::Error => {
+                Line::styled(format!("Error: {}", m.text), t.error())
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::raw("No messages yet."));
+    }
+    let footer = format!("Esc closes {} {} scroll", t.dot(), t.updown());
     scrolled(
-        t,
+        app,
         f,
         area,
-        "Keys".into(),
+        "Messages, oldest first".into(),
         lines,
         scroll,
-        "Esc closes · ↑↓ scroll",
+        &footer,
     );
+}
+
+/// The item's decision history, oldest first: who, what, when, reason, note, and which
+/// entry each one supersedes.
+fn history(app: &App, t: &Theme, lines: &mut Vec<Line<'static>>) {
+    let Some(st) = app.selected().and_then(|r| app.rows.get(r as usize)) else {
+        return;
+    };
+    lines.push(Line::styled(
+        format!("Decision history ({})", st.history.len()),
+        t.bold(),
+    ));
+    if st.history.is_empty() {
+        lines.push(Line::raw(" none yet"));
+    }
+    let short = |h: &str| format!("{}…", esc(&h[..h.len().min(12)]));
+    for h in &st.history {
+        let who = if h.by.is_empty() {
+            "you, this session".to_owned()
+        } else {
+            format!("{} {}", esc(&h.at), esc(&h.by))
+        };
+        let mut text = format!(" {} {who}: {}", t.dot(), h.decision.as_str().to_uppercase());
+        if let Some(r) = h.reason {
+            text.push_str(&format!(" ({})", r.as_str()));
+        }
+        if !h.current {
+            text.push_str(", on an earlier version");
+        }
+        text.push_str(&format!("; entry {}", short(&h.entry)));
+        if let Some(s) = &h.supersedes {
+            text.push_str(&format!(", supersedes {}", short(s)));
+        }
+        lines.push(Line::raw(text));
+        if let Some(n) = &h.note {
+            lines.push(Line::raw(format!("   note: \"{}\"", esc(n))));
+        }
+    }
+    lines.push(Line::raw(""));
 }
 
 pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
@@ -232,7 +306,26 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let cites = |c: &[std::borrow::Cow<'static, str>]| {
         c.iter().map(|x| esc(x)).collect::<Vec<_>>().join("; ")
     };
-    let mut lines = vec![
+    // The disclosure in full: the list and the pane titles shorten long ids and names.
+    let who = app.selected().and_then(|r| app.disclosure(r)).map(|d| {
+        Line::raw(format!(
+            "{} {} patient {} {} {} ({}) {} {} {} requested {}",
+            esc(&d.id),
+            t.dot(),
+            esc(&d.patient),
+            t.arrow(),
+            esc(&d.recipient.name),
+            d.recipient.kind.as_str(),
+            t.dot(),
+            d.purpose.as_str(),
+            t.dot(),
+            d.requested_on
+        ))
+    });
+    let mut lines: Vec<Line> = who.into_iter().collect();
+    // Who decided what first: the reviewer opening an escalation needs it before the trace.
+    history(app, t, &mut lines);
+    lines.extend([
         Line::styled(
             format!(
                 "PART 2  {}{}",
@@ -269,7 +362,7 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
             ),
             t.bold(),
         ),
-    ];
+    ]);
     for s in &e.part2.trace {
         lines.push(Line::from(vec![
             Span::styled(
@@ -324,13 +417,17 @@ pub fn trace(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         esc(&e.policy.hipaa.sha256.chars().take(12).collect::<String>()),
     )));
     scrolled(
-        t,
+        app,
         f,
         area,
         format!("Details and rule trace {}", esc(&e.id)),
         lines,
         scroll,
-        "Esc closes · x notice · ↑↓ scroll",
+        &format!(
+            "Esc closes {dot} x notice {dot} {} scroll",
+            t.updown(),
+            dot = t.dot()
+        ),
     );
 }
 
@@ -342,12 +439,16 @@ pub fn statement(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
     let text = super::super::attachment::text(l, d, e);
     let lines: Vec<Line> = text.lines().map(|s| Line::raw(s.to_owned())).collect();
     scrolled(
-        t,
+        app,
         f,
         area,
         format!("{}2.32 notice and consent {}", t.section(), esc(&d.id)),
         lines,
         scroll,
-        "w saves to a file · Esc closes · ↑↓ scroll",
+        &format!(
+            "w saves to a file {dot} Esc closes {dot} {} scroll",
+            t.updown(),
+            dot = t.dot()
+        ),
     );
 }

@@ -42,7 +42,34 @@ pub fn view(app: &App, f: &mut Frame) {
         Overlay::Help { scroll } => dialogs::help(app, &theme, f, area, *scroll),
         Overlay::Trace { scroll } => dialogs::trace(app, &theme, f, area, *scroll),
         Overlay::Statement { scroll } => dialogs::statement(app, &theme, f, area, *scroll),
+        Overlay::Messages { scroll } => dialogs::messages(app, &theme, f, area, *scroll),
         Overlay::Decide(d) => dialogs::decide(app, d, &theme, f, area),
+    }
+    if app.look.ascii {
+        ascii_symbols(f.buffer_mut());
+    }
+}
+
+/// `--ascii` (and a terminal that cannot show UTF-8): the program's own symbols that slipped
+/// past the theme become one-cell ASCII stand-ins, on every screen and overlay alike. Other
+/// text (names in the queue) is left as it is.
+fn ascii_symbols(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let ascii = match cell.symbol() {
+            "…" => "~",
+            "—" | "–" | "·" | "─" | "━" => "-",
+            "§" => "S",
+            "↑" => "^",
+            "↓" => "v",
+            "→" | "▶" => ">",
+            "✓" => "+",
+            "✗" => "x",
+            "⚠" => "!",
+            "│" | "┃" => "|",
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            _ => continue,
+        };
+        cell.set_symbol(ascii);
     }
 }
 
@@ -78,6 +105,14 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     let mut parts: Vec<String> = Vec::new();
     if app.loaded.is_some() {
         parts.push(format!("decided {}/{}", app.decided, app.total()));
+        // The date the rules were applied for (consents expire, training lapses).
+        if let Some(d) = app
+            .selected_eval()
+            .map(|e| e.as_of)
+            .or(app.loaded.as_ref().and_then(|l| l.queue.as_of))
+        {
+            parts.push(format!("as of {d}"));
+        }
         if app.evaluated < app.total() {
             parts.push(format!(
                 "evaluating {}%",
@@ -98,6 +133,7 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
             DecidedFilter::All => {}
             DecidedFilter::Undecided => fl.push("undecided".into()),
             DecidedFilter::Decided => fl.push("decided".into()),
+            DecidedFilter::Escalated => fl.push("escalated".into()),
         }
         if !app.filter.text.is_empty() {
             fl.push(format!("\"{}\"", esc(&app.filter.text)));
@@ -107,7 +143,16 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
         }
         parts.push(esc(&app.sink_label));
     }
-    spans.push(Span::styled(format!(" {}", parts.join(&sep)), t.bar()));
+    // Too long for the width (a deep log path): end in a visible `…`, never a silent cut.
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let rest = format!(" {}", parts.join(&sep));
+    let rest = crate::text::shorten(
+        &rest,
+        (area.width as usize).saturating_sub(used),
+        app.look.ascii,
+    )
+    .into_owned();
+    spans.push(Span::styled(rest, t.bar()));
     let line = Line::from(spans);
     f.render_widget(Paragraph::new(line).style(t.bar()), area);
 }
@@ -139,8 +184,22 @@ fn status_line(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
             StatusKind::Info => ("", ratatui::style::Style::new()),
             StatusKind::Error => ("Error: ", t.error()),
         };
-        let p = Paragraph::new(Line::styled(format!("{prefix}{}", s.text), style));
-        f.render_widget(p, area);
+        let full = format!("{prefix}{}", s.text);
+        let line = if crate::text::width(&full) <= area.width as usize {
+            Line::styled(full, style)
+        } else {
+            // Too long for one line: shortened with a visible `…`; `m` shows it in full.
+            let more = " m: in full";
+            let room = (area.width as usize).saturating_sub(more.len());
+            Line::from(vec![
+                Span::styled(
+                    crate::text::shorten(&full, room, app.look.ascii).into_owned(),
+                    style,
+                ),
+                Span::styled(more, t.key()),
+            ])
+        };
+        f.render_widget(Paragraph::new(line), area);
     }
 }
 
@@ -150,7 +209,7 @@ fn hint_bar(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     let hints = app.keymap.hints(app.context(), app.look.ascii);
     let width = |h: &[(String, &str)]| -> usize {
         h.iter()
-            .map(|(k, l)| k.chars().count() + l.chars().count() + 2)
+            .map(|(k, l)| crate::text::width(k) + crate::text::width(l) + 2)
             .sum()
     };
     let mut shown = hints.clone();

@@ -8,32 +8,52 @@ use ratatui::widgets::{Cell, Row, Table};
 use super::super::app::App;
 use super::super::theme::Theme;
 use super::esc;
+use crate::text;
+
+/// The widest the ID column gets at 80 and at 120 columns.
+const ID_MAX: usize = 14;
+const ID_MAX_WIDE: usize = 24;
 
 pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     let Some(loaded) = &app.loaded else { return };
     let ds = &loaded.queue.disclosures;
     let page = area.height.saturating_sub(1) as usize;
     let end = (app.offset + page).min(app.view.len());
+    let ascii = app.look.ascii;
+    // The ID column is as wide as the longest visible id needs (within reason), so ids that
+    // differ only at the end (`D-26407789`, `D-26407789-2`) never look the same.
+    let id_w = app.view[app.offset..end]
+        .iter()
+        .map(|&r| text::width(&esc(&ds[r as usize].id)))
+        .max()
+        .unwrap_or(0)
+        .clamp(2, if wide { ID_MAX_WIDE } else { ID_MAX });
+    let (patient_w, program_w, purpose_w, requested_w) = (7, 8, 10, 10);
+    // Marker, id, patient, purpose, Part 2, HIPAA, !, decision; and one space between columns.
+    let mut fixed = 1 + id_w + patient_w + purpose_w + 13 + 10 + 1 + 8 + 8;
+    if wide {
+        fixed += program_w + requested_w + 2;
+    }
+    let recipient_w = (area.width as usize).saturating_sub(fixed);
+    let len = |w: usize| Constraint::Length(w as u16);
     let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Fill(1),
-        Constraint::Length(10),
+        len(1),
+        len(id_w),
+        len(patient_w),
+        len(recipient_w),
+        len(purpose_w),
     ];
     let mut head = vec!["", "ID", "PATIENT", "RECIPIENT", "PURPOSE"];
     if wide {
-        widths.insert(4, Constraint::Length(10));
+        widths.insert(4, len(requested_w));
         head.insert(4, "REQUESTED");
-        widths.insert(2, Constraint::Length(8));
+        widths.insert(2, len(program_w));
         head.insert(2, "PROGRAM");
     }
-    widths.extend([
-        Constraint::Length(13),
-        Constraint::Length(10),
-        Constraint::Length(1),
-        Constraint::Length(8),
-    ]);
+    widths.extend([len(13), len(10), len(1), len(8)]);
+    // Every text cell is shortened by display width with a visible `…`: the table itself
+    // would cut silently. The detail pane and the trace overlay show the full text.
+    let cut = |s: &str, w: usize| text::shorten(&esc(s), w, ascii).into_owned();
     head.extend(["PART 2", "HIPAA", "!", "DECISION"]);
     let header = Row::new(head.into_iter().map(Cell::from)).style(t.bold());
 
@@ -57,14 +77,14 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
         };
         let mut cells = vec![
             Cell::from(if selected { t.marker() } else { " " }),
-            Cell::from(esc(&d.id)),
-            Cell::from(esc(&d.patient)),
-            Cell::from(esc(&d.recipient.name)),
-            Cell::from(d.purpose.as_str()),
+            Cell::from(cut(&d.id, id_w)),
+            Cell::from(cut(&d.patient, patient_w)),
+            Cell::from(cut(&d.recipient.name, recipient_w)),
+            Cell::from(cut(d.purpose.as_str(), purpose_w)),
         ];
         if wide {
             cells.insert(4, Cell::from(d.requested_on.to_string()));
-            cells.insert(2, Cell::from(esc(&d.program)));
+            cells.insert(2, Cell::from(cut(&d.program, program_w)));
         }
         cells.extend([
             Cell::from(Line::from(p2)),
