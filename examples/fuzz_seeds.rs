@@ -62,6 +62,12 @@ fn write_all(out: &Path) -> Result<usize, String> {
     // A crash mid-append: the last line cut inside its signature.
     let torn = decisions[..decisions.len() - 40].to_vec();
     seeds.push(("log_line", "torn_tail.jsonl".into(), torn));
+    // The smallest well-framed line: mutations explore the framing, not the JSON.
+    seeds.push((
+        "log_line",
+        "min_frame.jsonl".into(),
+        b"{\"e\":{},\"sig\":\"AAAA\"}\n".to_vec(),
+    ));
     for (i, l) in lines.iter().take(3).enumerate() {
         seeds.push(("log_line", format!("line{i}.jsonl"), l.to_vec()));
     }

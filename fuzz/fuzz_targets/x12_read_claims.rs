@@ -1,5 +1,5 @@
-//! X12 837 bytes → claims (tokenizer + claim extraction), and flagged claims → a queue that
-//! p2review itself must load again.
+//! X12 837 bytes → claims (tokenizer + claim extraction) → the queue `import x12` writes.
+//! (Loading that YAML again is left to `queue_load`: it costs ten times the rest.)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,11 +20,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let key = PseudonymKey::from_bytes([7; 32]);
     let (queue, _) = build_queue(&CONTEXT, &claims, &key, ValueSet::bundled(), true);
-    if let Ok(yaml) = to_yaml(&queue) {
-        // What `import x12` writes must be a queue (or be refused by its loader with a
-        // message), never a crash.
-        if let Err(e) = load_bytes(yaml.as_bytes(), "import") {
-            assert_printable("a queue load error", &e.to_string());
-        }
+    if let Err(e) = to_yaml(&queue) {
+        assert_printable("a queue YAML error", &e.to_string());
     }
 });
