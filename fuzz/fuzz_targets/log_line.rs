@@ -1,0 +1,38 @@
+//! Log bytes → line framing, and a whole-log verification three ways (in memory, streamed
+//! from a file, and with the per-line checks in parallel) that must agree; then the
+//! decision reader the TUI and `decide` use.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use p2review::log::line::{LineChecker, split};
+use p2review::log::read::read_decisions;
+use p2review::log::verify::{verify_bytes, verify_file, verify_file_parallel};
+use p2review_fuzz::{assert_printable, options, scratch_file, seed_trust};
+
+fuzz_target!(|data: &[u8]| {
+    let mut checker = LineChecker::new();
+    for line in data.split(|&b| b == b'\n') {
+        let framed = split(line);
+        let checked = checker.check(line);
+        if framed.is_err() {
+            assert!(
+                checked.is_err(),
+                "a line with bad framing passed the checks"
+            );
+        }
+    }
+    let opts = options(seed_trust());
+    let in_memory = verify_bytes(data, &opts).expect("no heads dir, no I/O");
+    let path = scratch_file("log.jsonl", data);
+    let streamed = verify_file(&path, &opts).expect("the scratch file is readable");
+    assert_eq!(
+        in_memory.findings, streamed.findings,
+        "in memory vs streamed"
+    );
+    assert_eq!(in_memory.entries, streamed.entries);
+    let parallel = verify_file_parallel(&path, &opts, 2).expect("the scratch file is readable");
+    assert_eq!(streamed.findings, parallel.findings, "streamed vs parallel");
+    if let Err(e) = read_decisions(&path) {
+        assert_printable("a log read error", &e);
+    }
+});
