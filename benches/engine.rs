@@ -1,4 +1,4 @@
-//! The engine alone (SPEC §9: ≥ 500,000 disclosures/s on one thread, trace included):
+//! The engine alone (BENCHMARKS.md#engine-alone: ≥ 500,000 disclosures/s on one thread, trace included):
 //! facts + both policies + the full result, over a synthetic in-memory queue of varied
 //! shapes. Loading and output are measured by the end-to-end bench, not here.
 //!

@@ -1,4 +1,4 @@
-//! SPEC §9: `evaluate` of a 100,000-disclosure YAML queue ≤ 1.5 s end to end on the
+//! BENCHMARKS.md#evaluate-of-100k-disclosures: `evaluate` of a 100,000-disclosure YAML queue ≤ 1.5 s end to end on the
 //! 2-core machine. Measures, on one generated queue (`queue::synth`, seed 1):
 //! - `load+evaluate+jsonl`: `load_path` (read, hash, parse, validate, index), evaluate every
 //!   disclosure, serialize each result as a JSON line into a sink — what

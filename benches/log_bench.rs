@@ -1,4 +1,4 @@
-//! Signed-log benchmarks (SPEC §9), a plain bench binary (runs of several seconds do not
+//! Signed-log benchmarks (BENCHMARKS.md#signed-log), a plain bench binary (runs of several seconds do not
 //! suit criterion's sampling): `cargo bench --bench log_bench`.
 //!
 //! 1. `log verify` of a 100,000-entry log from 8 signers (one thread), in-process and

@@ -280,7 +280,7 @@ fn startup_report(q: &Queue) {
         times[2], times[0], times[4]
     );
 
-    // From a YAML file on disk of the SPEC §9 shape (the loader's generator: ~33 MB for 100k
+    // From a YAML file on disk of the BENCHMARKS.md#review-tui shape (the loader's generator: ~33 MB for 100k
     // disclosures with consents, service dates and claims), through the queue loader.
     let _ = q;
     let yaml = p2review::queue::synth::generate_yaml(100_000, 7);

@@ -1,4 +1,4 @@
-//! X12 import benchmark (SPEC §9 / issue 7: a 100,000-claim 837 file in ≤ 2 s).
+//! X12 import benchmark (BENCHMARKS.md#x12-import: a 100,000-claim 837 file in ≤ 2 s).
 //!
 //! A plain bench binary (`harness = false`) so it can report median and spread of whole
 //! end-to-end runs: read the file, tokenize, extract claims, flag, build the queue, serialize

@@ -1,4 +1,4 @@
-//! Write a generated queue (SPEC §9 shape) for benchmarks and manual testing:
+//! Write a generated queue (BENCHMARKS.md#targets shape) for benchmarks and manual testing:
 //! `cargo run --release --example gen_queue -- 100000 /tmp/q100k.yaml [SEED]`
 
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! What a reviewer decides, and the rules about reasons and overrides (SPEC §6.2).
+//! What a reviewer decides, and the rules about reasons and overrides (docs/signed-log.md#decision).
 //! Shared by `decide`, the review TUI and the log so that all three apply one rule set.
 
 use serde::{Deserialize, Serialize};
@@ -98,10 +98,10 @@ impl ReasonCode {
     }
 }
 
-/// Maximum note length in characters (SPEC §6.2).
+/// Maximum note length in characters (docs/signed-log.md#decision).
 pub const NOTE_MAX_CHARS: usize = 280;
 
-/// SPEC §6.2: `override` ⇔ approve and (Part 2 blocks it, or Part 2 does not apply and HIPAA
+/// docs/signed-log.md#decision: `override` ⇔ approve and (Part 2 blocks it, or Part 2 does not apply and HIPAA
 /// needs an authorization or prohibits it). Deny, escalate and defer are never overrides.
 pub fn is_override(decision: Decision, part2: Part2Status, hipaa: HipaaStatus) -> bool {
     decision == Decision::Approve
@@ -113,7 +113,7 @@ pub fn is_override(decision: Decision, part2: Part2Status, hipaa: HipaaStatus) -
                 )))
 }
 
-/// SPEC §6.2: a reason code is required for deny, escalate, an override, and an approval
+/// docs/signed-log.md#decision: a reason code is required for deny, escalate, an override, and an approval
 /// of an `unsettled` item.
 pub fn reason_required(decision: Decision, overrides: bool, unsettled: bool) -> bool {
     match decision {

@@ -1,4 +1,4 @@
-//! Where p2review keeps its files (SPEC §2): one data dir, overridable with `--data-dir`
+//! Where p2review keeps its files (docs/cli.md#files-in-the-data-dir): one data dir, overridable with `--data-dir`
 //! or `P2REVIEW_DATA_DIR`, defaulting to the platform data dir from `directories`.
 
 use std::path::{Path, PathBuf};

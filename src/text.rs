@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 /// True for characters that must never reach a terminal raw: C0/C1 controls, DEL,
-/// U+2028/U+2029 and the bidi controls named in SPEC §3.1.
+/// U+2028/U+2029 and the bidi controls named in docs/queue-format.md#types-limits-and-forbidden-characters.
 pub fn is_unsafe_char(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}'

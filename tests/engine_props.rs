@@ -431,7 +431,7 @@ proptest! {
     }
 }
 
-/// Loading evaluates on several threads (SPEC §9): the engine must be shareable.
+/// Loading evaluates on several threads (BENCHMARKS.md#targets): the engine must be shareable.
 #[test]
 fn engine_and_evaluator_are_send_and_sync() {
     fn shareable<T: Send + Sync>() {}

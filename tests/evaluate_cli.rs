@@ -1,4 +1,4 @@
-//! `p2review evaluate` end to end on the sample queue: output shapes (SPEC §5), as-of
+//! `p2review evaluate` end to end on the sample queue: output shapes (docs/evaluation-json.md), as-of
 //! precedence, the 80-column table, load errors; and what the demo queue must exercise.
 
 use std::collections::BTreeSet;
@@ -202,7 +202,7 @@ fn control_characters_in_names_are_refused_and_escaped_in_the_error() {
         "recipient":{"name":"Evil\u001b[2J","kind":"health_plan"},"purpose":"payment"}]}"#,
     )
     .unwrap();
-    // Names may not hold control characters (SPEC §3.1): the queue is refused, and the
+    // Names may not hold control characters (docs/queue-format.md#types-limits-and-forbidden-characters): the queue is refused, and the
     // message shows the offending name escaped, never the raw escape sequence.
     let out = run(&["evaluate", s(&q)]);
     assert_eq!(out.status.code(), Some(2));

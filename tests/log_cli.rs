@@ -840,7 +840,7 @@ fn stale_queue_is_refused() {
 
 /// A log written by an earlier version, with three crash recoveries (kill -9 during
 /// appends, one of them also inside the sealing append): it verifies clean, with and
-/// without the data dir's head file as an anchor (SPEC "logs that recovered from a crash
+/// without the data dir's head file as an anchor ("logs that recovered from a crash
 /// verify 0").
 #[test]
 fn crash_recovered_fixture_log_verifies_clean() {

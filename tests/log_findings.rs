@@ -1,4 +1,4 @@
-//! Each finding code of SPEC §6.5 from a hand-built log that has exactly that defect.
+//! Each finding code of docs/signed-log.md#finding-codes from a hand-built log that has exactly that defect.
 
 mod log_support;
 
@@ -394,7 +394,7 @@ fn with_tail(tail: &[u8]) -> Vec<Code> {
     b.codes()
 }
 
-/// SPEC §6.3/§6.5: only a strict prefix of a framed line (optionally followed by the LF an
+/// docs/signed-log.md#appending/§6.5: only a strict prefix of a framed line (optionally followed by the LF an
 /// append writes first and prefixes of `tail_recovery` lines) is a torn tail; any other
 /// ending is damage (`E_`), whether or not it has an LF.
 #[test]

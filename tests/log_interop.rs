@@ -1,4 +1,4 @@
-//! SPEC §6.1: the shell recipe with stock `jq` and `ssh-keygen` verifies our entries — run
+//! docs/signed-log.md#with-stock-tools-only: the shell recipe with stock `jq` and `ssh-keygen` verifies our entries — run
 //! verbatim. Fails (does not skip) when either tool is missing: CI installs them.
 
 mod log_support;

@@ -1,4 +1,4 @@
-//! SPEC §6.3: the log is never truncated, rewritten or renamed. No code under src/log may
+//! docs/signed-log.md#appending: the log is never truncated, rewritten or renamed. No code under src/log may
 //! truncate, resize, seek-and-write or rename a file — except the head file's tmp + rename.
 
 use std::path::Path;

@@ -164,7 +164,7 @@ fn unknown_outcome_values_are_errors() {
 #[test]
 fn inconsistent_outcomes_are_errors() {
     // A blocking verdict cannot let the recipient redisclose, and only consent-based
-    // verdicts carry the notice (SPEC §5).
+    // verdicts carry the notice (docs/evaluation-json.md).
     let bad = PART2.replacen(
         "status: consent_required\n    notice: false\n    redisclosure: none",
         "status: consent_required\n    notice: false\n    redisclosure: consent_only",

@@ -1,4 +1,4 @@
-//! Strict queue loading (SPEC §3.1): good files load to the same `Queue` from YAML and JSON
+//! Strict queue loading (docs/queue-format.md): good files load to the same `Queue` from YAML and JSON
 //! and through every parsing path; bad files get one clear error naming the place (line and
 //! column, or path and ids) and what is allowed; hostile files never panic or hang.
 

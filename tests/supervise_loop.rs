@@ -1,4 +1,4 @@
-//! The escalation and correction loop (SPEC §6.2 `supersedes`) through the review TUI on a
+//! The escalation and correction loop (`supersedes`, docs/signed-log.md#supersession-effective-decisions-and-conflicts) through the review TUI on a
 //! real signed log: a reviewer escalates with `decide`; a supervisor opens the same queue
 //! and log in `review`, sees who escalated, when and why, and decides — a new entry whose
 //! `supersedes` is the escalation; `log show` then counts no open escalation. A reviewer

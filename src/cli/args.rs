@@ -1,4 +1,4 @@
-//! The command line (SPEC §2). Names here are normative.
+//! The command line (docs/cli.md). Names here are normative.
 
 use std::path::PathBuf;
 

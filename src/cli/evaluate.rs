@@ -1,4 +1,4 @@
-//! `p2review evaluate QUEUE [--format table|json|jsonl] [--as-of DATE]` (SPEC §5).
+//! `p2review evaluate QUEUE [--format table|json|jsonl] [--as-of DATE]` (docs/evaluation-json.md).
 
 use std::io::{BufWriter, Write};
 

@@ -1,4 +1,4 @@
-//! `p2review import x12 FILE... --context CONTEXT.yaml [-o QUEUE] [--all]` (SPEC §2, §3.4).
+//! `p2review import x12 FILE... --context CONTEXT.yaml [-o QUEUE] [--all]` (docs/x12-mapping.md).
 
 use std::io::Write;
 

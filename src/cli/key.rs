@@ -1,4 +1,4 @@
-//! `p2review key init|show` (SPEC §6.6).
+//! `p2review key init|show` (docs/signed-log.md#keys).
 
 use color_eyre::eyre;
 

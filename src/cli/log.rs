@@ -1,4 +1,4 @@
-//! `p2review log verify|checkpoint` (SPEC §6.4–§6.5); `show`, `accounting` and `review`
+//! `p2review log verify|checkpoint` (docs/signed-log.md); `show`, `accounting` and `review`
 //! (the supervisor's commands, issue 5) live in the submodules.
 
 mod accounting;

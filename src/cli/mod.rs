@@ -1,5 +1,5 @@
 //! Command dispatch. Each command lives in its own file and returns the exit code it
-//! chose (0, 1 or 3); any `Err` is an operational error: printed plainly, exit 2 (SPEC §2).
+//! chose (0, 1 or 3); any `Err` is an operational error: printed plainly, exit 2 (docs/cli.md#exit-codes).
 
 pub mod args;
 mod decide;
@@ -104,7 +104,7 @@ mod locale_tests {
     }
 }
 
-/// Exit codes (SPEC §2).
+/// Exit codes (docs/cli.md#exit-codes).
 pub mod exit {
     pub const OK: u8 = 0;
     /// The command worked and found a problem.

@@ -1,4 +1,4 @@
-//! `p2review policy check [PATH]` and `p2review policy test SCENARIOS...` (SPEC §2, §8).
+//! `p2review policy check [PATH]` and `p2review policy test SCENARIOS...` (docs/cli.md).
 
 use std::path::Path;
 

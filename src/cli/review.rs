@@ -89,7 +89,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
     Ok(super::exit::OK)
 }
 
-/// The reviewer's own training status (SPEC §8) from the data dir's training log, as of
+/// The reviewer's own training status (docs/cli.md#train-status) from the data dir's training log, as of
 /// the review date: a header notice when not current. Problems reading it never block review.
 #[cfg(feature = "tui")]
 fn training_notice(

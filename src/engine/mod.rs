@@ -1,4 +1,4 @@
-//! The evaluation: facts in, Part 2 and HIPAA verdicts out (SPEC §4–§5). One function
+//! The evaluation: facts in, Part 2 and HIPAA verdicts out (docs/policies.md, docs/evaluation-json.md). One function
 //! serves the TUI, `evaluate`, `decide`, training and the tests.
 
 pub mod result;
@@ -95,7 +95,7 @@ impl<'e> Evaluator<'e> {
         facts::derive(q, ix, d, self.as_of)
     }
 
-    /// THE evaluation function (SPEC §5). Never panics on any loaded queue.
+    /// THE evaluation function (docs/evaluation-json.md). Never panics on any loaded queue.
     pub fn evaluate(&self, q: &Queue, ix: &QueueIndex, d: &Disclosure) -> Evaluation {
         let mut f = facts::derive(q, ix, d, self.as_of);
         // HIPAA first: some Part 2 rules follow the HIPAA column (2.33(b)(1)).

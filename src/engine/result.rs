@@ -1,4 +1,4 @@
-//! The evaluation result of one disclosure (SPEC §5). Field names and enum values are
+//! The evaluation result of one disclosure (docs/evaluation-json.md). Field names and enum values are
 //! normative: `evaluate --format json` prints exactly this shape, and the log, the TUI and
 //! training read it.
 
@@ -38,7 +38,7 @@ pub struct ConsentCheck {
     pub detail: Cow<'static, str>,
 }
 
-/// The nine consent checks, in the order they are applied (SPEC §3.3).
+/// The nine consent checks, in the order they are applied (docs/evaluation-json.md#consent-checks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckName {
@@ -127,7 +127,7 @@ macro_rules! string_enum {
 }
 
 string_enum!(
-    /// SPEC §5 `consent.status`.
+    /// `consent.status` (docs/evaluation-json.md#consentstatus).
     ConsentStatus {
         Valid = "valid",
         None = "none",
@@ -145,7 +145,7 @@ string_enum!(
 );
 
 string_enum!(
-    /// SPEC §5 `part2.status`.
+    /// `part2.status` (docs/evaluation-json.md#part2status-and-its-verdict-word).
     Part2Status {
         Permitted = "permitted",
         PermittedWithNotice = "permitted_with_notice",
@@ -157,7 +157,7 @@ string_enum!(
 );
 
 string_enum!(
-    /// SPEC §5 `part2.redisclosure`: what the recipient may do next.
+    /// `part2.redisclosure` (docs/evaluation-json.md#part2redisclosure): what the recipient may do next.
     Redisclosure {
         NotApplicable = "not_applicable",
         None = "none",
@@ -170,7 +170,7 @@ string_enum!(
 );
 
 string_enum!(
-    /// SPEC §5 `hipaa.status`.
+    /// `hipaa.status` (docs/evaluation-json.md#hipaastatus-and-its-verdict-word).
     HipaaStatus {
         PermittedTpo = "permitted_tpo",
         PermittedNoAuth = "permitted_no_auth",
@@ -183,7 +183,7 @@ string_enum!(
 );
 
 impl Part2Status {
-    /// The normative verdict word for screens and tables (SPEC §5).
+    /// The normative verdict word for screens and tables (docs/evaluation-json.md).
     pub fn word(self) -> &'static str {
         match self {
             Part2Status::Permitted => "PERMIT",
@@ -195,7 +195,7 @@ impl Part2Status {
         }
     }
 
-    /// The statuses under which an approval is an override (SPEC §6.2).
+    /// The statuses under which an approval is an override (docs/signed-log.md#decision).
     pub fn blocks(self) -> bool {
         matches!(
             self,
@@ -207,7 +207,7 @@ impl Part2Status {
 }
 
 impl HipaaStatus {
-    /// The normative verdict word for screens and tables (SPEC §5).
+    /// The normative verdict word for screens and tables (docs/evaluation-json.md).
     pub fn word(self) -> &'static str {
         match self {
             HipaaStatus::PermittedTpo => "TPO OK",
@@ -232,7 +232,7 @@ impl HipaaStatus {
     }
 }
 
-/// SPEC §5: `stricter` ⇔ HIPAA lets it through and Part 2 adds a condition or blocks it.
+/// docs/evaluation-json.md: `stricter` ⇔ HIPAA lets it through and Part 2 adds a condition or blocks it.
 pub fn is_stricter(part2: Part2Status, hipaa: HipaaStatus) -> bool {
     hipaa.lets_through()
         && matches!(
@@ -265,7 +265,7 @@ pub struct Notice {
     pub statement: Option<Cow<'static, str>>,
 }
 
-/// One rule tried. Interned strings: the trace is built for every evaluation (SPEC §9
+/// One rule tried. Interned strings: the trace is built for every evaluation (BENCHMARKS.md#engine-alone
 /// speed), and the rule ids and reasons come from the loaded policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {

@@ -1,4 +1,4 @@
-//! Consent candidates, the nine checks, and which consent is reported (SPEC §3.3).
+//! Consent candidates, the nine checks, and which consent is reported (docs/evaluation-json.md#consent).
 
 use std::borrow::Cow;
 
@@ -61,7 +61,7 @@ fn cover(c: &Consent, d: &Disclosure) -> Cover {
     }
 }
 
-/// A class covers a kind as SPEC'd in the model, plus `treating_providers` covering another
+/// A class covers a kind as the model declares, plus `treating_providers` covering another
 /// Part 2 program or a covered entity that has a treating provider relationship with the
 /// patient (42 CFR 2.11 "treating provider relationship").
 fn class_covers(class: RecipientClass, kind: RecipientKind, treats_patient: bool) -> bool {
@@ -185,7 +185,7 @@ fn better(a: &Consent, b: &Consent) -> bool {
     a.signed_on > b.signed_on || (a.signed_on == b.signed_on && a.id < b.id)
 }
 
-/// Pick the reported consent by the three-step rule of SPEC §3.3; `None` when there is no
+/// Pick the reported consent by the three-step rule of docs/evaluation-json.md#consent; `None` when there is no
 /// candidate (status `none`).
 pub fn report<'q>(
     q: &'q Queue,

@@ -1,5 +1,5 @@
 //! Typed facts derived in Rust from one disclosure and its queue, as of the evaluation date
-//! (SPEC §3.2–3.3). Policies only map these facts to outcomes; everything that needs dates,
+//! (docs/queue-format.md, docs/evaluation-json.md#consent). Policies only map these facts to outcomes; everything that needs dates,
 //! names or lists is decided here, where it can be unit-tested.
 
 pub mod consent;
@@ -47,7 +47,7 @@ impl Facts<'_> {
     }
 }
 
-/// The recipient is a CE or a BA (SPEC §3.2: subcontractor or own QSOA makes it a BA).
+/// The recipient is a CE or a BA (docs/queue-format.md#recipient: subcontractor or own QSOA makes it a BA).
 pub fn recipient_ce_or_ba(d: &Disclosure) -> bool {
     d.recipient.covered_entity() || d.recipient.business_associate()
 }

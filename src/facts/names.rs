@@ -1,4 +1,4 @@
-//! Recipient name matching (SPEC §3.2): trim, collapse inner whitespace, case-fold, then
+//! Recipient name matching (docs/queue-format.md#recipient): trim, collapse inner whitespace, case-fold, then
 //! compare. Done without allocating: the engine compares names for every disclosure.
 
 /// True when the two names are equal after trimming, collapsing inner whitespace and

@@ -1,4 +1,4 @@
-//! Which patient restriction applies to a disclosure (SPEC §3.3; 2.26, 164.522).
+//! Which patient restriction applies to a disclosure (docs/queue-format.md#restrictions; 2.26, 164.522).
 
 use crate::queue::{
     Disclosure, PatientIx, Purpose, Queue, RecipientClass, RecipientKind, Restriction,

@@ -9,7 +9,7 @@ const BOOL: &[&str] = &["false", "true"];
 
 macro_rules! facts {
     ($( $(#[$m:meta])* $variant:ident = $name:literal : $values:expr ),+ $(,)?) => {
-        /// A fact a policy rule can test (SPEC §4).
+        /// A fact a policy rule can test (policies/README.md#conditions).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Fact { $( $(#[$m])* $variant ),+ }
 
@@ -74,7 +74,7 @@ facts! {
     /// The restriction that applies (self_pay wins over agreed); `self_pay_unknown_conduit`:
     /// a self-pay restriction overlaps a clearinghouse or vendor whose final recipient is unknown.
     Restriction = "restriction": &["none", "self_pay", "agreed", "self_pay_unknown_conduit"],
-    /// The reported consent's status (SPEC §3.3), before the verdict decides whether it is shown.
+    /// The reported consent's status (docs/evaluation-json.md#consent), before the verdict decides whether it is shown.
     ConsentStatus = "consent_status": CONSENT_STATUSES,
     /// The kind of the reported consent.
     ConsentKind = "consent_kind": &["none", "tpo", "specific", "counseling_notes", "proceedings", "criminal_justice", "general_release"],

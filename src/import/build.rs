@@ -1,4 +1,4 @@
-//! Claims + context → a queue (SPEC §3.4): one disclosure per claim to its payer for
+//! Claims + context → a queue (docs/x12-mapping.md): one disclosure per claim to its payer for
 //! payment, opaque patient refs, programs matched by NPI or taxonomy.
 
 use std::collections::{HashMap, HashSet};
@@ -214,7 +214,7 @@ fn recipient(context: &Queue, c: &RawClaim) -> Recipient {
     }
 }
 
-/// SPEC §3.2 name match: trim, collapse inner whitespace, case-fold.
+/// docs/queue-format.md#recipient name match: trim, collapse inner whitespace, case-fold.
 fn fold(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()

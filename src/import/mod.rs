@@ -1,5 +1,5 @@
 //! `import x12`: X12 837P/837I claim files → a review queue of flagged disclosures
-//! (SPEC §3.4).
+//! (docs/x12-mapping.md).
 //!
 //! `x12` tokenizes (separators from each ISA), `claims` extracts claims, `valueset` holds
 //! the bundled SUD codes, `flag` says why a claim carries Part 2 information, `pseudonym`

@@ -1,4 +1,4 @@
-//! The append protocol (SPEC §6.3). Under an exclusive `flock` on `<log>.lock`: create the
+//! The append protocol (docs/signed-log.md#appending). Under an exclusive `flock` on `<log>.lock`: create the
 //! log with genesis if it does not exist (`O_CREAT|O_EXCL`, fdatasync, dir fsync), check
 //! the tail (last entry verified, compared with the head file), seal a torn fragment with a
 //! signed `tail_recovery` in the same `write` as the new entry, fdatasync, unlock — and only
@@ -134,7 +134,7 @@ pub struct Appender {
     pub signer: Signer,
     pub heads_dir: PathBuf,
     pub lock_timeout: Duration,
-    /// Replace the head file after each append (on by default; a benchmark of the SPEC §9
+    /// Replace the head file after each append (on by default; a benchmark of the BENCHMARKS.md#signed-log
     /// "head file excluded" figure turns it off).
     pub update_head: bool,
     /// Verdicts of the last few lines checked, keyed by their exact bytes: a recorder that
@@ -609,7 +609,7 @@ impl Appender {
         }
     }
 
-    /// Append one entry whose type-specific fields `body` gives. The whole SPEC §6.3
+    /// Append one entry whose type-specific fields `body` gives. The whole docs/signed-log.md#appending
     /// protocol; `Ok` only once the entry is durable (fdatasync) and the lock released.
     pub fn append(&self, body: Body) -> Result<Receipt, AppendError> {
         self.strict_modes()?;

@@ -1,4 +1,4 @@
-//! The canonical JSON of log entry bodies (SPEC §6.1).
+//! The canonical JSON of log entry bodies (docs/signed-log.md#lines-and-canonical-form).
 //!
 //! Keys sorted (by bytes, recursively), no whitespace, integers only (0…2^53−1), booleans,
 //! strings and objects; no null, floats or arrays. Strings carry no C0/C1 controls, DEL,

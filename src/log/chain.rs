@@ -1,6 +1,6 @@
 //! The chain state machine shared by `log verify` and the appender: feed it the lines of a
 //! log (from the start, or resumed after a known-good entry) and it reports every finding
-//! of SPEC §6.5 that the lines themselves can show, plus where a torn tail begins.
+//! of docs/signed-log.md#verifying that the lines themselves can show, plus where a torn tail begins.
 
 use sha2::{Digest, Sha256};
 

@@ -1,4 +1,4 @@
-//! Checkpoint notes (SPEC §6.4), C2SP signed-note style:
+//! Checkpoint notes (docs/signed-log.md#checkpoint-note-format), C2SP signed-note style:
 //!
 //! ```text
 //! p2review/<log id>

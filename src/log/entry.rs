@@ -1,4 +1,4 @@
-//! Log entries (SPEC §6.2): the typed form, its JSON value and the schema check.
+//! Log entries (docs/signed-log.md#entries): the typed form, its JSON value and the schema check.
 //!
 //! `Entry::to_value` is what the appender signs (after canonical serialization) and
 //! `Entry::from_value` is the verifier's `E_SCHEMA` check: every field present with the
@@ -71,7 +71,7 @@ impl Body {
     }
 }
 
-/// A `decision` entry's own fields (SPEC §6.2).
+/// A `decision` entry's own fields (docs/signed-log.md#entries).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionFields {
     pub queue: String,
@@ -470,7 +470,7 @@ pub fn is_hex32(s: &str) -> bool {
     is_hex(s, 32)
 }
 
-/// Ids and refs: `^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$` (SPEC §3.1).
+/// Ids and refs: `^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$` (docs/queue-format.md#types-limits-and-forbidden-characters).
 pub fn is_id(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()

@@ -1,4 +1,4 @@
-//! Finding codes of `log verify` (SPEC §6.5). Spellings are normative.
+//! Finding codes of `log verify` (docs/signed-log.md#finding-codes). Spellings are normative.
 
 /// One kind of problem (E_) or warning (W_).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

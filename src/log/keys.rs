@@ -1,4 +1,4 @@
-//! Signing keys (SPEC §6.6): OpenSSH ed25519 private keys whose comment is the principal.
+//! Signing keys (docs/signed-log.md#keys): OpenSSH ed25519 private keys whose comment is the principal.
 //!
 //! Files are written with `create_new` (never overwritten) at mode 0600 in a 0700 dir, and a
 //! key readable by group or others is refused with OpenSSH's own wording, so a reviewer who
@@ -15,7 +15,7 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey};
 
 use super::sshsig;
 
-/// The principal of the demo key (SPEC §6.6).
+/// The principal of the demo key (docs/signed-log.md#keys).
 pub const DEMO_PRINCIPAL: &str = "demo@p2review.invalid";
 
 /// Why a key cannot be created or used. `Display` says what to do.
@@ -220,7 +220,7 @@ impl Signer {
             self.principal
         )
     }
-    /// The `allowed_signers` line for this key (SPEC §6.6).
+    /// The `allowed_signers` line for this key (docs/signed-log.md#keys).
     pub fn allowed_signers_line(&self) -> String {
         format!(
             "{} namespaces=\"{},{}\" ssh-ed25519 {}",

@@ -12,7 +12,7 @@ use super::entry::Entry;
 use super::findings::Code;
 use super::sshsig::{self, SshSigBlob};
 
-/// Longest line, LF included (SPEC §6.1).
+/// Longest line, LF included (docs/signed-log.md#lines-and-canonical-form).
 pub const MAX_LINE: usize = 4096;
 
 const PREFIX: &[u8] = b"{\"e\":{";

@@ -1,10 +1,10 @@
-//! The signed decision log (SPEC §6): one JSON line per entry, hash-chained, each signed
+//! The signed decision log (docs/signed-log.md): one JSON line per entry, hash-chained, each signed
 //! with an OpenSSH SSHSIG so stock `jq` + `ssh-keygen -Y verify` can check it.
 //!
 //! - [`record`]: THE recording API (`decide` and the review TUI): [`record::Recorder`].
 //! - [`read`]: the decisions already in a log (TUI resume).
 //! - [`verify`]: `log verify`; [`checkpoint`]: signed checkpoint notes.
-//! - [`append`]: the SPEC §6.3 append protocol; [`head`]: head files.
+//! - [`append`]: the docs/signed-log.md#appending append protocol; [`head`]: head files.
 //! - [`keys`], [`trust`]: signing keys and who may sign.
 //! - [`canonical`], [`entry`], [`line`], [`sshsig`], [`chain`]: the format itself.
 

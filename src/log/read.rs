@@ -40,7 +40,7 @@ pub struct LogSnapshot {
 }
 
 impl LogSnapshot {
-    /// The latest decision on this disclosure at this content hash (SPEC §6.2: an entry
+    /// The latest decision on this disclosure at this content hash (docs/signed-log.md#decision: an entry
     /// applies when both id and hash match).
     pub fn latest_for(&self, id: &str, sha256: &str) -> Option<&RecordedDecision> {
         self.decisions

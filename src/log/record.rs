@@ -7,7 +7,7 @@
 //! println!("{receipt}");              // ACK seq=<n> entry=<hex> log=<id>
 //! ```
 //!
-//! `record` applies the SPEC §6.2 rules (reason codes, override, note limits) before
+//! `record` applies the docs/signed-log.md#decision rules (reason codes, override, note limits) before
 //! anything is written, builds exactly the §6.2 `decision` entry from the loaded queue and
 //! the engine's evaluation, and appends it with the §6.3 protocol. Nothing is recorded
 //! unless `Ok(Receipt)` comes back.
@@ -34,7 +34,7 @@ pub struct DecisionInput {
     pub supersedes: Option<String>,
 }
 
-/// A finished training session (SPEC §6.2 `training_completion`).
+/// A finished training session (docs/signed-log.md#training_completion-training-logs-only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrainingInput {
     pub pack_id: String,
@@ -102,7 +102,7 @@ impl Recorder {
         &self.appender.signer
     }
 
-    /// Check the log's tail (SPEC §6.3) without writing. `Err` means appends would be
+    /// Check the log's tail (docs/signed-log.md#appending) without writing. `Err` means appends would be
     /// refused: the TUI opens read-only and shows the message.
     pub fn check(&self) -> Result<(), RecordError> {
         Ok(self.appender.check()?)

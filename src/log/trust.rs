@@ -1,4 +1,4 @@
-//! Who may sign: an OpenSSH `allowed_signers` file (SPEC §6.5), or — without one — only
+//! Who may sign: an OpenSSH `allowed_signers` file (docs/signed-log.md#verifying), or — without one — only
 //! the data-dir key (and the demo key for demo logs).
 //!
 //! The parser is the subset the log needs: principal patterns (`*`, `?`, `!`),

@@ -1,4 +1,4 @@
-//! `log verify` (SPEC §6.5): stream a log through the chain, with the trusted signers and
+//! `log verify` (docs/signed-log.md#verifying): stream a log through the chain, with the trusted signers and
 //! anchors (checkpoints given, the data dir's head file), and report findings.
 
 use std::fs::File;

@@ -43,7 +43,7 @@ pub struct Rule {
     pub cite: &'static [Cow<'static, str>],
     pub explain: &'static str,
     pub unsettled: bool,
-    /// Whether the reported consent is shown with this verdict (SPEC §3.3): by default only
+    /// Whether the reported consent is shown with this verdict (docs/evaluation-json.md#consent): by default only
     /// for `permitted_with_notice` and `consent_required`.
     pub shows_consent: bool,
     /// Trace text when this rule matches (its conditions, spelled out).
@@ -279,7 +279,7 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 if notice != (status == Part2Status::PermittedWithNotice) {
                     return Err(re(
                         "notice",
-                        "must be true exactly when status is permitted_with_notice (SPEC §5)"
+                        "must be true exactly when status is permitted_with_notice (docs/evaluation-json.md)"
                             .into(),
                     ));
                 }
@@ -295,7 +295,7 @@ pub fn policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
                 {
                     return Err(re(
                         "redisclosure",
-                        format!("must be {w} when status is {status} (SPEC §5)"),
+                        format!("must be {w} when status is {status} (docs/evaluation-json.md)"),
                     ));
                 }
                 Outcome::Part2 {

@@ -1,4 +1,4 @@
-//! Rules as data (SPEC §4): policy files are parsed, validated and compiled into typed
+//! Rules as data (docs/policies.md): policy files are parsed, validated and compiled into typed
 //! matchers at load time, so evaluating a disclosure is a walk over bit masks.
 //!
 //! A policy file holds `id` (`part2` or `hipaa`), `title`, `version`, `effective_from`,

@@ -1,4 +1,4 @@
-//! Scenario runs (`policy test`, SPEC §8): queue files whose disclosures carry `expect:`.
+//! Scenario runs (`policy test`, docs/cli.md#policy-test): queue files whose disclosures carry `expect:`.
 //! Each disclosure is evaluated exactly as `evaluate` does and compared with its answer
 //! key. Training reuses [`check`] to score answers.
 

@@ -6,7 +6,7 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A money amount in cents. Serialized as a 2-decimal string (`"412.50"`), the form the
-/// canonical disclosure JSON uses (SPEC §6.2).
+/// canonical disclosure JSON uses (docs/queue-format.md#hash-stability).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Amount(pub u64);
 

@@ -1,5 +1,5 @@
 //! The canonical JSON of a loaded disclosure, whose SHA-256 is a decision entry's
-//! `disclosure_sha256` (SPEC §6.2): defaults filled (the loader did), dates `YYYY-MM-DD`,
+//! `disclosure_sha256` (docs/queue-format.md#hash-stability): defaults filled (the loader did), dates `YYYY-MM-DD`,
 //! amount as a 2-decimal string, `expect` excluded, keys sorted, compact. The same
 //! disclosure read from YAML or JSON, with or without explicit defaults, hashes the same.
 

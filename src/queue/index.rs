@@ -1,5 +1,5 @@
 //! Lookups over a loaded queue, built once: the engine evaluates each disclosure against
-//! these instead of scanning lists (100,000-disclosure queues, SPEC §9).
+//! these instead of scanning lists (100,000-disclosure queues, BENCHMARKS.md#targets).
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Strict queue loading (SPEC §3.1): YAML or JSON of the same shape.
+//! Strict queue loading (docs/queue-format.md): YAML or JSON of the same shape.
 //!
 //! The pipeline: size and UTF-8 checks → parse into strict mirror types (`raw`: exact
 //! dates, booleans and amounts) — JSON by serde_json, YAML by the fast reader or else
@@ -17,7 +17,7 @@ use super::raw::RawQueue;
 use super::validate;
 use super::yaml::{self, PosError};
 
-/// Largest queue file read (SPEC §3.1).
+/// Largest queue file read (docs/queue-format.md).
 pub const MAX_FILE: usize = 256 * 1024 * 1024;
 /// Largest single value (scalar), in bytes.
 pub const MAX_SCALAR: usize = 64 * 1024;
@@ -180,7 +180,7 @@ fn load_inner(
     {
         return Err(LoadError {
             message: format!(
-                "{origin}: the file is empty: a queue starts with `schema: p2review.queue/1` (see SPEC §3.1)"
+                "{origin}: the file is empty: a queue starts with `schema: p2review.queue/1` (see docs/queue-format.md)"
             ),
         });
     }
@@ -214,7 +214,7 @@ fn load_inner(
     Ok((q, parsed, ix))
 }
 
-/// SPEC §3.1 defaults that depend on other fields.
+/// docs/queue-format.md defaults that depend on other fields.
 fn fill_defaults(q: &mut Queue) {
     let role = q.organization.role;
     for d in &mut q.disclosures {

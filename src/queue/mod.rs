@@ -1,4 +1,4 @@
-//! The queue: pending disclosures plus the facts needed to judge them (SPEC §3).
+//! The queue: pending disclosures plus the facts needed to judge them (docs/queue-format.md).
 //!
 //! `model` holds the types, `load` turns YAML or JSON bytes into a validated `Queue`
 //! (strict: every error names file, line and column, or the path and both ids), and

@@ -1,4 +1,4 @@
-//! The queue file's data model (`p2review.queue/1`, SPEC §3.1).
+//! The queue file's data model (`p2review.queue/1`, docs/queue-format.md).
 //!
 //! These types are the contract shared by loading, facts, the engine, the log, the TUI,
 //! training and X12 import. Field names and enum spellings are normative (outside tests
@@ -37,7 +37,7 @@ pub struct Queue {
     pub disclosures: Vec<Disclosure>,
 }
 
-/// Training packs only (SPEC §8); ignored by `review` and `evaluate`.
+/// Training packs only (docs/queue-format.md); ignored by `review` and `evaluate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pack {
@@ -131,7 +131,7 @@ pub struct ConsentRecipient {
     pub name: Option<String>,
 }
 
-/// Consent recipient classes (2.31(a)(4)(i)); SPEC §3.2 maps each to the kinds it covers.
+/// Consent recipient classes (2.31(a)(4)(i)); docs/queue-format.md#vocabularies maps each to the kinds it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientClass {
@@ -162,7 +162,7 @@ impl RecipientClass {
         Self::ALL.into_iter().find(|c| c.token() == s)
     }
 
-    /// The recipient kinds this class covers (SPEC §3.2 table).
+    /// The recipient kinds this class covers (docs/queue-format.md#consent-recipient-classes).
     pub fn covers(self, kind: RecipientKind) -> bool {
         use RecipientKind as K;
         match self {
@@ -283,7 +283,7 @@ fn general_records() -> Vec<Records> {
     vec![Records::General]
 }
 
-/// Required consent elements, 2.31(a)(1)–(10) (SPEC §3.3).
+/// Required consent elements, 2.31(a)(1)–(10) (docs/queue-format.md#consents).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MissingElement {
@@ -316,7 +316,7 @@ pub enum RestrictionKind {
 pub struct Restriction {
     pub patient: String,
     pub kind: RestrictionKind,
-    /// Class tokens (SPEC §3.2) or recipient names.
+    /// Class tokens (docs/queue-format.md#vocabularies) or recipient names.
     pub recipients: Vec<String>,
     #[serde(default = "tpo_purposes")]
     pub purposes: Vec<Purpose>,
@@ -409,7 +409,7 @@ impl RecipientKind {
         }
     }
 
-    /// SPEC §3.2: the default of `recipient.covered_entity` for this kind.
+    /// docs/queue-format.md#vocabularies: the default of `recipient.covered_entity` for this kind.
     pub fn default_covered_entity(self) -> bool {
         use RecipientKind as K;
         matches!(
@@ -622,7 +622,7 @@ impl Disclosure {
             .or_else(|| HolderBasis::default_for(self.actor_or(organization_role)))
     }
 
-    /// SPEC §3.1: criminal when purpose or recipient kind is law_enforcement, else civil.
+    /// docs/queue-format.md: criminal when purpose or recipient kind is law_enforcement, else civil.
     pub fn proceeding_or_default(&self) -> Proceeding {
         self.proceeding.unwrap_or(
             if self.purpose == Purpose::LawEnforcement
@@ -636,7 +636,7 @@ impl Disclosure {
     }
 }
 
-/// The answer key of a scenario or training item (SPEC §8). Statuses are kept as the
+/// The answer key of a scenario or training item (docs/queue-format.md). Statuses are kept as the
 /// normative strings so that a wrong value in a scenario file is reported, not rejected
 /// at parse time with a less helpful message; `policy test` validates them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! A deterministic generator of large, realistic, valid queues of the SPEC §9 shape, for
+//! A deterministic generator of large, realistic, valid queues of the BENCHMARKS.md#targets shape, for
 //! benchmarks (load + evaluate of 100,000 disclosures, the TUI start-up) and load tests.
 //!
 //! Same `(n_disclosures, seed)` → same bytes. All names and refs are fictional and opaque.

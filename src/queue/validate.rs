@@ -1,4 +1,4 @@
-//! The checks a parser cannot make (SPEC §3.1, §3.3): schema, id syntax, forbidden
+//! The checks a parser cannot make (docs/queue-format.md): schema, id syntax, forbidden
 //! characters, uniqueness, references, consent shape, value sizes. Each problem names the
 //! path (`disclosures[12].consent`), the ids involved and what is allowed.
 

@@ -1,4 +1,4 @@
-//! The filters of `log show` and the review TUI (SPEC §2).
+//! The filters of `log show` and the review TUI (docs/cli.md#log-show).
 
 use chrono::NaiveDate;
 

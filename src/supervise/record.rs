@@ -44,7 +44,7 @@ pub struct PolicyId {
     pub sha256: Shared,
 }
 
-/// The policies a decision was made under (SPEC §6.2 `policy`).
+/// The policies a decision was made under (`policy`, docs/signed-log.md#decision).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PolicyPair {
@@ -52,7 +52,7 @@ pub struct PolicyPair {
     pub hipaa: PolicyId,
 }
 
-/// The fields of a `decision` entry body (SPEC §6.2) that review and exports use.
+/// The fields of a `decision` entry body (docs/signed-log.md#decision) that review and exports use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionBody {
     pub log: Shared,
@@ -125,7 +125,7 @@ impl DecisionRecord {
         })
     }
 
-    /// The UTC date of `ts` (what `--since/--until` compare, SPEC §3.3).
+    /// The UTC date of `ts` (what `--since/--until` compare, docs/cli.md#log-show).
     pub fn date(&self) -> NaiveDate {
         self.ts.date_naive()
     }

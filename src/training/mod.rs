@@ -1,4 +1,4 @@
-//! Training (SPEC §8): practice packs with answer keys, scoring, and who is due.
+//! Training (docs/cli.md#train): practice packs with answer keys, scoring, and who is due.
 //!
 //! The same engine that evaluates real queues produces the right answers, so a trainee
 //! learns exactly what the reviewer screen will say. Everything here is terminal-free;
@@ -17,10 +17,10 @@ pub use status::{
     summarize_with_failed,
 };
 
-/// Default pass mark, percent (SPEC §6.2 / issue 6).
+/// Default pass mark, percent (docs/cli.md#train).
 pub const DEFAULT_PASS_MARK: u8 = 80;
 
-/// `passed` ⇔ 100·correct ≥ pass_mark·total (SPEC §6.2). An empty session never passes.
+/// `passed` ⇔ 100·correct ≥ pass_mark·total (docs/signed-log.md#training_completion-training-logs-only). An empty session never passes.
 pub fn passed(correct: u32, total: u32, pass_mark: u8) -> bool {
     total > 0 && 100 * u64::from(correct) >= u64::from(pass_mark) * u64::from(total)
 }

@@ -1,4 +1,4 @@
-//! Who is current and who is due for Part 2 training (SPEC §8).
+//! Who is current and who is due for Part 2 training (docs/cli.md#train-status).
 //!
 //! Current ⇔ the latest passing record is dated (UTC) on or after 2024-04-16 (the 2024
 //! Final Rule's effective date), is at most 365 days old on the evaluation date, and was

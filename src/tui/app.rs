@@ -42,7 +42,7 @@ pub struct RowDecision {
     pub reason: Option<ReasonCode>,
     /// Entry hash (what a correction `supersedes`).
     pub entry: String,
-    /// False when it was made on an earlier version of the disclosure (SPEC §6.2).
+    /// False when it was made on an earlier version of the disclosure (docs/signed-log.md#decision).
     pub current: bool,
     /// Who made it and when, as the log says; empty for a decision made in this session.
     pub by: String,
@@ -594,7 +594,7 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
     }
 }
 
-/// Match decisions read from the log to queue items (SPEC §6.2: both `disclosure` and
+/// Match decisions read from the log to queue items (docs/signed-log.md#decision: both `disclosure` and
 /// `disclosure_sha256` must match; the same id with another hash is "decided on an earlier
 /// version"). All of them, oldest first: [`RowState::take`] decides which counts.
 pub fn seed_rows(

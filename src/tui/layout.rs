@@ -3,7 +3,7 @@
 
 use ratatui::layout::Rect;
 
-/// The minimum size with full function (SPEC §7).
+/// The minimum size with full function (docs/cli.md#review).
 pub const MIN_W: u16 = 80;
 pub const MIN_H: u16 = 24;
 /// From this width on, more columns and more detail.

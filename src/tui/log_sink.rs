@@ -15,7 +15,7 @@ pub struct SignedLogSink {
     recorder: Recorder,
     label: String,
     /// Set when the log's tail failed its check at start: every record is refused and the
-    /// header says why (SPEC §6.3: the TUI opens read-only).
+    /// header says why (docs/signed-log.md#appending: the TUI opens read-only).
     read_only: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! The review TUI (SPEC §7), a thin layer over the core: `action` (what can happen),
+//! The review TUI (docs/cli.md#review), a thin layer over the core: `action` (what can happen),
 //! `keymap` (keys as data), `app` (state), `update` (the one place state changes),
 //! `view` (pure drawing), `runtime` (terminal, threads, effects), `sink` (the boundary to
 //! the signed log). ratatui is used only under this module.

@@ -25,7 +25,7 @@ pub struct DecisionInput {
     pub supersedes: Option<String>,
 }
 
-/// The log's acknowledgement: `ACK seq=<n> entry=<hex> log=<id>` (SPEC §2 `decide`).
+/// The log's acknowledgement: `ACK seq=<n> entry=<hex> log=<id>` (docs/cli.md#decide).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub seq: u64,
@@ -73,7 +73,7 @@ pub trait DecisionSink: Send {
     /// Decisions already recorded, oldest first.
     fn recorded(&self) -> Result<Vec<Recorded>, String>;
 
-    /// SPEC §6.2 `disclosure_sha256`. The real log supplies its canonical form; the default
+    /// `disclosure_sha256` (docs/signed-log.md#decision). The real log supplies its canonical form; the default
     /// is the same idea (sorted keys, no nulls, `expect` excluded) for the in-memory sinks.
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
         provisional_disclosure_sha256(d)
@@ -83,7 +83,7 @@ pub trait DecisionSink: Send {
     fn describe(&self) -> String;
 }
 
-/// SPEC §6.2 `disclosure_sha256`, the log's canonical form (every sink uses it).
+/// `disclosure_sha256` (docs/signed-log.md#decision), the log's canonical form (every sink uses it).
 pub fn provisional_disclosure_sha256(d: &Disclosure) -> String {
     crate::queue::canonical::disclosure_sha256(d)
 }

@@ -1,4 +1,4 @@
-//! `p2review log show` (SPEC §2): many logs merged in time order, every entry verified as
+//! `p2review log show` (docs/cli.md#log-show): many logs merged in time order, every entry verified as
 //! it is read, filtered, as a table (80 columns) or an export for auditors.
 
 use color_eyre::eyre::{self, bail};

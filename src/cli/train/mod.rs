@@ -1,4 +1,4 @@
-//! `p2review train [PACK]` (practice) and `p2review train status` (who is due), SPEC §2, §8.
+//! `p2review train [PACK]` (practice) and `p2review train status` (who is due), docs/cli.md.
 
 pub mod practice;
 mod status;

@@ -1,4 +1,4 @@
-//! `p2review train status [LOG...]` (SPEC §2, §8): who completed training, with which score,
+//! `p2review train status [LOG...]` (docs/cli.md): who completed training, with which score,
 //! pack and policy version, and who is current or due. Every log is verified as it is read;
 //! a record that fails verification never counts, and the output says the log failed.
 

@@ -3,7 +3,7 @@
 //! caller then parses the same text with serde_yaml, which decides and words every error.
 //!
 //! Why: serde_yaml (libyaml) reads ~17 MB/s; this reads the common layout several times
-//! faster, which the 1.5 s `evaluate` target for 100,000 disclosures needs (SPEC §9).
+//! faster, which the 1.5 s `evaluate` target for 100,000 disclosures needs (BENCHMARKS.md#targets).
 //! The contract: whenever this returns `Some(v)`, serde_yaml would return the same `v`.
 //! So it accepts only what it can read exactly as libyaml does — one-line plain scalars,
 //! one-line quoted scalars with simple escapes, one-line flow collections, block mappings

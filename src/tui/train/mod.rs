@@ -1,4 +1,4 @@
-//! The practice TUI of `p2review train` (SPEC §8), built like the review TUI: actions,
+//! The practice TUI of `p2review train` (docs/cli.md#train), built like the review TUI: actions,
 //! keymap as data, one `update`, a pure `view`, and the same terminal lifecycle. Practice
 //! answers never leave this module; only the final score goes out, through the
 //! `RecordCompletion` effect.

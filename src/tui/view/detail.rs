@@ -228,7 +228,7 @@ fn hipaa_lines(
         ]));
     }
     // An item decided earlier (by anyone, in any session): who, when, and that deciding
-    // again writes a new entry superseding that one (SPEC §6.2; nothing is edited).
+    // again writes a new entry superseding that one (docs/signed-log.md#supersession-effective-decisions-and-conflicts; nothing is edited).
     if let Some(dec) = st.decision.as_ref().filter(|d| !d.by.is_empty()) {
         let what = if dec.decision == crate::decision::Decision::Escalate {
             "escalated"
