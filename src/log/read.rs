@@ -151,6 +151,7 @@ mod tests {
             reviewer: "r".into(),
             supersedes: sup.map(str::to_owned),
             override_: false,
+            note: None,
         }
     }
 
