@@ -20,3 +20,4 @@ pub mod text;
 pub mod training;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod verdict;

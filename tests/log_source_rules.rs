@@ -1,5 +1,10 @@
+//! Rules about the source itself, checked by reading it.
+//!
 //! docs/signed-log.md#appending: the log is never truncated, rewritten or renamed. No code under src/log may
 //! truncate, resize, seek-and-write or rename a file — except the head file's tmp + rename.
+//!
+//! docs/ARCHITECTURE.md: the result vocabulary (`src/verdict.rs`) is a leaf, and queue, facts, policy,
+//! decision and log never import the engine, which consumes them.
 
 use std::path::Path;
 
@@ -46,4 +51,75 @@ fn no_truncate_seek_or_rename_in_the_log_code() {
     // The log itself is only ever opened for append (or read).
     let append = std::fs::read_to_string(dir.join("append.rs")).unwrap();
     assert!(append.contains(".append(true)"));
+}
+
+/// Every `.rs` file at or under `path` (a file or a directory).
+fn rust_files(path: &Path, out: &mut Vec<std::path::PathBuf>) {
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap() {
+            rust_files(&e.unwrap().path(), out);
+        }
+    } else if path.extension().is_some_and(|x| x == "rs") {
+        out.push(path.to_path_buf());
+    }
+}
+
+#[test]
+fn the_layers_below_the_engine_never_import_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for layer in [
+        "src/queue",
+        "src/facts",
+        "src/policy",
+        "src/decision.rs",
+        "src/log",
+        "src/verdict.rs",
+    ] {
+        let p = root.join(layer);
+        assert!(
+            p.exists(),
+            "{layer} is gone: update this test and docs/ARCHITECTURE.md"
+        );
+        rust_files(&p, &mut files);
+    }
+    assert!(
+        files.len() >= 30,
+        "expected the core's files, found {}",
+        files.len()
+    );
+    let mut hits = Vec::new();
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("crate::engine") || line.contains("p2review::engine") {
+                let rel = p.strip_prefix(root).unwrap().display();
+                hits.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        hits.is_empty(),
+        "these files import the engine; take the types from crate::verdict (results) or \
+         crate::policy (PolicyError) instead: {hits:#?}"
+    );
+}
+
+#[test]
+fn the_verdict_vocabulary_is_a_leaf() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/verdict.rs");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let hits: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let code = l.split("//").next().unwrap_or_default();
+            code.contains("crate::") || code.contains("super::")
+        })
+        .map(|(n, l)| format!("src/verdict.rs:{}: {}", n + 1, l.trim()))
+        .collect();
+    assert!(
+        hits.is_empty(),
+        "src/verdict.rs must import nothing from the crate: {hits:#?}"
+    );
 }

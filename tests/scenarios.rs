@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use p2review::engine::scenario;
 use p2review::engine::{ConsentStatus, Engine, Part2Status};
-use p2review::policy::scenario;
 use p2review::queue::load_path;
 
 fn scenario_files() -> Vec<PathBuf> {

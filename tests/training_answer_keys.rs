@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use p2review::engine::Engine;
-use p2review::policy::scenario;
+use p2review::engine::scenario;
 
 fn packs() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/training");

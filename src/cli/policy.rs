@@ -7,7 +7,8 @@ use color_eyre::eyre;
 use super::Ctx;
 use super::args::*;
 use crate::engine::Engine;
-use crate::policy::{self, scenario};
+use crate::engine::scenario;
+use crate::policy;
 
 pub fn run(ctx: &Ctx, cmd: PolicyCommand) -> eyre::Result<u8> {
     match cmd {
@@ -124,6 +125,6 @@ fn test(ctx: &Ctx, args: &PolicyTestArgs) -> eyre::Result<u8> {
     })
 }
 
-fn policy_error(message: String) -> crate::engine::PolicyError {
-    crate::engine::PolicyError { message }
+fn policy_error(message: String) -> crate::policy::PolicyError {
+    crate::policy::PolicyError { message }
 }

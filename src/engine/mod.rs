@@ -1,9 +1,10 @@
 //! The evaluation: facts in, Part 2 and HIPAA verdicts out (docs/policies.md, docs/evaluation-json.md). One function
 //! serves the TUI, `evaluate`, `decide`, training and the tests.
 
-pub mod result;
+pub mod scenario;
 
-pub use result::*;
+pub use crate::policy::PolicyError;
+pub use crate::verdict::*;
 
 use std::borrow::Cow;
 
@@ -19,21 +20,6 @@ use crate::queue::{Disclosure, Queue, QueueIndex};
 pub struct Engine {
     policies: PolicySet,
 }
-
-/// Why policies could not be loaded or none is in force. `Display` names file, rule id and
-/// field, or the date.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    pub message: String,
-}
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PolicyError {}
 
 /// The bundled policies. They are compiled into the binary and validated by the test suite
 /// (`tests/policy_load.rs`), so loading them cannot fail in a tested build.

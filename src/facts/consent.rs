@@ -4,11 +4,11 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use crate::engine::{CheckName, ConsentCheck, ConsentResult, ConsentStatus};
 use crate::queue::{
     Consent, ConsentKind, Disclosure, MissingElement, PatientIx, Purpose, Queue, QueueIndex,
     RecipientClass, RecipientKind, Records,
 };
+use crate::verdict::{CheckName, ConsentCheck, ConsentResult, ConsentStatus};
 
 use super::names::names_match;
 

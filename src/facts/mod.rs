@@ -9,10 +9,10 @@ pub mod vocab;
 
 use chrono::NaiveDate;
 
-use crate::engine::ConsentStatus;
 use crate::queue::{
     ConsentKind, CourtOrder, Disclosure, HolderBasis, Proceeding, Purpose, Queue, QueueIndex, Role,
 };
+use crate::verdict::ConsentStatus;
 
 pub use vocab::Fact;
 
@@ -33,7 +33,7 @@ impl Facts<'_> {
     }
 
     /// Record the HIPAA column's verdict for the Part 2 rules that follow it.
-    pub fn set_hipaa_status(&mut self, s: crate::engine::HipaaStatus) {
+    pub fn set_hipaa_status(&mut self, s: crate::verdict::HipaaStatus) {
         self.values[Fact::HipaaStatus as usize] = vocab::hipaa_status_ix(s);
     }
 
@@ -146,7 +146,7 @@ pub fn derive<'q>(q: &'q Queue, ix: &QueueIndex, d: &Disclosure, as_of: NaiveDat
     // Set by the engine once the HIPAA column is decided; until then the strictest reading.
     set(
         Fact::HipaaStatus,
-        vocab::hipaa_status_ix(crate::engine::HipaaStatus::AuthorizationRequired),
+        vocab::hipaa_status_ix(crate::verdict::HipaaStatus::AuthorizationRequired),
     );
     set(Fact::InquiryAbout, vocab::inquiry_ix(d.inquiry_about));
     set(Fact::TreatsPatient, r.treats_patient as u8);

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::engine::{CheckName, ConsentStatus};
 use crate::queue::{Queue, QueueIndex, load_bytes};
+use crate::verdict::{CheckName, ConsentStatus};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()

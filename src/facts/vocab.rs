@@ -2,8 +2,8 @@
 //! names a fact and one or more of its values; anything else is a load error. Facts are
 //! stored as small integers (the index of the value) so matching is a bit test.
 
-use crate::engine::{ConsentStatus, HipaaStatus};
 use crate::queue::{ConsentKind, HolderBasis, InquiryAbout, Purpose, RecipientKind, Role};
+use crate::verdict::{ConsentStatus, HipaaStatus};
 
 const BOOL: &[&str] = &["false", "true"];
 

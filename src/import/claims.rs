@@ -336,7 +336,7 @@ fn finish(
     let amount = parse_amount(&c.amount).ok_or_else(|| {
         err("CLM02 (total claim charge) is not an amount ≥ 0 with at most 2 decimals")
     })?;
-    let max = crate::queue::load::MAX_ITEM_LIST;
+    let max = crate::queue::limits::MAX_ITEM_LIST;
     for (what, n) in [
         ("diagnoses", c.dx.items.len()),
         ("procedures", c.procedures.items.len()),

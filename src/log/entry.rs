@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::decision::{self, Decision, ReasonCode};
-use crate::engine::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
+use crate::verdict::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
 
 /// Which log an entry belongs to; fixed by the genesis entry and never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

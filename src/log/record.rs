@@ -16,9 +16,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::decision::{self, Decision, DecisionProblem, ReasonCode};
-use crate::engine::Evaluation;
 use crate::paths::DataDir;
 use crate::queue::{Disclosure, LoadedQueue};
+use crate::verdict::Evaluation;
 
 use super::append::{AppendError, Appender, Receipt};
 use super::entry::{Body, DecisionFields, LogKind, TrainingFields, is_hex64};
@@ -39,7 +39,7 @@ pub struct DecisionInput {
 pub struct TrainingInput {
     pub pack_id: String,
     pub pack_version: String,
-    pub policy: crate::engine::PolicyRefs,
+    pub policy: crate::verdict::PolicyRefs,
     pub correct: u64,
     pub total: u64,
     /// Percent.

@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_yaml::Value;
 
-use crate::engine::{HipaaStatus, Part2Status, PolicyError, PolicyRef, Redisclosure};
+use super::PolicyError;
 use crate::facts::{Fact, Facts};
+use crate::verdict::{HipaaStatus, Part2Status, PolicyRef, Redisclosure};
 
 use super::{NotModelled, Policy, PolicyKind, Statements};
 

@@ -7,8 +7,8 @@
 //! field.
 
 mod compile;
+mod error;
 pub mod intern;
-pub mod scenario;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -17,9 +17,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 pub use compile::{Cond, Outcome, Rule, UnsettledWhen};
+pub use error::PolicyError;
 
-use crate::engine::{PolicyError, PolicyRef};
 use crate::facts::{Fact, Facts};
+use crate::verdict::PolicyRef;
 
 /// The two policy ids the engine knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,13 +103,13 @@ impl Policy {
     pub fn first_match(
         &self,
         facts: &Facts<'_>,
-        mut trace: Option<&mut Vec<crate::engine::TraceStep>>,
+        mut trace: Option<&mut Vec<crate::verdict::TraceStep>>,
     ) -> usize {
         for (i, rule) in self.rules.iter().enumerate() {
             match rule.first_failing(facts) {
                 None => {
                     if let Some(t) = trace.as_deref_mut() {
-                        t.push(crate::engine::TraceStep {
+                        t.push(crate::verdict::TraceStep {
                             rule: Cow::Borrowed(rule.id),
                             matched: true,
                             why: Cow::Borrowed(rule.matched_why),
@@ -118,7 +119,7 @@ impl Policy {
                 }
                 Some(fact) => {
                     if let Some(t) = trace.as_deref_mut() {
-                        t.push(crate::engine::TraceStep {
+                        t.push(crate::verdict::TraceStep {
                             rule: Cow::Borrowed(rule.id),
                             matched: false,
                             why: Cow::Borrowed(compile::value_why(fact, facts.get(fact))),

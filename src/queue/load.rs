@@ -12,21 +12,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::index::QueueIndex;
+use super::limits::{MAX_DEPTH, MAX_FILE};
 use super::model::Queue;
 use super::raw::RawQueue;
 use super::validate;
 use super::yaml::{self, PosError};
-
-/// Largest queue file read (docs/queue-format.md).
-pub const MAX_FILE: usize = 256 * 1024 * 1024;
-/// Largest single value (scalar), in bytes.
-pub const MAX_SCALAR: usize = 64 * 1024;
-/// Deepest nesting of collections.
-pub const MAX_DEPTH: usize = 32;
-/// The most entries a list inside one item (`npis`, `dx`, `recipients`…) may hold: the
-/// top-level lists may be long, but no single disclosure, consent or program needs more,
-/// and the limit bounds the memory one item can take.
-pub const MAX_ITEM_LIST: usize = 1000;
 
 /// A queue as loaded from a file: validated, defaults filled, with its index and the
 /// SHA-256 of the file's bytes (recorded in decision entries).

@@ -8,6 +8,7 @@
 pub mod amount;
 pub mod canonical;
 pub mod index;
+pub mod limits;
 pub mod load;
 pub mod model;
 mod raw;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
 use super::amount::Amount;
-use super::load::MAX_ITEM_LIST;
+use super::limits::MAX_ITEM_LIST;
 use super::model::{
     self, ConsentKind, ConsentRecipient, CourtOrder, HolderBasis, InquiryAbout, MissingElement,
     Organization, Pack, Payer, Proceeding, Purpose, RecipientKind, Records, RestrictionKind, Role,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::load::MAX_SCALAR;
+use super::limits::MAX_SCALAR;
 use super::model::{ConsentKind, InquiryAbout, Purpose, Queue, Records, SCHEMA};
 use crate::text::escape;
 

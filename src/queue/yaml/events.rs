@@ -13,7 +13,7 @@ use std::mem::MaybeUninit;
 
 use libyaml_rs as sys;
 
-use super::super::load::{MAX_DEPTH, MAX_SCALAR};
+use super::super::limits::{MAX_DEPTH, MAX_SCALAR};
 use super::PosError;
 
 /// A libyaml parser reading `input`; boxed because libyaml keeps a pointer to itself.
@@ -34,6 +34,8 @@ enum Seen {
     Other,
 }
 
+// The crate's one place of `unsafe`: the FFI calls into libyaml, each with its SAFETY note.
+#[allow(unsafe_code)]
 impl<'a> Parser<'a> {
     fn new(input: &'a [u8]) -> Parser<'a> {
         let mut sys = Box::new(MaybeUninit::<sys::yaml_parser_t>::uninit());
@@ -109,6 +111,7 @@ impl<'a> Parser<'a> {
     }
 }
 
+#[allow(unsafe_code)]
 impl Drop for Parser<'_> {
     fn drop(&mut self) {
         // SAFETY: initialised in `new`, deleted once here.

@@ -17,7 +17,7 @@ use std::fmt;
 
 use serde::de::value::StrDeserializer;
 
-use super::super::load::{MAX_DEPTH, MAX_SCALAR};
+use super::super::limits::{MAX_DEPTH, MAX_SCALAR};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, Visitor};
 
 /// A parsed node. Scalars remember whether they were plain (unquoted).

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::engine::{ConsentStatus, Engine, Evaluation, HipaaStatus, Part2Status, Redisclosure};
+use super::Engine;
 use crate::queue::{Expect, load_path};
+use crate::verdict::{ConsentStatus, Evaluation, HipaaStatus, Part2Status, Redisclosure};
 
 /// One disclosure whose result differs from its answer key.
 #[derive(Debug, Clone, PartialEq, Eq)]
