@@ -21,5 +21,14 @@ fn main() -> ExitCode {
     if cfg!(debug_assertions) && std::env::var_os("P2REVIEW_TEST_PANIC_AT_START").is_some() {
         panic!("test panic requested with P2REVIEW_TEST_PANIC_AT_START");
     }
-    p2review::cli::run(cli)
+    match p2review::cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        // The one place a closed pipe (`… | head -1`) is handled: the reader has what it
+        // wanted, so the run succeeded.
+        Err(e) if p2review::cli::is_broken_pipe(&e) => ExitCode::from(p2review::cli::exit::OK),
+        Err(e) => {
+            eprintln!("p2review: error: {}", p2review::cli::error_line(e));
+            ExitCode::from(p2review::cli::exit::ERROR)
+        }
+    }
 }

@@ -1229,3 +1229,44 @@ fn a_log_moved_aside_is_replaced_by_a_new_one() {
     ok(&o);
     assert!(out(&o).contains("anchored=yes"), "{}", out(&o));
 }
+
+/// Runs `args` with standard output a pipe whose reader is already gone (`… | head -1` after
+/// head exits), so the first write fails with a broken pipe whatever the output's size.
+fn run_into_closed_pipe(env: &Env, args: &[&str], paths: &[&Path]) -> std::process::Output {
+    let mut c = env.cmd();
+    c.args(args).args(paths);
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_is_a_clean_exit_for_every_output_command() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(3);
+    let log = env.log();
+    for id in ["D-0001", "D-0002"] {
+        ok(&env.run_p(
+            &["decide", "--id", id, "--decision", "defer", "--log"],
+            &[&log, &q],
+        ));
+    }
+    for (args, paths) in [
+        (vec!["log", "show"], vec![log.as_path()]),
+        (vec!["log", "show", "--format", "json"], vec![log.as_path()]),
+        (vec!["log", "show", "--format", "csv"], vec![log.as_path()]),
+        (vec!["evaluate"], vec![q.as_path()]),
+        (vec!["evaluate", "--format", "json"], vec![q.as_path()]),
+    ] {
+        let o = run_into_closed_pipe(&env, &args, &paths);
+        assert_eq!(code(&o), 0, "{args:?}: {}", err(&o));
+        assert!(err(&o).is_empty(), "{args:?}: {}", err(&o));
+    }
+    // Any other failure still reports: a missing queue is an error, pipe or not.
+    let missing = env.path("missing.yaml");
+    let o = run_into_closed_pipe(&env, &["evaluate"], &[&missing]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).starts_with("p2review: error: "), "{}", err(&o));
+}

@@ -79,12 +79,8 @@ pub fn run(ctx: &Ctx, args: &EvaluateArgs) -> eyre::Result<u8> {
         }
         out.flush()
     })();
-    match written {
-        Ok(()) => Ok(super::exit::OK),
-        // A closed pipe (`| head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(super::exit::OK),
-        Err(e) => Err(e).wrap_err("writing results to standard output"),
-    }
+    written.wrap_err("writing results to standard output")?;
+    Ok(super::exit::OK)
 }
 
 /// One block of results: JSON Lines, or pretty objects joined by `,\n` for an array.

@@ -11,8 +11,6 @@ mod policy;
 mod review;
 mod train;
 
-use std::process::ExitCode;
-
 use color_eyre::eyre::{self, WrapErr};
 
 use crate::paths::DataDir;
@@ -115,19 +113,26 @@ pub mod exit {
     pub const WARNINGS: u8 = 3;
 }
 
-pub fn run(cli: Cli) -> ExitCode {
-    let result = Ctx::new(cli.global.clone()).and_then(|ctx| dispatch(&ctx, cli.command));
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            // `{:#}` prints the context chain on one line: "reading x: line 3 column 5: ...".
-            eprintln!(
-                "p2review: error: {}",
-                crate::text::escape(&format!("{e:#}"))
-            );
-            ExitCode::from(exit::ERROR)
-        }
-    }
+/// Runs one command. Errors keep their causes (an `std::io::Error` stays in the chain) so
+/// `main` can tell a closed pipe from a failure; [`error_line`] renders the rest.
+pub fn run(cli: Cli) -> eyre::Result<u8> {
+    Ctx::new(cli.global.clone()).and_then(|ctx| dispatch(&ctx, cli.command))
+}
+
+/// The one-line, escaped message for a failed command: "reading x: line 3 column 5: ...".
+pub fn error_line(e: eyre::Report) -> String {
+    crate::text::escape(&format!("{:#}", strip_outer(e))).into_owned()
+}
+
+/// The reader went away (`p2review log show … | head -1`): nothing is wrong with the run.
+pub fn is_broken_pipe(e: &eyre::Report) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            // csv keeps the I/O error inside its kind, not as a source.
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
+    })
 }
 
 fn dispatch(ctx: &Ctx, command: Command) -> eyre::Result<u8> {
@@ -142,7 +147,6 @@ fn dispatch(ctx: &Ctx, command: Command) -> eyre::Result<u8> {
         Command::Key(c) => key::run(ctx, c),
     }
     .wrap_err_with(|| "command failed".to_owned())
-    .map_err(strip_outer)
 }
 
 /// Drop the generic outer context added above so messages start with what matters.

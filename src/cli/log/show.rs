@@ -77,7 +77,10 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
             SHOW_COLUMNS,
             shown.iter().map(|r| ShowRow::of(r)),
         )?,
-        ExportFormat::Table => print!("{}", table(&loaded, &shown, ctx.global.ascii)),
+        ExportFormat::Table => std::io::Write::write_all(
+            &mut std::io::stdout().lock(),
+            table(&loaded, &shown, ctx.global.ascii).as_bytes(),
+        )?,
     }
     for l in loaded.logs.iter().filter(|l| l.result == "unreadable") {
         eprintln!("p2review: error: {}", l.findings.join("; "));
