@@ -288,9 +288,17 @@ pub struct ImportX12Args {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Organization, programs, payers, consents and restrictions (a queue file without disclosures)
-    #[arg(long, value_name = "CONTEXT.yaml")]
-    pub context: PathBuf,
-    /// Where to write the queue [default: standard output]
+    #[arg(
+        long,
+        value_name = "CONTEXT.yaml",
+        required_unless_present = "init_context"
+    )]
+    pub context: Option<PathBuf>,
+    /// Write a context skeleton from the files' provider NPIs and payers instead of a queue
+    /// (to -o, never overwriting, or standard output); confirm each entry before use
+    #[arg(long, conflicts_with_all = ["context", "all"])]
+    pub init_context: bool,
+    /// Where to write the queue (or the skeleton) [default: standard output]; never overwrites a skeleton
     #[arg(short = 'o', long = "output", value_name = "QUEUE")]
     pub output: Option<PathBuf>,
     /// Write every claim, not only flagged ones
