@@ -316,7 +316,7 @@ pub enum KeyCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct KeyInitArgs {
-    /// user@host [default: $USER@<hostname>]
+    /// user@host [default: $USER@<hostname>, else $LOGNAME@<hostname>; with neither set, required]
     #[arg(long)]
     pub principal: Option<String>,
 }
