@@ -142,6 +142,7 @@ pub enum LogCommand {
     /// Supervisor TUI over one or many logs (read-only)
     Review(LogReviewArgs),
     /// Accounting of disclosures for one patient ref (42 CFR 2.25)
+    #[command(long_about = ACCOUNTING_SCOPE)]
     Accounting(LogAccountingArgs),
     /// Print a signed checkpoint note of the log's current head
     Checkpoint(LogCheckpointArgs),
@@ -197,6 +198,18 @@ pub struct LogReviewArgs {
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
 }
+
+/// What `log accounting` counts, word for word in `--help` and the table header
+/// (`supervise::accounting` is the code this describes).
+pub const ACCOUNTING_SCOPE: &str = "\
+Accounting of disclosures for one patient ref (42 CFR 2.25).
+
+Counted: approvals of consent-based disclosures (rule verdict permitted_with_notice) of this \
+patient ref, dated (UTC day of the entry) from three years before today through today.
+Not counted: override approvals (an approval of an item the rules denied or could not \
+decide), approvals the rules permitted without a consent, denials, deferrals, escalations, \
+and approvals that a verified later entry supersedes.
+Entries that fail verification are listed as FAILED and never counted.";
 
 #[derive(Debug, Clone, Args)]
 pub struct LogAccountingArgs {
