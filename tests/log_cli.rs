@@ -40,6 +40,32 @@ fn codes(o: &std::process::Output) -> Vec<String> {
 }
 
 #[test]
+fn key_init_without_user_or_logname_refuses_and_asks_for_principal() {
+    let env = Env::new();
+    let o = env
+        .cmd()
+        .args(["key", "init"])
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("--principal"), "{}", err(&o));
+    assert!(!env.data().join("signing_key").exists(), "nothing created");
+    // $LOGNAME alone is enough.
+    let o = env
+        .cmd()
+        .args(["key", "init"])
+        .env_remove("USER")
+        .env("LOGNAME", "carol")
+        .output()
+        .unwrap();
+    ok(&o);
+    let show = out(&env.run(&["key", "show", "--allowed-signers"]));
+    assert!(show.starts_with("carol@"), "{show}");
+}
+
+#[test]
 fn key_init_show_and_refusals() {
     let env = Env::new();
     let o = env

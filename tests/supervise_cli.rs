@@ -515,6 +515,40 @@ fn accounting_lists_approved_consent_based_disclosures_with_provenance() {
     assert!(table.contains("approved for disclosure"), "{table}");
 }
 
+/// The screen and `--help` say what is counted: the period, that override approvals are
+/// not, and that failed entries never count.
+#[test]
+fn accounting_help_and_header_say_what_is_counted() {
+    let t = three(true);
+    let table = out(&t.run("accounting", &["--patient", "P-0001"]));
+    let head: Vec<&str> = table.lines().take(4).collect();
+    let today = chrono::Local::now().date_naive();
+    let start = today - chrono::Months::new(36);
+    assert!(
+        head[0].ends_with(&format!("P-0001: {start} through {today} (UTC days)")),
+        "{table}"
+    );
+    assert!(head[1].contains("permitted_with_notice"), "{table}");
+    assert!(
+        head[2].contains("Not counted: override approvals"),
+        "{table}"
+    );
+    assert!(
+        head[3].contains("FAILED entries: listed, never counted"),
+        "{table}"
+    );
+    assert!(head.iter().all(|l| l.chars().count() <= 80), "{table}");
+    let help = out(&t.alice.run(&["log", "accounting", "--help"]));
+    for want in [
+        "permitted_with_notice",
+        "three years before today",
+        "Not counted: override approvals",
+        "never counted",
+    ] {
+        assert!(help.contains(want), "{want}: {help}");
+    }
+}
+
 #[test]
 fn default_log_and_checkpoint_in_the_export() {
     let t = three(true);

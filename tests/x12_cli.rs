@@ -314,3 +314,145 @@ fn imported_queue_evaluates() {
     assert_eq!(status("D-E1"), "permitted_with_notice");
     assert_eq!(status("D-E2"), "consent_required");
 }
+
+fn init_claims() -> Vec<C> {
+    vec![
+        C {
+            clm01: "I1",
+            billing_npi: "1777777775",
+            billing_taxonomy: Some("261QR0405X"),
+            rendering_npi: Some("1666666668"),
+            member: "CANARYMBR91",
+            ..C::default()
+        },
+        C {
+            clm01: "I2",
+            billing_npi: "1777777775",
+            payer: ("ACME BENEFITS TPA", "TPA01"),
+            member: "CANARYMBR92",
+            ..C::default()
+        },
+    ]
+}
+
+#[test]
+fn init_context_writes_a_loadable_skeleton_of_npis_and_payers_and_never_overwrites() {
+    let env = Env::new();
+    let f = write(env.dir.path(), "a.837", p837(&init_claims(), STD));
+    let ctx = env.p("new-context.yaml");
+    let o = run(&env.data(), &[s(&f), "--init-context", "-o", s(&ctx)]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&ctx).unwrap();
+    assert!(
+        !text.contains("CANARY"),
+        "member ids or names leaked:\n{text}"
+    );
+    let q = p2review::queue::load_path(&ctx).unwrap().queue;
+    let ids: Vec<&str> = q.programs.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["npi-1666666668", "npi-1777777775"]);
+    assert!(
+        q.programs.iter().all(|p| p.part2),
+        "providers default to part2: true"
+    );
+    assert_eq!(q.programs[1].npis, ["1777777775"]);
+    assert_eq!(q.programs[1].taxonomies, ["261QR0405X"]);
+    assert!(text.contains("part2: true # confirm"), "{text}");
+    let payers: Vec<(&str, &str)> = q
+        .payers
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    assert_eq!(
+        payers,
+        [
+            ("PINEC", "PINECREST HEALTH PLAN"),
+            ("TPA01", "ACME BENEFITS TPA")
+        ]
+    );
+    assert!(q.disclosures.is_empty() && q.patients.is_empty());
+
+    // A second run never overwrites the (possibly edited) context.
+    std::fs::write(&ctx, "edited").unwrap();
+    let o = run(&env.data(), &[s(&f), "--init-context", "-o", s(&ctx)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&ctx).unwrap(), "edited");
+
+    // Without -o it goes to stdout, and as the context it flags the providers' claims.
+    let o = run(&env.data(), &[s(&f), "--init-context"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), text);
+    std::fs::write(&ctx, &text).unwrap();
+    let o = run(&env.data(), &[s(&f), "--context", s(&ctx)]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("2 flagged"));
+}
+
+#[test]
+fn init_context_and_context_together_are_a_usage_error() {
+    let env = Env::new();
+    let f = write(env.dir.path(), "a.837", p837(&init_claims(), STD));
+    let o = run(
+        &env.data(),
+        &[
+            s(&f),
+            "--init-context",
+            "--context",
+            s(&env.p("context.yaml")),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&env.data(), &[s(&f)]);
+    assert_eq!(o.status.code(), Some(2), "a queue import needs --context");
+}
+
+#[test]
+fn zero_flagged_because_no_program_matched_says_so_with_the_npis_seen() {
+    let env = Env::new();
+    let mut claims = init_claims();
+    claims[0].billing_taxonomy = None;
+    let f = write(env.dir.path(), "a.837", p837(&claims, STD));
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml"))],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("0 flagged"), "{err}");
+    assert!(
+        err.contains(
+            "no program in the context matched the NPI or taxonomy of any of the 2 claim(s)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("NPIs seen: 1666666668, 1777777775"), "{err}");
+    assert!(err.contains("--init-context"), "{err}");
+    assert!(!err.contains("CANARY"), "{err}");
+
+    // A matched program with nothing to flag is a real "0 flagged": no such message.
+    let f = write(env.dir.path(), "b.837", p837(&[C::default()], STD));
+    let o = run(
+        &env.data(),
+        &[s(&f), "--context", s(&env.p("context.yaml"))],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("0 flagged") && !err.contains("no program"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_shipped_example_context_loads_and_marks_a_part2_program() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/x12-context.yaml");
+    let q = p2review::queue::load_path(&path).unwrap().queue;
+    assert!(q.disclosures.is_empty());
+    assert!(q.programs.iter().any(|p| p.part2 && !p.npis.is_empty()));
+    assert!(q.patients.iter().any(|p| !p.member_ids.is_empty()));
+}

@@ -142,6 +142,7 @@ pub enum LogCommand {
     /// Supervisor TUI over one or many logs (read-only)
     Review(LogReviewArgs),
     /// Accounting of disclosures for one patient ref (42 CFR 2.25)
+    #[command(long_about = ACCOUNTING_SCOPE)]
     Accounting(LogAccountingArgs),
     /// Print a signed checkpoint note of the log's current head
     Checkpoint(LogCheckpointArgs),
@@ -197,6 +198,18 @@ pub struct LogReviewArgs {
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
 }
+
+/// What `log accounting` counts, word for word in `--help` and the table header
+/// (`supervise::accounting` is the code this describes).
+pub const ACCOUNTING_SCOPE: &str = "\
+Accounting of disclosures for one patient ref (42 CFR 2.25).
+
+Counted: approvals of consent-based disclosures (rule verdict permitted_with_notice) of this \
+patient ref, dated (UTC day of the entry) from three years before today through today.
+Not counted: override approvals (an approval of an item the rules denied or could not \
+decide), approvals the rules permitted without a consent, denials, deferrals, escalations, \
+and approvals that a verified later entry supersedes.
+Entries that fail verification are listed as FAILED and never counted.";
 
 #[derive(Debug, Clone, Args)]
 pub struct LogAccountingArgs {
@@ -288,9 +301,17 @@ pub struct ImportX12Args {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Organization, programs, payers, consents and restrictions (a queue file without disclosures)
-    #[arg(long, value_name = "CONTEXT.yaml")]
-    pub context: PathBuf,
-    /// Where to write the queue [default: standard output]
+    #[arg(
+        long,
+        value_name = "CONTEXT.yaml",
+        required_unless_present = "init_context"
+    )]
+    pub context: Option<PathBuf>,
+    /// Write a context skeleton from the files' provider NPIs and payers instead of a queue
+    /// (to -o, never overwriting, or standard output); confirm each entry before use
+    #[arg(long, conflicts_with_all = ["context", "all"])]
+    pub init_context: bool,
+    /// Where to write the queue (or the skeleton) [default: standard output]; never overwrites a skeleton
     #[arg(short = 'o', long = "output", value_name = "QUEUE")]
     pub output: Option<PathBuf>,
     /// Write every claim, not only flagged ones
@@ -308,7 +329,7 @@ pub enum KeyCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct KeyInitArgs {
-    /// user@host [default: $USER@<hostname>]
+    /// user@host [default: $USER@<hostname>, else $LOGNAME@<hostname>; with neither set, required]
     #[arg(long)]
     pub principal: Option<String>,
 }

@@ -6,6 +6,7 @@ use color_eyre::eyre::{self, WrapErr};
 
 use super::Ctx;
 use super::args::*;
+use crate::import::flag::ProgramMatch;
 use crate::import::{self, PseudonymKey};
 
 pub fn run(ctx: &Ctx, cmd: ImportCommand) -> eyre::Result<u8> {
@@ -15,9 +16,6 @@ pub fn run(ctx: &Ctx, cmd: ImportCommand) -> eyre::Result<u8> {
 }
 
 fn x12(ctx: &Ctx, a: &ImportX12Args) -> eyre::Result<u8> {
-    let context = crate::queue::load_path(&a.context)
-        .map_err(|e| eyre::eyre!("context {e}"))?
-        .queue;
     // Read every file before touching the key or the output: one bad file, nothing written.
     let mut claims = Vec::new();
     for f in &a.files {
@@ -25,6 +23,12 @@ fn x12(ctx: &Ctx, a: &ImportX12Args) -> eyre::Result<u8> {
             eyre::eyre!("{e}; nothing was written (fix or leave out this file and run again)")
         })?);
     }
+    let Some(context_path) = &a.context else {
+        return init_context(a, &claims);
+    };
+    let context = crate::queue::load_path(context_path)
+        .map_err(|e| eyre::eyre!("context {e}"))?
+        .queue;
     let key = PseudonymKey::load_or_create(&ctx.data.pseudonym_key()).map_err(eyre::Report::msg)?;
     let (queue, summary) =
         import::build_queue(&context, &claims, &key, import::ValueSet::bundled(), a.all);
@@ -63,5 +67,70 @@ fn x12(ctx: &Ctx, a: &ImportX12Args) -> eyre::Result<u8> {
             None => String::new(),
         }
     );
+    let matched_none = claims
+        .iter()
+        .all(|c| ProgramMatch::find(&context.programs, c).chosen().is_none());
+    if summary.flagged == 0 && matched_none && !claims.is_empty() {
+        eprintln!(
+            "{}",
+            no_program_matched(claims.len(), &import::npis_seen(&claims))
+        );
+    }
+    Ok(super::exit::OK)
+}
+
+/// Why nothing was flagged when no context program matched: the claim count and the NPIs
+/// seen (organization identifiers, not PHI) and what to do.
+fn no_program_matched(claims: usize, npis: &std::collections::BTreeSet<&str>) -> String {
+    let seen = match npis.is_empty() {
+        true => "no provider NPIs".to_owned(),
+        false => format!(
+            "NPIs seen: {}",
+            npis.iter()
+                .map(|n| crate::text::escape(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "p2review: 0 flagged: no program in the context matched the NPI or taxonomy of any of \
+         the {claims} claim(s) ({seen}); list your Part 2 programs' NPIs under `programs[].npis` \
+         (`p2review import x12 FILE... --init-context` writes a skeleton)"
+    )
+}
+
+/// `--init-context`: writes the skeleton to `-o` (never over an existing file) or stdout.
+fn init_context(a: &ImportX12Args, claims: &[import::RawClaim]) -> eyre::Result<u8> {
+    let text = import::context_skeleton(claims);
+    match &a.output {
+        Some(path) => {
+            let shown = crate::text::escape(&path.display().to_string()).to_string();
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => eyre::eyre!(
+                        "{shown}: already exists; nothing was written (choose another -o path or \
+                         move the file away: a context is never overwritten)"
+                    ),
+                    _ => eyre::eyre!("{shown}: cannot create the context skeleton: {e}"),
+                })?;
+            f.write_all(text.as_bytes())
+                .and_then(|()| f.sync_all())
+                .wrap_err_with(|| format!("{shown}: cannot write the context skeleton"))?;
+            eprintln!(
+                "p2review: context skeleton from {} claim(s) written to {shown}; confirm every \
+                 program's `part2` and every payer's `kind` before importing with --context",
+                claims.len()
+            );
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .wrap_err("cannot write the context skeleton to standard output")?;
+        }
+    }
     Ok(super::exit::OK)
 }

@@ -13,6 +13,7 @@
 
 pub mod build;
 pub mod claims;
+pub mod context_skeleton;
 pub mod flag;
 pub mod pseudonym;
 pub mod valueset;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use build::{Summary, UNMATCHED, build_queue};
 pub use claims::{RawClaim, read_claims};
+pub use context_skeleton::{context_skeleton, npis_seen};
 pub use pseudonym::PseudonymKey;
 pub use valueset::ValueSet;
 

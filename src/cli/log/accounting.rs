@@ -62,10 +62,16 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     })
 }
 fn table(meta: &ExportMeta, rows: &[AccountingExportRow], ascii: bool) -> String {
+    let as_of = meta.as_of.unwrap_or_default();
+    let start = as_of
+        .checked_sub_months(chrono::Months::new(36))
+        .unwrap_or(chrono::NaiveDate::MIN);
     let mut out = format!(
-        "Accounting of disclosures (42 CFR 2.25) for {}, {} back to three years before\n",
+        "Accounting (42 CFR 2.25) for {}: {start} through {as_of} (UTC days)\n\
+         Counted: approvals of consent-based disclosures (verdict permitted_with_notice).\n\
+         Not counted: override approvals, approvals permitted without a consent, denials,\n\
+         deferrals, escalations, superseded ones. FAILED entries: listed, never counted.\n",
         escape(meta.patient.unwrap_or_default()),
-        meta.as_of.map(|d| d.to_string()).unwrap_or_default()
     );
     for l in meta.logs {
         out.push_str(&format!(
