@@ -34,6 +34,9 @@ pub struct GlobalArgs {
     /// ASCII borders and markers for old terminals
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Leave the mouse to the terminal (its own text selection) instead of wheel and clicks
+    #[arg(long, global = true, env = "P2REVIEW_NO_MOUSE")]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -45,6 +45,14 @@ impl Ctx {
             ascii,
         })
     }
+
+    /// What the TUI shell enables: mouse capture unless `--no-mouse`.
+    #[cfg(feature = "tui")]
+    pub fn shell(&self) -> crate::tui::shell::Options {
+        crate::tui::shell::Options {
+            mouse: !self.global.no_mouse,
+        }
+    }
 }
 
 /// The screen cannot be trusted with UTF-8: the locale that decides the character set

@@ -84,6 +84,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
         attachments_dir: ctx.data.root().join("attachments"),
         watch: args.queue.clone(),
         training_notice,
+        shell: ctx.shell(),
     })
     .map_err(eyre::Report::msg)?;
     Ok(super::exit::OK)

@@ -8,7 +8,12 @@ use ratatui::symbols::border;
 
 use crate::engine::{HipaaStatus, Part2Status};
 
-use super::app::Look;
+/// Display settings fixed at start, shared by every screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    pub color: bool,
+    pub ascii: bool,
+}
 
 const ASCII_BORDER: border::Set = border::Set {
     top_left: "+",

@@ -24,8 +24,12 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
         }
         load_logs_progress(&paths, &opts, &checkpoints, threads, &|_| true, progress)
     });
-    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.ascii)
-        .map_err(eyre::Report::msg)?;
+    let look = crate::tui::Look {
+        color: ctx.color,
+        ascii: ctx.ascii,
+    };
+    let loaded =
+        crate::tui::supervisor::run(&logs, load, look, ctx.shell()).map_err(eyre::Report::msg)?;
     // After the session: the same exit code `log show` gives for every entry.
     match loaded {
         Some(l) => Ok(l.exit_code(&l.records)),

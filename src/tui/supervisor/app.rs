@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::supervise::{DecisionRecord, Loaded, Summary, summarize_with};
 
-use super::super::app::Look;
 use super::keymap::SupContext;
+use crate::tui::theme::Look;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -51,6 +51,8 @@ pub struct SupApp {
     /// The summary of `visible`, computed when the summary screen needs it.
     pub summary: Option<Summary>,
     pub quit: bool,
+    /// Verifying failed with an internal error: the session ends with this message.
+    pub failure: Option<String>,
 }
 
 impl SupApp {
@@ -72,6 +74,7 @@ impl SupApp {
             offset: 0,
             summary: None,
             quit: false,
+            failure: None,
         };
         app.refilter();
         app
@@ -102,7 +105,7 @@ impl SupApp {
     }
 
     pub fn context(&self) -> SupContext {
-        if super::super::layout::too_small(self.size) {
+        if crate::tui::shell::too_small(self.size) {
             SupContext::TooSmall
         } else if self.loading.is_some() {
             SupContext::Loading

@@ -6,8 +6,8 @@ use crate::engine::{Evaluation, HipaaStatus, Part2Status};
 use crate::queue::{Disclosure, Queue};
 use crate::training::{Phase, Question, Score, Session, TrainingPack};
 
-use super::super::app::Look;
 use super::keymap::{Context, Keymap};
+use crate::tui::theme::Look;
 
 /// What can happen on the practice screens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,12 @@ pub enum TrainAction {
     No,
     Next,
     Help,
+    /// `q`: quit when the pack is done, otherwise ask first.
     Quit,
+    /// Quit now (the "abandon?" answer, Ctrl-C); an unfinished session records nothing.
+    Abandon,
+    /// "No, keep practising".
+    Stay,
     Resize(u16, u16),
     /// The completion record was written (`Ok(where)`) or not (`Err(why)`).
     Recorded(Result<String, String>),
@@ -62,6 +67,8 @@ pub struct TrainApp {
     pub look: Look,
     pub size: (u16, u16),
     pub help: bool,
+    /// `q` was pressed in an unfinished pack: "abandon it?" is showing.
+    pub confirm_quit: bool,
     pub quit: bool,
     pub keymap: Keymap,
     /// Set once the session finished and the record was (or failed to be) written.
@@ -195,6 +202,7 @@ impl TrainApp {
             look,
             size,
             help: false,
+            confirm_quit: false,
             quit: false,
             keymap: Keymap::default(),
             recorded: None,
@@ -202,8 +210,11 @@ impl TrainApp {
     }
 
     pub fn context(&self) -> Context {
-        if super::super::layout::too_small(self.size) {
+        if crate::tui::shell::too_small(self.size) {
             return Context::TooSmall;
+        }
+        if self.confirm_quit {
+            return Context::ConfirmQuit;
         }
         if self.help {
             return Context::Help;
@@ -250,10 +261,21 @@ impl TrainApp {
 
 /// THE state transition.
 pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
+    if app.confirm_quit
+        && !matches!(
+            action,
+            TrainAction::Resize(..)
+                | TrainAction::Recorded(_)
+                | TrainAction::Abandon
+                | TrainAction::Stay
+        )
+    {
+        return vec![];
+    }
     if app.help
         && !matches!(
             action,
-            TrainAction::Resize(..) | TrainAction::Recorded(_) | TrainAction::Quit
+            TrainAction::Resize(..) | TrainAction::Recorded(_) | TrainAction::Abandon
         )
     {
         app.help = false;
@@ -290,10 +312,12 @@ pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
             }
         }
         TrainAction::Help => app.help = true,
-        TrainAction::Quit => {
+        TrainAction::Quit if !app.finished() => app.confirm_quit = true,
+        TrainAction::Quit | TrainAction::Abandon => {
             app.quit = true;
             return vec![TrainEffect::Quit];
         }
+        TrainAction::Stay => app.confirm_quit = false,
         TrainAction::Resize(w, h) => app.size = (w, h),
         TrainAction::Recorded(r) => app.recorded = Some(r),
     }

@@ -5,9 +5,9 @@
 
 pub mod app;
 pub mod keymap;
-pub mod run;
+pub mod runtime;
 pub mod view;
 
 pub use app::{Scenario, TrainAction, TrainApp, TrainEffect, update};
-pub use run::run;
+pub use runtime::run;
 pub use view::view;

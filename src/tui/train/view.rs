@@ -7,9 +7,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::training::{Phase, Question};
 
-use super::super::layout::{MIN_H, MIN_W};
-use super::super::theme::Theme;
 use super::app::TrainApp;
+use crate::tui::shell::{MIN_H, MIN_W};
+use crate::tui::theme::Theme;
 
 fn esc(s: &str) -> String {
     crate::text::escape(s).into_owned()
@@ -52,6 +52,34 @@ pub fn view(app: &TrainApp, f: &mut Frame) {
     );
     status(app, &t, f, row(area.height - 2, 1));
     hints(app, &t, f, row(area.height - 1, 1));
+    if app.confirm_quit {
+        confirm_quit(&t, f, body);
+    }
+}
+
+/// "Abandon the pack?" over the body: answers given so far are lost and nothing is recorded.
+fn confirm_quit(t: &Theme, f: &mut Frame, area: Rect) {
+    let w = 56.min(area.width);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + 2,
+        w,
+        5.min(area.height),
+    );
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::styled("Abandon this pack?", t.bold()),
+            Line::raw("Nothing is recorded for an unfinished session."),
+            Line::raw("y abandon   n keep practising"),
+        ])
+        .block(
+            ratatui::widgets::Block::bordered()
+                .border_set(t.border())
+                .title(" Quit "),
+        ),
+        r,
+    );
 }
 
 fn header(app: &TrainApp, t: &Theme, f: &mut Frame, area: Rect) {
@@ -243,7 +271,10 @@ fn help(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     let ctx = {
         // The context under the overlay.
         let mut c = app.context();
-        if c == super::keymap::Context::Help {
+        if matches!(
+            c,
+            super::keymap::Context::Help | super::keymap::Context::ConfirmQuit
+        ) {
             c = match app.session.phase() {
                 Phase::Asking(Question::Notice) => super::keymap::Context::YesNo,
                 Phase::Asking(_) => super::keymap::Context::Pick,
@@ -254,7 +285,15 @@ fn help(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
         c
     };
     let mut v = vec![Line::styled("Keys (any key closes this)", t.bold())];
-    for (k, h) in app.keymap.help_rows(ctx, app.look.ascii) {
+    let shell_keys = crate::tui::shell::SHELL_KEYS
+        .iter()
+        .map(|(k, h)| (k.label(app.look.ascii), *h));
+    for (k, h) in app
+        .keymap
+        .help_rows(ctx, app.look.ascii)
+        .into_iter()
+        .chain(shell_keys)
+    {
         v.push(Line::from(vec![
             Span::styled(format!("{k:>14}  "), t.key()),
             Span::raw(h),

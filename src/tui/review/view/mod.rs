@@ -13,7 +13,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::app::{App, DecidedFilter, Overlay, SortKey, StatusKind};
 use super::keymap::Context;
 use super::layout::{self, MIN_H, MIN_W};
-use super::theme::Theme;
+use crate::tui::theme::Theme;
 
 pub fn view(app: &App, f: &mut Frame) {
     let area = f.area();

@@ -8,7 +8,7 @@ use crate::decision::Decision;
 use crate::queue::LoadedQueue;
 
 use super::app::{EvalFn, RowDecision, Verdict};
-use super::sink::Receipt;
+use crate::tui::sink::Receipt;
 
 #[derive(Clone)]
 pub enum Action {
@@ -53,8 +53,15 @@ pub enum Action {
     Flushed(u64),
     /// The key handled next was read when `n` frames had been flushed.
     KeyRead(u64),
-    // From the runtime.
+    // From the shell.
     Resize(u16, u16),
+    /// A left click at a terminal cell (the list selects the row under it).
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// The shell's periodic tick (docs/cli.md#review); changes nothing by itself.
+    Tick,
     Loaded(Arc<LoadedQueue>, EvalFn),
     LoadFailed(String),
     /// Verdicts from the background job for the load `generation`.
@@ -133,6 +140,8 @@ impl Action {
             Action::Flushed(_) => "flushed",
             Action::KeyRead(_) => "key_read",
             Action::Resize(..) => "resize",
+            Action::Click { .. } => "click",
+            Action::Tick => "tick",
             Action::Loaded(..) => "loaded",
             Action::LoadFailed(_) => "load_failed",
             Action::Evaluated { .. } => "evaluated",

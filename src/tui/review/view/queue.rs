@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::super::app::App;
-use super::super::theme::Theme;
 use super::esc;
 use crate::text;
+use crate::tui::theme::Theme;
 
 /// The widest the ID column gets at 80 and at 120 columns.
 const ID_MAX: usize = 14;

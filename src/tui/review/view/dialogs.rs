@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::super::app::{App, DecideDialog, Step};
 use super::super::keymap::Context;
-use super::super::theme::Theme;
 use super::esc;
+use crate::tui::theme::Theme;
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -227,6 +227,14 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         }
         lines.push(Line::raw(""));
     }
+    lines.push(Line::styled("Everywhere", t.bold()));
+    for (key, help) in crate::tui::shell::SHELL_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<16}", key.label(app.look.ascii)), t.key()),
+            Span::raw(*help),
+        ]));
+    }
+    lines.push(Line::raw(""));
     lines.push(Line::raw(
         "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
     ));

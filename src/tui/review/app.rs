@@ -227,12 +227,7 @@ pub struct Pending {
 /// How many status messages the message log keeps.
 pub const MESSAGES_KEPT: usize = 200;
 
-/// Display settings fixed at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Look {
-    pub color: bool,
-    pub ascii: bool,
-}
+pub use crate::tui::theme::Look;
 
 pub struct App {
     pub demo: bool,
@@ -599,7 +594,7 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
 /// version"). All of them, oldest first: [`RowState::take`] decides which counts.
 pub fn seed_rows(
     loaded: &LoadedQueue,
-    recorded: &[super::sink::Recorded],
+    recorded: &[crate::tui::sink::Recorded],
     hash: &dyn Fn(&Disclosure) -> String,
 ) -> Vec<(u32, RowDecision)> {
     let mut out: Vec<(u32, RowDecision)> = Vec::new();

@@ -11,7 +11,7 @@ use super::app::{
     preselect_reason,
 };
 use super::keymap::Context;
-use super::sink::DecisionInput;
+use crate::tui::sink::DecisionInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -60,6 +60,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.key_frame = n;
             return vec![];
         }
+        Action::Tick => return vec![],
         _ => {}
     }
     app.dirty = true;
@@ -250,6 +251,7 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Decide(d) => return open_dialog(app, d),
+        Action::Click { row, .. } => click_row(app, row),
         Action::StartFilter => app.filter_editing = true,
         Action::CyclePart2Filter => {
             app.filter.part2 = match app.filter.part2 {
@@ -317,6 +319,27 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
         _ => app.dirty = false,
     }
     vec![]
+}
+
+/// A click on a list row selects it; anywhere else it does nothing.
+fn click_row(app: &mut App, y: u16) {
+    let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+    let Some(screen) = super::layout::screen(area) else {
+        app.dirty = false;
+        return;
+    };
+    // The first line of the list pane is the column header.
+    let first = screen.queue.y + 1;
+    if y < first || y >= screen.queue.y + screen.queue.height {
+        app.dirty = false;
+        return;
+    }
+    let pos = app.offset + (y - first) as usize;
+    if pos < app.view.len() {
+        move_to(app, pos);
+    } else {
+        app.dirty = false;
+    }
 }
 
 fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
@@ -642,7 +665,7 @@ fn dialog_problem(p: &decision::DecisionProblem) -> String {
 fn on_recorded(
     app: &mut App,
     row: u32,
-    result: Result<super::sink::Receipt, String>,
+    result: Result<crate::tui::sink::Receipt, String>,
 ) -> Vec<Effect> {
     let Some(p) = app.pending.take().filter(|p| p.row == row) else {
         return vec![];
