@@ -172,10 +172,15 @@ where
                     };
                     test_panic(key);
                     if key == Key::Ctrl('z') && !too_small(size) {
-                        terminal::suspend(opts.mouse).map_err(|e| {
+                        let back = |e: std::io::Error| {
                             format!("cannot take the terminal back after Ctrl-Z: {e}")
-                        })?;
-                        let _ = term.clear();
+                        };
+                        terminal::suspend(opts.mouse).map_err(back)?;
+                        // A fresh terminal has empty buffers, so the next frame is drawn in
+                        // full (`Terminal::clear` would ask the tty for the cursor position
+                        // while the input thread is reading it).
+                        term = Terminal::new(CrosstermBackend::new(std::io::stdout()))
+                            .map_err(back)?;
                         redraw = true;
                         continue;
                     }
