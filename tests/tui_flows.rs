@@ -6,7 +6,7 @@ mod tui_common;
 use p2review::decision::{Decision, ReasonCode};
 use p2review::engine::Part2Status;
 use p2review::tui::app::{Overlay, SortKey, StatusKind, Step};
-use p2review::tui::{Action, MemorySink, Recorded};
+use p2review::tui::{Action, Look, MemorySink, Recorded};
 use tui_common::*;
 
 fn ids(r: &Rig) -> Vec<String> {
@@ -289,6 +289,38 @@ fn sorts_by_verdict_date_and_recipient_keep_the_selection() {
     assert_eq!(&ids(&r)[..2], ["D-0008", "D-0009"]); // Acme Research, Apex Collections
     r.keys("s");
     assert_eq!(ids(&r)[0], "D-0001");
+}
+
+/// `S` reverses whatever sort is on; the sorted column and the header carry ▲ or ▼ (`^` /
+/// `v` in ASCII), so the direction is never guessed.
+#[test]
+fn reverse_sort_and_its_marker() {
+    let mut r = rig((80, 24));
+    r.keys("s");
+    let text = screen_text(&r.render());
+    assert!(text.contains("PART 2▲") && text.contains("sort verdict▲"), "{text}");
+    r.keys("S");
+    assert!(r.app.sort_reverse);
+    assert_eq!(ids(&r).last().map(String::as_str), Some("D-0009"));
+    assert_ne!(ids(&r)[0], "D-0009");
+    let text = screen_text(&r.render());
+    assert!(text.contains("PART 2▼") && text.contains("sort verdict▼"), "{text}");
+    r.keys("s s s");
+    assert_eq!(ids(&r)[0], "D-0012", "file order, backwards");
+    r.keys("S");
+    assert_eq!(ids(&r)[0], "D-0001");
+    let mut r = rig_with(
+        &fixture("queue.yaml"),
+        (80, 24),
+        Look {
+            color: false,
+            ascii: true,
+        },
+        MemorySink::default(),
+    );
+    r.keys("s s s S");
+    let text = screen_text(&r.render());
+    assert!(text.contains("RECIPIENTv") && text.contains("sort recipientv"), "{text}");
 }
 
 #[test]

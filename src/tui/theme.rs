@@ -106,6 +106,16 @@ impl Theme {
             border::PLAIN
         }
     }
+    /// The sort direction: ▲ ascending, ▼ descending (`^` / `v` in ASCII).
+    pub fn sort_marker(&self, reverse: bool) -> &'static str {
+        match (self.look.ascii, reverse) {
+            (false, false) => "▲",
+            (false, true) => "▼",
+            (true, false) => "^",
+            (true, true) => "v",
+        }
+    }
+
     pub fn marker(&self) -> &'static str {
         if self.look.ascii { ">" } else { "▶" }
     }

@@ -250,6 +250,8 @@ pub struct App {
     pub filter: Filter,
     pub filter_editing: bool,
     pub sort: SortKey,
+    /// The sort runs backwards (`S`).
+    pub sort_reverse: bool,
     pub overlay: Overlay,
     /// The selected disclosure's full evaluation.
     pub detail: Option<(u32, Box<Evaluation>)>,
@@ -298,6 +300,7 @@ impl App {
             filter: Filter::default(),
             filter_editing: false,
             sort: SortKey::File,
+            sort_reverse: false,
             overlay: Overlay::None,
             detail: None,
             evaluated: 0,
@@ -457,6 +460,9 @@ impl App {
                     view.sort_unstable_by_key(|&i| self.recipient_rank[i as usize])
                 }
             }
+        }
+        if self.sort_reverse {
+            view.reverse();
         }
         self.view = view;
         let keep = keep_id.and_then(|id| {

@@ -154,6 +154,12 @@ impl Default for Keymap {
                 Queue,
                 "sort: file / verdict / date / recipient",
             ),
+            b(
+                K::Char('S'),
+                Action::ReverseSort,
+                Queue,
+                "reverse the sort order (the marker shows ▲ up or ▼ down)",
+            ),
             h(
                 K::Char('t'),
                 Action::ShowTrace,

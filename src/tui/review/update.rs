@@ -284,6 +284,10 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             app.sort = app.sort.next();
             keep_selection_rebuild(app);
         }
+        Action::ReverseSort => {
+            app.sort_reverse = !app.sort_reverse;
+            keep_selection_rebuild(app);
+        }
         Action::Cancel => {
             if app.filter.is_empty() {
                 app.status = None;

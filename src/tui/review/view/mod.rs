@@ -59,8 +59,8 @@ fn ascii_symbols(buf: &mut ratatui::buffer::Buffer) {
             "…" => "~",
             "—" | "–" | "·" | "─" | "━" => "-",
             "§" => "S",
-            "↑" => "^",
-            "↓" => "v",
+            "↑" | "▲" => "^",
+            "↓" | "▼" => "v",
             "→" | "▶" => ">",
             "✓" => "+",
             "✗" => "x",
@@ -122,8 +122,12 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
         if app.view.len() != app.total() {
             parts.push(format!("showing {}", app.view.len()));
         }
-        if app.sort != SortKey::File {
-            parts.push(format!("sort {}", app.sort.label()));
+        if app.sort != SortKey::File || app.sort_reverse {
+            parts.push(format!(
+                "sort {}{}",
+                app.sort.label(),
+                t.sort_marker(app.sort_reverse)
+            ));
         }
         let mut fl: Vec<String> = Vec::new();
         if let Some(p) = app.filter.part2 {
