@@ -298,13 +298,19 @@ fn reverse_sort_and_its_marker() {
     let mut r = rig((80, 24));
     r.keys("s");
     let text = screen_text(&r.render());
-    assert!(text.contains("PART 2▲") && text.contains("sort verdict▲"), "{text}");
+    assert!(
+        text.contains("PART 2▲") && text.contains("sort verdict▲"),
+        "{text}"
+    );
     r.keys("S");
     assert!(r.app.sort_reverse);
     assert_eq!(ids(&r).last().map(String::as_str), Some("D-0009"));
     assert_ne!(ids(&r)[0], "D-0009");
     let text = screen_text(&r.render());
-    assert!(text.contains("PART 2▼") && text.contains("sort verdict▼"), "{text}");
+    assert!(
+        text.contains("PART 2▼") && text.contains("sort verdict▼"),
+        "{text}"
+    );
     r.keys("s s s");
     assert_eq!(ids(&r)[0], "D-0012", "file order, backwards");
     r.keys("S");
@@ -320,7 +326,10 @@ fn reverse_sort_and_its_marker() {
     );
     r.keys("s s s S");
     let text = screen_text(&r.render());
-    assert!(text.contains("RECIPIENTv") && text.contains("sort recipientv"), "{text}");
+    assert!(
+        text.contains("RECIPIENTv") && text.contains("sort recipientv"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -610,4 +619,45 @@ fn only_the_visible_rows_are_evaluated_before_the_background_job() {
         text.contains("evaluating 0%"),
         "progress shows while the rest loads"
     );
+}
+
+/// `/` then Tab searches instead of filtering: the list stays whole, the selection jumps
+/// to the first match, Enter keeps the search, `n`/`N` go to the next/previous match
+/// (wrapping), Esc clears it and `n` is "next undecided" again.
+#[test]
+fn search_jumps_to_matches_with_n_and_capital_n() {
+    let mut r = rig((80, 24));
+    r.keys("/ <tab> Pinecrest");
+    assert!(r.app.searching && r.app.filter.text.is_empty());
+    assert_eq!(ids(&r).len(), 12, "a search never narrows the list");
+    let first = r.selected_id();
+    let text = screen_text(&r.render());
+    assert!(text.contains("search: Pinecrest"), "{text}");
+    r.keys("<enter>");
+    let hits: Vec<String> = ids(&r)
+        .into_iter()
+        .filter(|id| {
+            let ix = r.app.loaded.as_ref().unwrap().index.disclosures[id.as_str()];
+            r.app.search[ix].contains("pinecrest")
+        })
+        .collect();
+    assert!(hits.len() >= 2, "{hits:?}");
+    assert_eq!(first, hits[0]);
+    r.keys("n");
+    assert_eq!(r.selected_id(), hits[1]);
+    r.keys("N");
+    assert_eq!(r.selected_id(), hits[0]);
+    r.keys("N");
+    assert_eq!(&r.selected_id(), hits.last().unwrap(), "wraps backwards");
+    assert!(screen_text(&r.render()).contains("n/N"));
+    r.keys("<esc>");
+    assert!(r.app.search_text.is_empty());
+    r.keys("g n");
+    assert_eq!(r.selected_id(), "D-0002", "n is next undecided again");
+    r.keys("N");
+    assert!(r.app.status.as_ref().unwrap().text.contains("No search"));
+    // Tab back to filtering carries the text over and narrows the list.
+    r.keys("/ <tab> Pinecrest <tab>");
+    assert!(!r.app.searching);
+    assert_eq!(ids(&r).len(), hits.len());
 }

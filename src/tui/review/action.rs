@@ -24,6 +24,10 @@ pub enum Action {
     Decide(Decision),
     // Views and filters.
     StartFilter,
+    /// In the `/` line: switch between filtering and searching.
+    ToggleSearch,
+    /// `N`: the previous search match.
+    PrevMatch,
     CyclePart2Filter,
     CycleDecidedFilter,
     FilterEscalated,
@@ -117,6 +121,8 @@ impl Action {
             Action::NextUndecided => "next_undecided",
             Action::Decide(_) => "decide",
             Action::StartFilter => "filter",
+            Action::ToggleSearch => "search_toggle",
+            Action::PrevMatch => "previous_match",
             Action::CyclePart2Filter => "filter_part2",
             Action::CycleDecidedFilter => "filter_decided",
             Action::FilterEscalated => "filter_escalated",

@@ -249,6 +249,10 @@ pub struct App {
     pub offset: usize,
     pub filter: Filter,
     pub filter_editing: bool,
+    /// The `/` line searches (jumps to matches, `n`/`N`) instead of filtering (Tab switches).
+    pub searching: bool,
+    /// The search text; while not empty, `n`/`N` go to the next/previous match.
+    pub search_text: String,
     pub sort: SortKey,
     /// The sort runs backwards (`S`).
     pub sort_reverse: bool,
@@ -299,6 +303,8 @@ impl App {
             offset: 0,
             filter: Filter::default(),
             filter_editing: false,
+            searching: false,
+            search_text: String::new(),
             sort: SortKey::File,
             sort_reverse: false,
             overlay: Overlay::None,
@@ -427,6 +433,27 @@ impl App {
                 || h_hit[status_index(HipaaStatus::ALL, v.hipaa)]
                 || (v.stricter && needle == "!")
         })
+    }
+
+    /// The position in `view` of the next row (or previous, with `forward` false) whose id,
+    /// patient or recipient holds the search text, starting at `from` itself when
+    /// `inclusive`; wraps around.
+    pub fn find_match(&self, from: usize, forward: bool, inclusive: bool) -> Option<usize> {
+        let needle = self.search_text.to_lowercase();
+        let n = self.view.len();
+        if needle.is_empty() || n == 0 {
+            return None;
+        }
+        let start = usize::from(!inclusive);
+        (start..start + n)
+            .map(|k| {
+                if forward {
+                    (from + k) % n
+                } else {
+                    (from + n * 2 - k) % n
+                }
+            })
+            .find(|&p| self.search[self.view[p] as usize].contains(&needle))
     }
 
     /// Recompute `view` from filters and sort; keep the selection on `keep_id` if visible.

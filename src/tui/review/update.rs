@@ -240,6 +240,12 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
         return vec![];
     }
     match action {
+        Action::NextUndecided if !app.search_text.is_empty() => jump_to_match(app, true),
+        Action::PrevMatch if !app.search_text.is_empty() => jump_to_match(app, false),
+        Action::PrevMatch => app.set_status(
+            StatusKind::Info,
+            "No search: press /, then Tab to search, type, Enter; n and N go to the matches.",
+        ),
         Action::NextUndecided => {
             let n = app.view.len();
             let found = (1..=n)
@@ -252,7 +258,10 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Decide(d) => return open_dialog(app, d),
         Action::Click { row, .. } => click_row(app, row),
-        Action::StartFilter => app.filter_editing = true,
+        Action::StartFilter => {
+            app.filter_editing = true;
+            app.searching = false;
+        }
         Action::CyclePart2Filter => {
             app.filter.part2 = match app.filter.part2 {
                 None => Some(Part2Status::ALL[0]),
@@ -288,6 +297,7 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             app.sort_reverse = !app.sort_reverse;
             keep_selection_rebuild(app);
         }
+        Action::Cancel if !app.search_text.is_empty() => app.search_text.clear(),
         Action::Cancel => {
             if app.filter.is_empty() {
                 app.status = None;
@@ -346,25 +356,78 @@ fn click_row(app: &mut App, y: u16) {
     }
 }
 
+/// `n`/`N` with a search on: the next (previous) match after the selection, wrapping.
+fn jump_to_match(app: &mut App, forward: bool) {
+    match app.find_match(app.cursor, forward, false) {
+        Some(p) if p == app.cursor => app.set_status(StatusKind::Info, "This is the only match."),
+        Some(p) => move_to(app, p),
+        None => app.set_status(
+            StatusKind::Info,
+            format!(
+                "No disclosure shown matches the search \"{}\" (Esc clears it).",
+                crate::text::escape(&app.search_text)
+            ),
+        ),
+    }
+}
+
+/// The search text changed while typing: select the first match from the selection on.
+fn search_typed(app: &mut App) {
+    if let Some(p) = app.find_match(app.cursor, true, true) {
+        move_to(app, p);
+    }
+    app.dirty = true;
+}
+
+/// The text the `/` line edits: the filter, or the search.
+fn prompt_text(app: &mut App) -> &mut String {
+    if app.searching {
+        &mut app.search_text
+    } else {
+        &mut app.filter.text
+    }
+}
+
+/// After the `/` line's text changed: re-filter, or jump to the first match.
+fn prompt_changed(app: &mut App) {
+    if app.searching {
+        search_typed(app);
+    } else {
+        keep_selection_rebuild(app);
+    }
+}
+
 fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
     if matches!(action, Action::Up | Action::Down) {
         navigate(app, &action);
         return vec![];
     }
     match action {
+        Action::ToggleSearch => {
+            app.searching = !app.searching;
+            if app.searching {
+                // The filter typed so far becomes the search (nothing typed twice).
+                app.search_text = std::mem::take(&mut app.filter.text);
+                keep_selection_rebuild(app);
+                search_typed(app);
+            } else {
+                app.filter.text = std::mem::take(&mut app.search_text);
+                keep_selection_rebuild(app);
+            }
+        }
         Action::Input(c)
-            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < FILTER_MAX =>
+            if !crate::text::is_unsafe_char(c) && prompt_text(app).chars().count() < FILTER_MAX =>
         {
-            app.filter.text.push(c);
-            keep_selection_rebuild(app);
+            prompt_text(app).push(c);
+            prompt_changed(app);
         }
         Action::Paste(text) => {
             let text = pasted_line(&text);
-            let room = FILTER_MAX - app.filter.text.chars().count().min(FILTER_MAX);
+            let room = FILTER_MAX - prompt_text(app).chars().count().min(FILTER_MAX);
             match text {
                 Ok(t) if t.chars().count() <= room => {
-                    app.filter.text.push_str(&t);
-                    keep_selection_rebuild(app);
+                    prompt_text(app).push_str(&t);
+                    prompt_changed(app);
                 }
                 Ok(t) => app.set_status(
                     StatusKind::Error,
@@ -377,22 +440,22 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Backspace => {
-            app.filter.text.pop();
-            keep_selection_rebuild(app);
+            prompt_text(app).pop();
+            prompt_changed(app);
         }
         Action::DeleteWord => {
-            delete_word(&mut app.filter.text);
-            keep_selection_rebuild(app);
+            delete_word(prompt_text(app));
+            prompt_changed(app);
         }
         Action::ClearLine => {
-            app.filter.text.clear();
-            keep_selection_rebuild(app);
+            prompt_text(app).clear();
+            prompt_changed(app);
         }
         Action::Accept => app.filter_editing = false,
         Action::Cancel => {
             app.filter_editing = false;
-            app.filter.text.clear();
-            keep_selection_rebuild(app);
+            prompt_text(app).clear();
+            prompt_changed(app);
         }
         Action::Quit => {
             app.quit = true;

@@ -122,6 +122,12 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
         if app.view.len() != app.total() {
             parts.push(format!("showing {}", app.view.len()));
         }
+        if !app.search_text.is_empty() && !app.filter_editing {
+            parts.push(format!(
+                "search \"{}\" n/N",
+                crate::text::shorten(&esc(&app.search_text), 16, app.look.ascii)
+            ));
+        }
         if app.sort != SortKey::File || app.sort_reverse {
             parts.push(format!(
                 "sort {}{}",
@@ -163,18 +169,36 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
 
 fn status_line(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     if app.filter_editing && app.context() == Context::Filter {
-        let text = esc(&app.filter.text);
-        let line = Line::from(vec![
-            Span::styled("/", t.key()),
-            Span::raw(text.clone()),
-            Span::styled(
+        let (prompt, text, count) = if app.searching {
+            let needle = app.search_text.to_lowercase();
+            let n = if needle.is_empty() {
+                0
+            } else {
+                app.view
+                    .iter()
+                    .filter(|&&r| app.search[r as usize].contains(&needle))
+                    .count()
+            };
+            (
+                "search: ",
+                esc(&app.search_text),
+                format!("   {n} match · n N"),
+            )
+        } else {
+            (
+                "/",
+                esc(&app.filter.text),
                 format!("   {} of {} match", app.view.len(), app.total()),
-                t.dim(),
-            ),
+            )
+        };
+        let line = Line::from(vec![
+            Span::styled(prompt, t.key()),
+            Span::raw(text.clone()),
+            Span::styled(count, t.dim()),
         ]);
         f.render_widget(Paragraph::new(line), area);
         let x = area.x
-            + 1
+            + prompt.len() as u16
             + ratatui::text::Line::raw(text)
                 .width()
                 .min(u16::MAX as usize) as u16;
