@@ -110,14 +110,14 @@ impl Default for Keymap {
                 K::Char('n'),
                 Action::NextUndecided,
                 Queue,
-                "next search match while a search is on, else the next undecided disclosure",
+                "next match while searching, else next undecided",
                 "next",
             ),
             h(
                 K::Char('/'),
                 Action::StartFilter,
                 Queue,
-                "filter by id, patient, recipient or verdict (Tab: search instead)",
+                "filter by id, patient, recipient, verdict (Tab: search)",
                 "filter",
             ),
             b(
