@@ -661,3 +661,71 @@ fn search_jumps_to_matches_with_n_and_capital_n() {
     assert!(!r.app.searching);
     assert_eq!(ids(&r).len(), hits.len());
 }
+
+/// `v` marks rows; `f` (defer) and `e` (escalate) then decide every marked row with one
+/// reason and note, each entry recorded on its own and marked decided; `a` and `d` refuse
+/// while rows are marked and record nothing; Esc unmarks.
+#[test]
+fn bulk_defer_and_escalate_but_never_approve_or_deny() {
+    let mut r = rig((80, 24));
+    r.keys("v v v");
+    assert_eq!(r.app.marked.len(), 3);
+    assert!(screen_text(&r.render()).contains("3 marked"));
+    r.keys("a");
+    assert_eq!(r.app.overlay, Overlay::None);
+    assert!(status(&r).contains("never made in bulk"), "{}", status(&r));
+    r.keys("d");
+    assert_eq!(r.app.overlay, Overlay::None);
+    assert!(r.recorded().is_empty());
+    r.keys("f");
+    let Overlay::Decide(d) = &r.app.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.bulk.len(), 2);
+    assert!(screen_text(&r.render()).contains("BULK: 3 disclosures"));
+    r.keys("<enter> waiting <space> for <space> records <enter>");
+    let rec = r.recorded();
+    let ids: Vec<&str> = rec.iter().map(|(x, _)| x.disclosure.as_str()).collect();
+    assert_eq!(ids, ["D-0001", "D-0002", "D-0003"]);
+    assert!(rec.iter().all(|(_, i)| i.decision == Decision::Defer
+        && i.reason == Some(ReasonCode::AwaitingDocuments)
+        && i.note.as_deref() == Some("waiting for records")));
+    assert!(r.app.marked.is_empty() && r.app.pending.is_none());
+    assert!((0..3).all(|i| r.app.rows[i].decided()));
+    // Escalate in bulk supersedes each row's own deferral.
+    r.keys("g v v e <enter> <enter>");
+    let rec = r.recorded();
+    assert_eq!(rec.len(), 5);
+    assert_eq!(rec[3].1.decision, Decision::Escalate);
+    assert_eq!(
+        rec[3].1.supersedes.as_deref(),
+        Some(rec[0].0.entry.as_str())
+    );
+    assert_eq!(
+        rec[4].1.supersedes.as_deref(),
+        Some(rec[1].0.entry.as_str())
+    );
+    // Esc unmarks.
+    r.keys("v v <esc>");
+    assert!(r.app.marked.is_empty());
+}
+
+/// A failing log stops a bulk decision at once: nothing more is tried and the rows not
+/// recorded stay marked.
+#[test]
+fn a_failing_log_stops_a_bulk_decision_and_keeps_the_marks() {
+    let sink = MemorySink {
+        fail_with: Some("cannot lock the log".into()),
+        ..Default::default()
+    };
+    let mut r = rig_with(&fixture("queue.yaml"), (80, 24), LOOK, sink);
+    r.keys("v v v f <enter> <enter>");
+    assert!(r.recorded().is_empty());
+    assert_eq!(r.app.marked.len(), 3);
+    assert!(r.app.bulk_pending.is_empty() && r.app.pending.is_none());
+    let s = status(&r);
+    assert!(
+        s.contains("NOT RECORDED") && s.contains("3 not recorded, still marked"),
+        "{s}"
+    );
+}

@@ -22,6 +22,8 @@ pub enum Action {
     NextUndecided,
     // Deciding.
     Decide(Decision),
+    /// `v`: mark the selected row for a bulk defer or escalate.
+    ToggleMark,
     // Views and filters.
     StartFilter,
     /// In the `/` line: switch between filtering and searching.
@@ -120,6 +122,7 @@ impl Action {
             Action::End => "last",
             Action::NextUndecided => "next_undecided",
             Action::Decide(_) => "decide",
+            Action::ToggleMark => "mark",
             Action::StartFilter => "filter",
             Action::ToggleSearch => "search_toggle",
             Action::PrevMatch => "previous_match",

@@ -170,6 +170,8 @@ pub struct DecideDialog {
     /// Highlighted choice in the confirmation: true = "Yes, record the override".
     pub confirm_yes: bool,
     pub supersedes: Option<String>,
+    /// Bulk (`v` marks): the other rows that get the same decision, reason and note.
+    pub bulk: Vec<u32>,
     /// The frame that first showed the current step to the reviewer; `None` until it was
     /// flushed. A confirming key read before then was typed ahead and is dropped.
     pub shown_in: Option<u64>,
@@ -263,6 +265,15 @@ pub struct App {
     pub evaluated: usize,
     pub decided: usize,
     pub pending: Option<Pending>,
+    /// Rows marked with `v` for a bulk defer or escalate.
+    pub marked: std::collections::BTreeSet<u32>,
+    /// A bulk decision's rows still to record (row, decision, reason, note), and how many
+    /// of it were recorded so far.
+    pub bulk_pending:
+        std::collections::VecDeque<(u32, Decision, Option<ReasonCode>, Option<String>)>,
+    pub bulk_done: usize,
+    /// A bulk decision is being recorded.
+    pub bulk_active: bool,
     /// The queue file changed on disk since it was loaded: deciding is refused until reload.
     pub stale: bool,
     /// The reviewer's own Part 2 training is not current (never in demo mode): shown in the
@@ -312,6 +323,10 @@ impl App {
             evaluated: 0,
             decided: 0,
             pending: None,
+            marked: Default::default(),
+            bulk_pending: Default::default(),
+            bulk_done: 0,
+            bulk_active: false,
             stale: false,
             training_notice: None,
             status: None,
@@ -405,6 +420,8 @@ impl App {
         self.evaluated = 0;
         self.decided = 0;
         self.pending = None;
+        self.marked.clear();
+        self.bulk_pending.clear();
         self.stale = false;
         self.load_error = None;
         self.rebuild_view(keep_id.as_deref());

@@ -106,6 +106,12 @@ impl Default for Keymap {
                 "defer it (decide later)",
                 "defer",
             ),
+            b(
+                K::Char('v'),
+                Action::ToggleMark,
+                Queue,
+                "mark for a bulk defer (f) or escalate (e); never approve or deny",
+            ),
             h(
                 K::Char('n'),
                 Action::NextUndecided,

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod attachment;
+pub mod bulk;
 pub mod keymap;
 pub mod layout;
 pub mod runtime;

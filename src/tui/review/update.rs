@@ -256,7 +256,19 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
                 None => app.set_status(StatusKind::Info, "Every disclosure shown is decided."),
             }
         }
-        Action::Decide(d) => return open_dialog(app, d),
+        Action::Decide(d) if !app.marked.is_empty() && !super::bulk::allowed(d) => {
+            let msg = super::bulk::refusal(app, d);
+            app.set_status(StatusKind::Info, msg);
+        }
+        Action::Decide(d) => {
+            let effects = open_dialog(app, d);
+            if !app.marked.is_empty() {
+                super::bulk::take_over(app);
+            }
+            return effects;
+        }
+        Action::ToggleMark => super::bulk::toggle(app),
+        Action::Cancel if !app.marked.is_empty() => app.marked.clear(),
         Action::Click { row, .. } => click_row(app, row),
         Action::StartFilter => {
             app.filter_editing = true;
@@ -561,6 +573,7 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
         unsettled,
         confirm_yes: false,
         supersedes,
+        bulk: Vec::new(),
         shown_in: None,
     }));
     vec![]
@@ -700,6 +713,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
         supersedes: dlg.supersedes.clone(),
     });
     app.set_status(StatusKind::Info, "Recording…");
+    super::bulk::queue_rest(app, &dlg, &note);
     vec![Effect::Record {
         row: dlg.row,
         eval: Box::new(e),
@@ -778,8 +792,14 @@ fn on_recorded(
             if app.filter.decided == DecidedFilter::Undecided {
                 keep_selection_rebuild(app);
             }
+            if let Some(next) = super::bulk::next(app) {
+                return vec![next];
+            }
         }
-        Err(e) => app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}")),
+        Err(e) => {
+            app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}"));
+            super::bulk::abort(app, row);
+        }
     }
     vec![]
 }

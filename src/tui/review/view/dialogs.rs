@@ -53,6 +53,18 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
         })
         .unwrap_or_default();
     let mut lines: Vec<Line> = vec![Line::raw(verdict), Line::raw("")];
+    if !dlg.bulk.is_empty() {
+        lines.insert(
+            0,
+            Line::styled(
+                format!(
+                    "BULK: {} disclosures marked with v get this decision, reason and note.",
+                    dlg.bulk.len() + 1
+                ),
+                t.bold(),
+            ),
+        );
+    }
     let (title, height) = match dlg.step {
         Step::Confirm => {
             lines.push(Line::styled(

@@ -122,6 +122,9 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
         if app.view.len() != app.total() {
             parts.push(format!("showing {}", app.view.len()));
         }
+        if !app.marked.is_empty() {
+            parts.push(format!("{} marked: f/e", app.marked.len()));
+        }
         if !app.search_text.is_empty() && !app.filter_editing {
             parts.push(format!(
                 "search \"{}\" n/N",

@@ -90,7 +90,13 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
             (None, _) => String::new(),
         };
         let mut cells = vec![
-            Cell::from(if selected { t.marker() } else { " " }),
+            Cell::from(if selected {
+                t.marker()
+            } else if app.marked.contains(&r) {
+                "*"
+            } else {
+                " "
+            }),
             Cell::from(cut(&d.id, id_w)),
             Cell::from(cut(&d.patient, patient_w)),
             Cell::from(cut(&d.recipient.name, recipient_w)),
