@@ -4,7 +4,7 @@
 use crate::tui::shell;
 pub use crate::tui::shell::Key;
 
-use super::app::TrainAction;
+use super::action::TrainAction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {

@@ -6,8 +6,10 @@ use ratatui::Frame;
 use crate::training::Score;
 use crate::tui::shell::{self, Input, Keymap, Screen};
 
-use super::app::{TrainAction, TrainApp, TrainEffect, update};
+use super::action::{TrainAction, TrainEffect};
+use super::app::TrainApp;
 use super::keymap::Context;
+use super::update::update;
 
 /// The practice screen: its state, the recorder and whether it changed since the last frame.
 pub struct TrainScreen<R> {
