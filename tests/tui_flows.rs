@@ -673,7 +673,7 @@ fn bulk_defer_and_escalate_but_never_approve_or_deny() {
     assert!(screen_text(&r.render()).contains("3 marked"));
     r.keys("a");
     assert_eq!(r.app.overlay, Overlay::None);
-    assert!(status(&r).contains("never made in bulk"), "{}", status(&r));
+    assert!(status(&r).contains("Never in bulk"), "{}", status(&r));
     r.keys("d");
     assert_eq!(r.app.overlay, Overlay::None);
     assert!(r.recorded().is_empty());
@@ -692,6 +692,11 @@ fn bulk_defer_and_escalate_but_never_approve_or_deny() {
         && i.note.as_deref() == Some("waiting for records")));
     assert!(r.app.marked.is_empty() && r.app.pending.is_none());
     assert!((0..3).all(|i| r.app.rows[i].decided()));
+    assert!(
+        status(&r).contains("bulk decision for 3 disclosures"),
+        "{}",
+        status(&r)
+    );
     // Escalate in bulk supersedes each row's own deferral.
     r.keys("g v v e <enter> <enter>");
     let rec = r.recorded();

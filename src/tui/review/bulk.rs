@@ -36,7 +36,7 @@ pub fn allowed(decision: Decision) -> bool {
 /// The refusal for approve and deny while rows are marked.
 pub fn refusal(app: &App, decision: Decision) -> String {
     format!(
-        "{} is never made in bulk: decide each disclosure on its own. {} marked (f defers, e escalates them; Esc unmarks).",
+        "Never in bulk: {} each disclosure on its own. Esc unmarks the {} marked.",
         decision.as_str(),
         app.marked.len()
     )
@@ -75,7 +75,13 @@ pub fn queue_rest(app: &mut App, dlg: &DecideDialog, note: &Option<String>) {
 /// The previous entry was recorded: record the next marked row, if any.
 pub fn next(app: &mut App) -> Option<Effect> {
     if app.bulk_pending.is_empty() {
-        app.bulk_active = false;
+        if std::mem::take(&mut app.bulk_active) {
+            let n = app.bulk_done + 1;
+            app.set_status(
+                StatusKind::Info,
+                format!("Recorded the bulk decision for {n} disclosures, one signed entry each."),
+            );
+        }
         return None;
     }
     let (loaded, eval) = (app.loaded.clone()?, app.eval.clone()?);
