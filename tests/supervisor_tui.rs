@@ -501,3 +501,43 @@ fn keys_mean_the_same_in_review_and_log_review() {
     }
     assert!(shared >= 15, "{shared}");
 }
+
+/// The wheel moves the selection and a click on an entry row selects it (the shell turns
+/// mouse reports into these actions); clicks elsewhere and on the summary do nothing.
+#[test]
+fn wheel_and_click_move_the_selection() {
+    use p2review::tui::shell::{Input, Screen};
+    use p2review::tui::supervisor::runtime::SupScreen;
+    let mut s = SupScreen {
+        app: app(PLAIN),
+        dirty: false,
+    };
+    for input in [Input::Scroll(1), Input::Scroll(1), Input::Scroll(1)] {
+        let a = s.translate(input).unwrap();
+        s.dispatch(a);
+    }
+    assert_eq!(s.app.selected, 3);
+    s.dispatch(s.translate(Input::Scroll(-1)).unwrap());
+    assert_eq!(s.app.selected, 2);
+    // The first entry row is terminal row 5 (header, three log lines, column titles).
+    s.dispatch(s.translate(Input::Click { column: 3, row: 5 }).unwrap());
+    assert_eq!(s.app.selected, 0);
+    s.dispatch(s.translate(Input::Click { column: 3, row: 9 }).unwrap());
+    assert_eq!(s.app.selected, 4);
+    let t = render(&s.app);
+    let row9: String = (0..80)
+        .map(|x| t.backend().buffer()[(x, 9)].symbol().to_owned())
+        .collect();
+    assert!(
+        row9.starts_with('▶'),
+        "the clicked row is the selected one: {row9}"
+    );
+    s.dispatch(s.translate(Input::Click { column: 3, row: 1 }).unwrap());
+    assert_eq!(s.app.selected, 4, "a click on the header selects nothing");
+    s.dispatch(s.translate(Input::Click { column: 3, row: 30 }).unwrap());
+    assert_eq!(s.app.selected, 4, "below the list: nothing");
+    keys(&mut s.app, "<tab>");
+    s.dispatch(s.translate(Input::Scroll(1)).unwrap());
+    assert_eq!(s.app.selected, 4, "the summary does not scroll the list");
+    assert!(s.take_dirty());
+}
