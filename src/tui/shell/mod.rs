@@ -164,67 +164,94 @@ where
         };
         // Drain everything pending before drawing again: no key-repeat backlog.
         for msg in std::iter::once(first).chain(inbox.rx.try_iter()) {
-            match msg {
-                Msg::InputGone | Msg::Signal => return Ok(()),
-                Msg::Term(Event::Key(k), frame) if k.kind == KeyEventKind::Press => {
-                    let Some(key) = Key::from_event(&k) else {
-                        continue;
+            match handle(screen, msg, &mut size) {
+                Flow::Go => {}
+                Flow::End => return Ok(()),
+                Flow::Suspend => {
+                    let back = |e: std::io::Error| {
+                        format!("cannot take the terminal back after Ctrl-Z: {e}")
                     };
-                    test_panic(key);
-                    if key == Key::Ctrl('z') && !too_small(size) {
-                        let back = |e: std::io::Error| {
-                            format!("cannot take the terminal back after Ctrl-Z: {e}")
-                        };
-                        terminal::suspend(opts.mouse).map_err(back)?;
-                        // A fresh terminal has empty buffers, so the next frame is drawn in
-                        // full (`Terminal::clear` would ask the tty for the cursor position
-                        // while the input thread is reading it).
-                        term = Terminal::new(CrosstermBackend::new(std::io::stdout()))
-                            .map_err(back)?;
-                        redraw = true;
-                        continue;
-                    }
-                    if let Some(a) = screen.keymap().lookup(screen.context(), key) {
-                        screen.key_read(frame);
-                        screen.dispatch(a);
-                    }
+                    terminal::suspend(opts.mouse).map_err(back)?;
+                    // A fresh terminal has empty buffers, so the next frame is drawn in
+                    // full (`Terminal::clear` would ask the tty for the cursor position
+                    // while the input thread is reading it).
+                    term = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(back)?;
+                    redraw = true;
                 }
-                Msg::Term(ev, _) => {
-                    let input = match ev {
-                        Event::Resize(w, h) => {
-                            size = (w, h);
-                            Some(Input::Resize(w, h))
-                        }
-                        // Below the minimum size nothing is visible: only keys q/Ctrl-C act.
-                        _ if too_small(size) => None,
-                        Event::Paste(text) => Some(Input::Paste(text)),
-                        Event::Mouse(m) => match m.kind {
-                            MouseEventKind::ScrollDown => Some(Input::Scroll(1)),
-                            MouseEventKind::ScrollUp => Some(Input::Scroll(-1)),
-                            MouseEventKind::Down(MouseButton::Left) => Some(Input::Click {
-                                column: m.column,
-                                row: m.row,
-                            }),
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    if let Some(a) = input.and_then(|i| screen.translate(i)) {
-                        screen.dispatch(a);
-                    }
-                }
-                Msg::Tick => {
-                    if let Some(a) = screen.translate(Input::Tick) {
-                        screen.dispatch(a);
-                    }
-                }
-                Msg::Action(a) => screen.dispatch(a),
             }
             if screen.outcome().is_some() {
                 break;
             }
         }
     }
+}
+
+/// What the loop does after one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Go,
+    /// Ctrl-Z: give the terminal back and stop until continued.
+    Suspend,
+    /// The terminal went away or a signal asked to end.
+    End,
+}
+
+/// One message into the screen: keys through its keymap (stamped with the frame they were
+/// read in), other terminal events through [`Screen::translate`]. Below the minimum size
+/// only keys reach the screen (whose "too small" context binds nothing but quitting) and
+/// Ctrl-Z does nothing. `size` follows resizes.
+pub fn handle<S: Screen>(screen: &mut S, msg: Msg<S::Action>, size: &mut (u16, u16)) -> Flow {
+    match msg {
+        Msg::InputGone | Msg::Signal => return Flow::End,
+        Msg::Term(Event::Key(k), frame) if k.kind == KeyEventKind::Press => {
+            let Some(key) = Key::from_event(&k) else {
+                return Flow::Go;
+            };
+            test_panic(key);
+            if key == Key::Ctrl('z') {
+                return if too_small(*size) {
+                    Flow::Go
+                } else {
+                    Flow::Suspend
+                };
+            }
+            if let Some(a) = screen.keymap().lookup(screen.context(), key) {
+                screen.key_read(frame);
+                screen.dispatch(a);
+            }
+        }
+        Msg::Term(ev, _) => {
+            let input = match ev {
+                Event::Resize(w, h) => {
+                    *size = (w, h);
+                    Some(Input::Resize(w, h))
+                }
+                // Below the minimum size nothing is visible: only keys q/Ctrl-C act.
+                _ if too_small(*size) => None,
+                Event::Paste(text) => Some(Input::Paste(text)),
+                Event::Mouse(m) => match m.kind {
+                    MouseEventKind::ScrollDown => Some(Input::Scroll(1)),
+                    MouseEventKind::ScrollUp => Some(Input::Scroll(-1)),
+                    MouseEventKind::Down(MouseButton::Left) => Some(Input::Click {
+                        column: m.column,
+                        row: m.row,
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(a) = input.and_then(|i| screen.translate(i)) {
+                screen.dispatch(a);
+            }
+        }
+        Msg::Tick => {
+            if let Some(a) = screen.translate(Input::Tick) {
+                screen.dispatch(a);
+            }
+        }
+        Msg::Action(a) => screen.dispatch(a),
+    }
+    Flow::Go
 }
 
 /// Debug builds only: with `P2REVIEW_TEST_PANIC_KEY` set, `P` panics, so the PTY
@@ -274,4 +301,132 @@ fn spawn_ticks<A: Send + 'static>(tx: Sender<Msg<A>>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Ctx {
+        List,
+        Small,
+    }
+
+    /// A screen that writes down what reached it.
+    struct Probe {
+        km: Keymap<Ctx, String>,
+        size: (u16, u16),
+        seen: Vec<String>,
+    }
+
+    impl Screen for Probe {
+        type Action = String;
+        type Context = Ctx;
+        fn keymap(&self) -> &Keymap<Ctx, String> {
+            &self.km
+        }
+        fn context(&self) -> Ctx {
+            if too_small(self.size) {
+                Ctx::Small
+            } else {
+                Ctx::List
+            }
+        }
+        fn translate(&self, input: Input) -> Option<String> {
+            Some(format!("{input:?}"))
+        }
+        fn key_read(&mut self, frame: u64) {
+            self.seen.push(format!("read@{frame}"));
+        }
+        fn dispatch(&mut self, action: String) {
+            if let Some(size) = action.strip_prefix("Resize(") {
+                let (w, h) = size.trim_end_matches(')').split_once(", ").unwrap();
+                self.size = (w.parse().unwrap(), h.parse().unwrap());
+            }
+            self.seen.push(action);
+        }
+        fn view(&self, _f: &mut Frame) {}
+        fn take_dirty(&mut self) -> bool {
+            false
+        }
+        fn outcome(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+    }
+
+    fn probe() -> Probe {
+        let mut km = Keymap::new(|_, _| None);
+        km.bind(
+            &[Ctx::List],
+            Key::Char('a'),
+            "approve".to_owned(),
+            "approve",
+        );
+        km.bind(
+            &[Ctx::List, Ctx::Small],
+            Key::Char('q'),
+            "quit".to_owned(),
+            "quit",
+        );
+        Probe {
+            km,
+            size: (80, 24),
+            seen: Vec::new(),
+        }
+    }
+
+    fn key(c: char, ctrl: bool) -> Msg<String> {
+        let m = if ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        Msg::Term(Event::Key(KeyEvent::new(KeyCode::Char(c), m)), 7)
+    }
+
+    fn scroll() -> Msg<String> {
+        Msg::Term(
+            Event::Mouse(MouseEvent {
+                kind: MouseEventKind::ScrollDown,
+                column: 1,
+                row: 1,
+                modifiers: KeyModifiers::NONE,
+            }),
+            0,
+        )
+    }
+
+    #[test]
+    fn keys_go_through_the_keymap_stamped_with_their_frame() {
+        let (mut p, mut size) = (probe(), (80, 24));
+        assert_eq!(handle(&mut p, key('a', false), &mut size), Flow::Go);
+        assert_eq!(handle(&mut p, key('x', false), &mut size), Flow::Go);
+        assert_eq!(p.seen, ["read@7", "approve"]);
+        assert_eq!(handle(&mut p, key('z', true), &mut size), Flow::Suspend);
+        assert_eq!(handle(&mut p, Msg::Signal, &mut size), Flow::End);
+        assert_eq!(handle(&mut p, Msg::InputGone, &mut size), Flow::End);
+    }
+
+    #[test]
+    fn too_small_lets_only_quitting_through() {
+        let (mut p, mut size) = (probe(), (80, 24));
+        handle(&mut p, Msg::Term(Event::Resize(40, 10), 0), &mut size);
+        assert_eq!(size, (40, 10));
+        p.seen.clear();
+        handle(&mut p, key('a', false), &mut size);
+        handle(&mut p, Msg::Term(Event::Paste("a\nb".into()), 0), &mut size);
+        handle(&mut p, scroll(), &mut size);
+        assert_eq!(handle(&mut p, key('z', true), &mut size), Flow::Go);
+        assert!(p.seen.is_empty(), "{:?}", p.seen);
+        handle(&mut p, key('q', false), &mut size);
+        assert_eq!(p.seen, ["read@7", "quit"]);
+        // Big enough again: paste and the wheel reach the screen.
+        handle(&mut p, Msg::Term(Event::Resize(80, 24), 0), &mut size);
+        handle(&mut p, Msg::Term(Event::Paste("a\nb".into()), 0), &mut size);
+        handle(&mut p, scroll(), &mut size);
+        assert_eq!(&p.seen[3..], ["Paste(\"a\\nb\")", "Scroll(1)"]);
+    }
 }
