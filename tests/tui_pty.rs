@@ -446,4 +446,14 @@ fn wheel_and_click_select_rows_and_no_mouse_leaves_the_mouse_alone() {
     s.send("q");
     s.wait_exit();
     assert!(find_last(&s.raw(), b"\x1b[?1000h").is_none());
+    // The same from the environment (`P2REVIEW_NO_MOUSE=1`).
+    let mut s = spawn_env(
+        dir.path(),
+        &["review", fixture().to_str().unwrap()],
+        &[("P2REVIEW_NO_MOUSE", "1")],
+    );
+    s.wait_for("decided 0/12");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert!(find_last(&s.raw(), b"\x1b[?1000h").is_none());
 }

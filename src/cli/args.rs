@@ -35,7 +35,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub ascii: bool,
     /// Leave the mouse to the terminal (its own text selection) instead of wheel and clicks
-    #[arg(long, global = true, env = "P2REVIEW_NO_MOUSE")]
+    #[arg(
+        long,
+        global = true,
+        env = "P2REVIEW_NO_MOUSE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub no_mouse: bool,
 }
 
