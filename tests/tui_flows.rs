@@ -734,3 +734,19 @@ fn a_failing_log_stops_a_bulk_decision_and_keeps_the_marks() {
         "{s}"
     );
 }
+
+/// The shell's tick reaches the screen every 500 ms: on its own it changes nothing and
+/// asks for no redraw, in the list and in a dialog alike.
+#[test]
+fn a_tick_changes_nothing_and_draws_nothing() {
+    let mut r = rig((80, 24));
+    for keys in ["", "a"] {
+        r.keys(keys);
+        r.app.dirty = false;
+        let before = format!("{:?}", r.app.overlay);
+        r.driver.dispatch(&mut r.app, Action::Tick);
+        assert!(!r.app.dirty, "{keys}");
+        assert_eq!(format!("{:?}", r.app.overlay), before);
+    }
+    assert!(r.recorded().is_empty());
+}

@@ -67,7 +67,8 @@ pub enum Action {
         column: u16,
         row: u16,
     },
-    /// The shell's periodic tick (docs/cli.md#review); changes nothing by itself.
+    /// The shell's periodic tick (every 500 ms, docs/keys.md); nothing uses it yet, so every
+    /// context ignores it without redrawing.
     Tick,
     Loaded(Arc<LoadedQueue>, EvalFn),
     LoadFailed(String),

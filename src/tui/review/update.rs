@@ -60,7 +60,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.key_frame = n;
             return vec![];
         }
-        Action::Tick => return vec![],
         _ => {}
     }
     app.dirty = true;
