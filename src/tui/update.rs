@@ -635,6 +635,7 @@ fn dialog_problem(p: &decision::DecisionProblem) -> String {
             )
         }
         P::NoteRequiredForOther => "Reason `other` needs a note: type one, then Enter.".into(),
+        P::NoteRequiredForOverride => OVERRIDE_NOTE.into(),
         other => other.to_string(),
     }
 }
