@@ -64,6 +64,16 @@ pub enum Action {
         verdicts: Vec<Verdict>,
     },
     Seed(Vec<(u32, RowDecision)>),
+    /// Decisions appended to the log since the last poll (live reload); `restarted`: the
+    /// log was read again from its start (replaced), so the list is all of it.
+    LogAppended {
+        restarted: bool,
+        list: Vec<(u32, RowDecision)>,
+    },
+    /// The runtime's periodic tick (polls the own log).
+    Tick,
+    /// A warning about the log for the header (cannot be written, open elsewhere).
+    LogNotice(String),
     Recorded {
         row: u32,
         result: Result<Receipt, String>,
@@ -137,6 +147,9 @@ impl Action {
             Action::LoadFailed(_) => "load_failed",
             Action::Evaluated { .. } => "evaluated",
             Action::Seed(_) => "seed",
+            Action::LogAppended { .. } => "log-appended",
+            Action::Tick => "tick",
+            Action::LogNotice(_) => "log-notice",
             Action::Recorded { .. } => "recorded",
             Action::QueueChanged => "queue_changed",
             Action::Saved(_) => "saved",

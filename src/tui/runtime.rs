@@ -102,7 +102,14 @@ impl Driver {
                 }
                 let d = &loaded.queue.disclosures[row as usize];
                 let result = self.sink.record(&loaded, d, &eval, &input);
-                vec![Action::Recorded { row, result }]
+                let failed = result.is_err();
+                let mut out = vec![Action::Recorded { row, result }];
+                if failed {
+                    // Another window may have decided this item: read its entry now, so
+                    // the reopened dialog supersedes it.
+                    out.extend(self.execute(app, Effect::PollLog));
+                }
+                out
             }
             Effect::SaveAttachment { disclosure, text } => {
                 let path = self
@@ -118,15 +125,34 @@ impl Driver {
                 let Some(loaded) = app.loaded.clone() else {
                     return vec![];
                 };
+                // A log that cannot be written, or is open in another window: said
+                // before any typing (docs/cli.md#review).
+                let notice = self.sink.notice().map(Action::LogNotice);
                 match self.sink.recorded() {
                     Ok(recs) => {
                         let sink = &self.sink;
-                        vec![Action::Seed(seed_rows(&loaded, &recs, &|d| {
-                            sink.disclosure_sha256(d)
-                        }))]
+                        let seed =
+                            Action::Seed(seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d)));
+                        std::iter::once(seed).chain(notice).collect()
                     }
                     Err(e) => vec![Action::RuntimeError(format!(
                         "could not read back recorded decisions: {e}"
+                    ))],
+                }
+            }
+            Effect::PollLog => {
+                let Some(loaded) = app.loaded.clone() else {
+                    return vec![];
+                };
+                match self.sink.poll() {
+                    Ok(Some((restarted, recs))) => {
+                        let sink = &self.sink;
+                        let list = seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d));
+                        vec![Action::LogAppended { restarted, list }]
+                    }
+                    Ok(None) => vec![],
+                    Err(e) => vec![Action::RuntimeError(format!(
+                        "could not read the log for new decisions: {e}"
                     ))],
                 }
             }
@@ -229,6 +255,7 @@ pub fn run(opts: RunOptions) -> Result<(), String> {
 
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
+    spawn_ticker(tx.clone());
     if let Some(path) = opts.watch {
         spawn_watcher(tx.clone(), path, shown_sha);
     }
@@ -320,6 +347,22 @@ pub(crate) fn spawn_signals(tx: Sender<Msg>) {
             }
         });
     }
+}
+
+/// How often the own log is looked at for decisions recorded elsewhere (they show within
+/// 2 s, docs/ARCHITECTURE.md): one `stat` per tick when nothing changed.
+pub const LOG_POLL: Duration = Duration::from_millis(500);
+
+/// The periodic tick: the live reload of the own log.
+fn spawn_ticker(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(LOG_POLL);
+            if tx.send(Msg::Action(Action::Tick)).is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// Polls the queue file; on a change whose bytes differ from what is shown, says so once.
