@@ -710,9 +710,11 @@ fn on_recorded(
         }
         Err(e) => {
             app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}"));
-            // Open the dialog again at the note with what was typed, and the error.
+            // Open the dialog again at the note with what was typed, and the error —
+            // unless the queue changed on disk: then it must be reloaded and decided anew.
             if let Some(mut dlg) = p.dialog
                 && matches!(app.overlay, Overlay::None)
+                && !app.stale
             {
                 dlg.go(Step::Note);
                 dlg.error = Some(format!(
