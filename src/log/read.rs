@@ -130,8 +130,8 @@ impl LogCursor {
     /// Read `f` from where the last read stopped up to `size`, handing every good entry
     /// (with its line hash) to `each`; `check` is the per-line check (a shared
     /// [`LineChecker`] lets the appender reuse verdicts it already has). Returns `true`
-    /// when it started over from the first line (another file, or one that shrank): the
-    /// caller drops what it built from earlier reads.
+    /// when it started over from the first line after having read entries (another file,
+    /// or one that shrank): the caller drops what it built from earlier reads.
     pub fn read_new(
         &mut self,
         f: &File,
@@ -143,6 +143,8 @@ impl LogCursor {
         let m = f.metadata()?;
         let id = Some((m.dev(), m.ino()));
         let restart = self.file != id || size < self.read_to || self.last.is_none();
+        // Only a restart after something was read drops anything.
+        let dropped = restart && self.last.is_some();
         if restart {
             *self = LogCursor {
                 file: id,
@@ -188,7 +190,7 @@ impl LogCursor {
             self.last = chain.last;
             self.read_to = chain.good_end;
         }
-        Ok(restart)
+        Ok(dropped)
     }
 
     /// The reader's own append: `line_end` is where it ended, `last` the entry it wrote.

@@ -232,4 +232,55 @@ mod tests {
         let err = sink.record(&l, d, &ev, &input).unwrap_err();
         assert!(err.contains("read-only"), "{err}");
     }
+
+    /// Two windows of one reviewer on one log: the second's decision without
+    /// `supersedes` is refused (and says the item was decided meanwhile); the first's
+    /// poll reads only what was appended and hands it over; with `supersedes` it records.
+    #[test]
+    fn two_windows_on_one_log_see_each_other_and_must_supersede() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::resolve(Some(dir.path())).unwrap();
+        let signer = init_key(&data.signing_key(), "rev@example.org").unwrap();
+        let log = dir.path().join("decisions.jsonl");
+        let l = sample();
+        let d = &l.queue.disclosures[0];
+        let ev = Engine::default()
+            .for_date(l.queue.as_of.unwrap())
+            .unwrap()
+            .evaluate(&l.queue, &l.index, d);
+        let open = || {
+            SignedLogSink::new(
+                Recorder::open(&data, &log, LogKind::Production, signer.clone()),
+                "log",
+            )
+            .announce(dir.path())
+        };
+        let (mut one, mut two) = (open(), open());
+        assert!(one.recorded().unwrap().is_empty());
+        assert!(two.recorded().unwrap().is_empty());
+        let input = |supersedes: Option<String>| DecisionInput {
+            decision: Decision::Escalate,
+            reason: Some(ReasonCode::NeedsPrivacyOfficer),
+            note: None,
+            overrides: false,
+            supersedes,
+        };
+        let a = one.record(&l, d, &ev, &input(None)).unwrap();
+        let err = two.record(&l, d, &ev, &input(None)).unwrap_err();
+        assert!(err.contains("decided meanwhile"), "{err}");
+        // The first window's own entry comes back once; the second reads it as new.
+        let (restarted, got) = two.poll().unwrap().unwrap();
+        assert!(!restarted);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].entry, a.entry);
+        assert!(two.poll().unwrap().is_none(), "nothing new");
+        let b = two
+            .record(&l, d, &ev, &input(Some(a.entry.clone())))
+            .unwrap();
+        let (_, got) = one.poll().unwrap().unwrap();
+        assert_eq!(
+            got.iter().map(|r| r.entry.as_str()).collect::<Vec<_>>(),
+            vec![a.entry.as_str(), b.entry.as_str()]
+        );
+    }
 }
