@@ -350,7 +350,7 @@ pub(crate) fn spawn_signals(tx: Sender<Msg>) {
 }
 
 /// How often the own log is looked at for decisions recorded elsewhere (they show within
-/// 2 s, docs/ARCHITECTURE.md): one `stat` per tick when nothing changed.
+/// 2 s, docs/cli.md#review): one `stat` per tick when nothing changed.
 pub const LOG_POLL: Duration = Duration::from_millis(500);
 
 /// The periodic tick: the live reload of the own log.
