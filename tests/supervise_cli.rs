@@ -62,6 +62,8 @@ fn three(resolve: bool) -> Three {
             "approve",
             "--reason-code",
             "court_order_on_file",
+            "--note",
+            "order on file",
         ],
     );
     let esc = decide(
@@ -111,6 +113,8 @@ fn three(resolve: bool) -> Three {
                 "approve",
                 "--reason-code",
                 "court_order_on_file",
+                "--note",
+                "order on file",
                 "--supersedes",
                 &esc,
             ],
@@ -669,9 +673,10 @@ fn a_supersedes_on_another_item_erases_nothing_and_is_reported() {
     assert_eq!(code, 0, "{before}");
     let n = rows(&before).len();
     assert!(n >= 1);
-    // Bob "corrects" D-0002 while naming alice's D-0001 approval.
+    // Carol (no decision of her own on D-0002, so her log does not refuse it) "corrects"
+    // D-0002 while naming alice's D-0001 approval, in another log.
     let wrong = decide(
-        &t.bob,
+        &t.carol,
         &t.queue,
         &[
             "--id",

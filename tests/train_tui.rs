@@ -60,8 +60,15 @@ fn question_reveal_and_end_screens() {
     let q = text(&a);
     assert!(q.contains("Question 1 of 3"), "{q}");
     assert!(
-        !q.contains("Why:") && !q.contains("Teach:"),
-        "no verdict before answering"
+        !q.contains("Why:") && !q.contains("Teach:") && !q.contains("Note:"),
+        "no verdict, teaching or pack note before answering: {q}"
+    );
+    // The review screen's verdict words, not the JSON codes.
+    assert!(
+        q.contains("PERMIT+NOTICE")
+            && q.contains("CONSENT REQ")
+            && !q.contains("permitted_with_notice"),
+        "{q}"
     );
     insta::assert_snapshot!("train_question", q);
 
@@ -86,7 +93,7 @@ fn question_reveal_and_end_screens() {
     answer(&mut a, index_of(P::ALL, P::Permitted), false, h);
     let r = text(&a);
     assert!(
-        r.contains("Not quite") && r.contains("you said permitted"),
+        r.contains("Not quite") && r.contains("you said PERMIT)") && r.contains("CONSENT REQ"),
         "{r}"
     );
     assert!(r.contains("HIPAA-only trap"), "{r}");

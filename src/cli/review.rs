@@ -72,7 +72,8 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
     };
     let recorder = Recorder::open(&ctx.data, &log, log_sink::kind_for(demo), signer)
         .with_lock_timeout(super::log::lock_timeout(ctx));
-    let sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" });
+    let sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" })
+        .announce(ctx.data.root());
     crate::tui::run(RunOptions {
         demo,
         look: Look {

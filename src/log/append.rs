@@ -19,6 +19,7 @@ use super::chain::{Chain, Last};
 use super::entry::{Body, Entry, LogKind, ZERO_HASH, now_ts, parse_ts_ms};
 use super::findings::Code;
 use super::head::{self, Head};
+use super::items::{ItemIndex, SupersedeProblem};
 use super::keys::Signer;
 use super::line::{self, LineChecker, MAX_LINE};
 
@@ -57,6 +58,9 @@ pub enum AppendError {
     Entry(String),
     /// The head file cannot be read.
     Head(String),
+    /// A repeat decision that does not supersede the item's effective decision
+    /// (docs/signed-log.md#supersession-effective-decisions-and-conflicts), checked under the lock.
+    Supersede(SupersedeProblem),
 }
 
 impl std::fmt::Display for AppendError {
@@ -88,6 +92,7 @@ impl std::fmt::Display for AppendError {
                 write!(f, "cannot record this entry: {m}; nothing was recorded")
             }
             AppendError::Head(m) => write!(f, "{m}; nothing was recorded"),
+            AppendError::Supersede(p) => write!(f, "{p}"),
         }
     }
 }
@@ -140,6 +145,9 @@ pub struct Appender {
     /// Verdicts of the last few lines checked, keyed by their exact bytes: a recorder that
     /// appends many entries (the TUI) re-reads the genesis and its own last entry each time.
     checker: Arc<Mutex<LineChecker>>,
+    /// Effective decisions per item, kept between appends and brought up to date under
+    /// the lock from the bytes appended since (a repeat decision must supersede).
+    items: Arc<Mutex<ItemIndex>>,
 }
 
 struct Tail {
@@ -162,6 +170,7 @@ impl Appender {
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             update_head: true,
             checker: Arc::new(Mutex::new(LineChecker::with_recent())),
+            items: Arc::new(Mutex::new(ItemIndex::default())),
         }
     }
 
@@ -631,6 +640,19 @@ impl Appender {
                     .into(),
             ));
         }
+        // A decision on an item that has an effective decision must name it: checked here,
+        // under the lock, against everything in the log up to now.
+        let mut items = match &body {
+            Body::Decision(d) => {
+                let mut idx = self.items.lock().unwrap_or_else(|p| p.into_inner());
+                idx.catch_up(&f, tail.size, &mut |l| self.check_line(l))
+                    .map_err(self.io("cannot read the log"))?;
+                idx.check(&d.subject, &d.disclosure, d.supersedes.as_deref())
+                    .map_err(AppendError::Supersede)?;
+                Some(idx)
+            }
+            _ => None,
+        };
         let mut buf = Vec::with_capacity(2 * 1024);
         if tail.needs_lf {
             buf.push(b'\n');
@@ -673,6 +695,10 @@ impl Appender {
             use std::io::Seek;
             f.stream_position().unwrap_or(tail.size + buf.len() as u64)
         };
+        if let Some(idx) = items.as_mut() {
+            idx.own(tail.size, end, &entry, hash);
+        }
+        drop(items);
         drop(lock);
         let receipt_head = Head {
             log: tail.log_id.clone(),

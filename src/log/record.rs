@@ -55,6 +55,9 @@ pub enum RecordError {
     Input(String),
     /// The append protocol failed (lock, I/O, tail check, kind mismatch).
     Append(AppendError),
+    /// A repeat decision that names none of the item's effective decisions (checked under
+    /// the append lock; nothing was written).
+    Supersede(super::items::SupersedeProblem),
 }
 
 impl std::fmt::Display for RecordError {
@@ -63,6 +66,7 @@ impl std::fmt::Display for RecordError {
             RecordError::Rule(p) => write!(f, "{p}"),
             RecordError::Input(m) => f.write_str(m),
             RecordError::Append(e) => write!(f, "{e}"),
+            RecordError::Supersede(p) => write!(f, "{p}"),
         }
     }
 }
@@ -71,7 +75,10 @@ impl std::error::Error for RecordError {}
 
 impl From<AppendError> for RecordError {
     fn from(e: AppendError) -> Self {
-        RecordError::Append(e)
+        match e {
+            AppendError::Supersede(p) => RecordError::Supersede(p),
+            e => RecordError::Append(e),
+        }
     }
 }
 

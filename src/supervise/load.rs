@@ -241,7 +241,7 @@ pub fn load_logs_progress(
                 progress(at);
             }
             if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
-                let mut item = super::supersede::ItemEntry::of(&r);
+                let mut item = super::supersede::item_entry(&r);
                 interner.put(&mut item.subject);
                 interner.put(&mut item.disclosure);
                 items.push((n, item));

@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
+use std::sync::Mutex;
+
 use crate::engine::Evaluation;
-use crate::log::read::read_decisions;
+use crate::log::read::{LogFollower, RecordedDecision};
 use crate::log::{LogKind, Recorder};
 use crate::queue::{Disclosure, LoadedQueue};
 
@@ -17,17 +19,41 @@ pub struct SignedLogSink {
     /// Set when the log's tail failed its check at start: every record is refused and the
     /// header says why (docs/signed-log.md#appending: the TUI opens read-only).
     read_only: Option<String>,
+    /// Reads what was appended since the last look (live reload: only the new bytes).
+    follower: Mutex<LogFollower>,
+    notice: Option<String>,
+    /// This window's presence file (removed when the sink is dropped, at exit).
+    _presence: Option<crate::log::presence::Presence>,
 }
 
 impl SignedLogSink {
     /// `label` names the log in the header ("log", "demo log").
     pub fn new(recorder: Recorder, label: &str) -> SignedLogSink {
         let read_only = recorder.check().err().map(|e| e.to_string());
+        let notice = match &read_only {
+            Some(_) => None,
+            None => crate::log::presence::unwritable(recorder.log_path()),
+        };
         SignedLogSink {
             label: format!("{label} {}", recorder.log_path().display()),
+            follower: Mutex::new(LogFollower::new(recorder.log_path())),
             recorder,
             read_only,
+            notice,
+            _presence: None,
         }
+    }
+
+    /// Announce this window on the log (`<data dir>/open/…`) and warn when another live
+    /// window has it open too.
+    pub fn announce(mut self, data_root: &Path) -> SignedLogSink {
+        let (presence, others) =
+            crate::log::presence::announce(data_root, self.recorder.log_path(), std::process::id());
+        if self.notice.is_none() {
+            self.notice = crate::log::presence::warning(&others);
+        }
+        self._presence = Some(presence);
+        self
     }
 
     pub fn read_only(&self) -> Option<&str> {
@@ -65,7 +91,21 @@ impl DecisionSink for SignedLogSink {
                     supersedes: input.supersedes.clone(),
                 },
             )
-            .map_err(|e| format!("not recorded: {e}"))?;
+            .map_err(|e| match e {
+                crate::log::RecordError::Supersede(crate::log::SupersedeProblem::Required {
+                    effective,
+                    ..
+                }) => {
+                    let last = effective.last();
+                    format!(
+                        "this item was decided meanwhile ({} by {} at {}), in another window or by `decide`; it is shown now — confirm again to supersede it",
+                        last.map_or("", |d| d.decision.as_str()).to_uppercase(),
+                        crate::text::escape(last.map_or("", |d| d.reviewer.as_str())),
+                        last.map_or("", |d| d.ts.as_str()),
+                    )
+                }
+                e => format!("not recorded: {e}"),
+            })?;
         Ok(Receipt {
             seq: receipt.seq,
             entry: receipt.entry_sha256,
@@ -74,22 +114,24 @@ impl DecisionSink for SignedLogSink {
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
-        let snap = read_decisions(self.recorder.log_path())?;
-        Ok(snap
-            .decisions
-            .into_iter()
-            .map(|r| Recorded {
-                disclosure: r.disclosure,
-                disclosure_sha256: r.disclosure_sha256,
-                decision: r.decision,
-                reason_code: r.reason_code,
-                entry: r.entry_sha256,
-                reviewer: r.reviewer,
-                ts: r.ts,
-                note: r.note,
-                supersedes: r.supersedes,
-            })
-            .collect())
+        let mut f = self.follower.lock().unwrap_or_else(|p| p.into_inner());
+        *f = LogFollower::new(self.recorder.log_path());
+        let update = f.poll()?.unwrap_or_default();
+        Ok(update.decisions.into_iter().map(to_recorded).collect())
+    }
+
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+        let f = self.follower.get_mut().unwrap_or_else(|p| p.into_inner());
+        Ok(f.poll()?.map(|u| {
+            (
+                u.restarted,
+                u.decisions.into_iter().map(to_recorded).collect(),
+            )
+        }))
+    }
+
+    fn notice(&self) -> Option<String> {
+        self.notice.clone()
     }
 
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
@@ -101,6 +143,20 @@ impl DecisionSink for SignedLogSink {
             Some(_) => format!("READ-ONLY {}", self.label),
             None => self.label.clone(),
         }
+    }
+}
+
+fn to_recorded(r: RecordedDecision) -> Recorded {
+    Recorded {
+        disclosure: r.disclosure,
+        disclosure_sha256: r.disclosure_sha256,
+        decision: r.decision,
+        reason_code: r.reason_code,
+        entry: r.entry_sha256,
+        reviewer: r.reviewer,
+        ts: r.ts,
+        note: r.note,
+        supersedes: r.supersedes,
     }
 }
 
@@ -175,5 +231,56 @@ mod tests {
         assert!(sink.describe().starts_with("READ-ONLY"));
         let err = sink.record(&l, d, &ev, &input).unwrap_err();
         assert!(err.contains("read-only"), "{err}");
+    }
+
+    /// Two windows of one reviewer on one log: the second's decision without
+    /// `supersedes` is refused (and says the item was decided meanwhile); the first's
+    /// poll reads only what was appended and hands it over; with `supersedes` it records.
+    #[test]
+    fn two_windows_on_one_log_see_each_other_and_must_supersede() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::resolve(Some(dir.path())).unwrap();
+        let signer = init_key(&data.signing_key(), "rev@example.org").unwrap();
+        let log = dir.path().join("decisions.jsonl");
+        let l = sample();
+        let d = &l.queue.disclosures[0];
+        let ev = Engine::default()
+            .for_date(l.queue.as_of.unwrap())
+            .unwrap()
+            .evaluate(&l.queue, &l.index, d);
+        let open = || {
+            SignedLogSink::new(
+                Recorder::open(&data, &log, LogKind::Production, signer.clone()),
+                "log",
+            )
+            .announce(dir.path())
+        };
+        let (mut one, mut two) = (open(), open());
+        assert!(one.recorded().unwrap().is_empty());
+        assert!(two.recorded().unwrap().is_empty());
+        let input = |supersedes: Option<String>| DecisionInput {
+            decision: Decision::Escalate,
+            reason: Some(ReasonCode::NeedsPrivacyOfficer),
+            note: None,
+            overrides: false,
+            supersedes,
+        };
+        let a = one.record(&l, d, &ev, &input(None)).unwrap();
+        let err = two.record(&l, d, &ev, &input(None)).unwrap_err();
+        assert!(err.contains("decided meanwhile"), "{err}");
+        // The first window's own entry comes back once; the second reads it as new.
+        let (restarted, got) = two.poll().unwrap().unwrap();
+        assert!(!restarted);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].entry, a.entry);
+        assert!(two.poll().unwrap().is_none(), "nothing new");
+        let b = two
+            .record(&l, d, &ev, &input(Some(a.entry.clone())))
+            .unwrap();
+        let (_, got) = one.poll().unwrap().unwrap();
+        assert_eq!(
+            got.iter().map(|r| r.entry.as_str()).collect::<Vec<_>>(),
+            vec![a.entry.as_str(), b.entry.as_str()]
+        );
     }
 }

@@ -67,8 +67,8 @@ pub enum Action {
         column: u16,
         row: u16,
     },
-    /// The shell's periodic tick (every 500 ms, docs/keys.md); nothing uses it yet, so every
-    /// context ignores it without redrawing.
+    /// The shell's periodic tick (every 500 ms, docs/keys.md): polls the own log for
+    /// decisions recorded elsewhere (live reload); redraws only when something changed.
     Tick,
     Loaded(Arc<LoadedQueue>, EvalFn),
     LoadFailed(String),
@@ -79,6 +79,14 @@ pub enum Action {
         verdicts: Vec<Verdict>,
     },
     Seed(Vec<(u32, RowDecision)>),
+    /// Decisions appended to the log since the last poll (live reload); `restarted`: the
+    /// log was read again from its start (replaced), so the list is all of it.
+    LogAppended {
+        restarted: bool,
+        list: Vec<(u32, RowDecision)>,
+    },
+    /// A warning about the log for the header (cannot be written, open elsewhere).
+    LogNotice(String),
     Recorded {
         row: u32,
         result: Result<Receipt, String>,
@@ -158,6 +166,8 @@ impl Action {
             Action::LoadFailed(_) => "load_failed",
             Action::Evaluated { .. } => "evaluated",
             Action::Seed(_) => "seed",
+            Action::LogAppended { .. } => "log-appended",
+            Action::LogNotice(_) => "log-notice",
             Action::Recorded { .. } => "recorded",
             Action::QueueChanged => "queue_changed",
             Action::Saved(_) => "saved",

@@ -75,6 +75,32 @@ impl RowState {
 }
 
 impl RowState {
+    /// The item's effective decisions (docs/signed-log.md#supersession-effective-decisions-and-conflicts):
+    /// those in its history no later one supersedes, oldest first. A new decision names
+    /// the latest of them in `supersedes`.
+    pub fn effective(&self) -> Vec<&RowDecision> {
+        self.history
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| {
+                !self.history[i + 1..]
+                    .iter()
+                    .any(|x| x.supersedes.as_deref() == Some(h.entry.as_str()))
+            })
+            .map(|(_, h)| h)
+            .collect()
+    }
+
+    /// Take in a decision read back while the screen is open (live reload): skipped when
+    /// the history already holds that entry (this window recorded it). `true` if new.
+    pub fn take_new(&mut self, rd: RowDecision) -> bool {
+        if self.history.iter().any(|h| h.entry == rd.entry) {
+            return false;
+        }
+        self.take(rd);
+        true
+    }
+
     pub fn decided(&self) -> bool {
         self.decision.as_ref().is_some_and(|d| d.current)
     }
@@ -224,6 +250,9 @@ pub struct Pending {
     pub reason: Option<ReasonCode>,
     pub note: Option<String>,
     pub supersedes: Option<String>,
+    /// The dialog as it was confirmed: if the write fails it opens again with the typed
+    /// note and the error, so nothing typed is lost.
+    pub dialog: Option<Box<DecideDialog>>,
 }
 
 /// How many status messages the message log keeps.
@@ -279,6 +308,9 @@ pub struct App {
     /// The reviewer's own Part 2 training is not current (never in demo mode): shown in the
     /// header on every screen, e.g. "TRAINING DUE: last pass is 400 days old".
     pub training_notice: Option<String>,
+    /// Shown in the header from the start: the log cannot be written, or it is also
+    /// open in another window.
+    pub log_notice: Option<String>,
     pub status: Option<Status>,
     /// The session's messages, oldest first (the last [`MESSAGES_KEPT`]).
     pub messages: Vec<Status>,
@@ -329,6 +361,7 @@ impl App {
             bulk_active: false,
             stale: false,
             training_notice: None,
+            log_notice: None,
             status: None,
             messages: Vec::new(),
             load_error: None,

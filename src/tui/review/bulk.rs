@@ -89,9 +89,10 @@ pub fn next(app: &mut App) -> Option<Effect> {
     let (row, decision, reason, note) = app.bulk_pending.pop_front()?;
     let d = loaded.queue.disclosures.get(row as usize)?;
     let e = eval(&loaded.queue, &loaded.index, d);
+    // A repeat decision supersedes the item's effective one (docs/signed-log.md).
     let supersedes = app.rows[row as usize]
-        .decision
-        .as_ref()
+        .effective()
+        .last()
         .map(|d| d.entry.clone());
     app.pending = Some(Pending {
         row,
@@ -99,6 +100,7 @@ pub fn next(app: &mut App) -> Option<Effect> {
         reason,
         note: note.clone(),
         supersedes: supersedes.clone(),
+        dialog: None,
     });
     Some(Effect::Record {
         row,

@@ -85,7 +85,14 @@ impl Driver {
                 }
                 let d = &loaded.queue.disclosures[row as usize];
                 let result = self.sink.record(&loaded, d, &eval, &input);
-                vec![Action::Recorded { row, result }]
+                let failed = result.is_err();
+                let mut out = vec![Action::Recorded { row, result }];
+                if failed {
+                    // Another window may have decided this item: read its entry now, so
+                    // the reopened dialog supersedes it.
+                    out.extend(self.execute(app, Effect::PollLog));
+                }
+                out
             }
             Effect::SaveAttachment { disclosure, text } => {
                 let path = self
@@ -101,15 +108,34 @@ impl Driver {
                 let Some(loaded) = app.loaded.clone() else {
                     return vec![];
                 };
+                // A log that cannot be written, or is open in another window: said
+                // before any typing (docs/cli.md#review).
+                let notice = self.sink.notice().map(Action::LogNotice);
                 match self.sink.recorded() {
                     Ok(recs) => {
                         let sink = &self.sink;
-                        vec![Action::Seed(seed_rows(&loaded, &recs, &|d| {
-                            sink.disclosure_sha256(d)
-                        }))]
+                        let seed =
+                            Action::Seed(seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d)));
+                        std::iter::once(seed).chain(notice).collect()
                     }
                     Err(e) => vec![Action::RuntimeError(format!(
                         "could not read back recorded decisions: {e}"
+                    ))],
+                }
+            }
+            Effect::PollLog => {
+                let Some(loaded) = app.loaded.clone() else {
+                    return vec![];
+                };
+                match self.sink.poll() {
+                    Ok(Some((restarted, recs))) => {
+                        let sink = &self.sink;
+                        let list = seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d));
+                        vec![Action::LogAppended { restarted, list }]
+                    }
+                    Ok(None) => vec![],
+                    Err(e) => vec![Action::RuntimeError(format!(
+                        "could not read the log for new decisions: {e}"
                     ))],
                 }
             }

@@ -31,6 +31,8 @@ pub enum Effect {
     EvaluateAll,
     /// Read back recorded decisions and match them to the queue.
     LoadRecorded,
+    /// Read what was appended to the log since the last look (live reload).
+    PollLog,
     Reload,
     Quit,
 }
@@ -61,6 +63,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             return vec![];
         }
         _ => {}
+    }
+    if let Action::Tick = action {
+        // The live reload of the own log: the runtime polls it; nothing to draw yet.
+        return vec![Effect::PollLog];
     }
     app.dirty = true;
     let ctx = app.context();
@@ -122,6 +128,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Recorded { row, result } => on_recorded(app, row, result),
+        Action::LogAppended { restarted, list } => on_log_appended(app, restarted, list),
+        Action::LogNotice(n) => {
+            // In full in the status line and the message log: the header may shorten it.
+            if app.log_notice.as_ref() != Some(&n) {
+                app.set_status(StatusKind::Error, n.clone());
+                app.log_notice = Some(n);
+            }
+            vec![]
+        }
         Action::QueueChanged => {
             if !app.stale {
                 app.stale = true;
@@ -551,9 +566,11 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
     }
     let pre = preselect_reason(decision, e);
     let highlight = choices.iter().position(|c| *c == pre).unwrap_or(0);
+    // A repeat decision names the item's effective decision (the recorder refuses one
+    // that does not); the dialog shows which.
     let supersedes = app.rows[row as usize]
-        .decision
-        .as_ref()
+        .effective()
+        .last()
         .map(|d| d.entry.clone());
     app.overlay = Overlay::Decide(Box::new(DecideDialog {
         row,
@@ -710,6 +727,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
         reason: dlg.reason,
         note: note.clone(),
         supersedes: dlg.supersedes.clone(),
+        dialog: Some(Box::new((*dlg).clone())),
     });
     app.set_status(StatusKind::Info, "Recording…");
     super::bulk::queue_rest(app, &dlg, &note);
@@ -738,6 +756,7 @@ fn dialog_problem(p: &decision::DecisionProblem) -> String {
             )
         }
         P::NoteRequiredForOther => "Reason `other` needs a note: type one, then Enter.".into(),
+        P::NoteRequiredForOverride => OVERRIDE_NOTE.into(),
         other => other.to_string(),
     }
 }
@@ -797,8 +816,79 @@ fn on_recorded(
         }
         Err(e) => {
             app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}"));
+            // Open the dialog again at the note with what was typed, and the error —
+            // unless the queue changed on disk: then it must be reloaded and decided anew.
+            if let Some(mut dlg) = p.dialog
+                && matches!(app.overlay, Overlay::None)
+                && !app.stale
+            {
+                dlg.go(Step::Note);
+                dlg.error = Some(format!(
+                    "NOT RECORDED: {e}. Your note is kept: Enter tries again, Esc goes back."
+                ));
+                dlg.supersedes = app.rows[row as usize]
+                    .effective()
+                    .last()
+                    .map(|d| d.entry.clone())
+                    .or(dlg.supersedes);
+                app.overlay = Overlay::Decide(dlg);
+            }
             super::bulk::abort(app, row);
         }
+    }
+    vec![]
+}
+
+/// Decisions another window (or `decide`) appended to the log, read by the live reload:
+/// they join the rows' histories; an open dialog on such a row now supersedes the newest.
+fn on_log_appended(app: &mut App, restarted: bool, list: Vec<(u32, RowDecision)>) -> Vec<Effect> {
+    if restarted {
+        for r in &mut app.rows {
+            r.decision = None;
+            r.history.clear();
+        }
+    }
+    let mut changed: Vec<u32> = Vec::new();
+    for (row, rd) in list {
+        if let Some(r) = app.rows.get_mut(row as usize)
+            && r.take_new(rd)
+        {
+            changed.push(row);
+        }
+    }
+    if changed.is_empty() && !restarted {
+        app.dirty = false;
+        return vec![];
+    }
+    app.recount_decided();
+    if app.filter.decided != DecidedFilter::All {
+        keep_selection_rebuild(app);
+    }
+    if let Overlay::Decide(dlg) = &mut app.overlay
+        && changed.contains(&dlg.row)
+    {
+        let newest = app.rows[dlg.row as usize]
+            .effective()
+            .last()
+            .map(|d| (d.entry.clone(), d.decision));
+        if let Some((entry, decision)) = newest
+            && dlg.supersedes.as_deref() != Some(entry.as_str())
+        {
+            dlg.supersedes = Some(entry);
+            dlg.error = Some(format!(
+                "Another window just recorded {} on this item: yours will supersede it. Confirm again, or Esc.",
+                decision.as_str().to_uppercase()
+            ));
+        }
+    }
+    if !changed.is_empty() {
+        app.set_status(
+            StatusKind::Info,
+            format!(
+                "{} decision(s) recorded elsewhere were read from the log.",
+                changed.len()
+            ),
+        );
     }
     vec![]
 }

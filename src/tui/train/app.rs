@@ -198,8 +198,9 @@ impl TrainApp {
     /// Options of the current pick question.
     pub fn options(&self) -> Vec<&'static str> {
         match self.session.phase() {
-            Phase::Asking(Question::Part2) => Part2Status::ALL.iter().map(|s| s.as_str()).collect(),
-            Phase::Asking(Question::Hipaa) => HipaaStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            // The review screen's verdict words: what is learnt here is what is read there.
+            Phase::Asking(Question::Part2) => Part2Status::ALL.iter().map(|s| s.word()).collect(),
+            Phase::Asking(Question::Hipaa) => HipaaStatus::ALL.iter().map(|s| s.word()).collect(),
             _ => Vec::new(),
         }
     }

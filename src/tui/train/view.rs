@@ -127,9 +127,6 @@ fn scenario_lines(app: &TrainApp, t: &Theme, full: bool) -> Vec<Line<'static>> {
     for c in &sc.consents {
         v.push(Line::raw(format!("Consent: {}", esc(c))));
     }
-    if let Some(n) = &sc.note {
-        v.push(Line::styled(format!("Note: {}", esc(n)), t.dim()));
-    }
     v
 }
 
@@ -192,8 +189,8 @@ fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     answer_line(
         "Part 2",
         fb.part2_ok,
-        fb.right_part2.to_string(),
-        a.part2.map(|s| s.to_string()).unwrap_or_default(),
+        fb.right_part2.word().to_owned(),
+        a.part2.map(|s| s.word().to_owned()).unwrap_or_default(),
     );
     answer_line(
         "Notice",
@@ -204,8 +201,8 @@ fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     answer_line(
         "HIPAA",
         fb.hipaa_ok,
-        fb.right_hipaa.to_string(),
-        a.hipaa.map(|s| s.to_string()).unwrap_or_default(),
+        fb.right_hipaa.word().to_owned(),
+        a.hipaa.map(|s| s.word().to_owned()).unwrap_or_default(),
     );
     let e = &sc.eval;
     v.push(Line::raw(format!("Why: {}", esc(&e.part2.explanation))));
@@ -215,6 +212,10 @@ fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     ));
     if let Some(teach) = &sc.teach {
         v.push(Line::raw(format!("Teach: {}", esc(teach))));
+    }
+    // The pack's note on the scenario often names the answer: shown only once answered.
+    if let Some(n) = &sc.note {
+        v.push(Line::styled(format!("Note: {}", esc(n)), t.dim()));
     }
     match &fb.hipaa_only_pitfall {
         Some(p) => v.push(Line::styled(

@@ -96,6 +96,9 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     if let Some(n) = app.training_notice.as_ref().filter(|_| !app.demo) {
         spans.push(Span::styled(format!(" {} ", esc(n)), t.banner()));
     }
+    if let Some(n) = &app.log_notice {
+        spans.push(Span::styled(format!(" {} ", esc(n)), t.banner()));
+    }
     if app.stale {
         spans.push(Span::styled(
             " QUEUE CHANGED ON DISK: R reloads ",
