@@ -755,7 +755,10 @@ fn fhir_audit_events_one_per_verified_decision() {
                 .find(|e| e["id"] == hash.as_str())
                 .unwrap_or_else(|| panic!("no event for {hash}"));
             assert_eq!(ev["resourceType"], "AuditEvent");
-            assert_eq!(ev["type"]["system"], "http://dicom.nema.org/resources/ontology/DCM");
+            assert_eq!(
+                ev["type"]["system"],
+                "http://dicom.nema.org/resources/ontology/DCM"
+            );
             assert_eq!(ev["type"]["code"], "110113");
             assert_eq!(
                 ev["subtype"][0]["system"],
@@ -778,7 +781,10 @@ fn fhir_audit_events_one_per_verified_decision() {
             assert!(agents[0]["altId"].as_str().unwrap().starts_with("SHA256:"));
             assert_eq!(agents[1]["type"]["coding"][0]["code"], "IRCP");
             assert_eq!(agents[1]["name"], body["recipient"]["name"]);
-            assert_eq!(agents[1]["role"][0]["coding"][0]["code"], body["recipient"]["kind"]);
+            assert_eq!(
+                agents[1]["role"][0]["coding"][0]["code"],
+                body["recipient"]["kind"]
+            );
             let ent = ev["entity"].as_array().unwrap();
             assert_eq!(ent[0]["role"]["code"], "1", "patient role");
             assert_eq!(ent[0]["what"]["identifier"]["value"], body["subject"]);

@@ -491,7 +491,10 @@ fn fhir_consent_writes_a_context_that_import_x12_uses() {
     // Consent) and a summary; nothing from a patient.
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 7, "{stderr}");
-    assert_eq!(lines.iter().filter(|l| l.contains(": imported: ")).count(), 3);
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(": imported: ")).count(),
+        3
+    );
     assert!(stderr.contains("Consent fx-deny-1: skipped: the base provision is `deny`"));
     assert!(stderr.contains("Consent fx-draft-1: skipped: status `draft`"));
     assert!(stderr.contains("5 Consent(s): 3 imported, 2 skipped, 1 other resource(s) not read"));
@@ -503,11 +506,19 @@ fn fhir_consent_writes_a_context_that_import_x12_uses() {
     let ids: Vec<&str> = q.queue.consents.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["C-0001", "fx-specific-1", "fx-r5-1", "fx-tpo-1"]);
     assert!(q.queue.disclosures.is_empty());
-    assert_eq!(env.data().join("pseudonym.key").metadata().unwrap().len(), 32);
+    assert_eq!(
+        env.data().join("pseudonym.key").metadata().unwrap().len(),
+        32
+    );
     // The written context is a context for `import x12`: its consents reach the queue.
     let claims = write(env.dir.path(), "a.837", p837(&claims(), STD));
     let o = run(&env.data(), &[s(&claims), "--context", s(&out), "--all"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let queue = p2review::queue::load_bytes(&o.stdout, "stdout").unwrap();
     assert!(queue.consents.iter().any(|c| c.id == "fx-tpo-1"));
 }
@@ -525,8 +536,14 @@ fn fhir_consent_reports_hl7_examples_and_imports_none() {
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("12 Consent(s): 0 imported, 12 skipped, 1 other"), "{stderr}");
-    assert_eq!(stderr.lines().filter(|l| l.contains(": skipped: ")).count(), 13);
+    assert!(
+        stderr.contains("12 Consent(s): 0 imported, 12 skipped, 1 other"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.contains(": skipped: ")).count(),
+        13
+    );
     let q = p2review::queue::load_bytes(&o.stdout, "stdout").unwrap();
     assert_eq!(q.consents.len(), 1, "only the context's own consent");
 }
@@ -535,11 +552,22 @@ fn fhir_consent_reports_hl7_examples_and_imports_none() {
 fn fhir_consent_bad_input_exits_2_and_writes_nothing() {
     let env = Env::new();
     let out = env.p("out.yaml");
-    let bad = write(env.dir.path(), "bad.json", "{\"resourceType\": \"Consent\", \"id\": CANARY}");
+    let bad = write(
+        env.dir.path(),
+        "bad.json",
+        "{\"resourceType\": \"Consent\", \"id\": CANARY}",
+    );
     let ctx = fixture("part2/context.yaml");
     let o = fhir(
         &env.data(),
-        &[s(&fixture("part2/tpo-active.json")), s(&bad), "--context", s(&ctx), "-o", s(&out)],
+        &[
+            s(&fixture("part2/tpo-active.json")),
+            s(&bad),
+            "--context",
+            s(&ctx),
+            "-o",
+            s(&out),
+        ],
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
@@ -547,11 +575,20 @@ fn fhir_consent_bad_input_exits_2_and_writes_nothing() {
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!stderr.contains("CANARY"), "{stderr}");
     assert!(!out.exists());
-    assert!(!env.data().join("pseudonym.key").exists(), "nothing touched before input is read");
+    assert!(
+        !env.data().join("pseudonym.key").exists(),
+        "nothing touched before input is read"
+    );
     // A context that does not load: exit 2, nothing written.
     let o = fhir(
         &env.data(),
-        &[s(&fixture("part2/tpo-active.json")), "--context", s(&bad), "-o", s(&out)],
+        &[
+            s(&fixture("part2/tpo-active.json")),
+            "--context",
+            s(&bad),
+            "-o",
+            s(&out),
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("context"));

@@ -138,7 +138,9 @@ pub enum LogCommand {
     /// Full integrity check of one or more logs
     Verify(LogVerifyArgs),
     /// List entries of one or many logs, merged in time order, each verified as it is read
-    #[command(after_help = "Examples:\n  p2review log show --since 2026-11-01 --format csv > november.csv\n  p2review log show --format fhir > audit-events.ndjson   # FHIR R4 AuditEvents, one per verified decision")]
+    #[command(
+        after_help = "Examples:\n  p2review log show --since 2026-11-01 --format csv > november.csv\n  p2review log show --format fhir > audit-events.ndjson   # FHIR R4 AuditEvents, one per verified decision"
+    )]
     Show(LogShowArgs),
     /// Supervisor TUI over one or many logs (read-only)
     Review(LogReviewArgs),
@@ -308,7 +310,9 @@ pub enum ImportCommand {
     /// X12 837P/837I claim files → a queue of flagged disclosures
     X12(ImportX12Args),
     /// FHIR Consent resources (JSON, Bundle or NDJSON) → a context file with the consents
-    #[command(after_help = "Example:\n  p2review import fhir-consent export/consents.ndjson --context context.yaml -o context-with-consents.yaml\n\nOne line per resource on standard error: imported or skipped, and why (never patient data).\nMapping and what is reported: docs/fhir.md.")]
+    #[command(
+        after_help = "Example:\n  p2review import fhir-consent export/consents.ndjson --context context.yaml -o context-with-consents.yaml\n\nOne line per resource on standard error: imported or skipped, and why (never patient data).\nMapping and what is reported: docs/fhir.md."
+    )]
     FhirConsent(ImportFhirConsentArgs),
 }
 

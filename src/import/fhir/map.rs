@@ -186,7 +186,9 @@ pub fn map_consent(c: &Consent, local: &HashMap<String, Party>, cx: &MapContext)
         }
     }
     if purposes.is_empty() {
-        return skip("no purpose: no provision purpose with a mapped v3-ActReason code (2.31(a)(5))");
+        return skip(
+            "no purpose: no provision purpose with a mapped v3-ActReason code (2.31(a)(5))",
+        );
     }
 
     // Expiry (2.31(a)(7)): rounded down to the date.
@@ -310,8 +312,7 @@ pub fn map_consent(c: &Consent, local: &HashMap<String, Party>, cx: &MapContext)
         notes.push("provision.action not mapped".to_owned());
     }
     // Signature (2.31(a)(8)): the signed form is attached or referenced, or verified.
-    if c.source_attachment.is_none() && c.source_reference.is_none() && c.verification.is_empty()
-    {
+    if c.source_attachment.is_none() && c.source_reference.is_none() && c.verification.is_empty() {
         missing.insert(MissingElement::Signature);
     }
     // The 2.31(a) statements live on the signed form, which a Consent does not carry.
@@ -430,7 +431,11 @@ fn recipient(
 ) -> Option<ConsentRecipient> {
     let class = role.iter().find_map(|k| {
         (k.system.as_deref().map(str::trim) == Some(CLASS_SYSTEM))
-            .then(|| k.code.as_deref().and_then(|c| RecipientClass::from_token(c.trim())))
+            .then(|| {
+                k.code
+                    .as_deref()
+                    .and_then(|c| RecipientClass::from_token(c.trim()))
+            })
             .flatten()
     });
     if let Some(class) = class {
@@ -481,7 +486,12 @@ fn patient(
             }
         }
     }
-    let listed = |s: &str| cx.context.fhir_identifier_systems.iter().any(|x| x.trim() == s);
+    let listed = |s: &str| {
+        cx.context
+            .fhir_identifier_systems
+            .iter()
+            .any(|x| x.trim() == s)
+    };
     for (s, v) in &ids {
         if !listed(s) || v.is_empty() {
             continue;
@@ -501,7 +511,10 @@ fn patient(
         Some((s, v)) => format!("fhir-identifier\u{1f}{s}\u{1f}{v}"),
         None => format!(
             "fhir-reference\u{1f}{}",
-            r.reference.as_deref().map(str::trim).filter(|s| !s.is_empty())?
+            r.reference
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())?
         ),
     };
     Some((cx.key.patient_ref(input.as_bytes()), true))
@@ -632,7 +645,10 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(date_floor("2027"), Some(d("2027-01-01")));
         assert_eq!(date_floor("2027-02"), Some(d("2027-02-01")));
-        assert_eq!(date_floor("2027-02-14T23:59:59-05:00"), Some(d("2027-02-14")));
+        assert_eq!(
+            date_floor("2027-02-14T23:59:59-05:00"),
+            Some(d("2027-02-14"))
+        );
         assert_eq!(date_floor("2027-13"), None);
         assert_eq!(date_exact("2025-02"), None);
         assert_eq!(date_exact("2025-02-01junk"), None);
@@ -646,8 +662,12 @@ mod tests {
         assert!(is_part2_uri(
             "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2"
         ));
-        assert!(is_part2_uri("https://www.ecfr.gov/current/title-42/part-2#2.31"));
-        assert!(!is_part2_uri("https://www.ecfr.gov/current/title-42/part-20"));
+        assert!(is_part2_uri(
+            "https://www.ecfr.gov/current/title-42/part-2#2.31"
+        ));
+        assert!(!is_part2_uri(
+            "https://www.ecfr.gov/current/title-42/part-20"
+        ));
         assert!(!is_part2_uri("https://example.org/title-42/part-2"));
     }
 }

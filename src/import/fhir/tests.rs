@@ -38,7 +38,10 @@ fn run_with(texts: &[&str], form: bool) -> (Queue, Vec<ReportLine>, Counts) {
     crate::queue::load_bytes(yaml.as_bytes(), "out.yaml").unwrap();
     assert!(!yaml.contains("CANARY"), "patient data written:\n{yaml}");
     for l in &out.1 {
-        assert!(!l.to_string().contains("CANARY"), "patient data reported: {l}");
+        assert!(
+            !l.to_string().contains("CANARY"),
+            "patient data reported: {l}"
+        );
     }
     out
 }
@@ -87,7 +90,10 @@ fn a_part2_tpo_consent_maps_every_field() {
     assert_eq!(counts.imported, 1, "{report:?}");
     let c = consent(&q, "fx-tpo-1");
     assert_eq!(c.kind, ConsentKind::Tpo);
-    assert_eq!(c.patient, "P-0001", "listed system + member id → context patient");
+    assert_eq!(
+        c.patient, "P-0001",
+        "listed system + member id → context patient"
+    );
     assert_eq!(c.program, "harbor");
     assert_eq!(
         c.recipients,
@@ -111,7 +117,11 @@ fn a_part2_tpo_consent_maps_every_field() {
         ]
     );
     assert_eq!(c.signed_on, d("2025-03-01"));
-    assert_eq!(c.expires_on, Some(d("2027-02-28")), "rounded down to the date");
+    assert_eq!(
+        c.expires_on,
+        Some(d("2027-02-28")),
+        "rounded down to the date"
+    );
     assert_eq!(c.revoked_on, None);
     assert!(c.information.as_deref().unwrap().contains("SUD"));
     // A Consent cannot show the form's statements; the signed form is referenced.
@@ -138,7 +148,12 @@ fn a_part2_tpo_consent_maps_every_field() {
 fn a_bundle_revocation_contained_recipient_and_pseudonym() {
     let (q, report, counts) = run(&[BUNDLE]);
     assert_eq!(
-        (counts.consents, counts.imported, counts.skipped, counts.other),
+        (
+            counts.consents,
+            counts.imported,
+            counts.skipped,
+            counts.other
+        ),
         (2, 1, 1, 1),
         "{report:?}"
     );
@@ -147,7 +162,10 @@ fn a_bundle_revocation_contained_recipient_and_pseudonym() {
     assert_eq!(c.revoked_on, Some(d("2026-07-01")));
     assert_eq!(c.kind, ConsentKind::Specific, "eCFR URI, research purpose");
     assert_eq!(c.expires_on, Some(d("2026-12-01")), "2026-12 rounded down");
-    assert_eq!(c.program, "harbor", "custodian resolved through the Bundle fullUrl");
+    assert_eq!(
+        c.program, "harbor",
+        "custodian resolved through the Bundle fullUrl"
+    );
     assert_eq!(
         c.recipients[0].name.as_deref(),
         Some("Cedar Research Institute")
@@ -162,8 +180,15 @@ fn a_bundle_revocation_contained_recipient_and_pseudonym() {
     assert!(q.patients.iter().any(|p| p.reference == c.patient));
     let line = report.iter().find(|l| l.imported).unwrap();
     assert!(line.detail.contains("pseudonymized"), "{line}");
-    assert!(line.detail.contains("purpose v3-ActReason#HMARKT not mapped"), "{line}");
-    let draft = report.iter().find(|l| l.what == "Consent fx-draft-1").unwrap();
+    assert!(
+        line.detail
+            .contains("purpose v3-ActReason#HMARKT not mapped"),
+        "{line}"
+    );
+    let draft = report
+        .iter()
+        .find(|l| l.what == "Consent fx-draft-1")
+        .unwrap();
     assert!(draft.detail.contains("status `draft`"), "{draft}");
     assert!(report.iter().any(|l| l.what == "Provenance" && !l.imported));
     assert_eq!(counts.pseudonyms, 1);
@@ -266,18 +291,19 @@ fn kind_follows_policy_labels_and_purposes() {
     v["provision"]["securityLabel"] = json!([]);
     assert_eq!(imported(&v).kind, ConsentKind::GeneralRelease);
     // A label without the policy: specific.
-    v["provision"]["securityLabel"] =
-        json!([{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPIOIDUD" }]);
+    v["provision"]["securityLabel"] = json!([{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPIOIDUD" }]);
     assert_eq!(imported(&v).kind, ConsentKind::Specific);
     // The policy with a purpose outside TREAT/HPAYMT/HOPERAT: specific.
     let mut v = tpo();
-    v["provision"]["purpose"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({ "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "ETREAT" }));
+    v["provision"]["purpose"].as_array_mut().unwrap().push(
+        json!({ "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "ETREAT" }),
+    );
     let c = imported(&v);
     assert_eq!(c.kind, ConsentKind::Specific);
-    assert!(!c.missing_elements.contains(&MissingElement::CeRedisclosureStatement));
+    assert!(
+        !c.missing_elements
+            .contains(&MissingElement::CeRedisclosureStatement)
+    );
     // The policy as a label's DS4P basis.
     let mut v = tpo();
     v.as_object_mut().unwrap().remove("policyRule");
@@ -328,7 +354,8 @@ fn signature_information_and_scope() {
     let mut v = tpo();
     v.as_object_mut().unwrap().remove("sourceReference");
     v["provision"]["securityLabel"] = json!([]);
-    v["provision"]["data"] = json!([{ "meaning": "instance", "reference": { "reference": "Observation/x" } }]);
+    v["provision"]["data"] =
+        json!([{ "meaning": "instance", "reference": { "reference": "Observation/x" } }]);
     let c = imported(&v);
     assert!(c.missing_elements.contains(&MissingElement::Signature));
     assert!(c.missing_elements.contains(&MissingElement::Information));
