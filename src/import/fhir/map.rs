@@ -161,6 +161,12 @@ pub fn map_consent(c: &Consent, local: &HashMap<String, Party>, cx: &MapContext)
             other_roles.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
+    if recipients.len() > crate::queue::limits::MAX_ITEM_LIST {
+        return skip(format!(
+            "more than {} recipients: a consent lists at most that many (split it, or use a class)",
+            crate::queue::limits::MAX_ITEM_LIST
+        ));
+    }
     if recipients.is_empty() {
         return skip(
             "no recipient: no provision actor with role IRCP or PRCP and a name or class (2.31(a)(4))",
@@ -170,6 +176,7 @@ pub fn map_consent(c: &Consent, local: &HashMap<String, Party>, cx: &MapContext)
     // Purposes (2.31(a)(5)).
     let mut purposes = Vec::new();
     let mut codes = Vec::new();
+    let mut unmapped = Vec::new();
     for p in &base.purpose {
         let hit = PURPOSES.iter().find(|(code, _)| p.is(V3_ACT_REASON, code));
         match hit {
@@ -180,10 +187,13 @@ pub fn map_consent(c: &Consent, local: &HashMap<String, Party>, cx: &MapContext)
                 }
             }
             None => {
-                notes.push(format!("purpose {} not mapped", coding_text(p)));
+                unmapped.push(coding_text(p));
                 missing.insert(MissingElement::Purpose);
             }
         }
+    }
+    if !unmapped.is_empty() {
+        notes.push(format!("purpose {} not mapped", listed(unmapped)));
     }
     if purposes.is_empty() {
         return skip(
@@ -407,10 +417,35 @@ fn scope_code(c: &Consent) -> Option<String> {
 }
 
 /// `system#code` for a report (escaped; codes are vocabulary, not patient data).
+/// At most 100 characters: a long code from the input cannot make the report or the written
+/// `information` unbounded.
 fn coding_text(k: &Coding) -> String {
     let sys = k.system.as_deref().unwrap_or("");
     let short = sys.rsplit('/').next().unwrap_or(sys);
-    crate::text::escape(&format!("{short}#{}", k.code.as_deref().unwrap_or(""))).into_owned()
+    let text = format!("{short}#{}", k.code.as_deref().unwrap_or(""));
+    let cut: String = text.chars().take(100).collect();
+    let cut = if cut.len() < text.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    };
+    crate::text::escape(&cut).into_owned()
+}
+
+/// At most `MAX_LISTED` texts, then how many more.
+const MAX_LISTED: usize = 20;
+
+fn listed(texts: Vec<String>) -> String {
+    let more = texts.len().saturating_sub(MAX_LISTED);
+    let mut out = texts
+        .into_iter()
+        .take(MAX_LISTED)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
 }
 
 /// Resolves a reference in the Consent's `contained`, then the input's Bundles.
@@ -593,15 +628,15 @@ fn information(p: &Provision) -> Option<String> {
     };
     let labels = list(&mut p.security_label.iter());
     if !labels.is_empty() {
-        parts.push(format!("security labels {}", labels.join(", ")));
+        parts.push(format!("security labels {}", listed(labels)));
     }
     let classes = list(&mut p.class.iter());
     if !classes.is_empty() {
-        parts.push(format!("classes {}", classes.join(", ")));
+        parts.push(format!("classes {}", listed(classes)));
     }
     let codes = list(&mut p.code.iter().flat_map(|cc| &cc.coding));
     if !codes.is_empty() {
-        parts.push(format!("codes {}", codes.join(", ")));
+        parts.push(format!("codes {}", listed(codes)));
     }
     (!parts.is_empty()).then(|| format!("FHIR Consent provision: {}", parts.join("; ")))
 }

@@ -406,3 +406,30 @@ fn hl7_r4_examples_are_all_reported_and_none_imported() {
     // Their patient displays are never printed.
     assert!(report.iter().all(|l| !l.to_string().contains("Heuvel")));
 }
+
+#[test]
+fn huge_lists_stay_within_the_queue_limits() {
+    let ircp = json!({ "role": { "coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP" }] },
+        "reference": { "display": "Acme" } });
+    let mut v = tpo();
+    v["provision"]["actor"] = json!(vec![ircp; 1001]);
+    skipped_because(&v, "more than 1000 recipients");
+    // Thousands of long codes: imported, `information` and the report stay bounded (and the
+    // written context loads: checked by `run`).
+    let mut v = tpo();
+    let long = "X".repeat(5000);
+    v["provision"]["securityLabel"] = json!(vec![json!({ "system": "urn:x", "code": long }); 3000]);
+    v["provision"]["purpose"]
+        .as_array_mut()
+        .unwrap()
+        .extend(vec![json!({ "system": "urn:x", "code": long }); 3000]);
+    let (q, report, _) = run(&[&v.to_string()]);
+    let info = consent(&q, "fx-tpo-1").information.clone().unwrap();
+    assert!(
+        info.len() < 4000 && info.ends_with("and 2980 more"),
+        "{}",
+        info.len()
+    );
+    assert!(report[0].to_string().len() < 4000);
+}
