@@ -89,7 +89,12 @@ pub fn build_context(
             .as_ref()
             .ok()
             .and_then(|c| c.id.as_deref())
-            .map(|i| crate::text::escape(i).into_owned());
+            .map(|i| {
+                // Shown, not used: at most 64 characters (a valid id is no longer).
+                let cut: String = i.chars().take(64).collect();
+                let more = if cut.len() < i.len() { "…" } else { "" };
+                format!("{}{more}", crate::text::escape(&cut))
+            });
         let what = match &id {
             Some(i) => format!("Consent {i}"),
             None => "Consent (no id)".to_owned(),
