@@ -225,6 +225,7 @@ fn synthetic() -> Queue {
             program("valleyva", "Valley VA", true, true),
         ],
         payers: vec![],
+        fhir_identifier_systems: vec![],
         patients,
         consents,
         restrictions,

@@ -166,6 +166,7 @@ fn big_queue() -> Queue {
             },
         ],
         payers: vec![],
+        fhir_identifier_systems: vec![],
         patients,
         consents,
         restrictions: vec![],

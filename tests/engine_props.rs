@@ -369,6 +369,7 @@ fn queue() -> impl Strategy<Value = Queue> {
                     },
                 ],
                 payers: vec![],
+                fhir_identifier_systems: vec![],
                 patients: (0..3)
                     .map(|i| Patient {
                         reference: format!("P-{i}"),

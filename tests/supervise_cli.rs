@@ -718,3 +718,121 @@ fn accounting_with_a_failed_log_exits_1() {
     let o = t.run("accounting", &["--patient", "P-0001"]);
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
 }
+
+/// `log show --format fhir`: one R4 AuditEvent per verified decision entry (BALP consent
+/// decision shape, docs/fhir.md), checked field by field against the signed lines; the
+/// note never leaves; a tampered entry is not exported (exit 1, said on stderr).
+#[test]
+fn fhir_audit_events_one_per_verified_decision() {
+    let t = three(true);
+    decide(
+        &t.alice,
+        &t.queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "escalate",
+            "--reason-code",
+            "needs_privacy_officer",
+            "--note",
+            "CANARY note text",
+        ],
+    );
+    let events = |o: &Output| -> Vec<Value> {
+        out(o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let o = t.run("show", &["--format", "fhir"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(!out(&o).contains("CANARY"), "the note was exported");
+    let evs = events(&o);
+    assert_eq!(evs.len(), 7, "7 decisions, no genesis, no header");
+    let mut by_outcome = std::collections::BTreeMap::new();
+    for (log, n_lines) in [(t.alice.log(), 4), (t.bob.log(), 3), (t.carol.log(), 3)] {
+        // Line 1 is genesis; every decision line has its event.
+        for line in 2..=n_lines {
+            let (hash, body) = line_body(&log, line);
+            let ev = evs
+                .iter()
+                .find(|e| e["id"] == hash.as_str())
+                .unwrap_or_else(|| panic!("no event for {hash}"));
+            assert_eq!(ev["resourceType"], "AuditEvent");
+            assert_eq!(
+                ev["type"]["system"],
+                "http://dicom.nema.org/resources/ontology/DCM"
+            );
+            assert_eq!(ev["type"]["code"], "110113");
+            assert_eq!(
+                ev["subtype"][0]["system"],
+                "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType"
+            );
+            assert_eq!(ev["subtype"][0]["code"], "AuthZ-Consent");
+            assert_eq!(ev["action"], "E");
+            assert_eq!(ev["recorded"], body["ts"]);
+            let want = match body["decision"].as_str().unwrap() {
+                "approve" => "0",
+                "deny" => "8",
+                _ => "4",
+            };
+            assert_eq!(ev["outcome"], want, "{ev}");
+            *by_outcome.entry(want).or_insert(0) += 1;
+            let agents = ev["agent"].as_array().unwrap();
+            assert_eq!(agents.len(), 2);
+            assert_eq!(agents[0]["name"], body["reviewer"]);
+            assert_eq!(agents[0]["altId"], body["key"]);
+            assert!(agents[0]["altId"].as_str().unwrap().starts_with("SHA256:"));
+            assert_eq!(agents[1]["type"]["coding"][0]["code"], "IRCP");
+            assert_eq!(agents[1]["name"], body["recipient"]["name"]);
+            assert_eq!(
+                agents[1]["role"][0]["coding"][0]["code"],
+                body["recipient"]["kind"]
+            );
+            let ent = ev["entity"].as_array().unwrap();
+            assert_eq!(ent[0]["role"]["code"], "1", "patient role");
+            assert_eq!(ent[0]["what"]["identifier"]["value"], body["subject"]);
+            assert_eq!(ent[1]["what"]["identifier"]["value"], body["disclosure"]);
+            assert_eq!(
+                ent[2]["what"]["identifier"]["value"],
+                format!("urn:p2review:entry:{hash}")
+            );
+            assert_eq!(ent[2]["detail"][0]["valueString"], body["log"]);
+            assert_eq!(ent[2]["detail"][1]["valueString"], body["seq"].to_string());
+        }
+    }
+    // approve ×3, deny ×1, escalate ×2 + defer ×1.
+    assert_eq!(by_outcome.get("0"), Some(&3));
+    assert_eq!(by_outcome.get("8"), Some(&1));
+    assert_eq!(by_outcome.get("4"), Some(&3));
+
+    // A tampered entry is not exported as a record.
+    let log = t.bob.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(
+        &log,
+        text.replace("needs_privacy_officer", "awaiting_documents"),
+    )
+    .unwrap();
+    let (_, v) = t.json("show", &[]);
+    let verified: Vec<&str> = rows(&v)
+        .iter()
+        .filter(|r| r["verification"] == "verified")
+        .map(|r| r["entry"].as_str().unwrap())
+        .collect();
+    let failed = rows(&v).len() - verified.len();
+    assert!(failed >= 1);
+    let o = t.run("show", &["--format", "fhir"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let ids: Vec<String> = events(&o)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, verified, "exactly the verified entries, in time order");
+    assert!(
+        err(&o).contains(&format!("{failed} entr")) && err(&o).contains("failed verification"),
+        "{}",
+        err(&o)
+    );
+}

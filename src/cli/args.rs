@@ -60,7 +60,7 @@ pub enum Command {
     /// Validate and test the rules in policies/
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Turn claim files into a review queue
+    /// Turn claim files into a review queue, or FHIR consents into a context file
     #[command(subcommand)]
     Import(ImportCommand),
     /// Create or show the signing key
@@ -146,6 +146,9 @@ pub enum LogCommand {
     /// Full integrity check of one or more logs
     Verify(LogVerifyArgs),
     /// List entries of one or many logs, merged in time order, each verified as it is read
+    #[command(
+        after_help = "Examples:\n  p2review log show --since 2026-11-01 --format csv > november.csv\n  p2review log show --format fhir > audit-events.ndjson   # FHIR R4 AuditEvents, one per verified decision"
+    )]
     Show(LogShowArgs),
     /// Supervisor TUI over one or many logs (read-only)
     Review(LogReviewArgs),
@@ -196,8 +199,20 @@ pub struct LogShowArgs {
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
-    pub format: ExportFormat,
+    /// table, json, csv, or fhir (NDJSON: one FHIR R4 AuditEvent per verified decision, docs/fhir.md)
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+/// `log show --format`: the exports plus FHIR AuditEvents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ShowFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+    /// NDJSON of FHIR R4 AuditEvents (IHE BALP consent decision)
+    Fhir,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -302,6 +317,29 @@ pub struct PolicyTestArgs {
 pub enum ImportCommand {
     /// X12 837P/837I claim files → a queue of flagged disclosures
     X12(ImportX12Args),
+    /// FHIR Consent resources (JSON, Bundle or NDJSON) → a context file with the consents
+    #[command(
+        after_help = "Example:\n  p2review import fhir-consent export/consents.ndjson --context context.yaml -o context-with-consents.yaml\n\nOne line per resource on standard error: imported or skipped, and why (never patient data).\nMapping and what is reported: docs/fhir.md."
+    )]
+    FhirConsent(ImportFhirConsentArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportFhirConsentArgs {
+    /// Consent files (a resource, a Bundle or NDJSON) or directories of *.json / *.ndjson files
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+    /// Organization, programs (with `npis`), payers, patients (with `member_ids`) and
+    /// `fhir_identifier_systems`: a queue file without disclosures
+    #[arg(long, value_name = "CONTEXT.yaml")]
+    pub context: PathBuf,
+    /// Where to write the context with the imported consents [default: standard output]
+    #[arg(short = 'o', long = "output", value_name = "OUT.yaml")]
+    pub output: Option<PathBuf>,
+    /// Your signed consent form carries the 42 CFR 2.31(a) statements (revocation,
+    /// redisclosure, consequences of refusing): do not record them as missing elements
+    #[arg(long)]
+    pub statements_on_form: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -172,6 +172,8 @@ pub fn build_queue(
         organization: context.organization.clone(),
         programs,
         payers: context.payers.clone(),
+        // Context-only (docs/fhir.md): a queue built from claims does not need it.
+        fhir_identifier_systems: Vec::new(),
         patients,
         consents: context.consents.clone(),
         restrictions: context.restrictions.clone(),

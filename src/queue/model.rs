@@ -27,6 +27,10 @@ pub struct Queue {
     pub programs: Vec<Program>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payers: Vec<Payer>,
+    /// Patient identifier systems `import fhir-consent` matches against `member_ids`
+    /// (docs/fhir.md); an identifier of any other system gets a pseudonym.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fhir_identifier_systems: Vec<String>,
     #[serde(default)]
     pub patients: Vec<Patient>,
     #[serde(default)]

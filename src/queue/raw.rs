@@ -176,6 +176,8 @@ pub(crate) struct RawQueue {
     pub programs: Vec<RawProgram>,
     #[serde(default)]
     pub payers: Vec<Payer>,
+    #[serde(default, deserialize_with = "capped")]
+    pub fhir_identifier_systems: Vec<String>,
     #[serde(default)]
     pub patients: ModelVec<RawPatient>,
     #[serde(default)]
@@ -509,6 +511,7 @@ impl RawQueue {
                 .map(RawProgram::into_model)
                 .collect(),
             payers: self.payers,
+            fhir_identifier_systems: self.fhir_identifier_systems,
             patients: self.patients.0,
             consents: self.consents.0,
             restrictions: self.restrictions.0,

@@ -3,6 +3,7 @@
 //! against. Works on decision records read from verified lines; terminal-free.
 
 pub mod accounting;
+pub mod audit_event;
 pub mod export;
 pub mod filter;
 pub mod load;

@@ -4,7 +4,7 @@
 use color_eyre::eyre::{self, bail};
 
 use super::super::Ctx;
-use super::super::args::{DecisionArg, ExportFormat, LogShowArgs};
+use super::super::args::{DecisionArg, LogShowArgs, ShowFormat};
 use crate::supervise::export::{self, ExportMeta, SHOW_COLUMNS, ShowRow};
 use crate::supervise::{DecisionRecord, Filter, Loaded, load_logs_keeping, summarize_with};
 use crate::text::escape;
@@ -66,18 +66,41 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         summary: Some(&summary),
     };
     match a.format {
-        ExportFormat::Json => export::write_json(
+        ShowFormat::Json => export::write_json(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
             shown.iter().map(|r| ShowRow::of(r)),
         )?,
-        ExportFormat::Csv => export::write_csv(
+        ShowFormat::Csv => export::write_csv(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
             SHOW_COLUMNS,
             shown.iter().map(|r| ShowRow::of(r)),
         )?,
-        ExportFormat::Table => std::io::Write::write_all(
+        ShowFormat::Fhir => {
+            // One AuditEvent per verified decision entry; failed ones are counted on stderr
+            // (and in the exit code), never exported as if they were records.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut failed = 0usize;
+            for r in &shown {
+                match crate::supervise::audit_event::audit_event(r) {
+                    Some(ev) => {
+                        serde_json::to_writer(&mut out, &ev)?;
+                        std::io::Write::write_all(&mut out, b"\n")?;
+                    }
+                    None => failed += 1,
+                }
+            }
+            std::io::Write::flush(&mut out)?;
+            if failed > 0 {
+                eprintln!(
+                    "p2review: {failed} entr{} failed verification and {} not exported as AuditEvents; run `p2review log show` for the findings",
+                    if failed == 1 { "y" } else { "ies" },
+                    if failed == 1 { "was" } else { "were" }
+                );
+            }
+        }
+        ShowFormat::Table => std::io::Write::write_all(
             &mut std::io::stdout().lock(),
             table(&loaded, &shown, ctx.global.ascii).as_bytes(),
         )?,
