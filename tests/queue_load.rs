@@ -572,7 +572,10 @@ fn accounting_address_and_information_load_and_are_screened() {
         d.recipient.address.as_deref(),
         Some("PO Box 12, Salem, OR 97301")
     );
-    assert_eq!(d.information.as_deref(), Some("Claim for October OTP visits"));
+    assert_eq!(
+        d.information.as_deref(),
+        Some("Claim for October OTP visits")
+    );
     let e = err_has(
         &good.replace("PO Box 12", "PO Box\\u202E 12"),
         &["disclosures[0].recipient.address", "U+202E"],

@@ -509,7 +509,12 @@ fn accounting_lists_one_row_per_effective_decision_with_basis_and_required_by() 
     let apart = v["against_part2_verdict"].as_array().unwrap();
     assert_eq!(apart.len(), 1);
     assert_eq!(apart[0]["disclosure"], "D-0002");
-    assert!(apart[0]["note"].as_str().unwrap().contains("2.16(b); 45 CFR 164.402"));
+    assert!(
+        apart[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("2.16(b); 45 CFR 164.402")
+    );
     let table = out(&t.run("accounting", &["--patient", "P-0002"]));
     assert!(
         table.contains("approved against the Part 2 verdict — breach risk assessment required"),
@@ -528,7 +533,9 @@ fn accounting_lists_one_row_per_effective_decision_with_basis_and_required_by() 
         "disclosure,date,recipient,recipient_kind,conduit,address,description,purpose,basis,reviewers,verification,required_by,required_by_unsettled,override,conflict,entries"
     );
     assert!(lines[7].starts_with("D-0001,"), "{text}");
-    assert!(lines[7].contains(",consent C-0001,alice@example.org,verified,2.25(b),true,false,true,"));
+    assert!(
+        lines[7].contains(",consent C-0001,alice@example.org,verified,2.25(b),true,false,true,")
+    );
     assert_eq!(lines.len(), 8);
 }
 
@@ -557,11 +564,18 @@ fn accounting_joins_queue_items_and_escapes_their_text() {
     std::fs::write(&other, format!("{q}# another file\n")).unwrap();
     let json = |extra: &[&str]| -> Value {
         let mut c = t.cmd();
-        c.args(["log", "accounting", "--patient", "P-0001", "--format", "json"])
-            .arg(t.log())
-            .arg("--allowed-signers")
-            .arg(&allowed)
-            .args(extra);
+        c.args([
+            "log",
+            "accounting",
+            "--patient",
+            "P-0001",
+            "--format",
+            "json",
+        ])
+        .arg(t.log())
+        .arg("--allowed-signers")
+        .arg(&allowed)
+        .args(extra);
         let o = c.output().unwrap();
         serde_json::from_str(&out(&o)).unwrap_or_else(|e| panic!("{e}: {}", err(&o)))
     };
@@ -585,8 +599,14 @@ fn accounting_joins_queue_items_and_escapes_their_text() {
         .arg(&queue);
     let o = c.output().unwrap();
     let table = out(&o);
-    assert!(table.contains("Acme Health Plan via ClaimBridge"), "{table}");
-    assert!(table.contains("October visits, \"all\" <script>"), "{table}");
+    assert!(
+        table.contains("Acme Health Plan via ClaimBridge"),
+        "{table}"
+    );
+    assert!(
+        table.contains("October visits, \"all\" <script>"),
+        "{table}"
+    );
     assert!(
         table
             .lines()
@@ -595,12 +615,33 @@ fn accounting_joins_queue_items_and_escapes_their_text() {
         "{table}"
     );
     // Without `information`, the claim's description with its service dates.
-    let plain = q.replace("    information: \"October visits, \\\"all\\\" <script>\"\n", "");
+    let plain = q.replace(
+        "    information: \"October visits, \\\"all\\\" <script>\"\n",
+        "",
+    );
     std::fs::write(&queue, &plain).unwrap();
-    decide(&t, &queue, &["--id", "D-0001", "--decision", "approve", "--supersedes", &rows(&json(&[]))[0]["entries"].as_str().unwrap().to_owned()]);
+    decide(
+        &t,
+        &queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "approve",
+            "--supersedes",
+            rows(&json(&[]))[0]["entries"].as_str().unwrap(),
+        ],
+    );
     let v = json(&["--queue", queue.to_str().unwrap()]);
-    assert_eq!(rows(&v).len(), 1, "the superseded approval is not counted twice: {v}");
-    assert_eq!(rows(&v)[0]["description"], "records: general, services 2026-10-01–2026-10-31");
+    assert_eq!(
+        rows(&v).len(),
+        1,
+        "the superseded approval is not counted twice: {v}"
+    );
+    assert_eq!(
+        rows(&v)[0]["description"],
+        "records: general, services 2026-10-01–2026-10-31"
+    );
     // A queue that does not load: exit 2, nothing printed.
     std::fs::write(&other, "schema: nope\n").unwrap();
     let mut c = t.cmd();
@@ -643,14 +684,21 @@ fn recipients_of_a_consent_include_superseded_approvals() {
     assert_eq!(rs[0]["disclosures"], "D-0001");
     assert_eq!(rs[0]["superseded"], true);
     let (_, acc) = t.json("accounting", &["--patient", "P-0001"]);
-    assert_eq!(rows(&acc).len(), 0, "superseded: no longer in the accounting: {acc}");
+    assert_eq!(
+        rows(&acc).len(),
+        0,
+        "superseded: no longer in the accounting: {acc}"
+    );
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
     let (_, v) = t.json("recipients", &["--consent", "C-0001", "--since", &tomorrow]);
     assert_eq!(rows(&v).len(), 0);
     let (_, v) = t.json("recipients", &["--consent", "C-9"]);
     assert_eq!(rows(&v).len(), 0);
     let table = out(&t.run("recipients", &["--consent", "C-0001"]));
-    assert!(table.contains("Acme Health Plan") && table.contains("1 recipients"), "{table}");
+    assert!(
+        table.contains("Acme Health Plan") && table.contains("1 recipients"),
+        "{table}"
+    );
 }
 
 /// The screen and `--help` say what is counted: the period, override approvals, and that
@@ -667,7 +715,10 @@ fn accounting_help_and_header_say_what_is_counted() {
         "{table}"
     );
     assert!(head[1].contains("approval date"), "{table}");
-    assert!(table.contains("required by   2.25(b) (unsettled"), "{table}");
+    assert!(
+        table.contains("required by   2.25(b) (unsettled"),
+        "{table}"
+    );
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
     let help = out(&t.alice.run(&["log", "accounting", "--help"]));
     for want in [

@@ -251,12 +251,7 @@ fn filters_and_their_edges() {
 }
 
 fn acc(recs: &[DecisionRecord], patient: &str, until: NaiveDate) -> Accounting {
-    accounting(
-        recs,
-        patient,
-        Period { since: None, until },
-        None,
-    )
+    accounting(recs, patient, Period { since: None, until }, None)
 }
 
 /// `r` with other body fields (the fixture's rows are payment disclosures under C-1).
@@ -284,7 +279,9 @@ fn accounting_has_one_row_per_effective_approval_within_three_years() {
     assert_eq!(a.rows[2].required_by, RequiredBy::Hipaa);
     assert!(a.rows[2].conflict, "b/2 deferred the same item");
     assert_eq!(
-        a.overrides().map(|r| r.disclosure.as_str()).collect::<Vec<_>>(),
+        a.overrides()
+            .map(|r| r.disclosure.as_str())
+            .collect::<Vec<_>>(),
         ["D-2"]
     );
     assert!(acc(&f, "P-9", nov(28)).rows.is_empty());
@@ -293,9 +290,8 @@ fn accounting_has_one_row_per_effective_approval_within_three_years() {
 /// required_by per purpose and basis, and the six-year period of 164.528 rows.
 #[test]
 fn required_by_follows_purpose_and_basis_and_sets_the_period() {
-    let at = |ts: &str, f: &dyn Fn(&mut serde_json::Value)| {
-        with(approval("a", 1, ts, "P-1"), |v| f(v))
-    };
+    let at =
+        |ts: &str, f: &dyn Fn(&mut serde_json::Value)| with(approval("a", 1, ts, "P-1"), |v| f(v));
     let req = |r: DecisionRecord| {
         let a = acc(&[r], "P-1", nov(28));
         a.rows.first().map(|r| r.required_by)
@@ -310,7 +306,8 @@ fn required_by_follows_purpose_and_basis_and_sets_the_period() {
         v["consent"] = serde_json::Value::Null;
         v["part2"] = "permitted".into();
         v["rule"] = "p2.emergency".into();
-        v["policy"] = serde_json::json!({"part2": {"id": "part2", "version": "2024.2", "sha256": "x"}});
+        v["policy"] =
+            serde_json::json!({"part2": {"id": "part2", "version": "2024.2", "sha256": "x"}});
     };
     // TPO without a consent: nothing requires it (still listed).
     assert_eq!(req(at(recent, &no_consent)), Some(RequiredBy::None));
@@ -328,7 +325,9 @@ fn required_by_follows_purpose_and_basis_and_sets_the_period() {
     // An exception's basis cites the policy version the entry names.
     let a = acc(&[at(recent, &no_consent)], "P-1", nov(28));
     assert!(
-        a.rows[0].basis.starts_with("rule p2.emergency (42 CFR 2.51"),
+        a.rows[0]
+            .basis
+            .starts_with("rule p2.emergency (42 CFR 2.51"),
         "{}",
         a.rows[0].basis
     );
@@ -340,7 +339,11 @@ fn required_by_follows_purpose_and_basis_and_sets_the_period() {
         "P-1",
         nov(28),
     );
-    assert!(a.rows[0].basis.contains("1999.9 is not bundled"), "{}", a.rows[0].basis);
+    assert!(
+        a.rows[0].basis.contains("1999.9 is not bundled"),
+        "{}",
+        a.rows[0].basis
+    );
     // --since overrides the default look-back.
     let a = accounting(
         &[at(old, &|_| {})],
@@ -390,9 +393,10 @@ fn recipients_include_superseded_approvals_and_honour_since() {
     let other = with(approval("a", 3, "2026-11-05T08:00:00.000Z", "P-1"), |v| {
         v["recipient"]["name"] = "Bay Plan".into()
     });
-    let bad = failed(with(approval("a", 4, "2026-11-06T08:00:00.000Z", "P-1"), |v| {
-        v["recipient"]["name"] = "Mallory".into()
-    }));
+    let bad = failed(with(
+        approval("a", 4, "2026-11-06T08:00:00.000Z", "P-1"),
+        |v| v["recipient"]["name"] = "Mallory".into(),
+    ));
     let recs = merge(vec![first, correction, other, bad]);
     let rows = recipients(&recs, "C-1", None);
     let names: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
@@ -407,7 +411,10 @@ fn recipients_include_superseded_approvals_and_honour_since() {
     // The accounting no longer has the superseded approval.
     let a = acc(&recs, "P-1", nov(28));
     assert_eq!(
-        a.rows.iter().map(|r| r.disclosure.as_str()).collect::<Vec<_>>(),
+        a.rows
+            .iter()
+            .map(|r| r.disclosure.as_str())
+            .collect::<Vec<_>>(),
         ["D-3"]
     );
     assert_eq!(a.failed.len(), 1);

@@ -133,7 +133,10 @@ mod tests {
         // The accounting's description is part of what was decided on.
         let x = Q.replace("    note:", "    information: \"October claim\"\n    note:");
         let qx = load_bytes(x.as_bytes(), "q").unwrap();
-        assert!(super::disclosure_json(&qx.disclosures[0]).contains("\"information\":\"October claim\""));
+        assert!(
+            super::disclosure_json(&qx.disclosures[0])
+                .contains("\"information\":\"October claim\"")
+        );
         assert!(!super::disclosure_json(&q.disclosures[0]).contains("information"));
         assert!(!super::disclosure_json(&q.disclosures[0]).contains("address"));
         let changed = Q.replace("412.5", "412.51");

@@ -322,7 +322,11 @@ pub fn accounting(
             Some(QueueFacts {
                 on_behalf_of: Some((name, kind)),
                 ..
-            }) => (name.clone(), kind.clone(), Some(b.recipient.name.to_string())),
+            }) => (
+                name.clone(),
+                kind.clone(),
+                Some(b.recipient.name.to_string()),
+            ),
             Some(_) => (
                 b.recipient.name.to_string(),
                 b.recipient.kind.to_string(),
@@ -334,8 +338,10 @@ pub fn accounting(
                 Some(QUEUE_NOT_SUPPLIED.to_owned()),
             ),
         };
-        let mut reviewers: Vec<String> =
-            approvals.iter().map(|r| r.body.reviewer.to_string()).collect();
+        let mut reviewers: Vec<String> = approvals
+            .iter()
+            .map(|r| r.body.reviewer.to_string())
+            .collect();
         reviewers.dedup();
         out.rows.push(AccountingRow {
             disclosure: disclosure.to_owned(),
@@ -361,7 +367,8 @@ pub fn accounting(
             entries: approvals.iter().map(|r| r.entry_sha256.clone()).collect(),
         });
     }
-    out.rows.sort_by(|a, b| (a.date, &a.disclosure).cmp(&(b.date, &b.disclosure)));
+    out.rows
+        .sort_by(|a, b| (a.date, &a.disclosure).cmp(&(b.date, &b.disclosure)));
     out
 }
 

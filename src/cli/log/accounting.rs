@@ -12,8 +12,7 @@ use crate::supervise::{Loaded, Period, QueueJoin, RecipientRow, accounting, load
 use crate::text::escape;
 
 /// What the list apart of override approvals says (2.16(b); 45 CFR 164.402).
-pub const OVERRIDE_APART: &str =
-    "approved against the Part 2 verdict — breach risk assessment required (2.16(b); 45 CFR 164.402)";
+pub const OVERRIDE_APART: &str = "approved against the Part 2 verdict — breach risk assessment required (2.16(b); 45 CFR 164.402)";
 
 pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     // The period ends today, in the supervisor's local calendar, unless --until says.
@@ -367,8 +366,8 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
                 );
             }
             println!(
-                "\n{:<10} {:<24} {:<10} {:<10} {}",
-                "PATIENT", "RECIPIENT", "FIRST", "LAST", "DISCLOSURES"
+                "\n{:<10} {:<24} {:<10} {:<10} DISCLOSURES",
+                "PATIENT", "RECIPIENT", "FIRST", "LAST"
             );
             for r in &out {
                 println!(
