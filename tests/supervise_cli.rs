@@ -515,6 +515,12 @@ fn accounting_lists_one_row_per_effective_decision_with_basis_and_required_by() 
             .unwrap()
             .contains("2.16(b); 45 CFR 164.402")
     );
+    let csv = out(&t.run("accounting", &["--patient", "P-0002", "--format", "csv"]));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("# approved against the Part 2 verdict") && l.contains("D-0002")),
+        "{csv}"
+    );
     let table = out(&t.run("accounting", &["--patient", "P-0002"]));
     assert!(
         table.contains("approved against the Part 2 verdict — breach risk assessment required"),

@@ -90,7 +90,37 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
             );
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
-        ExportFormat::Csv => print!("{}", export::to_csv(&meta, ACCOUNTING_COLUMNS, &out)?),
+        ExportFormat::Csv => {
+            // What is listed apart goes into the leading `#` lines, before the header row.
+            let csv = export::to_csv(&meta, ACCOUNTING_COLUMNS, &out)?;
+            let split = csv.find("\ndisclosure,").map_or(0, |i| i + 1);
+            let mut apart = String::new();
+            for r in acc.overrides() {
+                apart.push_str(&format!(
+                    "# {OVERRIDE_APART}: {} {}\n",
+                    escape(&r.disclosure),
+                    r.date
+                ));
+            }
+            for f in &acc.failed {
+                apart.push_str(&format!(
+                    "# FAILED (never counted): {} {} {} line {} {}\n",
+                    escape(&f.disclosure),
+                    f.date,
+                    escape(&f.log_path).replace(['\n', '\r'], " "),
+                    f.line,
+                    f.findings.join(" ")
+                ));
+            }
+            for e in &acc.excluded {
+                apart.push_str(&format!(
+                    "# not in the accounting: {} {}\n",
+                    escape(&e.disclosure),
+                    e.reason
+                ));
+            }
+            print!("{}{apart}{}", &csv[..split], &csv[split..]);
+        }
         ExportFormat::Table => print!(
             "{}",
             table(&a.patient, period, &loaded, &acc, &out, term_width())
@@ -389,4 +419,33 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
         .iter()
         .any(|r| !r.verification.ok() && r.body.consent.as_deref() == Some(a.consent.as_str()));
     Ok(exit_code(&loaded, failed_here))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    /// Wrapping goes by display width, at spaces; a word longer than the line is cut, and
+    /// nothing is lost.
+    #[test]
+    fn wrap_keeps_every_character_within_the_width() {
+        let text = "claim: diagnosis and procedure codes, charges, services 2026-10-01–2026-10-31";
+        let lines = wrap(text, 24);
+        assert!(
+            lines.iter().all(|l| crate::text::width(l) <= 24),
+            "{lines:?}"
+        );
+        assert_eq!(lines.join(" "), text);
+        let long = "x".repeat(45);
+        let lines = wrap(&long, 20);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines.concat(), long);
+        let cjk = "医療機関".repeat(6);
+        let lines = wrap(&cjk, 20);
+        assert!(
+            lines.iter().all(|l| crate::text::width(l) <= 20),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat(), cjk);
+    }
 }
