@@ -591,6 +591,25 @@ fn accounting_joins_queue_items_and_escapes_their_text() {
     assert_eq!(r["conduit"], "ClaimBridge");
     assert_eq!(r["address"], "1 Main St, Salem é");
     assert_eq!(r["description"], "October visits, \"all\" <script>");
+    // `log recipients --queue` names the final recipient behind the conduit too.
+    let mut c = t.cmd();
+    c.args([
+        "log",
+        "recipients",
+        "--consent",
+        "C-0001",
+        "--format",
+        "json",
+    ])
+    .arg(t.log())
+    .arg("--allowed-signers")
+    .arg(&allowed)
+    .arg("--queue")
+    .arg(&queue);
+    let o = c.output().unwrap();
+    let rv: Value = serde_json::from_str(&out(&o)).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+    assert_eq!(rows(&rv)[0]["recipient"], "Acme Health Plan");
+    assert_eq!(rows(&rv)[0]["conduit"], "ClaimBridge");
     let v = json(&["--queue", other.to_str().unwrap()]);
     let r = &rows(&v)[0];
     assert_eq!(r["address"], "(queue not supplied)");

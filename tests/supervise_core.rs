@@ -398,16 +398,16 @@ fn recipients_include_superseded_approvals_and_honour_since() {
         |v| v["recipient"]["name"] = "Mallory".into(),
     ));
     let recs = merge(vec![first, correction, other, bad]);
-    let rows = recipients(&recs, "C-1", None);
+    let rows = recipients(&recs, "C-1", None, None);
     let names: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
     assert_eq!(names, ["Acme Health Plan", "Bay Plan"]);
     assert!(rows[0].superseded);
     assert_eq!(rows[0].disclosures, ["D-1"]);
     assert!(!rows[1].superseded);
-    let since = recipients(&recs, "C-1", Some(nov(1)));
+    let since = recipients(&recs, "C-1", Some(nov(1)), None);
     assert_eq!(since.len(), 1);
     assert_eq!(since[0].first, nov(5));
-    assert!(recipients(&recs, "C-2", None).is_empty());
+    assert!(recipients(&recs, "C-2", None, None).is_empty());
     // The accounting no longer has the superseded approval.
     let a = acc(&recs, "P-1", nov(28));
     assert_eq!(

@@ -253,6 +253,9 @@ pub struct LogRecipientsArgs {
     /// The consent id
     #[arg(long)]
     pub consent: String,
+    /// Queue files the entries were decided on: names the final recipient behind a conduit
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub queue: Vec<PathBuf>,
     /// First UTC date (inclusive)
     #[arg(long, value_name = "DATE")]
     pub since: Option<NaiveDate>,

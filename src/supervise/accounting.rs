@@ -377,8 +377,12 @@ pub fn accounting(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecipientRow {
     pub subject: String,
+    /// The final recipient when a supplied queue names one behind a conduit, else the
+    /// recipient the entry records.
     pub recipient: String,
     pub recipient_kind: String,
+    /// The conduit the records went through (known only from a supplied queue).
+    pub conduit: Option<String>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     pub disclosures: Vec<String>,
@@ -387,14 +391,16 @@ pub struct RecipientRow {
 }
 
 /// Every verified approval whose `consent` is `consent`, dated on or after `since`,
-/// superseded or not, one row per (subject, recipient name, kind).
+/// superseded or not, one row per (subject, recipient, kind, conduit).
 pub fn recipients(
     records: &[DecisionRecord],
     consent: &str,
     since: Option<NaiveDate>,
+    queues: Option<&QueueJoin>,
 ) -> Vec<RecipientRow> {
     let res = super::supersede::resolve_records(records);
-    let mut rows: BTreeMap<(String, String, String), RecipientRow> = BTreeMap::new();
+    type Key = (String, String, String, Option<String>);
+    let mut rows: BTreeMap<Key, RecipientRow> = BTreeMap::new();
     for r in records.iter().filter(|r| {
         r.verification.ok()
             && *r.body.decision == *"approve"
@@ -402,15 +408,28 @@ pub fn recipients(
             && since.is_none_or(|s| r.date() >= s)
     }) {
         let b = &r.body;
+        let (name, kind, conduit) = match queues
+            .and_then(|q| q.get(&b.queue, &b.disclosure))
+            .and_then(|j| j.on_behalf_of.as_ref())
+        {
+            Some((n, k)) => (n.clone(), k.clone(), Some(b.recipient.name.to_string())),
+            None => (
+                b.recipient.name.to_string(),
+                b.recipient.kind.to_string(),
+                None,
+            ),
+        };
         let key = (
             b.subject.clone(),
-            b.recipient.name.to_string(),
-            b.recipient.kind.to_string(),
+            name.clone(),
+            kind.clone(),
+            conduit.clone(),
         );
         let row = rows.entry(key).or_insert_with(|| RecipientRow {
             subject: b.subject.clone(),
-            recipient: b.recipient.name.to_string(),
-            recipient_kind: b.recipient.kind.to_string(),
+            recipient: name,
+            recipient_kind: kind,
+            conduit,
             first: r.date(),
             last: r.date(),
             disclosures: vec![],

@@ -22,11 +22,7 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     {
         bail!("--since {s} is after --until {until}: nothing could match; swap them");
     }
-    let mut join = QueueJoin::default();
-    for p in &a.queue {
-        let q = crate::queue::load_path(p).map_err(|e| eyre!(e))?;
-        join.add(&q.sha256, &q.queue);
-    }
+    let join = queues(&a.queue)?;
     let logs = super::logs_or_default(ctx, &a.logs);
     let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
     let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
@@ -130,6 +126,16 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     // A failed log fails the accounting even when no row of this patient is on a failed
     // line: what the log says about this patient cannot be relied on.
     Ok(exit_code(&loaded, !acc.failed.is_empty()))
+}
+
+/// The queues given, joined by sha256 + disclosure id; one that does not load is an error.
+fn queues(files: &[std::path::PathBuf]) -> eyre::Result<QueueJoin> {
+    let mut join = QueueJoin::default();
+    for p in files {
+        let q = crate::queue::load_path(p).map_err(|e| eyre!(e))?;
+        join.add(&q.sha256, &q.queue);
+    }
+    Ok(join)
 }
 
 fn report_findings(loaded: &Loaded) {
@@ -327,6 +333,7 @@ struct RecipientOut {
     subject: String,
     recipient: String,
     recipient_kind: String,
+    conduit: String,
     first: String,
     last: String,
     disclosures: String,
@@ -337,6 +344,7 @@ const RECIPIENT_COLUMNS: &[&str] = &[
     "subject",
     "recipient",
     "recipient_kind",
+    "conduit",
     "first",
     "last",
     "disclosures",
@@ -349,6 +357,7 @@ impl RecipientOut {
             subject: escape(&r.subject).into_owned(),
             recipient: escape(&r.recipient).into_owned(),
             recipient_kind: escape(&r.recipient_kind).into_owned(),
+            conduit: escape(r.conduit.as_deref().unwrap_or_default()).into_owned(),
             first: r.first.to_string(),
             last: r.last.to_string(),
             disclosures: escape(&r.disclosures.join(" ")).into_owned(),
@@ -358,10 +367,16 @@ impl RecipientOut {
 }
 
 pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
+    let join = queues(&a.queue)?;
     let logs = super::logs_or_default(ctx, &a.logs);
     let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
     let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
-    let rows = crate::supervise::recipients(&loaded.records, &a.consent, a.since);
+    let rows = crate::supervise::recipients(
+        &loaded.records,
+        &a.consent,
+        a.since,
+        (!a.queue.is_empty()).then_some(&join),
+    );
     let out: Vec<RecipientOut> = rows.iter().map(RecipientOut::of).collect();
     let meta = ExportMeta {
         export: "log recipients",
@@ -409,6 +424,9 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
                     r.disclosures,
                     if r.superseded { " (superseded)" } else { "" }
                 );
+                if !r.conduit.is_empty() {
+                    println!("{:<11}via {}", "", r.conduit);
+                }
             }
             println!("\n{} recipients", out.len());
         }
