@@ -279,6 +279,7 @@ fn disclosure(i: usize) -> impl Strategy<Value = Disclosure> {
                         on_behalf_of: None,
                         treats_patient: false,
                         involved_in_care: false,
+                        address: None,
                     },
                     purpose,
                     records,
@@ -295,6 +296,7 @@ fn disclosure(i: usize) -> impl Strategy<Value = Disclosure> {
                     }),
                     claim: None,
                     note: None,
+                    information: None,
                     expect: None,
                 };
                 d.proceeding = Some(d.proceeding_or_default());

@@ -1137,6 +1137,7 @@ fn non_regular_files_are_refused() {
             &["log", "verify"][..],
             &["log", "show"],
             &["log", "accounting", "--patient", "P-0001"],
+            &["log", "recipients", "--consent", "C-0001"],
             &["log", "checkpoint"],
             &["train", "status"],
         ] {

@@ -152,9 +152,12 @@ pub enum LogCommand {
     Show(LogShowArgs),
     /// Supervisor TUI over one or many logs (read-only)
     Review(LogReviewArgs),
-    /// Accounting of disclosures for one patient ref (42 CFR 2.25)
+    /// Accounting of disclosures for one patient ref (42 CFR 2.25; 45 CFR 164.528)
     #[command(long_about = ACCOUNTING_SCOPE)]
     Accounting(LogAccountingArgs),
+    /// Recipients of records under a consent, to tell of its revocation (42 CFR 2.31(a)(6))
+    #[command(long_about = RECIPIENTS_SCOPE)]
+    Recipients(LogRecipientsArgs),
     /// Print a signed checkpoint note of the log's current head
     Checkpoint(LogCheckpointArgs),
 }
@@ -225,20 +228,60 @@ pub struct LogReviewArgs {
 /// What `log accounting` counts, word for word in `--help` and the table header
 /// (`supervise::accounting` is the code this describes).
 pub const ACCOUNTING_SCOPE: &str = "\
-Accounting of disclosures for one patient ref (42 CFR 2.25).
+Accounting of disclosures for one patient ref (42 CFR 2.25; 45 CFR 164.528).
 
-Counted: approvals of consent-based disclosures (rule verdict permitted_with_notice) of this \
-patient ref, dated (UTC day of the entry) from three years before today through today.
-Not counted: override approvals (an approval of an item the rules denied or could not \
-decide), approvals the rules permitted without a consent, denials, deferrals, escalations, \
-and approvals that a verified later entry supersedes.
-Entries that fail verification are listed as FAILED and never counted.";
+One row per disclosure: its effective decision after supersession, when that is an approval \
+(date = approval date, UTC). Override approvals are rows, with the reviewer's stated basis, and \
+are also listed apart: approved against the Part 2 verdict, a breach risk assessment is \
+required (2.16(b); 45 CFR 164.402). Left out: denials, deferrals, escalations, superseded \
+entries, disclosures to the patient, program<->QSO and internal communications. Period: \
+three years through today, six for 164.528 rows (or --since/--until). Entries that fail \
+verification never count; they are listed apart as FAILED.
+--queue FILE... joins entries to their queue items (queue sha256 + disclosure id) for the \
+address, description and conduit columns; without it they read (queue not supplied).
+
+Example: p2review log accounting --patient P-0001 --queue queue.yaml --format csv";
 
 #[derive(Debug, Clone, Args)]
 pub struct LogAccountingArgs {
     /// The opaque patient ref
     #[arg(long)]
     pub patient: String,
+    pub logs: Vec<PathBuf>,
+    /// Queue files the entries were decided on (joined by sha256 + disclosure id)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub queue: Vec<PathBuf>,
+    /// First UTC date (inclusive) [default: 3 years before --until, 6 for 164.528 rows]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Last UTC date (inclusive) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
+    pub format: ExportFormat,
+}
+
+pub const RECIPIENTS_SCOPE: &str = "\
+Every recipient that received records under a consent, for telling them of its revocation \
+(42 CFR 2.31(a)(6)): verified approvals naming the consent, superseded ones included (the \
+records may already have left). One row per patient ref and recipient, with the first and \
+last approval dates and the disclosure ids. Entries that fail verification never count.
+
+Example: p2review log recipients --consent C-0001 --since 2026-01-01";
+
+#[derive(Debug, Clone, Args)]
+pub struct LogRecipientsArgs {
+    /// The consent id
+    #[arg(long)]
+    pub consent: String,
+    /// Queue files the entries were decided on: names the final recipient behind a conduit
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub queue: Vec<PathBuf>,
+    /// First UTC date (inclusive)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
     pub logs: Vec<PathBuf>,
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,

@@ -1,4 +1,4 @@
-//! `p2review log verify|checkpoint` (docs/signed-log.md); `show`, `accounting` and `review`
+//! `p2review log verify|checkpoint` (docs/signed-log.md); `show`, `accounting`, `recipients` and `review`
 //! (the supervisor's commands, issue 5) live in the submodules.
 
 mod accounting;
@@ -32,6 +32,7 @@ pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
             "this build has no terminal UI (feature `tui`); use `p2review log show` instead"
         ),
         LogCommand::Accounting(a) => accounting::run(ctx, &a),
+        LogCommand::Recipients(a) => accounting::recipients(ctx, &a),
     }
 }
 

@@ -117,6 +117,7 @@ pub fn build_queue(
                 modifiers: c.modifiers.clone(),
             }),
             note: Some(note),
+            information: None,
             expect: None,
         });
     }
@@ -213,6 +214,7 @@ fn recipient(context: &Queue, c: &RawClaim) -> Recipient {
         on_behalf_of: None,
         treats_patient: false,
         involved_in_care: false,
+        address: None,
     }
 }
 

@@ -290,6 +290,8 @@ pub(crate) struct RawRecipient {
     pub treats_patient: Flag,
     #[serde(default)]
     pub involved_in_care: Flag,
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -351,6 +353,8 @@ pub(crate) struct RawDisclosure {
     pub claim: Option<RawClaim>,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub information: Option<String>,
     #[serde(default)]
     pub expect: Option<RawExpect>,
 }
@@ -466,6 +470,7 @@ impl RawDisclosure {
                 }),
                 treats_patient: r.treats_patient.0,
                 involved_in_care: r.involved_in_care.0,
+                address: r.address,
             },
             purpose: self.purpose,
             records: self.records,
@@ -485,6 +490,7 @@ impl RawDisclosure {
                 modifiers: c.modifiers,
             }),
             note: self.note,
+            information: self.information,
             expect: self.expect.map(|e| model::Expect {
                 part2: e.part2,
                 notice: e.notice.map(|f| f.0),

@@ -11,7 +11,9 @@ pub mod record;
 pub mod summary;
 pub mod supersede;
 
-pub use accounting::{AccountingRow, accounting};
+pub use accounting::{
+    Accounting, AccountingRow, Period, QueueJoin, RecipientRow, RequiredBy, accounting, recipients,
+};
 pub use filter::Filter;
 pub use load::{
     LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,
