@@ -3,6 +3,7 @@
 //! against. Works on decision records read from verified lines; terminal-free.
 
 pub mod accounting;
+pub mod conflict;
 pub mod export;
 pub mod filter;
 pub mod load;
@@ -11,6 +12,7 @@ pub mod summary;
 pub mod supersede;
 
 pub use accounting::{AccountingRow, accounting};
+pub use conflict::{Conflict, conflicts, pending_second};
 pub use filter::Filter;
 pub use load::{
     LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,
