@@ -11,8 +11,13 @@ use crate::supervise::{accounting, load_logs};
 use crate::text::escape;
 
 pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        a.team.as_deref(),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &[],
+    )?;
     let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
     // The period ends today, in the supervisor's local calendar.
     let as_of = chrono::Local::now().date_naive();

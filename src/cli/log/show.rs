@@ -19,9 +19,13 @@ pub fn decision_str(d: DecisionArg) -> &'static str {
 }
 
 pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) =
-        super::verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        a.team.as_deref(),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &a.checkpoint,
+    )?;
     let filter = Filter {
         reviewer: a.reviewer.clone(),
         decision: a.decision.map(|d| decision_str(d).to_owned()),
