@@ -146,7 +146,7 @@ pub(crate) fn verify_threads() -> usize {
 fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
     let (logs, opts, checkpoints) = sources(
         ctx,
-        a.team.as_deref(),
+        super::team::spec(&a.team),
         &a.logs,
         a.allowed_signers.as_deref(),
         &a.checkpoint,

@@ -25,9 +25,13 @@ pub(crate) fn open(spec: &str) -> eyre::Result<Box<dyn TeamStore>> {
     team::open(spec).map_err(|e| eyre!("team {}: {e}", escape(spec)))
 }
 
+/// `--team` / `P2REVIEW_TEAM`; an empty value means none.
+pub(crate) fn spec(t: &Option<String>) -> Option<&str> {
+    t.as_deref().filter(|s| !s.is_empty())
+}
+
 fn required(t: &Option<String>) -> eyre::Result<&str> {
-    t.as_deref()
-        .ok_or_else(|| eyre!("--team T (or P2REVIEW_TEAM) is required"))
+    spec(t).ok_or_else(|| eyre!("--team T (or P2REVIEW_TEAM) is required"))
 }
 
 /// `--team` with `log …`: every team log plus the LOGs given, and the team's signers
@@ -56,8 +60,11 @@ fn init(a: &TeamInitArgs) -> eyre::Result<u8> {
             "the PostgreSQL team backend is not in this version yet; give a directory on the shared host"
         );
     }
-    let s = DirStore::init(Path::new(&a.dir), &Settings::new(a.override_second_reviewer))
-        .map_err(|e| eyre!(e))?;
+    let s = DirStore::init(
+        Path::new(&a.dir),
+        &Settings::new(a.override_second_reviewer),
+    )
+    .map_err(|e| eyre!(e))?;
     println!(
         "team store created: {} (four-eyes on overrides: {})",
         escape(&s.describe()),
@@ -127,7 +134,11 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
             .map(|r| r.entry_sha256.clone())
             .collect()
     };
-    let failed = loaded.records.iter().filter(|r| !r.verification.ok()).count();
+    let failed = loaded
+        .records
+        .iter()
+        .filter(|r| !r.verification.ok())
+        .count();
     if matches!(a.format, EvalFormat::Json | EvalFormat::Jsonl) {
         let v = serde_json::json!({
             "team": store.describe(),
@@ -142,7 +153,14 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
     } else {
         print!(
             "{}",
-            status_table(&store.describe(), &claims, now, &conflicts, &pending, failed)
+            status_table(
+                &store.describe(),
+                &claims,
+                now,
+                &conflicts,
+                &pending,
+                failed
+            )
         );
     }
     Ok(if conflicts.is_empty() { 0 } else { 1 })

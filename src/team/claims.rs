@@ -147,15 +147,13 @@ impl ClaimDir {
 
     fn read(&self, path: &Path) -> Result<Option<ClaimFile>, TeamError> {
         match fs::read_to_string(path) {
-            Ok(t) => serde_json::from_str(t.trim_end())
-                .map(Some)
-                .map_err(|e| {
-                    store_err(
-                        path,
-                        "not a p2review claim file (move it aside and tell the team admin)",
-                        e,
-                    )
-                }),
+            Ok(t) => serde_json::from_str(t.trim_end()).map(Some).map_err(|e| {
+                store_err(
+                    path,
+                    "not a p2review claim file (move it aside and tell the team admin)",
+                    e,
+                )
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(store_err(path, "cannot read the claim", e)),
         }

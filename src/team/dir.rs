@@ -167,9 +167,8 @@ impl DirStore {
         new.push_str(&line);
         new.push('\n');
         // The result must be a usable trust root (one key, one principal) before it is written.
-        parse_allowed_signers(&new, &path).map_err(|e| {
-            TeamError::Store(format!("{e}; nothing was changed"))
-        })?;
+        parse_allowed_signers(&new, &path)
+            .map_err(|e| TeamError::Store(format!("{e}; nothing was changed")))?;
         let tmp = self.root.join(".allowed_signers.tmp");
         let _ = fs::remove_file(&tmp);
         let mut f = OpenOptions::new()

@@ -11,6 +11,7 @@
 pub mod claims;
 pub mod dir;
 pub mod items;
+pub mod record;
 pub mod settings;
 
 use std::path::{Path, PathBuf};

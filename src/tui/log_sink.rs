@@ -17,6 +17,9 @@ pub struct SignedLogSink {
     /// Set when the log's tail failed its check at start: every record is refused and the
     /// header says why (docs/signed-log.md#appending: the TUI opens read-only).
     read_only: Option<String>,
+    /// Team work (docs/team.md): decisions go through `crate::team::record` (claim,
+    /// must-supersede, four-eyes) and the team's verified logs are what was recorded.
+    team: Option<std::sync::Arc<dyn crate::team::TeamStore>>,
 }
 
 impl SignedLogSink {
@@ -27,7 +30,15 @@ impl SignedLogSink {
             label: format!("{label} {}", recorder.log_path().display()),
             recorder,
             read_only,
+            team: None,
         }
+    }
+
+    /// Record through the team store (the recorder's log is the reviewer's team log).
+    pub fn with_team(mut self, store: std::sync::Arc<dyn crate::team::TeamStore>) -> SignedLogSink {
+        self.label = format!("team {} · {}", store.describe(), self.label);
+        self.team = Some(store);
+        self
     }
 
     pub fn read_only(&self) -> Option<&str> {
@@ -52,19 +63,31 @@ impl DecisionSink for SignedLogSink {
                 "the log is read-only: {why}; run `p2review log verify` and ask a supervisor"
             ));
         }
-        let receipt = self
-            .recorder
-            .record(
+        let input = crate::log::DecisionInput {
+            decision: input.decision,
+            reason_code: input.reason,
+            note: input.note.clone(),
+            supersedes: input.supersedes.clone(),
+        };
+        if let Some(store) = &self.team {
+            let r = crate::team::record::record_in_team(
+                store,
+                self.recorder.clone(),
                 loaded,
                 d,
                 eval,
-                crate::log::DecisionInput {
-                    decision: input.decision,
-                    reason_code: input.reason,
-                    note: input.note.clone(),
-                    supersedes: input.supersedes.clone(),
-                },
+                input,
             )
+            .map_err(|e| format!("not recorded: {e}"))?;
+            return Ok(Receipt {
+                seq: r.receipt.seq,
+                entry: r.receipt.entry_sha256,
+                log: r.receipt.log_id,
+            });
+        }
+        let receipt = self
+            .recorder
+            .record(loaded, d, eval, input)
             .map_err(|e| format!("not recorded: {e}"))?;
         Ok(Receipt {
             seq: receipt.seq,
@@ -74,6 +97,9 @@ impl DecisionSink for SignedLogSink {
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
+        if let Some(store) = &self.team {
+            return team_recorded(store.as_ref());
+        }
         let snap = read_decisions(self.recorder.log_path())?;
         Ok(snap
             .decisions
@@ -105,6 +131,39 @@ impl DecisionSink for SignedLogSink {
 }
 
 /// The kind of log the review TUI writes: demo mode never touches a production log.
+/// Every verified decision in the team's logs (others' included), in time order.
+fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, String> {
+    let opts = crate::log::verify::VerifyOptions {
+        trust: store.trust().map_err(|e| e.to_string())?,
+        checkpoints: Vec::new(),
+        heads_dir: None,
+    };
+    let logs = store.logs().map_err(|e| e.to_string())?;
+    let loaded = crate::supervise::load_logs(&logs, &opts, &[], 1);
+    Ok(loaded
+        .records
+        .into_iter()
+        .filter(|r| r.verification.ok())
+        .filter_map(|r| {
+            Some(Recorded {
+                decision: crate::decision::Decision::parse(&r.body.decision)?,
+                reason_code: r
+                    .body
+                    .reason_code
+                    .as_deref()
+                    .and_then(crate::decision::ReasonCode::parse),
+                disclosure: r.body.disclosure,
+                disclosure_sha256: r.body.disclosure_sha256,
+                entry: r.entry_sha256,
+                reviewer: r.body.reviewer.to_string(),
+                ts: r.body.ts,
+                note: r.body.note,
+                supersedes: r.body.supersedes,
+            })
+        })
+        .collect())
+}
+
 pub fn kind_for(demo: bool) -> LogKind {
     if demo {
         LogKind::Demo

@@ -13,7 +13,7 @@ use crate::text::escape;
 pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
     let (logs, opts, checkpoints) = super::sources(
         ctx,
-        a.team.as_deref(),
+        super::super::team::spec(&a.team),
         &a.logs,
         a.allowed_signers.as_deref(),
         &[],

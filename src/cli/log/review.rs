@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
     }
     let (logs, opts, checkpoints) = super::sources(
         ctx,
-        a.team.as_deref(),
+        super::super::team::spec(&a.team),
         &a.logs,
         a.allowed_signers.as_deref(),
         &[],
