@@ -161,10 +161,8 @@ fn child(spec: &str) {
     let data = DataDir::resolve(Some(Path::new(parts[1]))).unwrap();
     let signer = Signer::load(&data.signing_key()).unwrap();
     let q = p2review::queue::load_path(Path::new(parts[2])).unwrap();
-    let ev = Engine::load(None)
-        .unwrap()
-        .for_date(q.queue.as_of.unwrap())
-        .unwrap();
+    let engine = Engine::load(None).unwrap();
+    let ev = engine.for_date(q.queue.as_of.unwrap()).unwrap();
     let log = store.reviewer_log(signer.principal(), &data).unwrap();
     let rec = Recorder::open(&data, &log, LogKind::Production, signer)
         .with_lock_timeout(Duration::from_secs(60));
