@@ -392,6 +392,15 @@ impl ClaimDir {
     }
 }
 
+/// Parse a claim file's text as the store reads it (the fuzz target's entry point).
+pub fn parse_claim(text: &str) -> Result<ClaimState, String> {
+    let c: ClaimFile = serde_json::from_str(text.trim_end()).map_err(|e| e.to_string())?;
+    Ok(match held(&c) {
+        Err(entry) => ClaimState::Decided { entry },
+        Ok((_, expires_ms)) => ClaimState::Held { expires_ms },
+    })
+}
+
 /// `Ok((token, expires))` for a held claim, `Err(entry)` for a decided one.
 fn held(c: &ClaimFile) -> Result<(String, i64), String> {
     match (c.state.as_str(), &c.entry) {

@@ -58,7 +58,44 @@ pub fn record_in_team(
             crate::text::escape(&principal),
         ));
     }
-    let logs = store.logs().map_err(|e| e.to_string())?;
+    let item = ItemKey {
+        queue_sha256: q.sha256.clone(),
+        disclosure: d.id.clone(),
+    };
+    // The claim file first: it is one small read, and it answers most collisions.
+    let decided = store.decided_entry(&item).map_err(|e| e.to_string())?;
+    if let Some((holder, entry)) = &decided
+        && input.supersedes.is_none()
+    {
+        return Err(TeamError::Decided {
+            disclosure: d.id.clone(),
+            holder: holder.clone(),
+            entry: entry.clone(),
+        }
+        .to_string());
+    }
+    let claim = match decided {
+        // A decided item is never claimed again: a correction names the decided entry.
+        Some(_) => None,
+        None => {
+            let lease = std::time::Duration::from_secs(store.settings().lease_seconds);
+            Some(
+                store
+                    .claim(&item, &principal, lease)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+    };
+    // Nothing was recorded: let others have the item.
+    let give_back = |c: Option<&super::Claim>, m: String| {
+        if let Some(c) = c {
+            let _ = store.drop_claim(c);
+        }
+        m
+    };
+    let logs = store
+        .logs()
+        .map_err(|e| give_back(claim.as_ref(), e.to_string()))?;
     let view = super::items::item_view(&logs, &trust, &d.patient, &d.id);
     let plan = super::items::plan(
         &view,
@@ -68,46 +105,31 @@ pub fn record_in_team(
         input.supersedes.as_deref(),
         store.settings().override_second_reviewer,
     )
-    .map_err(|m| format!("disclosure {}: {m}", crate::text::escape(&d.id)))?;
+    .map_err(|m| {
+        give_back(
+            claim.as_ref(),
+            format!("disclosure {}: {m}", crate::text::escape(&d.id)),
+        )
+    })?;
     let rec = rec.second_reviewer(plan.second_reviewer);
-    let item = ItemKey {
-        queue_sha256: q.sha256.clone(),
-        disclosure: d.id.clone(),
-    };
-    if let Some((holder, entry)) = store.decided_entry(&item).map_err(|e| e.to_string())? {
-        if input.supersedes.is_none() {
-            return Err(TeamError::Decided {
-                disclosure: d.id.clone(),
-                holder,
-                entry,
-            }
-            .to_string());
-        }
+    let Some(claim) = claim else {
         let receipt = rec.record(q, d, ev, input).map_err(|e| e.to_string())?;
         let warning = store
             .redecided(&item, &principal, &receipt.entry_sha256)
             .err()
             .map(|e| format!("the claim file still names the earlier entry: {e}"));
         return Ok(TeamReceipt { receipt, warning });
-    }
-    let lease = std::time::Duration::from_secs(store.settings().lease_seconds);
-    let claim = store
-        .claim(&item, &principal, lease)
-        .map_err(|e| e.to_string())?;
+    };
     let check = {
         let (store, claim) = (Arc::clone(store), claim.clone());
         BeforeWrite(Arc::new(move || {
             store.still_held(&claim).map_err(|e| e.to_string())
         }))
     };
-    let receipt = match rec.before_write(check).record(q, d, ev, input) {
-        Ok(r) => r,
-        Err(e) => {
-            // Nothing was recorded: let others have the item.
-            let _ = store.drop_claim(&claim);
-            return Err(e.to_string());
-        }
-    };
+    let receipt = rec
+        .before_write(check)
+        .record(q, d, ev, input)
+        .map_err(|e| give_back(Some(&claim), e.to_string()))?;
     let warning = store
         .decided(&claim, &receipt.entry_sha256)
         .err()

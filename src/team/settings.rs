@@ -31,8 +31,12 @@ impl Settings {
 
     /// Parse `team.yaml`; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Settings, String> {
-        let s: Settings = serde_yaml::from_str(text)
-            .map_err(|e| format!("{origin}: not a p2review team.yaml: {e}"))?;
+        let s: Settings = serde_yaml::from_str(text).map_err(|e| {
+            format!(
+                "{origin}: not a p2review team.yaml: {}",
+                crate::text::escape(&e.to_string())
+            )
+        })?;
         if s.p2review_team != 1 {
             return Err(format!(
                 "{origin}: p2review_team is {}, this version reads 1; upgrade p2review",
