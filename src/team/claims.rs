@@ -338,13 +338,20 @@ impl ClaimDir {
     /// The decided entry of `item`, if it was decided under a claim.
     pub fn decided_entry(&self, item: &ItemKey) -> Result<Option<(String, String)>, TeamError> {
         let path = self.path(item)?;
-        Ok(self
-            .read(&path)?
-            .and_then(|c| held(&c).err().map(|e| (c.holder, e))))
+        // Under the lock: a claim being created is an empty file until it is written.
+        self.locked(|| {
+            Ok(self
+                .read(&path)?
+                .and_then(|c| held(&c).err().map(|e| (c.holder, e))))
+        })
     }
 
-    /// Every claim file, sorted by name.
+    /// Every claim file, sorted by name (read under the lock).
     pub fn list(&self) -> Result<Vec<ClaimInfo>, TeamError> {
+        self.locked(|| self.list_unlocked())
+    }
+
+    fn list_unlocked(&self) -> Result<Vec<ClaimInfo>, TeamError> {
         let now = now_ms();
         let mut names: Vec<PathBuf> = fs::read_dir(&self.dir)
             .map_err(|e| store_err(&self.dir, "cannot list claims", e))?
@@ -374,7 +381,7 @@ impl ClaimDir {
     pub fn release(&self, id: &str) -> Result<Vec<ClaimInfo>, TeamError> {
         self.locked(|| {
             let mut out = Vec::new();
-            for c in self.list()? {
+            for c in self.list_unlocked()? {
                 if c.disclosure != id || matches!(c.state, ClaimState::Decided { .. }) {
                     continue;
                 }
