@@ -78,10 +78,10 @@ fn main() {
 /// A temp dir, on tmpfs when there is one (what is tested is the protocol, not the disk).
 fn tmp() -> tempfile::TempDir {
     let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        if let Ok(t) = tempfile::tempdir_in(shm) {
-            return t;
-        }
+    if shm.is_dir()
+        && let Ok(t) = tempfile::tempdir_in(shm)
+    {
+        return t;
     }
     tempfile::tempdir().unwrap()
 }

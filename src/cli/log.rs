@@ -85,6 +85,13 @@ pub(crate) fn verify_options(
     verify_options_with(ctx, None, allowed, checkpoint_files)
 }
 
+/// The logs to read, how to verify them, and the checkpoints given (with their files).
+pub(crate) type Sources = (
+    Vec<PathBuf>,
+    VerifyOptions,
+    Vec<(PathBuf, checkpoint::Checkpoint)>,
+);
+
 /// The logs to read and how to verify them: with `--team`, every team log plus `logs`,
 /// trusting the team's signers (docs/team.md); otherwise `logs` or the production log.
 pub(crate) fn sources(
@@ -93,11 +100,7 @@ pub(crate) fn sources(
     logs: &[PathBuf],
     allowed: Option<&Path>,
     checkpoint_files: &[PathBuf],
-) -> eyre::Result<(
-    Vec<PathBuf>,
-    VerifyOptions,
-    Vec<(PathBuf, checkpoint::Checkpoint)>,
-)> {
+) -> eyre::Result<Sources> {
     match super::team::team_logs(team, logs, allowed)? {
         Some((all, trust)) => {
             let (o, c) = verify_options_with(ctx, Some(trust), None, checkpoint_files)?;
