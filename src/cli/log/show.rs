@@ -192,7 +192,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
     ));
     if !conflicts.is_empty() {
         out.push_str(&format!(
-            "CONFLICT: {} items have effective decisions that disagree; decide again naming them in --supersedes\n",
+            "CONFLICT: {} items have effective decisions that disagree\n",
             conflicts.len()
         ));
     }
@@ -202,7 +202,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         .count();
     if waiting > 0 {
         out.push_str(&format!(
-            "PENDING: {waiting} override approvals wait for a second reviewer and count as not approved\n"
+            "PENDING: {waiting} override approvals wait for a second reviewer\n"
         ));
     }
     out
