@@ -28,7 +28,11 @@ fn main() {
         child(&spec);
         return;
     }
-    let tests: [(&str, fn()); 7] = [
+    let tests: [(&str, fn()); 8] = [
+        (
+            "live_view_reports_only_new_verified_decisions",
+            live_view_reports_only_new_verified_decisions,
+        ),
         (
             "eight_reviewers_decide_every_item_exactly_once",
             eight_reviewers_decide_every_item_exactly_once,
@@ -803,4 +807,74 @@ fn receipt_entry_of_deny(team: &Team) -> String {
         .unwrap()
         .entry_sha256
         .clone()
+}
+
+fn live_view_reports_only_new_verified_decisions() {
+    let team = Team::new(2, false);
+    let q = team.sample_queue();
+    let qs = q.to_str().unwrap();
+    let store = team.store();
+    let mut w = p2review::team::live::Watcher::new(store.trust().unwrap());
+    assert!(w.poll(&store.logs().unwrap()).unwrap().is_empty());
+    let o = team.cli(
+        1,
+        &["decide", qs, "--id", "D-0017", "--decision", "approve"],
+    );
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    let first = receipt_entry(&o);
+    let seen = w.poll(&store.logs().unwrap()).unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].entry, first);
+    assert_eq!(seen[0].reviewer, "r1@team.test");
+    assert_eq!(seen[0].disclosure, "D-0017");
+    assert_eq!(seen[0].decision, Decision::Approve);
+    // Only new lines: nothing again until something is appended.
+    assert!(w.poll(&store.logs().unwrap()).unwrap().is_empty());
+    // A half-written line is held back until its LF arrives.
+    let o = team.cli(
+        0,
+        &["decide", qs, "--id", "D-0018", "--decision", "approve"],
+    );
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    let log0 = team.root.join("logs/r0@team.test.jsonl");
+    let full = std::fs::read(&log0).unwrap();
+    let cut = full.len() - 40;
+    std::fs::write(&log0, &full[..cut]).unwrap();
+    let mut w2 = p2review::team::live::Watcher::new(store.trust().unwrap());
+    let partial = w2.poll(&store.logs().unwrap()).unwrap();
+    assert_eq!(partial.len(), 1, "only r1's entry: {partial:?}");
+    std::fs::write(&log0, &full).unwrap();
+    let rest = w2.poll(&store.logs().unwrap()).unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].disclosure, "D-0018");
+    // A signer the team does not trust is never shown, though the line is well formed.
+    let outsider = tempfile::tempdir().unwrap();
+    let data = DataDir::resolve(Some(outsider.path())).unwrap();
+    init_key(&data.signing_key(), "mallory@elsewhere.test").unwrap();
+    let fake = team.root.join("logs/mallory@elsewhere.test.jsonl");
+    let o = Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(outsider.path())
+        .args([
+            "decide",
+            qs,
+            "--id",
+            "D-0019",
+            "--decision",
+            "deny",
+            "--reason-code",
+            "consent_missing",
+            "--log",
+        ])
+        .arg(&fake)
+        .env_remove("P2REVIEW_TEAM")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    assert!(
+        w.poll(&store.logs().unwrap())
+            .unwrap()
+            .iter()
+            .all(|d| d.disclosure != "D-0019")
+    );
 }

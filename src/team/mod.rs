@@ -11,6 +11,7 @@
 pub mod claims;
 pub mod dir;
 pub mod items;
+pub mod live;
 pub mod record;
 pub mod settings;
 
