@@ -647,6 +647,15 @@ fn four_eyes_flow() {
     assert!(out(&o).contains("PENDING"), "{}", out(&o));
     let o = team.cli(0, &["team", "status"]);
     assert!(out(&o).contains(&format!("PENDING {first}")), "{}", out(&o));
+    // Exports count it as waiting, not approved.
+    let o = team.cli(0, &["log", "show", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let totals = &v["summary"]["totals"];
+    assert_eq!(
+        (&totals["approve"], &totals["pending_second"]),
+        (&0.into(), &1.into()),
+        "{v}"
+    );
     // The same reviewer cannot complete it.
     let o = team.cli(
         0,

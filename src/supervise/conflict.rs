@@ -77,9 +77,11 @@ pub fn conflicting_hashes(conflicts: &[Conflict]) -> HashSet<String> {
 /// Verified approvals still waiting for a second reviewer (four-eyes): they count as not
 /// approved. Whether they are still effective is the caller's question (a pending entry
 /// superseded by a second reviewer's approval is complete, and no longer effective).
-pub fn pending_second(records: &[DecisionRecord]) -> HashSet<String> {
+pub fn pending_second<'r>(
+    records: impl IntoIterator<Item = &'r DecisionRecord>,
+) -> HashSet<String> {
     let by_hash: HashMap<&str, &DecisionRecord> = records
-        .iter()
+        .into_iter()
         .filter(|r| r.verification.ok())
         .map(|r| (r.entry_sha256.as_str(), r))
         .collect();
