@@ -28,7 +28,11 @@ fn main() {
         child(&spec);
         return;
     }
-    let tests: [(&str, fn()); 8] = [
+    let tests: [(&str, fn()); 9] = [
+        (
+            "accounting_lists_each_disclosure_once",
+            accounting_lists_each_disclosure_once,
+        ),
         (
             "live_view_reports_only_new_verified_decisions",
             live_view_reports_only_new_verified_decisions,
@@ -886,4 +890,62 @@ fn live_view_reports_only_new_verified_decisions() {
             .iter()
             .all(|d| d.disclosure != "D-0019")
     );
+}
+
+fn accounting_lists_each_disclosure_once() {
+    let team = Team::new(2, false);
+    let q = team.sample_queue();
+    let qs = q.to_str().unwrap();
+    // D-0001 (patient P-0001) is consent-based: its approval is an accountable disclosure.
+    let args = [
+        "decide",
+        qs,
+        "--id",
+        "D-0001",
+        "--decision",
+        "approve",
+        "--reason-code",
+        "consent_verified",
+    ];
+    let o = team.cli(0, &args);
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    // The same approval by the second reviewer, recorded outside the team into their team
+    // log (a log added later): two entries, one disclosure.
+    let log1 = team.root.join("logs/r1@team.test.jsonl");
+    let o = Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(team.reviewers[1].1.root())
+        .args(args)
+        .arg("--log")
+        .arg(&log1)
+        .env_remove("P2REVIEW_TEAM")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    std::fs::set_permissions(&log1, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = team.cli(
+        0,
+        &[
+            "log",
+            "accounting",
+            "--patient",
+            "P-0001",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let rows: Vec<&serde_json::Value> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["recipient"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Pinecrest"))
+        })
+        .collect();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0]["reviewer"], "r0@team.test, r1@team.test", "{v}");
 }

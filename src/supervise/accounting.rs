@@ -40,7 +40,7 @@ pub fn accounting(
         .checked_sub_months(chrono::Months::new(36))
         .unwrap_or(NaiveDate::MIN);
     let res = super::supersede::resolve_records(records);
-    records
+    let rows = records
         .iter()
         .filter(|r| {
             let b = &r.body;
@@ -54,18 +54,45 @@ pub fn accounting(
                 // only an honoured supersession takes an approval out.
                 && !res.superseded.contains(r.entry_sha256.as_str())
         })
-        .map(|r| AccountingRow {
-            verified: r.verification.ok(),
-            date: r.date(),
-            recipient: r.body.recipient.name.to_string(),
-            recipient_kind: r.body.recipient.kind.to_string(),
-            purpose: r.body.purpose.to_string(),
-            basis: format!("patient consent ({})", r.body.rule),
-            consent: r.body.consent.clone(),
-            status: APPROVED_LABEL,
-            reviewer: r.body.reviewer.to_string(),
-            log: r.body.log.to_string(),
-            seq: r.body.seq,
-        })
-        .collect()
+        .map(|r| {
+            (
+                r.body.disclosure.as_str(),
+                AccountingRow {
+                    verified: r.verification.ok(),
+                    date: r.date(),
+                    recipient: r.body.recipient.name.to_string(),
+                    recipient_kind: r.body.recipient.kind.to_string(),
+                    purpose: r.body.purpose.to_string(),
+                    basis: format!("patient consent ({})", r.body.rule),
+                    consent: r.body.consent.clone(),
+                    status: APPROVED_LABEL,
+                    reviewer: r.body.reviewer.to_string(),
+                    log: r.body.log.to_string(),
+                    seq: r.body.seq,
+                },
+            )
+        });
+    // Each disclosure once (docs/team.md): two reviewers' approvals of one item are one
+    // disclosure, listed with both reviewers (the first approval's date and entry).
+    let mut out: Vec<AccountingRow> = Vec::new();
+    let mut first: std::collections::HashMap<&str, usize> = Default::default();
+    for (disclosure, row) in rows {
+        if !row.verified {
+            out.push(row);
+            continue;
+        }
+        match first.get(disclosure) {
+            Some(&i) => {
+                let names: Vec<&str> = out[i].reviewer.split(", ").collect();
+                if !names.contains(&row.reviewer.as_str()) {
+                    out[i].reviewer = format!("{}, {}", out[i].reviewer, row.reviewer);
+                }
+            }
+            None => {
+                first.insert(disclosure, out.len());
+                out.push(row);
+            }
+        }
+    }
+    out
 }
