@@ -28,7 +28,11 @@ fn main() {
         child(&spec);
         return;
     }
-    let tests: [(&str, fn()); 9] = [
+    let tests: [(&str, fn()); 10] = [
+        (
+            "init_and_add_reviewer_refuse_bad_input",
+            init_and_add_reviewer_refuse_bad_input,
+        ),
         (
             "accounting_lists_each_disclosure_once",
             accounting_lists_each_disclosure_once,
@@ -491,6 +495,19 @@ fn decide_is_refused_while_another_holds_the_claim() {
     assert_eq!(code(&o), Some(2));
     assert!(err(&o).contains("claimed by r1@team.test"), "{}", err(&o));
     assert!(team.loaded().records.is_empty());
+    let o = team.cli(0, &["team", "status"]);
+    assert!(
+        out(&o).contains("1 open, 0 expired, 0 decided")
+            && out(&o).contains("working now: r1@team.test"),
+        "{}",
+        out(&o)
+    );
+    // A supervisor releases it; the holder claims it again by deciding.
+    let o = team.cli(0, &["team", "release", "--id", "D-0017"]);
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("held by r1@team.test"), "{}", out(&o));
+    let o = team.cli(0, &["team", "release", "--id", "D-0017"]);
+    assert_eq!(code(&o), Some(2), "nothing left to release");
     // The holder decides through the CLI; `team status` then shows it decided.
     let o = team.cli(
         1,
@@ -948,4 +965,73 @@ fn accounting_lists_each_disclosure_once() {
         .collect();
     assert_eq!(rows.len(), 1, "{v}");
     assert_eq!(rows[0]["reviewer"], "r0@team.test, r1@team.test", "{v}");
+}
+
+fn init_and_add_reviewer_refuse_bad_input() {
+    let team = Team::new(1, false);
+    let bin = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_p2review"));
+        c.arg("--data-dir")
+            .arg(team.reviewers[0].1.root())
+            .env_remove("P2REVIEW_TEAM");
+        c
+    };
+    // Not into a directory that holds anything, and not PostgreSQL (not built yet).
+    let o = bin()
+        .args(["team", "init"])
+        .arg(&team.root)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), Some(2));
+    assert!(err(&o).contains("not empty"), "{}", err(&o));
+    let o = bin()
+        .args(["team", "init", "postgres://db.example/test"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), Some(2));
+    let fresh = team.tmpdir.join("fresh");
+    let o = bin().args(["team", "init"]).arg(&fresh).output().unwrap();
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::metadata(fresh.join("logs"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777,
+        0o1770
+    );
+    assert_eq!(
+        std::fs::metadata(fresh.join("claims"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777,
+        0o2770
+    );
+    let signers = std::fs::read_to_string(team.root.join("allowed_signers")).unwrap();
+    let pubkey = team.reviewers[0].1.root().join("signing_key.pub");
+    let add = |principal: &str, key: &Path| {
+        bin()
+            .args(["team", "add-reviewer", "--team"])
+            .arg(&team.root)
+            .args(["--principal", principal, "--key"])
+            .arg(key)
+            .output()
+            .unwrap()
+    };
+    // The same principal twice, the same key under another principal, a file that is no key.
+    for (p, k) in [
+        ("r0@team.test", pubkey.as_path()),
+        ("someone@team.test", pubkey.as_path()),
+        ("x@team.test", team.root.join("team.yaml").as_path()),
+        ("not a principal", pubkey.as_path()),
+    ] {
+        let o = add(p, k);
+        assert_eq!(code(&o), Some(2), "{p}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(team.root.join("allowed_signers")).unwrap(),
+        signers,
+        "nothing written on bad input"
+    );
 }
