@@ -1034,4 +1034,31 @@ fn init_and_add_reviewer_refuse_bad_input() {
         signers,
         "nothing written on bad input"
     );
+    // Someone who is not one of the team's signers: refused, nothing created in logs/.
+    let outsider = tempfile::tempdir().unwrap();
+    let data = DataDir::resolve(Some(outsider.path())).unwrap();
+    init_key(&data.signing_key(), "mallory@elsewhere.test").unwrap();
+    let q = team.sample_queue();
+    let o = Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(outsider.path())
+        .args([
+            "decide",
+            q.to_str().unwrap(),
+            "--id",
+            "D-0017",
+            "--decision",
+            "approve",
+        ])
+        .env("P2REVIEW_TEAM", &team.root)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), Some(2));
+    assert!(err(&o).contains("is not a signer of team"), "{}", err(&o));
+    assert!(
+        std::fs::read_dir(team.root.join("logs"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
 }

@@ -100,8 +100,7 @@ fn decide_in_team(
 ) -> eyre::Result<u8> {
     let store: Arc<dyn TeamStore> = Arc::from(super::team::open(spec)?);
     let signer = Signer::load(&ctx.data.signing_key())?;
-    let log = crate::team::record::team_log(&*store, signer.principal(), &ctx.data)
-        .map_err(|e| eyre!(e))?;
+    let log = crate::team::record::team_log(&*store, &signer, &ctx.data).map_err(|e| eyre!(e))?;
     let rec = Recorder::open(&ctx.data, &log, LogKind::Production, signer)
         .with_lock_timeout(super::log::lock_timeout(ctx));
     let r = crate::team::record::record_in_team(&store, rec, loaded, d, ev, input)

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
         training_notice(ctx, engine, signer.principal(), args.as_of)
     };
     let log = match &team {
-        Some(store) => crate::team::record::team_log(store.as_ref(), signer.principal(), &ctx.data)
+        Some(store) => crate::team::record::team_log(store.as_ref(), &signer, &ctx.data)
             .map_err(eyre::Report::msg)?,
         None => log,
     };

@@ -40,24 +40,7 @@ pub fn record_in_team(
 ) -> Result<TeamReceipt, String> {
     let principal = rec.signer().principal().to_owned();
     let fingerprint = rec.signer().fingerprint().to_owned();
-    let trust = store.trust().map_err(|e| e.to_string())?;
-    if trust
-        .check(
-            &principal,
-            rec.signer().public_key(),
-            crate::log::NS_DECISION,
-            None,
-            Some(LogKind::Production),
-        )
-        .is_err()
-    {
-        return Err(format!(
-            "{} with key {fingerprint} is not a signer of team {}; ask the team admin to run `p2review team add-reviewer --principal {} --key <your signing_key.pub>`; nothing was recorded",
-            crate::text::escape(&principal),
-            crate::text::escape(&store.describe()),
-            crate::text::escape(&principal),
-        ));
-    }
+    let trust = check_member(store.as_ref(), rec.signer())?;
     let item = ItemKey {
         queue_sha256: q.sha256.clone(),
         disclosure: d.id.clone(),
@@ -137,13 +120,43 @@ pub fn record_in_team(
     Ok(TeamReceipt { receipt, warning })
 }
 
+/// The team's trust, once `signer` is known to be one of the team's signers (checked
+/// before anything is created in the team directory).
+pub fn check_member(
+    store: &dyn TeamStore,
+    signer: &crate::log::Signer,
+) -> Result<crate::log::trust::Trust, String> {
+    let principal = signer.principal();
+    let fingerprint = signer.fingerprint();
+    let trust = store.trust().map_err(|e| e.to_string())?;
+    if trust
+        .check(
+            principal,
+            signer.public_key(),
+            crate::log::NS_DECISION,
+            None,
+            Some(LogKind::Production),
+        )
+        .is_err()
+    {
+        return Err(format!(
+            "{} with key {fingerprint} is not a signer of team {}; ask the team admin to run `p2review team add-reviewer --principal {} --key <your signing_key.pub>`; nothing was recorded",
+            crate::text::escape(principal),
+            crate::text::escape(&store.describe()),
+            crate::text::escape(principal),
+        ));
+    }
+    Ok(trust)
+}
+
 /// The team log of `rec`'s signer, as the recorder to use (`--log` is refused in a team).
 pub fn team_log(
     store: &dyn TeamStore,
-    principal: &str,
+    signer: &crate::log::Signer,
     data: &crate::paths::DataDir,
 ) -> Result<std::path::PathBuf, String> {
+    check_member(store, signer)?;
     store
-        .reviewer_log(principal, data)
+        .reviewer_log(signer.principal(), data)
         .map_err(|e| e.to_string())
 }
