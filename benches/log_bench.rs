@@ -81,6 +81,7 @@ fn decision(i: u64) -> Body {
         note: Some("consent on file, checked against the form".into()),
         override_: false,
         supersedes: None,
+        second_required: false,
     }))
 }
 

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod policy;
 pub mod queue;
 pub mod supervise;
+pub mod team;
 pub mod text;
 pub mod training;
 #[cfg(feature = "tui")]

@@ -277,9 +277,18 @@ fn three_logs_merge_in_time_order_with_exact_fields_and_summary() {
         table.contains("open escalations (all entries): 0"),
         "{table}"
     );
+    // D-0001 (approve, deny, defer) is a conflict (docs/team.md): flagged, still verified.
     assert_eq!(
-        table.lines().filter(|l| l.starts_with("verified")).count(),
+        table
+            .lines()
+            .filter(|l| l.starts_with("verified") || l.starts_with("CONFLICT "))
+            .count(),
         6
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("CONFLICT ")).count(),
+        3,
+        "{table}"
     );
     for l in table.lines().filter(|l| !l.starts_with("log ")) {
         assert!(l.chars().count() <= 80, "{l}");

@@ -66,6 +66,9 @@ pub enum Command {
     /// Create or show the signing key
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Team work on one queue: the shared store, reviewers, claims (docs/team.md)
+    #[command(subcommand)]
+    Team(TeamCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -78,6 +81,9 @@ pub struct ReviewArgs {
     /// Evaluation date (YYYY-MM-DD) [default: the queue's as_of, else today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+    /// The team store (a shared directory, docs/team.md; ignored in demo mode); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -131,6 +137,9 @@ pub struct DecideArgs {
     pub log: Option<PathBuf>,
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -175,6 +184,9 @@ pub struct LogVerifyArgs {
     /// No `ok log=…` line for a clean log (findings are still printed)
     #[arg(long)]
     pub quiet: bool,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -205,6 +217,9 @@ pub struct LogShowArgs {
     /// table, json, csv, or fhir (NDJSON: one FHIR R4 AuditEvent per verified decision, docs/fhir.md)
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 /// `log show --format`: the exports plus FHIR AuditEvents.
@@ -223,6 +238,9 @@ pub struct LogReviewArgs {
     pub logs: Vec<PathBuf>,
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 /// What `log accounting` counts, word for word in `--help` and the table header
@@ -287,6 +305,9 @@ pub struct LogRecipientsArgs {
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
     pub format: ExportFormat,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -428,6 +449,60 @@ pub struct KeyShowArgs {
     /// Print an OpenSSH allowed_signers line
     #[arg(long)]
     pub allowed_signers: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TeamCommand {
+    /// Create a team store in a new or empty directory
+    Init(TeamInitArgs),
+    /// Add a reviewer's public key to the team's signers
+    AddReviewer(TeamAddReviewerArgs),
+    /// Claims, who is working, and conflicts; exit 1 when there is a conflict
+    Status(TeamStatusArgs),
+    /// End the live claim on a disclosure (supervisor); decided items stay decided
+    Release(TeamReleaseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamInitArgs {
+    /// A new or empty directory on the host the team shares (a postgres:// URL is not supported yet)
+    #[arg(value_name = "DIR")]
+    pub dir: String,
+    /// Four-eyes: an override approval counts only once another reviewer approves it
+    #[arg(long)]
+    pub override_second_reviewer: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamAddReviewerArgs {
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T", required = true)]
+    pub team: Option<String>,
+    /// The reviewer's principal (user@host)
+    #[arg(long)]
+    pub principal: String,
+    /// The reviewer's public key (their signing_key.pub; `p2review key show`)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamStatusArgs {
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T", required = true)]
+    pub team: Option<String>,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamReleaseArgs {
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T", required = true)]
+    pub team: Option<String>,
+    /// The disclosure id whose claim ends
+    #[arg(long)]
+    pub id: String,
 }
 
 #[cfg(test)]

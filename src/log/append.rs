@@ -61,6 +61,8 @@ pub enum AppendError {
     /// A repeat decision that does not supersede the item's effective decision
     /// (docs/signed-log.md#supersession-effective-decisions-and-conflicts), checked under the lock.
     Supersede(SupersedeProblem),
+    /// The `before_write` check refused (e.g. the team claim is no longer ours).
+    Refused(String),
 }
 
 impl std::fmt::Display for AppendError {
@@ -93,6 +95,7 @@ impl std::fmt::Display for AppendError {
             }
             AppendError::Head(m) => write!(f, "{m}; nothing was recorded"),
             AppendError::Supersede(p) => write!(f, "{p}"),
+            AppendError::Refused(m) => write!(f, "{m}; nothing was recorded"),
         }
     }
 }
@@ -131,6 +134,17 @@ fn knob(name: &str) -> Option<String> {
     }
 }
 
+/// A check run under the log's lock just before the entry is written (a team claim,
+/// docs/team.md#claims). `Err` is the reason nothing is written.
+#[derive(Clone)]
+pub struct BeforeWrite(pub Arc<dyn Fn() -> Result<(), String> + Send + Sync>);
+
+impl std::fmt::Debug for BeforeWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BeforeWrite(..)")
+    }
+}
+
 /// One log, one kind, one signer. Cheap; each `append` runs the whole protocol.
 #[derive(Debug, Clone)]
 pub struct Appender {
@@ -142,6 +156,8 @@ pub struct Appender {
     /// Replace the head file after each append (on by default; a benchmark of the BENCHMARKS.md#signed-log
     /// "head file excluded" figure turns it off).
     pub update_head: bool,
+    /// Run under the lock right before the write; `Err` refuses the append.
+    pub before_write: Option<BeforeWrite>,
     /// Verdicts of the last few lines checked, keyed by their exact bytes: a recorder that
     /// appends many entries (the TUI) re-reads the genesis and its own last entry each time.
     checker: Arc<Mutex<LineChecker>>,
@@ -169,6 +185,7 @@ impl Appender {
             heads_dir: heads_dir.to_owned(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             update_head: true,
+            before_write: None,
             checker: Arc::new(Mutex::new(LineChecker::with_recent())),
             items: Arc::new(Mutex::new(ItemIndex::default())),
         }
@@ -686,6 +703,9 @@ impl Appender {
         let entry = self.entry(&tail.log_id, seq, &prev, &ts, body);
         let (line, hash) = self.make_line(&entry)?;
         buf.extend_from_slice(&line);
+        if let Some(BeforeWrite(check)) = &self.before_write {
+            check().map_err(AppendError::Refused)?;
+        }
         write_all(&mut f, &buf).map_err(self.io("cannot write the entry"))?;
         f.sync_data()
             .map_err(self.io("cannot sync the log (fdatasync)"))?;

@@ -4,6 +4,7 @@
 
 pub mod accounting;
 pub mod audit_event;
+pub mod conflict;
 pub mod export;
 pub mod filter;
 pub mod load;
@@ -14,6 +15,7 @@ pub mod supersede;
 pub use accounting::{
     Accounting, AccountingRow, Period, QueueJoin, RecipientRow, RequiredBy, accounting, recipients,
 };
+pub use conflict::{Conflict, conflicts, pending_second};
 pub use filter::Filter;
 pub use load::{
     LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,

@@ -84,6 +84,9 @@ pub struct DecisionBody {
     pub overrides: bool,
     #[serde(default)]
     pub supersedes: Option<String>,
+    /// Four-eyes: a v2 override approval still waiting for a second reviewer.
+    #[serde(default)]
+    pub second_required: bool,
 }
 
 /// One decision entry with its provenance.

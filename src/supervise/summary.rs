@@ -17,6 +17,9 @@ pub struct ReviewerSummary {
     pub escalate: u64,
     pub defer: u64,
     pub overrides: u64,
+    /// Four-eyes approvals still waiting for a second reviewer (docs/team.md#four-eyes):
+    /// counted here, not under `approve`.
+    pub pending_second: u64,
 }
 
 impl ReviewerSummary {
@@ -73,12 +76,17 @@ pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&str) -> bo
         .filter(|r| *r.body.decision == *"escalate" && !superseded(r.entry_sha256.as_str()))
         .map(|r| r.entry_sha256.clone())
         .collect();
-    summarize_iter(verified(), open)
+    let pending: HashSet<String> = super::conflict::pending_second(verified())
+        .into_iter()
+        .filter(|h| !superseded(h))
+        .collect();
+    summarize_iter(verified(), open, &pending)
 }
 
 fn summarize_iter<'r>(
     records: impl Iterator<Item = &'r DecisionRecord>,
     open_escalations: Vec<String>,
+    pending: &HashSet<String>,
 ) -> Summary {
     let mut by: BTreeMap<&str, ReviewerSummary> = BTreeMap::new();
     let mut totals = ReviewerSummary {
@@ -96,6 +104,7 @@ fn summarize_iter<'r>(
         for t in [&mut *s, &mut totals] {
             t.total += 1;
             match &*r.body.decision {
+                "approve" if pending.contains(&r.entry_sha256) => t.pending_second += 1,
                 "approve" => t.approve += 1,
                 "deny" => t.deny += 1,
                 "escalate" => t.escalate += 1,

@@ -24,6 +24,9 @@ pub struct SignedLogSink {
     notice: Option<String>,
     /// This window's presence file (removed when the sink is dropped, at exit).
     _presence: Option<crate::log::presence::Presence>,
+    /// Team work (docs/team.md): decisions go through `crate::team::record` (claim,
+    /// must-supersede, four-eyes) and the team's verified logs are what was recorded.
+    team: Option<std::sync::Arc<dyn crate::team::TeamStore>>,
 }
 
 impl SignedLogSink {
@@ -41,7 +44,15 @@ impl SignedLogSink {
             read_only,
             notice,
             _presence: None,
+            team: None,
         }
+    }
+
+    /// Record through the team store (the recorder's log is the reviewer's team log).
+    pub fn with_team(mut self, store: std::sync::Arc<dyn crate::team::TeamStore>) -> SignedLogSink {
+        self.label = format!("team {} · {}", store.describe(), self.label);
+        self.team = Some(store);
+        self
     }
 
     /// Announce this window on the log (`<data dir>/open/…`) and warn when another live
@@ -78,19 +89,31 @@ impl DecisionSink for SignedLogSink {
                 "the log is read-only: {why}; run `p2review log verify` and ask a supervisor"
             ));
         }
-        let receipt = self
-            .recorder
-            .record(
+        let input = crate::log::DecisionInput {
+            decision: input.decision,
+            reason_code: input.reason,
+            note: input.note.clone(),
+            supersedes: input.supersedes.clone(),
+        };
+        if let Some(store) = &self.team {
+            let r = crate::team::record::record_in_team(
+                store,
+                self.recorder.clone(),
                 loaded,
                 d,
                 eval,
-                crate::log::DecisionInput {
-                    decision: input.decision,
-                    reason_code: input.reason,
-                    note: input.note.clone(),
-                    supersedes: input.supersedes.clone(),
-                },
+                input,
             )
+            .map_err(|e| format!("not recorded: {e}"))?;
+            return Ok(Receipt {
+                seq: r.receipt.seq,
+                entry: r.receipt.entry_sha256,
+                log: r.receipt.log_id,
+            });
+        }
+        let receipt = self
+            .recorder
+            .record(loaded, d, eval, input)
             .map_err(|e| match e {
                 crate::log::RecordError::Supersede(crate::log::SupersedeProblem::Required {
                     effective,
@@ -114,6 +137,9 @@ impl DecisionSink for SignedLogSink {
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
+        if let Some(store) = &self.team {
+            return team_recorded(store.as_ref());
+        }
         let mut f = self.follower.lock().unwrap_or_else(|p| p.into_inner());
         *f = LogFollower::new(self.recorder.log_path());
         let update = f.poll()?.unwrap_or_default();
@@ -158,6 +184,39 @@ fn to_recorded(r: RecordedDecision) -> Recorded {
         note: r.note,
         supersedes: r.supersedes,
     }
+}
+
+/// Every verified decision in the team's logs (others' included), in time order.
+fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, String> {
+    let opts = crate::log::verify::VerifyOptions {
+        trust: store.trust().map_err(|e| e.to_string())?,
+        checkpoints: Vec::new(),
+        heads_dir: None,
+    };
+    let logs = store.logs().map_err(|e| e.to_string())?;
+    let loaded = crate::supervise::load_logs(&logs, &opts, &[], 1);
+    Ok(loaded
+        .records
+        .into_iter()
+        .filter(|r| r.verification.ok())
+        .filter_map(|r| {
+            Some(Recorded {
+                decision: crate::decision::Decision::parse(&r.body.decision)?,
+                reason_code: r
+                    .body
+                    .reason_code
+                    .as_deref()
+                    .and_then(crate::decision::ReasonCode::parse),
+                disclosure: r.body.disclosure,
+                disclosure_sha256: r.body.disclosure_sha256,
+                entry: r.entry_sha256,
+                reviewer: r.body.reviewer.to_string(),
+                ts: r.body.ts,
+                note: r.body.note,
+                supersedes: r.body.supersedes,
+            })
+        })
+        .collect())
 }
 
 /// The kind of log the review TUI writes: demo mode never touches a production log.

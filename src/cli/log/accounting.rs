@@ -23,8 +23,13 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
         bail!("--since {s} is after --until {until}: nothing could match; swap them");
     }
     let join = queues(&a.queue)?;
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        super::super::team::spec(&a.team),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &[],
+    )?;
     let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
     let period = Period {
         since: a.since,

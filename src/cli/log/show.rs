@@ -19,9 +19,13 @@ pub fn decision_str(d: DecisionArg) -> &'static str {
 }
 
 pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) =
-        super::verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        super::super::team::spec(&a.team),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &a.checkpoint,
+    )?;
     let filter = Filter {
         reviewer: a.reviewer.clone(),
         decision: a.decision.map(|d| decision_str(d).to_owned()),
@@ -145,12 +149,22 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         "{:<8} {:<16} {:<18} {:<8} {:<3} {:<10} {:<10}",
         "STATUS", "TIME (UTC)", "REVIEWER", "DECISION", "OVR", "PATIENT", "DISCLOSURE"
     ));
+    // Team work (docs/team.md): effective decisions that disagree, and override approvals
+    // still waiting for a second reviewer, among the entries kept.
+    let conflicts = crate::supervise::conflicts(&loaded.records, &loaded.superseded);
+    let in_conflict = crate::supervise::conflict::conflicting_hashes(&conflicts);
+    let pending = crate::supervise::pending_second(&loaded.records);
     for r in shown {
         let b = &r.body;
-        let status = if r.verification.ok() {
-            "verified"
-        } else {
+        let status = if !r.verification.ok() {
             "FAILED"
+        } else if in_conflict.contains(&r.entry_sha256) {
+            "CONFLICT"
+        } else if pending.contains(&r.entry_sha256) && !loaded.superseded.contains(&r.entry_sha256)
+        {
+            "PENDING"
+        } else {
+            "verified"
         };
         row(format!(
             "{:<8} {:<16} {} {} {:<3} {} {}",
@@ -199,5 +213,20 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         failed,
         s
     ));
+    if !conflicts.is_empty() {
+        out.push_str(&format!(
+            "CONFLICT: {} items have effective decisions that disagree\n",
+            conflicts.len()
+        ));
+    }
+    let waiting = pending
+        .iter()
+        .filter(|h| !loaded.superseded.contains(*h))
+        .count();
+    if waiting > 0 {
+        out.push_str(&format!(
+            "PENDING: {waiting} override approvals wait for a second reviewer\n"
+        ));
+    }
     out
 }
