@@ -14,6 +14,7 @@ pub mod log;
 pub mod note_screen;
 pub mod paths;
 pub mod policy;
+pub mod presence;
 pub mod queue;
 pub mod supervise;
 pub mod team;

@@ -151,8 +151,10 @@ fn a_decision_from_another_window_shows_on_the_next_tick() {
     );
     r.keys("e <enter>");
     assert!(matches!(r.app.overlay, Overlay::Decide(_)));
+    r.app.dirty = true;
     r.driver.dispatch(&mut r.app, Action::Tick);
     assert!(!r.app.rows[0].decided(), "nothing new: nothing changes");
+    assert!(r.app.dirty, "a tick never cancels a redraw that is due");
     r.sink.lock().unwrap().appended.push(Recorded {
         disclosure: "D-0001".into(),
         disclosure_sha256: sha,
@@ -177,7 +179,16 @@ fn a_decision_from_another_window_shows_on_the_next_tick() {
             .contains("Another window just recorded DENY")
     );
     // Read twice (the poll returns it once; this window's own entries are skipped).
-    r.driver.dispatch(&mut r.app, Action::Tick);
+    r.app.dirty = true;
+    let again = r.app.rows[0].history[0].clone();
+    r.driver.dispatch(
+        &mut r.app,
+        Action::LogAppended {
+            restarted: false,
+            list: vec![(0, again)],
+        },
+    );
+    assert!(r.app.dirty, "an entry already shown keeps a due redraw");
     assert_eq!(r.app.rows[0].history.len(), 1);
     r.keys("<enter> <enter>");
     assert_eq!(r.recorded()[0].1.supersedes, Some("c3".repeat(32)));

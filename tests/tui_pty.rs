@@ -457,3 +457,62 @@ fn wheel_and_click_select_rows_and_no_mouse_leaves_the_mouse_alone() {
     assert!(s.wait_exit().success());
     assert!(find_last(&s.raw(), b"\x1b[?1000h").is_none());
 }
+
+/// Two windows of one reviewer on one log (issue 13 item 5): the second is told the log is
+/// open elsewhere; a decision recorded by another process (`decide`) shows in the first
+/// within 2 s; a repeat without `--supersedes` is refused, naming the entry.
+#[test]
+fn a_decision_recorded_elsewhere_shows_within_two_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = dir.path().join("queue.yaml");
+    std::fs::copy(fixture(), &queue).unwrap();
+    let log = dir.path().join("decisions.jsonl");
+    let data = dir.path().join("data");
+    let args = [
+        "review",
+        queue.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+    ];
+    let mut first = spawn(&data, &args);
+    first.wait_for("decided 0/12");
+    let mut second = spawn(&data, &args);
+    second.wait_for("also open in another window");
+    second.send("q");
+    second.wait_exit();
+    let decide = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["decide", "--id", "D-0002", "--decision", "defer", "--log"])
+            .arg(&log)
+            .arg(&queue)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = decide(&[]);
+    assert!(o.status.success(), "{o:?}");
+    let t = std::time::Instant::now();
+    first.wait_for("decided 1/12");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "shown after {:?}",
+        t.elapsed()
+    );
+    let entry = String::from_utf8_lossy(&o.stdout)
+        .split("entry=")
+        .nth(1)
+        .unwrap()[..64]
+        .to_owned();
+    let o = decide(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains(&format!("supersede with --supersedes {entry}")),
+        "{o:?}"
+    );
+    assert!(decide(&["--supersedes", &entry]).status.success());
+    first.send("q");
+    assert!(first.wait_exit().success());
+}

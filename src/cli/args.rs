@@ -279,6 +279,9 @@ pub struct LogAccountingArgs {
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
     pub format: ExportFormat,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 pub const RECIPIENTS_SCOPE: &str = "\

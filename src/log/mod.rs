@@ -20,7 +20,6 @@ pub mod head;
 pub mod items;
 pub mod keys;
 pub mod line;
-pub mod presence;
 pub mod read;
 pub mod record;
 pub mod sshsig;

@@ -23,7 +23,7 @@ pub struct SignedLogSink {
     follower: Mutex<LogFollower>,
     notice: Option<String>,
     /// This window's presence file (removed when the sink is dropped, at exit).
-    _presence: Option<crate::log::presence::Presence>,
+    _presence: Option<crate::presence::Presence>,
     /// Team work (docs/team.md): decisions go through `crate::team::record` (claim,
     /// must-supersede, four-eyes) and the team's verified logs are what was recorded.
     team: Option<std::sync::Arc<dyn crate::team::TeamStore>>,
@@ -35,7 +35,7 @@ impl SignedLogSink {
         let read_only = recorder.check().err().map(|e| e.to_string());
         let notice = match &read_only {
             Some(_) => None,
-            None => crate::log::presence::unwritable(recorder.log_path()),
+            None => crate::presence::unwritable(recorder.log_path()),
         };
         SignedLogSink {
             label: format!("{label} {}", recorder.log_path().display()),
@@ -59,9 +59,9 @@ impl SignedLogSink {
     /// window has it open too.
     pub fn announce(mut self, data_root: &Path) -> SignedLogSink {
         let (presence, others) =
-            crate::log::presence::announce(data_root, self.recorder.log_path(), std::process::id());
+            crate::presence::announce(data_root, self.recorder.log_path(), std::process::id());
         if self.notice.is_none() {
-            self.notice = crate::log::presence::warning(&others);
+            self.notice = crate::presence::warning(&others);
         }
         self._presence = Some(presence);
         self

@@ -373,8 +373,13 @@ impl RecipientOut {
 
 pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
     let join = queues(&a.queue)?;
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        super::super::team::spec(&a.team),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &[],
+    )?;
     let loaded = load_logs(&logs, &opts, &checkpoints, super::verify_threads());
     let rows = crate::supervise::recipients(
         &loaded.records,

@@ -64,10 +64,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         _ => {}
     }
-    if let Action::Tick = action {
+    match action {
         // The live reload of the own log: the runtime polls it; nothing to draw yet.
-        return vec![Effect::PollLog];
+        Action::Tick => vec![Effect::PollLog],
+        // Redraws only when something new was read (never cancels a pending redraw).
+        Action::LogAppended { restarted, list } => on_log_appended(app, restarted, list),
+        action => update_screen(app, action),
     }
+}
+
+fn update_screen(app: &mut App, action: Action) -> Vec<Effect> {
     app.dirty = true;
     let ctx = app.context();
     match action {
@@ -128,7 +134,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Recorded { row, result } => on_recorded(app, row, result),
-        Action::LogAppended { restarted, list } => on_log_appended(app, restarted, list),
+        Action::LogAppended { .. } | Action::Tick => vec![],
         Action::LogNotice(n) => {
             // In full in the status line and the message log: the header may shorten it.
             if app.log_notice.as_ref() != Some(&n) {
@@ -857,9 +863,9 @@ fn on_log_appended(app: &mut App, restarted: bool, list: Vec<(u32, RowDecision)>
         }
     }
     if changed.is_empty() && !restarted {
-        app.dirty = false;
         return vec![];
     }
+    app.dirty = true;
     app.recount_decided();
     if app.filter.decided != DecidedFilter::All {
         keep_selection_rebuild(app);
