@@ -161,6 +161,10 @@ pub struct LogVerifyArgs {
     /// No `ok log=…` line for a clean log (findings are still printed)
     #[arg(long)]
     pub quiet: bool,
+    /// Reference mode: one thread, each signature alone with `verify_strict` (slower; the
+    /// default checks signatures in batches on all cores with the same verdicts)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Args)]
