@@ -289,7 +289,8 @@ const BLOCK: usize = 2048;
 const BLOCK_BYTES: usize = 8 << 20;
 
 /// Read blocks of lines; check each block's lines on `threads` threads (signatures as
-/// `mode` says), then feed the verdicts to the chain in file order.
+/// `mode` says) while this thread feeds the previous block's verdicts to the chain in file
+/// order and reads the next block (at most three blocks in memory).
 ///
 /// The threads are a scoped split of each block into equal slices: the work per line is
 /// nearly uniform, so work stealing (rayon) would buy nothing here for a dependency and a
@@ -315,50 +316,52 @@ pub fn verify_file_blocks(
         .map(|_| (LineChecker::new(), KeyFacts::default()))
         .collect();
     // Each piece with the bytes it stands for in the file.
-    let mut pieces: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BLOCK);
+    let mut block: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BLOCK);
     if !first.is_empty() {
-        pieces.push((first, first_len));
+        block.push((first, first_len));
     }
-    let (mut off, mut lines, mut eof, mut io_failed) = (0u64, 0u64, false, false);
-    while !pieces.is_empty() || !eof {
-        let mut bytes: usize = pieces.iter().map(|(p, _)| p.len()).sum();
-        while !eof && pieces.len() < BLOCK && bytes < BLOCK_BYTES {
-            let mut buf = Vec::with_capacity(1500);
-            match read_piece(&mut r, &mut buf) {
-                Ok(_) if buf.is_empty() => eof = true,
-                Ok(n) => {
-                    bytes += buf.len();
-                    pieces.push((buf, n));
-                }
-                Err(_) => {
-                    eof = true;
-                    io_failed = true;
-                }
+    let (mut eof, mut io_failed) = (false, false);
+    fill_block(&mut r, &mut block, &mut eof, &mut io_failed);
+    let (mut off, mut lines) = (0u64, 0u64);
+    // A checked block waiting to be fed to the chain.
+    let mut checked: Option<(Vec<(Vec<u8>, u64)>, Vec<Result<GoodLine, Code>>)> = None;
+    loop {
+        let mut feed = |pieces: Vec<(Vec<u8>, u64)>, results: Vec<Result<GoodLine, Code>>| {
+            for ((p, len), res) in pieces.iter().zip(results) {
+                chain.feed_checked(p, off, res);
+                off += len;
+                lines += 1;
+                each(lines, p);
             }
-        }
-        let per = pieces.len().div_ceil(threads).max(1);
-        let results: Vec<Result<GoodLine, Code>> = if threads == 1 {
-            let (ck, keys) = &mut checkers[0];
-            check_slice(ck, keys, mode, &pieces)
-        } else {
-            std::thread::scope(|sc| {
-                let hs: Vec<_> = pieces
-                    .chunks(per)
-                    .zip(checkers.iter_mut())
-                    .map(|(chunk, (ck, keys))| sc.spawn(move || check_slice(ck, keys, mode, chunk)))
-                    .collect();
-                hs.into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            })
         };
-        for ((p, len), res) in pieces.iter().zip(results) {
-            chain.feed_checked(p, off, res);
-            off += len;
-            lines += 1;
-            each(lines, p);
+        if block.is_empty() {
+            if let Some((p, res)) = checked.take() {
+                feed(p, res);
+            }
+            break;
         }
-        pieces.clear();
+        // The workers check this block while this thread feeds the previous one to the
+        // chain (and to `each`) and reads the next.
+        let per = block.len().div_ceil(threads).max(1);
+        let prev = checked.take();
+        let (results, next) = std::thread::scope(|sc| {
+            let hs: Vec<_> = block
+                .chunks(per)
+                .zip(checkers.iter_mut())
+                .map(|(chunk, (ck, keys))| sc.spawn(move || check_slice(ck, keys, mode, chunk)))
+                .collect();
+            if let Some((p, res)) = prev {
+                feed(p, res);
+            }
+            let mut next = Vec::with_capacity(BLOCK);
+            fill_block(&mut r, &mut next, &mut eof, &mut io_failed);
+            let results: Vec<Result<GoodLine, Code>> = hs
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect();
+            (results, next)
+        });
+        checked = Some((std::mem::replace(&mut block, next), results));
     }
     if io_failed {
         let seq = chain.last.map_or(0, |l| l.seq + 1);
@@ -369,6 +372,31 @@ pub fn verify_file_blocks(
         });
     }
     Ok(report(&mut chain, extra))
+}
+
+/// Read pieces into `block` up to [`BLOCK`] lines or [`BLOCK_BYTES`]; a read error ends
+/// the file there (`io_failed`: reported as `E_IO` after what was read).
+fn fill_block(
+    r: &mut impl BufRead,
+    block: &mut Vec<(Vec<u8>, u64)>,
+    eof: &mut bool,
+    io_failed: &mut bool,
+) {
+    let mut bytes: usize = block.iter().map(|(p, _)| p.len()).sum();
+    while !*eof && block.len() < BLOCK && bytes < BLOCK_BYTES {
+        let mut buf = Vec::with_capacity(1500);
+        match read_piece(r, &mut buf) {
+            Ok(_) if buf.is_empty() => *eof = true,
+            Ok(n) => {
+                bytes += buf.len();
+                block.push((buf, n));
+            }
+            Err(_) => {
+                *eof = true;
+                *io_failed = true;
+            }
+        }
+    }
 }
 
 /// The per-line verdicts of consecutive pieces (as `super::chain::check_piece` gives them),
