@@ -1,6 +1,6 @@
 //! Log bytes → line framing, and a whole-log verification three ways (in memory, streamed
-//! from a file, and with the per-line checks in parallel) that must agree; then the
-//! decision reader the TUI and `decide` use.
+//! from a file — `log verify --strict` — and the default mode: per-line checks in parallel,
+//! signatures in batches) that must agree; then the decision reader the TUI and `decide` use.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(in_memory.entries, streamed.entries);
     let parallel = verify_file_parallel(&path, &opts, 2).expect("the scratch file is readable");
-    assert_eq!(streamed.findings, parallel.findings, "streamed vs parallel");
+    assert_eq!(streamed.findings, parallel.findings, "--strict vs batches");
     if let Err(e) = read_decisions(&path) {
         assert_printable("a log read error", &e);
     }
