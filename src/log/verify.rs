@@ -288,6 +288,9 @@ const BLOCK: usize = 2048;
 /// Bytes per block too: 2048 over-long lines of 64 KiB each would be 128 MiB.
 const BLOCK_BYTES: usize = 8 << 20;
 
+/// Pieces (a line with its LF) with the bytes each stands for in the file.
+type Block = Vec<(Vec<u8>, u64)>;
+
 /// Read blocks of lines; check each block's lines on `threads` threads (signatures as
 /// `mode` says) while this thread feeds the previous block's verdicts to the chain in file
 /// order and reads the next block (at most three blocks in memory).
@@ -315,8 +318,7 @@ pub fn verify_file_blocks(
     let mut checkers: Vec<(LineChecker, KeyFacts)> = (0..threads)
         .map(|_| (LineChecker::new(), KeyFacts::default()))
         .collect();
-    // Each piece with the bytes it stands for in the file.
-    let mut block: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BLOCK);
+    let mut block: Block = Vec::with_capacity(BLOCK);
     if !first.is_empty() {
         block.push((first, first_len));
     }
@@ -324,9 +326,9 @@ pub fn verify_file_blocks(
     fill_block(&mut r, &mut block, &mut eof, &mut io_failed);
     let (mut off, mut lines) = (0u64, 0u64);
     // A checked block waiting to be fed to the chain.
-    let mut checked: Option<(Vec<(Vec<u8>, u64)>, Vec<Result<GoodLine, Code>>)> = None;
+    let mut checked: Option<(Block, Vec<Result<GoodLine, Code>>)> = None;
     loop {
-        let mut feed = |pieces: Vec<(Vec<u8>, u64)>, results: Vec<Result<GoodLine, Code>>| {
+        let mut feed = |pieces: Block, results: Vec<Result<GoodLine, Code>>| {
             for ((p, len), res) in pieces.iter().zip(results) {
                 chain.feed_checked(p, off, res);
                 off += len;
@@ -376,12 +378,7 @@ pub fn verify_file_blocks(
 
 /// Read pieces into `block` up to [`BLOCK`] lines or [`BLOCK_BYTES`]; a read error ends
 /// the file there (`io_failed`: reported as `E_IO` after what was read).
-fn fill_block(
-    r: &mut impl BufRead,
-    block: &mut Vec<(Vec<u8>, u64)>,
-    eof: &mut bool,
-    io_failed: &mut bool,
-) {
+fn fill_block(r: &mut impl BufRead, block: &mut Block, eof: &mut bool, io_failed: &mut bool) {
     let mut bytes: usize = block.iter().map(|(p, _)| p.len()).sum();
     while !*eof && block.len() < BLOCK && bytes < BLOCK_BYTES {
         let mut buf = Vec::with_capacity(1500);
