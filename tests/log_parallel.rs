@@ -1,15 +1,16 @@
-//! `log verify`'s default mode (per-line checks on all cores, signatures in batches) gives
-//! exactly the findings of `--strict` (one thread, `verify_strict` per entry) — on a clean
-//! log, on damaged ones (byte changes, a forged signature key, truncation against a
-//! checkpoint), and on signatures crafted to pass a bare batch equation but not
-//! `verify_strict` (docs/signed-log.md#batch-verification).
+//! `log verify`'s default mode (per-line checks on all cores) and the batch mode
+//! (signatures in batches) give exactly the findings of `--strict` (one thread,
+//! `verify_strict` per entry) — on a clean log, on damaged ones (byte changes, a forged
+//! signature key, truncation against a checkpoint), and on signatures crafted to pass a bare
+//! batch equation but not `verify_strict` (docs/signed-log.md#batch-verification).
 
 mod log_support;
 
 use log_support::*;
+use p2review::log::batch::SigMode;
 use p2review::log::checkpoint;
 use p2review::log::trust::Trust;
-use p2review::log::verify::{VerifyOptions, verify_file, verify_file_parallel};
+use p2review::log::verify::{VerifyOptions, verify_file, verify_file_blocks, verify_file_parallel};
 
 #[test]
 fn parallel_findings_equal_sequential() {
@@ -52,6 +53,10 @@ fn parallel_findings_equal_sequential() {
                 .unwrap();
             assert_eq!(a.findings, b.findings, "threads {t}");
             assert_eq!((a.entries, a.last_hash), (b.entries, b.last_hash));
+            let c = verify_file_blocks(&path, &opts, t, SigMode::Batch, &mut |_, _| {})
+                .map_err(|e| e.0)
+                .unwrap();
+            assert_eq!(a.findings, c.findings, "threads {t}, batches");
         }
         compared += 1;
     };
@@ -171,19 +176,20 @@ fn batch_findings_equal_strict_on_crafted_signatures() {
         std::fs::write(&path, all.concat()).unwrap();
         let strict = verify_file(&path, &opts).map_err(|e| e.0).unwrap();
         for t in [1, 2, 7] {
-            let batch = verify_file_parallel(&path, &opts, t)
-                .map_err(|e| e.0)
-                .unwrap();
-            assert_eq!(
-                strict.findings,
-                batch.findings,
-                "line {} threads {t}",
-                at + 1
-            );
-            assert_eq!(
-                (strict.entries, strict.last_hash, strict.signers),
-                (batch.entries, batch.last_hash, batch.signers)
-            );
+            for mode in [SigMode::Batch, SigMode::Strict] {
+                let other = verify_file_blocks(&path, &opts, t, mode, &mut |_, _| {})
+                    .map_err(|e| e.0)
+                    .unwrap();
+                let line = at + 1;
+                assert_eq!(
+                    strict.findings, other.findings,
+                    "line {line} threads {t} {mode:?}"
+                );
+                assert_eq!(
+                    (strict.entries, strict.last_hash, strict.signers),
+                    (other.entries, other.last_hash, other.signers)
+                );
+            }
         }
         strict.findings
     };

@@ -161,8 +161,8 @@ pub struct LogVerifyArgs {
     /// No `ok log=…` line for a clean log (findings are still printed)
     #[arg(long)]
     pub quiet: bool,
-    /// Reference mode: one thread, each signature alone with `verify_strict` (slower; the
-    /// default checks signatures in batches on all cores with the same verdicts)
+    /// Reference mode: one thread, each line checked as it is read (`verify_strict` per
+    /// signature); slower, same findings as the default, which uses all cores
     #[arg(long)]
     pub strict: bool,
 }

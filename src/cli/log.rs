@@ -100,8 +100,7 @@ pub(crate) fn verify_options(
     Ok((opts, checkpoints))
 }
 
-/// Threads for per-line checks and signature batches (`log verify` without `--strict`,
-/// and the supervisor's load).
+/// Threads for per-line checks (`log verify` without `--strict`, and the supervisor's load).
 pub(crate) fn verify_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }

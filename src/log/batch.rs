@@ -18,6 +18,12 @@
 //! dalek's batch coefficients, derived from the batch itself, cancel it one time in two to
 //! eight — and can be ground. A failing batch is re-checked entry by entry with
 //! `verify_strict`, so findings name exactly the bad lines.
+//!
+//! The subgroup check is a scalar multiplication per signature and costs more than the batch
+//! saves: measured, batches check fewer signatures per core than `verify_strict` alone
+//! (BENCHMARKS.md#signed-log), so `log verify` uses [`SigMode::Strict`] on every core
+//! (`crate::log::verify::DEFAULT_SIG_MODE`). Batches become worth it with a cheaper exact
+//! subgroup test (point halving) than curve25519-dalek offers today.
 
 use std::collections::HashMap;
 
@@ -49,12 +55,11 @@ impl SigJob {
 }
 
 /// How signatures are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigMode {
-    /// Each signature alone with `verify_strict` (the reference; `log verify --strict`).
+    /// Each signature alone with `verify_strict` (the reference).
     Strict,
     /// Batches of [`BATCH`] after the checks above, falling back to `verify_strict`.
-    #[default]
     Batch,
 }
 

@@ -259,10 +259,14 @@ pub fn stream_file_each(
 }
 
 /// `log verify`'s default mode: [`verify_file`] with the per-line checks (parse, canonical
-/// form, schema) spread over `threads` threads and the signatures checked in batches
-/// (`super::batch`); the chain, trust, time and anchor checks run in order on their results.
-/// The verdicts are the same function of the same bytes, so the findings are identical to
-/// [`verify_file`]'s (tested in tests/log_parallel.rs); only the time differs.
+/// form, schema, `verify_strict`) spread over `threads` threads; the chain, trust, time and
+/// anchor checks run in order on their results. The verdicts are the same function of the
+/// same bytes, so the findings are identical to [`verify_file`]'s (tested in
+/// tests/log_parallel.rs); only the time differs.
+///
+/// Signatures are checked one by one ([`DEFAULT_SIG_MODE`]): exact batch verification
+/// (`super::batch`) measured slower per core, because the subgroup check on each `R` that
+/// makes it exact costs more than the batch saves (BENCHMARKS.md#signed-log).
 pub fn verify_file_parallel(
     path: &Path,
     opts: &VerifyOptions,
@@ -279,8 +283,11 @@ pub fn verify_file_parallel_each(
     threads: usize,
     each: &mut dyn FnMut(u64, &[u8]),
 ) -> Result<LogReport, VerifyIoError> {
-    verify_file_blocks(path, opts, threads, SigMode::Batch, each)
+    verify_file_blocks(path, opts, threads, DEFAULT_SIG_MODE, each)
 }
+
+/// How the default mode checks signatures (see [`verify_file_parallel`]).
+pub const DEFAULT_SIG_MODE: SigMode = SigMode::Strict;
 
 /// Lines read and checked together: memory stays bounded (at most this many lines, or
 /// [`BLOCK_BYTES`]), and each thread gets enough signatures for a few batches.
