@@ -847,6 +847,29 @@ fn several_logs_combine_exit_codes() {
         assert!(f[2].strip_prefix("seq=").unwrap().parse::<u64>().is_ok());
         assert!(f[3].strip_prefix("line=").unwrap().parse::<u64>().is_ok());
     }
+    // `--strict` (one thread, verify_strict each) prints and exits exactly as the default
+    // (batches on all cores), on clean, warning, missing and failing logs.
+    let (a, b, c, missing) = (a.as_path(), b.as_path(), c.as_path(), missing.as_path());
+    for set in [
+        vec![a],
+        vec![a, b],
+        vec![a, b, missing],
+        vec![a, b, missing, c],
+        vec![c],
+    ] {
+        let d = env.run_p(&["log", "verify"], &set);
+        let s = env.run_p(&["log", "verify", "--strict"], &set);
+        assert_eq!(
+            (d.status.code(), &d.stdout, &d.stderr),
+            (s.status.code(), &s.stdout, &s.stderr),
+            "{set:?}"
+        );
+    }
+    let help = out(&env.run(&["log", "verify", "--help"]));
+    assert!(
+        help.contains("--strict") && help.contains("verify_strict"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -187,6 +187,10 @@ pub struct LogVerifyArgs {
     /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
     #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
     pub team: Option<String>,
+    /// Reference mode: one thread, each line checked as it is read (`verify_strict` per
+    /// signature); slower, same findings as the default, which uses all cores
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -18,7 +18,7 @@ use crate::log::checkpoint;
 use crate::log::entry::LogKind;
 use crate::log::keys::{self, Signer};
 use crate::log::trust::{Trust, parse_allowed_signers};
-use crate::log::verify::{VerifyOptions, stream_file, verify_file_parallel};
+use crate::log::verify::{VerifyOptions, stream_file, verify_file, verify_file_parallel};
 
 pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
     match cmd {
@@ -142,7 +142,7 @@ pub(crate) fn verify_options_with(
     Ok((opts, checkpoints))
 }
 
-/// Threads for per-line checks.
+/// Threads for per-line checks (`log verify` without `--strict`, and the supervisor's load).
 pub(crate) fn verify_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
@@ -160,7 +160,12 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
     let mut hints = std::collections::BTreeSet::new();
     let threads = verify_threads();
     for log in &logs {
-        match verify_file_parallel(log, &opts, threads) {
+        let res = if a.strict {
+            verify_file(log, &opts)
+        } else {
+            verify_file_parallel(log, &opts, threads)
+        };
+        match res {
             Ok(r) => {
                 for f in &r.findings {
                     println!(

@@ -9,8 +9,10 @@
 //! - [`append`]: the docs/signed-log.md#appending append protocol; [`head`]: head files.
 //! - [`keys`], [`trust`]: signing keys and who may sign.
 //! - [`canonical`], [`entry`], [`line`], [`sshsig`], [`chain`]: the format itself.
+//! - [`batch`]: signatures checked many at a time, with `verify_strict`'s verdicts.
 
 pub mod append;
+pub mod batch;
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
