@@ -698,9 +698,9 @@ fn accounting_joins_queue_items_and_escapes_their_text() {
 fn recipients_of_a_consent_include_superseded_approvals() {
     let t = three(true);
     let (alice_first, _) = line_body(&t.alice.log(), 2);
-    // Bob corrects alice's approval (a deny superseding it): the records may have left.
+    // Alice corrects her approval (a deny superseding it): the records may have left.
     decide(
-        &t.bob,
+        &t.alice,
         &t.queue,
         &[
             "--id",
@@ -949,6 +949,8 @@ fn accounting_with_a_failed_log_exits_1() {
 #[test]
 fn fhir_audit_events_one_per_verified_decision() {
     let t = three(true);
+    // Alice's approval of D-0001 is effective: her escalation supersedes it.
+    let (alice_first, _) = line_body(&t.alice.log(), 2);
     decide(
         &t.alice,
         &t.queue,
@@ -959,6 +961,8 @@ fn fhir_audit_events_one_per_verified_decision() {
             "escalate",
             "--reason-code",
             "needs_privacy_officer",
+            "--supersedes",
+            &alice_first,
             "--note",
             "CANARY note text",
         ],

@@ -964,7 +964,8 @@ fn accounting_lists_each_disclosure_once() {
         })
         .collect();
     assert_eq!(rows.len(), 1, "{v}");
-    assert_eq!(rows[0]["reviewer"], "r0@team.test, r1@team.test", "{v}");
+    // Both reviewers, space-separated (docs/cli.md#log-accounting).
+    assert_eq!(rows[0]["reviewers"], "r0@team.test r1@team.test", "{v}");
 }
 
 fn init_and_add_reviewer_refuse_bad_input() {
