@@ -9,6 +9,10 @@ use serde_json::{Map, Value, json};
 use crate::decision::{self, Decision, ReasonCode};
 use crate::verdict::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
 
+/// The `v: 2` incident entry types (a child module: it shares the field reader below).
+#[path = "entry_incident.rs"]
+pub mod incident;
+
 /// Which log an entry belongs to; fixed by the genesis entry and never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LogKind {
@@ -58,6 +62,8 @@ pub enum Body {
         torn_sha256: String,
     },
     TrainingCompletion(Box<TrainingFields>),
+    /// `v: 2`: `incident`, `incident_assessment`, `incident_delay`, `incident_notice`.
+    Incident(incident::IncidentBody),
 }
 
 impl Body {
@@ -67,6 +73,15 @@ impl Body {
             Body::Decision(_) => "decision",
             Body::TailRecovery { .. } => "tail_recovery",
             Body::TrainingCompletion(_) => "training_completion",
+            Body::Incident(i) => i.type_name(),
+        }
+    }
+
+    /// The entry version this body is written as (v1 rules are frozen; docs/signed-log.md).
+    pub fn version(&self) -> u64 {
+        match self {
+            Body::Incident(_) => incident::VERSION,
+            _ => 1,
         }
     }
 }
@@ -117,7 +132,7 @@ impl Entry {
     /// The JSON object to canonicalize and sign.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
-        m.insert("v".into(), json!(1));
+        m.insert("v".into(), json!(self.body.version()));
         m.insert("log".into(), json!(self.log));
         m.insert("seq".into(), json!(self.seq));
         m.insert("prev".into(), json!(self.prev));
@@ -185,6 +200,7 @@ impl Entry {
                 m.insert("pass_mark".into(), json!(t.pass_mark));
                 m.insert("passed".into(), json!(t.passed));
             }
+            Body::Incident(i) => i.put(&mut m),
         }
         Value::Object(m)
     }
@@ -192,8 +208,9 @@ impl Entry {
     /// The schema check. `Err` names the field (never its value: values may be PHI-shaped).
     pub fn from_value(v: &Value) -> Result<Entry, String> {
         let mut f = Fields::new(v, "entry")?;
-        if f.u64("v")? != 1 {
-            return Err("v is not 1".into());
+        let v = f.u64("v")?;
+        if v != 1 && v != incident::VERSION {
+            return Err("v is not 1 or 2".into());
         }
         let log = f.hex("log", 32)?;
         let seq = f.u64("seq")?;
@@ -244,12 +261,14 @@ impl Entry {
                     passed,
                 }))
             }
-            _ => {
-                return Err(
-                    "type is not genesis, decision, tail_recovery or training_completion".into(),
-                );
-            }
+            other => match incident::parse(other, &mut f) {
+                Some(r) => Body::Incident(r?),
+                None => return Err("type is not a known entry type".into()),
+            },
         };
+        if v != body.version() {
+            return Err(format!("type {ty} is not written as v {v}"));
+        }
         f.done()?;
         if (seq == 0) != matches!(body, Body::Genesis { .. }) {
             return Err("genesis must be exactly entry 0".into());

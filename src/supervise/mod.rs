@@ -5,6 +5,7 @@
 pub mod accounting;
 pub mod export;
 pub mod filter;
+pub mod incidents;
 pub mod load;
 pub mod record;
 pub mod summary;
