@@ -58,6 +58,9 @@ pub enum Command {
     /// Create or show the signing key
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Incidents and breach response: record, assess, delays, notices, deadlines
+    #[command(subcommand)]
+    Incident(super::incident_args::IncidentCommand),
 }
 
 #[derive(Debug, Clone, Args)]

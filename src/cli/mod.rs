@@ -5,6 +5,10 @@ pub mod args;
 mod decide;
 mod evaluate;
 mod import;
+mod incident;
+pub mod incident_args;
+mod incident_follow;
+mod incident_list;
 mod key;
 pub(crate) mod log;
 mod policy;
@@ -145,6 +149,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> eyre::Result<u8> {
         Command::Policy(c) => policy::run(ctx, c),
         Command::Import(c) => import::run(ctx, c),
         Command::Key(c) => key::run(ctx, c),
+        Command::Incident(c) => incident::run(ctx, c),
     }
     .wrap_err_with(|| "command failed".to_owned())
 }
