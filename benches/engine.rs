@@ -219,6 +219,7 @@ fn synthetic() -> Queue {
         organization: Organization {
             name: "Summit Billing Services".into(),
             role: Role::Qso,
+            breach_notice_days: None,
         },
         programs: vec![
             program("harbor", "Harbor Recovery Center", true, false),

@@ -146,6 +146,7 @@ fn big_queue() -> Queue {
         organization: Organization {
             name: "Summit Billing Services".into(),
             role: Role::Qso,
+            breach_notice_days: None,
         },
         programs: vec![
             Program {

@@ -10,6 +10,7 @@ pub mod digest;
 pub mod engine;
 pub mod facts;
 pub mod import;
+pub mod incident;
 pub mod log;
 pub mod note_screen;
 pub mod paths;

@@ -331,6 +331,7 @@ fn queue() -> impl Strategy<Value = Queue> {
                 organization: Organization {
                     name: "Summit Billing Services".into(),
                     role: Role::Qso,
+                    breach_notice_days: None,
                 },
                 programs: vec![
                     Program {

@@ -69,6 +69,9 @@ pub enum Command {
     /// Team work on one queue: the shared store, reviewers, claims (docs/team.md)
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Incidents and breach response: record, assess, delays, notices, deadlines
+    #[command(subcommand)]
+    Incident(super::incident_args::IncidentCommand),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -5,6 +5,10 @@ pub mod args;
 mod decide;
 mod evaluate;
 mod import;
+mod incident;
+pub mod incident_args;
+mod incident_follow;
+mod incident_list;
 mod key;
 pub(crate) mod log;
 mod policy;
@@ -155,6 +159,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> eyre::Result<u8> {
         Command::Import(c) => import::run(ctx, c),
         Command::Key(c) => key::run(ctx, c),
         Command::Team(c) => team::run(ctx, c),
+        Command::Incident(c) => incident::run(ctx, c),
     }
     .wrap_err_with(|| "command failed".to_owned())
 }

@@ -269,6 +269,7 @@ impl Chain {
         let kind_ok = match (&e.body, self.kind) {
             (Body::Decision(_), Some(LogKind::Training)) => false,
             (Body::TrainingCompletion(_), Some(k)) => k == LogKind::Training,
+            (Body::Incident(_), Some(LogKind::Training)) => false,
             _ => true,
         };
         if !kind_ok {

@@ -9,6 +9,10 @@ use serde_json::{Map, Value, json};
 use crate::decision::{self, Decision, ReasonCode};
 use crate::verdict::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
 
+/// The `v: 2` incident entry types (a child module: it shares the field reader below).
+#[path = "entry_incident.rs"]
+pub mod incident;
+
 /// Which log an entry belongs to; fixed by the genesis entry and never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LogKind {
@@ -58,6 +62,8 @@ pub enum Body {
         torn_sha256: String,
     },
     TrainingCompletion(Box<TrainingFields>),
+    /// `v: 2`: `incident`, `incident_assessment`, `incident_delay`, `incident_notice`.
+    Incident(incident::IncidentBody),
 }
 
 impl Body {
@@ -67,6 +73,18 @@ impl Body {
             Body::Decision(_) => "decision",
             Body::TailRecovery { .. } => "tail_recovery",
             Body::TrainingCompletion(_) => "training_completion",
+            Body::Incident(i) => i.type_name(),
+        }
+    }
+
+    /// The entry version this body is written as (v1 rules are frozen; docs/signed-log.md):
+    /// `2` for the incident types and for a decision holding the v2 field
+    /// `second_required`; every other entry stays `v: 1`, readable by earlier verifiers.
+    pub fn version(&self) -> u64 {
+        match self {
+            Body::Incident(_) => incident::VERSION,
+            Body::Decision(d) if d.second_required => 2,
+            _ => 1,
         }
     }
 }
@@ -117,13 +135,9 @@ fn policy_value(p: &PolicyRefs) -> Value {
 }
 
 impl Entry {
-    /// `2` when the entry holds a v2 field (`second_required`), else `1`: entries that
-    /// need nothing new stay `v: 1`, readable by every earlier verifier.
+    /// The version the entry is written as: its body's ([`Body::version`]).
     pub fn version(&self) -> u64 {
-        match &self.body {
-            Body::Decision(d) if d.second_required => 2,
-            _ => 1,
-        }
+        self.body.version()
     }
 
     /// The JSON object to canonicalize and sign.
@@ -200,6 +214,7 @@ impl Entry {
                 m.insert("pass_mark".into(), json!(t.pass_mark));
                 m.insert("passed".into(), json!(t.passed));
             }
+            Body::Incident(i) => i.put(&mut m),
         }
         Value::Object(m)
     }
@@ -207,8 +222,8 @@ impl Entry {
     /// The schema check. `Err` names the field (never its value: values may be PHI-shaped).
     pub fn from_value(v: &Value) -> Result<Entry, String> {
         let mut f = Fields::new(v, "entry")?;
-        let version = f.u64("v")?;
-        if version != 1 && version != 2 {
+        let v = f.u64("v")?;
+        if v != 1 && v != 2 {
             return Err("v is not 1 or 2".into());
         }
         let log = f.hex("log", 32)?;
@@ -233,7 +248,7 @@ impl Entry {
                 torn_len: f.u64("torn_len")?,
                 torn_sha256: f.hex("torn_sha256", 64)?,
             },
-            "decision" => Body::Decision(Box::new(decision_fields(&mut f, version)?)),
+            "decision" => Body::Decision(Box::new(decision_fields(&mut f, v)?)),
             "training_completion" => {
                 let mut p = f.object("pack")?;
                 let pack_id = p.str_with("id", non_empty)?;
@@ -260,12 +275,14 @@ impl Entry {
                     passed,
                 }))
             }
-            _ => {
-                return Err(
-                    "type is not genesis, decision, tail_recovery or training_completion".into(),
-                );
-            }
+            other => match incident::parse(other, &mut f) {
+                Some(r) => Body::Incident(r?),
+                None => return Err("type is not a known entry type".into()),
+            },
         };
+        if v != body.version() {
+            return Err(format!("type {ty} is not written as v {v}"));
+        }
         f.done()?;
         if (seq == 0) != matches!(body, Body::Genesis { .. }) {
             return Err("genesis must be exactly entry 0".into());

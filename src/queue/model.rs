@@ -56,6 +56,11 @@ pub struct Pack {
 pub struct Organization {
     pub name: String,
     pub role: Role,
+    /// Days from discovery the QSOA/BAA allows for reporting an incident to the program
+    /// (docs/incidents.md); a BA owes the shorter of this and 60 (45 CFR 164.410(b)). Not
+    /// part of any disclosure hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_notice_days: Option<u64>,
 }
 
 /// Who is making the disclosure (the default actor is the organization's role).

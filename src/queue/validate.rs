@@ -187,6 +187,16 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         &|| "organization.name".to_owned(),
         &q.organization.name,
     );
+    if let Some(n) = q.organization.breach_notice_days
+        && !(1..=365).contains(&n)
+    {
+        p.push(
+            "organization.breach_notice_days",
+            format_args!(
+                "{n} is not a number of days from 1 to 365: write the QSOA's term, or null"
+            ),
+        );
+    }
 
     let mut programs = HashMap::with_capacity(q.programs.len());
     for (i, g) in q.programs.iter().enumerate() {

@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod conflict;
 pub mod export;
 pub mod filter;
+pub mod incidents;
 pub mod load;
 pub mod record;
 pub mod summary;

@@ -1,0 +1,452 @@
+//! Incidents and breach response (docs/incidents.md): `incident record|assess|delay|notified|list`
+//! through the binary, the deadline boundaries, and the v2 entries verifying with `log verify`
+//! and stock `ssh-keygen`.
+
+mod log_support;
+
+use log_support::*;
+
+fn ack_hash(o: &std::process::Output) -> String {
+    let s = out(o);
+    let first = s.lines().next().unwrap_or_default();
+    first
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("incident="))
+        .unwrap_or_else(|| panic!("no incident hash in {s:?} / {}", err(o)))
+        .to_owned()
+}
+
+fn record(env: &Env, args: &[&str]) -> String {
+    let mut a = vec!["incident", "record"];
+    a.extend_from_slice(args);
+    let o = env.run(&a);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).starts_with("ACK incident="), "{}", out(&o));
+    ack_hash(&o)
+}
+
+fn list_json(env: &Env, as_of: &str) -> (Option<i32>, serde_json::Value) {
+    let o = env.run(&["incident", "list", "--as-of", as_of, "--format", "json"]);
+    let v = serde_json::from_str(&out(&o)).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+    (o.status.code(), v)
+}
+
+fn notice<'a>(v: &'a serde_json::Value, to: &str) -> &'a serde_json::Value {
+    v["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["to"] == to)
+        .unwrap_or_else(|| panic!("no {to} notice in {v:#}"))
+}
+
+#[test]
+fn ba_program_notice_day_60_on_time_day_61_overdue_exit_1() {
+    let env = Env::with_key("rev@clinic.example");
+    record(
+        &env,
+        &[
+            "--actor",
+            "qso",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+    );
+    let (code, v) = list_json(&env, "2026-03-02");
+    let n = notice(&v, "program");
+    assert_eq!(n["due"], "2026-03-02", "{v:#}");
+    assert_eq!(n["days_left"], 0);
+    assert_eq!(code, Some(0));
+    let (code, v) = list_json(&env, "2026-03-03");
+    assert_eq!(notice(&v, "program")["days_left"], -1);
+    assert_eq!(notice(&v, "program")["status"], "overdue");
+    assert_eq!(code, Some(1), "an overdue notice exits 1");
+}
+
+#[test]
+fn a_qsoa_term_shorter_than_60_days_governs_a_ba() {
+    let env = Env::with_key("rev@clinic.example");
+    record(
+        &env,
+        &[
+            "--actor",
+            "qso",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2026-06-01",
+            "--breach-notice-days",
+            "10",
+        ],
+    );
+    let (_, v) = list_json(&env, "2026-06-05");
+    assert_eq!(notice(&v, "program")["due"], "2026-06-11");
+    assert_eq!(notice(&v, "program")["days_left"], 6);
+}
+
+#[test]
+fn qso_of_a_non_covered_entity_program_without_a_term_is_contractual_never_a_164_410_date() {
+    let env = Env::with_key("rev@clinic.example");
+    record(
+        &env,
+        &[
+            "--actor",
+            "qso",
+            "--program-not-covered-entity",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2025-01-01",
+        ],
+    );
+    let (code, v) = list_json(&env, "2026-11-30");
+    let n = notice(&v, "program");
+    assert_eq!(n["due"], "contractual", "{v:#}");
+    assert!(
+        n["why"]
+            .as_str()
+            .unwrap()
+            .contains("set breach_notice_days")
+    );
+    assert!(n["why"].as_str().unwrap().contains("not settled"));
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn lawful_holder_is_not_applicable_and_never_overdue() {
+    let env = Env::with_key("rev@clinic.example");
+    record(
+        &env,
+        &[
+            "--actor",
+            "lawful_holder",
+            "--kind",
+            "lost_or_stolen",
+            "--discovered-on",
+            "2024-01-01",
+        ],
+    );
+    let (code, v) = list_json(&env, "2026-11-30");
+    assert_eq!(v["notices"][0]["status"], "not_applicable", "{v:#}");
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn program_under_500_hhs_from_the_year_end_log_leap_year_and_media_over_500_in_a_state() {
+    let env = Env::with_key("rev@clinic.example");
+    // Discovered in 2023: the annual HHS log is due 29 February 2024 (a leap year).
+    record(
+        &env,
+        &[
+            "--actor",
+            "part2_program",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2023-05-01",
+        ],
+    );
+    let (_, v) = list_json(&env, "2023-05-02");
+    assert_eq!(notice(&v, "individuals")["due"], "2023-06-30");
+    assert_eq!(notice(&v, "hhs")["due"], "2024-02-29", "{v:#}");
+    assert!(
+        v["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["to"] != "media")
+    );
+    let env = Env::with_key("rev@clinic.example");
+    record(
+        &env,
+        &[
+            "--actor",
+            "covered_entity",
+            "--kind",
+            "lost_or_stolen",
+            "--discovered-on",
+            "2025-04-10",
+            "--individuals",
+            "700",
+            "--residents",
+            "OH=501",
+            "IN=199",
+        ],
+    );
+    let (_, v) = list_json(&env, "2025-04-11");
+    assert_eq!(notice(&v, "media")["due"], "2025-06-09");
+    assert_eq!(
+        notice(&v, "hhs")["due"],
+        "2025-06-09",
+        "500 or more: HHS with individuals"
+    );
+    // Under 500, a year not followed by a leap year: 1 March.
+    let env = Env::with_key("rev@clinic.example");
+    record(
+        &env,
+        &[
+            "--actor",
+            "part2_program",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2025-12-31",
+        ],
+    );
+    let (_, v) = list_json(&env, "2026-01-01");
+    assert_eq!(notice(&v, "hhs")["due"], "2026-03-01");
+}
+
+#[test]
+fn law_enforcement_delays_oral_capped_at_30_days_written_as_stated() {
+    let env = Env::with_key("rev@clinic.example");
+    let h = record(
+        &env,
+        &[
+            "--actor",
+            "part2_program",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+    );
+    // Oral without the official's identity: refused, nothing written.
+    let before = std::fs::read(env.log()).unwrap();
+    let o = env.run(&[
+        "incident",
+        "delay",
+        &h,
+        "--law-enforcement",
+        "oral",
+        "--on",
+        "2026-02-20",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--official"), "{}", err(&o));
+    assert_eq!(std::fs::read(env.log()).unwrap(), before);
+    let o = env.run(&[
+        "incident",
+        "delay",
+        &h,
+        "--law-enforcement",
+        "oral",
+        "--on",
+        "2026-02-20",
+        "--official",
+        "Detective, County PD",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // Original due 2026-03-02; the oral delay ends 2026-03-22 (30 days), not later.
+    let (code, v) = list_json(&env, "2026-03-20");
+    let n = notice(&v, "individuals");
+    assert_eq!(n["due"], "2026-03-22", "{v:#}");
+    assert_eq!(n["original_due"], "2026-03-02");
+    assert_eq!(code, Some(0), "a delayed notice is not overdue");
+    let (code, _) = list_json(&env, "2026-03-23");
+    assert_eq!(code, Some(1), "the oral delay is capped at 30 days");
+    let o = env.run(&[
+        "incident",
+        "delay",
+        &h,
+        "--law-enforcement",
+        "written",
+        "--until",
+        "2026-06-30",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let (code, v) = list_json(&env, "2026-06-01");
+    assert_eq!(notice(&v, "individuals")["due"], "2026-06-30");
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn record_from_queue_assess_notify_then_verify_with_log_verify_and_ssh_keygen() {
+    have("jq", "--version");
+    have("ssh-keygen", "-V");
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(1);
+    // A v1 decision first: it keeps verifying beside v2 entries.
+    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = env.run_p(
+        &[
+            "incident",
+            "record",
+            "--id",
+            "D-0001",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2026-11-02",
+            "--note",
+            "sent to the wrong plan",
+        ],
+        &[&q],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let h = ack_hash(&o);
+    let line = std::fs::read_to_string(env.log()).unwrap();
+    let inc = line.lines().last().unwrap();
+    let v: serde_json::Value = serde_json::from_str(inc).unwrap();
+    assert_eq!(v["e"]["v"], 2);
+    assert_eq!(v["e"]["type"], "incident");
+    assert_eq!(v["e"]["disclosure"], "D-0001");
+    assert_eq!(v["e"]["actor"], "qso");
+    for c in CANARIES {
+        assert!(!line.contains(c), "free text {c} leaked into the log");
+    }
+    // Exception (i) never covers a misdirected send: exit 2, nothing written.
+    let before = std::fs::read(env.log()).unwrap();
+    let o = env.run(&["incident", "assess", &h, "--exception", "unintentional_use"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("another organization"), "{}", err(&o));
+    assert_eq!(std::fs::read(env.log()).unwrap(), before);
+    let o = env.run(&[
+        "incident",
+        "assess",
+        &h,
+        "--nature",
+        "part2_identifying",
+        "--nature-note",
+        "SUD dx",
+        "--recipient",
+        "bound_to_protect",
+        "--recipient-note",
+        "a health plan",
+        "--acquired",
+        "unknown",
+        "--acquired-note",
+        "no reply",
+        "--mitigation",
+        "none",
+        "--mitigation-note",
+        "asked to destroy",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("outcome=breach"), "{}", out(&o));
+    let o = env.run(&[
+        "incident",
+        "notified",
+        &h,
+        "--to",
+        "program",
+        "--on",
+        "2026-11-20",
+        "--method",
+        "email",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let (code, v) = list_json(&env, "2026-11-30");
+    assert_eq!(notice(&v, "program")["status"], "sent", "{v:#}");
+    assert_eq!(notice(&v, "program")["outcome"], "breach");
+    assert_eq!(code, Some(0));
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{} {}", out(&o), err(&o));
+    let o = env.run(&["log", "show"]);
+    assert_ne!(
+        o.status.code(),
+        Some(1),
+        "log show breaks on incident entries: {}",
+        out(&o)
+    );
+    let allowed = out(&env.run(&["key", "show", "--allowed-signers"]));
+    std::fs::write(env.path("allowed_signers"), allowed).unwrap();
+    let text = std::fs::read_to_string(env.log()).unwrap();
+    let mut seen = 0;
+    for (i, l) in text.lines().enumerate() {
+        if l.contains("\"type\":\"incident") {
+            let (ok, msg) = recipe(env.tmp.path(), &env.log(), i + 1);
+            assert!(
+                ok && msg.contains("Good \"p2review-decision\" signature"),
+                "line {}: {msg}",
+                i + 1
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 3, "incident, incident_assessment, incident_notice");
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let env = Env::with_key("rev@clinic.example");
+    let h = record(
+        &env,
+        &[
+            "--actor",
+            "qso",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+    );
+    let before = std::fs::read(env.log()).unwrap();
+    for args in [
+        vec![
+            "incident",
+            "record",
+            "--actor",
+            "qso",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2026-01-01",
+            "--note",
+            "SSN 123-45-6789",
+        ],
+        vec![
+            "incident",
+            "record",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+        vec![
+            "incident",
+            "record",
+            "--actor",
+            "qso",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2026-01-01",
+            "--individuals",
+            "2",
+            "--residents",
+            "OH=3",
+        ],
+        vec![
+            "incident",
+            "notified",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "--to",
+            "program",
+            "--on",
+            "2026-01-02",
+        ],
+        vec![
+            "incident",
+            "notified",
+            &h,
+            "--to",
+            "program",
+            "--on",
+            "2025-12-31",
+        ],
+        vec!["incident", "assess", "not-a-hash"],
+    ] {
+        let o = env.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(!err(&o).trim().is_empty());
+        assert!(
+            !err(&o).contains("123-45-6789"),
+            "the refused note is echoed"
+        );
+        assert_eq!(std::fs::read(env.log()).unwrap(), before, "{args:?} wrote");
+    }
+}
