@@ -39,17 +39,49 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowDecision {
     pub decision: Decision,
-    pub reason: Option<ReasonCode>,
+    pub reason_code: Option<ReasonCode>,
     /// Entry hash (what a correction `supersedes`).
-    pub entry: String,
+    pub entry_sha256: String,
     /// False when it was made on an earlier version of the disclosure (docs/signed-log.md#decision).
     pub current: bool,
     /// Who made it and when, as the log says; empty for a decision made in this session.
-    pub by: String,
-    pub at: String,
+    pub reviewer: String,
+    pub ts: String,
     /// The reviewer's own note, and the entry this decision supersedes.
     pub note: Option<String>,
     pub supersedes: Option<String>,
+}
+
+impl RowDecision {
+    /// The row's view of a decision read back from the log (`current`: made on the
+    /// disclosure as loaded).
+    pub fn of_recorded(r: &super::sink::Recorded, current: bool) -> RowDecision {
+        RowDecision {
+            decision: r.decision,
+            reason_code: r.reason_code,
+            entry_sha256: r.entry_sha256.clone(),
+            current,
+            reviewer: r.reviewer.clone(),
+            ts: r.ts.clone(),
+            note: r.note.clone(),
+            supersedes: r.supersedes.clone(),
+        }
+    }
+
+    /// The row's view of a decision just recorded in this session (who and when are the
+    /// log's; the screen shows them only for decisions read back).
+    pub fn of_receipt(input: &super::sink::DecisionInput, r: &super::sink::Receipt) -> RowDecision {
+        RowDecision {
+            decision: input.decision,
+            reason_code: input.reason_code,
+            entry_sha256: r.entry_sha256.clone(),
+            current: true,
+            reviewer: String::new(),
+            ts: String::new(),
+            note: input.note.clone(),
+            supersedes: input.supersedes.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -218,10 +250,7 @@ pub struct Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub row: u32,
-    pub decision: Decision,
-    pub reason: Option<ReasonCode>,
-    pub note: Option<String>,
-    pub supersedes: Option<String>,
+    pub input: super::sink::DecisionInput,
 }
 
 /// How many status messages the message log keeps.
@@ -611,16 +640,7 @@ pub fn seed_rows(
         let h = hashes
             .entry(i)
             .or_insert_with(|| hash(&loaded.queue.disclosures[i]));
-        let rd = RowDecision {
-            decision: r.decision,
-            reason: r.reason_code,
-            entry: r.entry.clone(),
-            current: *h == r.disclosure_sha256,
-            by: r.reviewer.clone(),
-            at: r.ts.clone(),
-            note: r.note.clone(),
-            supersedes: r.supersedes.clone(),
-        };
+        let rd = RowDecision::of_recorded(r, *h == r.disclosure_sha256);
         out.push((i as u32, rd));
     }
     out

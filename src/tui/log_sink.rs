@@ -52,44 +52,13 @@ impl DecisionSink for SignedLogSink {
                 "the log is read-only: {why}; run `p2review log verify` and ask a supervisor"
             ));
         }
-        let receipt = self
-            .recorder
-            .record(
-                loaded,
-                d,
-                eval,
-                crate::log::DecisionInput {
-                    decision: input.decision,
-                    reason_code: input.reason,
-                    note: input.note.clone(),
-                    supersedes: input.supersedes.clone(),
-                },
-            )
-            .map_err(|e| format!("not recorded: {e}"))?;
-        Ok(Receipt {
-            seq: receipt.seq,
-            entry: receipt.entry_sha256,
-            log: receipt.log_id,
-        })
+        self.recorder
+            .record(loaded, d, eval, input.clone())
+            .map_err(|e| format!("not recorded: {e}"))
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
-        let snap = read_decisions(self.recorder.log_path())?;
-        Ok(snap
-            .decisions
-            .into_iter()
-            .map(|r| Recorded {
-                disclosure: r.disclosure,
-                disclosure_sha256: r.disclosure_sha256,
-                decision: r.decision,
-                reason_code: r.reason_code,
-                entry: r.entry_sha256,
-                reviewer: r.reviewer,
-                ts: r.ts,
-                note: r.note,
-                supersedes: r.supersedes,
-            })
-            .collect())
+        Ok(read_decisions(self.recorder.log_path())?.decisions)
     }
 
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
@@ -151,16 +120,15 @@ mod tests {
         assert!(sink.read_only().is_none());
         let input = DecisionInput {
             decision: Decision::Escalate,
-            reason: Some(ReasonCode::NeedsPrivacyOfficer),
+            reason_code: Some(ReasonCode::NeedsPrivacyOfficer),
             note: None,
-            overrides: false,
             supersedes: None,
         };
         let r = sink.record(&l, d, &ev, &input).unwrap();
         assert_eq!(r.seq, 1, "genesis is seq 0");
         let back = sink.recorded().unwrap();
         assert_eq!(back.len(), 1);
-        assert_eq!(back[0].entry, r.entry);
+        assert_eq!(back[0].entry_sha256, r.entry_sha256);
         assert_eq!(back[0].disclosure_sha256, sink.disclosure_sha256(d));
 
         // Damage the last entry's signature: appends must be refused, and say so.

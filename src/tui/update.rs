@@ -453,7 +453,7 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
     let supersedes = app.rows[row as usize]
         .decision
         .as_ref()
-        .map(|d| d.entry.clone());
+        .map(|d| d.entry_sha256.clone());
     app.overlay = Overlay::Decide(Box::new(DecideDialog {
         row,
         decision,
@@ -602,24 +602,21 @@ fn submit(app: &mut App) -> Vec<Effect> {
         );
         return vec![];
     }
+    let input = DecisionInput {
+        decision: dlg.decision,
+        reason_code: dlg.reason,
+        note,
+        supersedes: dlg.supersedes,
+    };
     app.pending = Some(Pending {
         row: dlg.row,
-        decision: dlg.decision,
-        reason: dlg.reason,
-        note: note.clone(),
-        supersedes: dlg.supersedes.clone(),
+        input: input.clone(),
     });
     app.set_status(StatusKind::Info, "Recording…");
     vec![Effect::Record {
         row: dlg.row,
         eval: Box::new(e),
-        input: DecisionInput {
-            decision: dlg.decision,
-            reason: dlg.reason,
-            note,
-            overrides: dlg.overrides,
-            supersedes: dlg.supersedes,
-        },
+        input,
         queue_sha256: loaded.sha256.clone(),
     }]
 }
@@ -654,16 +651,7 @@ fn on_recorded(
     let id = crate::text::escape(&id).into_owned();
     match result {
         Ok(r) => {
-            let rd = RowDecision {
-                decision: p.decision,
-                reason: p.reason,
-                entry: r.entry.clone(),
-                current: true,
-                by: String::new(),
-                at: String::new(),
-                note: p.note,
-                supersedes: p.supersedes,
-            };
+            let rd = RowDecision::of_receipt(&p.input, &r);
             let state = &mut app.rows[row as usize];
             state.history.push(rd.clone());
             state.decision = Some(rd);
@@ -672,9 +660,9 @@ fn on_recorded(
                 StatusKind::Info,
                 format!(
                     "Recorded: {} {id} (seq {}, entry {}…)",
-                    p.decision.as_str(),
+                    p.input.decision.as_str(),
                     r.seq,
-                    &r.entry[..r.entry.len().min(12)]
+                    &r.entry_sha256[..r.entry_sha256.len().min(12)]
                 ),
             );
             // Move on: the next undecided item, as a reviewer working the queue expects.
