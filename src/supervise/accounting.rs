@@ -52,7 +52,7 @@ pub fn accounting(
                 && day <= as_of
                 // A failed entry is listed (marked FAILED by the caller), never counted;
                 // only an honoured supersession takes an approval out.
-                && !res.superseded.contains(r.entry_sha256.as_str())
+                && !res.superseded.contains(&r.entry_sha256)
         })
         .map(|r| AccountingRow {
             verified: r.verification.ok(),
@@ -61,7 +61,7 @@ pub fn accounting(
             recipient_kind: r.body.recipient.kind.to_string(),
             purpose: r.body.purpose.to_string(),
             basis: format!("patient consent ({})", r.body.rule),
-            consent: r.body.consent.clone(),
+            consent: r.body.consent.map(|c| c.to_string()),
             status: APPROVED_LABEL,
             reviewer: r.body.reviewer.to_string(),
             log: r.body.log.to_string(),

@@ -5,6 +5,8 @@
 pub mod accounting;
 pub mod export;
 pub mod filter;
+pub mod intern;
+pub mod lenient;
 pub mod load;
 pub mod record;
 pub mod summary;
@@ -15,8 +17,10 @@ pub use filter::Filter;
 pub use load::{
     LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,
 };
-pub use record::{DecisionRecord, LogStatus, Verification, merge};
+pub use record::{DecisionBody, DecisionRecord, Hash, LogStatus, Sym, Verification, merge};
 pub use summary::{
     ReviewerSummary, Summary, open_escalations, summarize, summarize_shown, summarize_with,
 };
-pub use supersede::{ItemEntry, Resolution, SupersedesWarning, resolve, resolve_records};
+pub use supersede::{
+    ItemEntry, Resolution, SupersedesWarning, resolve, resolve_iter, resolve_records,
+};

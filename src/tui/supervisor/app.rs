@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::supervise::{DecisionRecord, Loaded, Summary, summarize_with};
+use crate::supervise::{DecisionRecord, Loaded, Summary, Sym, summarize_with};
 
 use super::super::app::Look;
 use super::keymap::SupContext;
@@ -50,6 +50,8 @@ pub struct SupApp {
     pub offset: usize,
     /// The summary of `visible`, computed when the summary screen needs it.
     pub summary: Option<Summary>,
+    /// The filters `visible` was last computed for (a narrower one starts from it).
+    filtered: Option<FilterKey>,
     pub quit: bool,
 }
 
@@ -71,6 +73,7 @@ impl SupApp {
             selected: 0,
             offset: 0,
             summary: None,
+            filtered: None,
             quit: false,
         };
         app.refilter();
@@ -98,6 +101,7 @@ impl SupApp {
     pub fn finish_loading(&mut self, loaded: Loaded) {
         self.loading = None;
         self.loaded = loaded;
+        self.filtered = None;
         self.refilter();
     }
 
@@ -131,40 +135,63 @@ impl SupApp {
             + self.loaded.other.iter().filter(|o| o.error).count()
     }
 
-    fn matches(&self, r: &DecisionRecord, needle: &str) -> bool {
-        let b = &r.body;
-        self.decision.is_none_or(|d| *b.decision == *DECISIONS[d])
-            && (!self.overrides_only || b.overrides)
-            && (!self.failed_only || !r.verification.ok())
-            && (needle.is_empty() || {
-                let fields = [
-                    &*b.reviewer,
-                    b.subject.as_str(),
-                    b.disclosure.as_str(),
-                    &*b.decision,
-                    &*b.recipient.name,
-                    &*b.purpose,
-                    &*b.part2,
-                    &*b.rule,
-                    b.note.as_deref().unwrap_or(""),
-                    b.reason_code.as_deref().unwrap_or(""),
-                ];
-                fields.iter().any(|f| contains_ci(f, needle))
-            })
-    }
-
     /// Recompute `visible` after a filter changed; keeps the selection in range.
+    ///
+    /// Fast at a million records: every searched field is an interned symbol, so the
+    /// needle is tested once per distinct string (memoised by symbol), not once per
+    /// record; the decision is compared as a symbol; and a needle that extends the
+    /// previous one (typing a character) filters the previous result, not all records.
     pub fn refilter(&mut self) {
         let needle = self.text.to_lowercase();
-        let visible: Vec<u32> = self
-            .loaded
-            .records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.matches(r, &needle))
-            .map(|(i, _)| i as u32)
-            .collect();
+        let key = FilterKey {
+            records: (
+                self.loaded.records.as_ptr() as usize,
+                self.loaded.records.len(),
+            ),
+            needle: needle.clone(),
+            decision: self.decision,
+            overrides_only: self.overrides_only,
+            failed_only: self.failed_only,
+        };
+        let narrower = self.filtered.as_ref().is_some_and(|k| k.narrowed_by(&key));
+        let decision = self.decision.map(|d| Sym::new(DECISIONS[d]));
+        let mut memo = TextMemo::new(&needle);
+        let records = &self.loaded.records;
+        let pass = |r: &DecisionRecord, memo: &mut TextMemo| {
+            let b = &r.body;
+            decision.is_none_or(|d| b.decision == d)
+                && (!self.overrides_only || b.override_)
+                && (!self.failed_only || !r.verification.ok())
+                && (needle.is_empty()
+                    || [
+                        Some(b.reviewer),
+                        Some(b.subject),
+                        Some(b.disclosure),
+                        Some(b.decision),
+                        Some(b.recipient.name),
+                        Some(b.purpose),
+                        Some(b.part2),
+                        Some(b.rule),
+                        b.note,
+                        b.reason_code,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .any(|f| memo.matches(f)))
+        };
+        let visible: Vec<u32> = if narrower {
+            self.visible
+                .iter()
+                .copied()
+                .filter(|&i| pass(&records[i as usize], &mut memo))
+                .collect()
+        } else {
+            (0..records.len() as u32)
+                .filter(|&i| pass(&records[i as usize], &mut memo))
+                .collect()
+        };
         self.visible = visible;
+        self.filtered = Some(key);
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.summary = None;
@@ -206,6 +233,64 @@ impl SupApp {
         } else {
             parts.join(" ")
         }
+    }
+}
+
+/// The filters `visible` was computed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FilterKey {
+    /// Which records (address and count): a new load is never narrowed.
+    records: (usize, usize),
+    needle: String,
+    decision: Option<usize>,
+    overrides_only: bool,
+    failed_only: bool,
+}
+
+impl FilterKey {
+    /// Everything `new` shows, `self` showed too: same toggles, and a needle containing
+    /// the old one (a record matching the new needle matches the old).
+    fn narrowed_by(&self, new: &FilterKey) -> bool {
+        self.records == new.records
+            && self.decision == new.decision
+            && self.overrides_only == new.overrides_only
+            && self.failed_only == new.failed_only
+            && new.needle.contains(self.needle.as_str())
+    }
+}
+
+/// The needle's verdict on each distinct string, computed on first sight.
+struct TextMemo<'n> {
+    needle: &'n str,
+    /// Per symbol index: 0 not yet tested, 1 contains the needle, 2 does not.
+    seen: Vec<u8>,
+}
+
+impl<'n> TextMemo<'n> {
+    fn new(needle: &'n str) -> TextMemo<'n> {
+        TextMemo {
+            needle,
+            seen: if needle.is_empty() {
+                Vec::new()
+            } else {
+                vec![0; Sym::count()]
+            },
+        }
+    }
+
+    fn matches(&mut self, s: Sym) -> bool {
+        let i = s.index();
+        if i >= self.seen.len() {
+            self.seen.resize(i + 1, 0);
+        }
+        if self.seen[i] == 0 {
+            self.seen[i] = if contains_ci(s.as_str(), self.needle) {
+                1
+            } else {
+                2
+            };
+        }
+        self.seen[i] == 1
     }
 }
 
