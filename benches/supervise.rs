@@ -6,8 +6,10 @@
 //! - `load_logs`: every line streamed through the real verifier (parallel per-line
 //!   checks), decision records kept, findings attached: what `log show` and `log review`
 //!   do before showing anything;
-//! - the review TUI on the result: building the app, a text-filter keystroke, the summary,
-//!   one 80x24 frame;
+//! - the review TUI on the result: building the app, text-filter keystrokes (`P-00` typed
+//!   one character at a time, then a backspace: median and slowest of the five), the
+//!   summary of every record (computed afresh five times: median and slowest), one 80x24
+//!   frame;
 //! - peak RSS (`VmHWM`) after all of it.
 //!
 //! `P2REVIEW_BENCH_SUP_ENTRIES` (default 200000) sets N; `P2REVIEW_BENCH_RUNS` (default 3).
@@ -201,20 +203,42 @@ fn measure(paths: &[PathBuf]) {
     let t = Instant::now();
     let mut app = SupApp::new(loaded, look, (80, 24));
     let open = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    // Filter keystrokes: typing `P-00` (each extends the needle: incremental), then a
+    // backspace (a wider needle: all records again). Each one timed.
     press(&mut app, Key::Char('/'));
-    press(&mut app, Key::Char('P'));
-    let keystroke = t.elapsed().as_secs_f64();
-    press(&mut app, Key::Esc);
+    let mut keys = Vec::new();
+    for c in ['P', '-', '0', '0'] {
+        let t = Instant::now();
+        press(&mut app, Key::Char(c));
+        keys.push(t.elapsed().as_secs_f64());
+    }
+    let shown = app.visible.len();
     let t = Instant::now();
+    press(&mut app, Key::Backspace);
+    let backspace = t.elapsed().as_secs_f64();
+    keys.push(backspace);
+    press(&mut app, Key::Esc);
+    keys.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let keystroke = keys[keys.len() / 2];
+    let keystroke_max = keys[keys.len() - 1];
+    // The summary over every record, computed afresh 5 times.
     press(&mut app, Key::Tab);
-    let summary = t.elapsed().as_secs_f64();
+    let mut sums = Vec::new();
+    for _ in 0..5 {
+        app.summary = None;
+        let t = Instant::now();
+        app.ensure_summary();
+        sums.push(t.elapsed().as_secs_f64());
+    }
+    sums.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let summary = sums[sums.len() / 2];
+    let summary_max = sums[sums.len() - 1];
     let t = Instant::now();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     term.draw(|f| view(&app, f)).unwrap();
     let frame = t.elapsed().as_secs_f64();
     println!(
-        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.3} summary_s={summary:.3} frame_s={frame:.4} rss_load_mb={rss_load:.0} rss_peak_mb={:.0}",
+        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.4} keystroke_max_s={keystroke_max:.4} backspace_s={backspace:.4} shown_after_P-00={shown} summary_s={summary:.4} summary_max_s={summary_max:.4} frame_s={frame:.4} rss_load_mb={rss_load:.0} rss_peak_mb={:.0}",
         vm_hwm_mb()
     );
 }
@@ -259,7 +283,11 @@ fn main() {
         "load_s",
         "open_s",
         "keystroke_s",
+        "keystroke_max_s",
+        "backspace_s",
         "summary_s",
+        "summary_max_s",
+        "rss_load_mb",
         "frame_s",
         "rss_peak_mb",
     ] {
