@@ -21,6 +21,28 @@ struct Table {
     ids: HashMap<&'static str, Sym>,
     /// `strs[i]` is the text of `Sym(i + 1)`.
     strs: Vec<&'static str>,
+    /// The unused end of the current arena chunk: short strings are carved from 1 MiB
+    /// chunks instead of one allocation each (a million 9-byte ids would cost 32 bytes
+    /// apiece from the allocator).
+    free: &'static mut [u8],
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl Table {
+    fn store(&mut self, s: &str) -> &'static str {
+        if s.len() > CHUNK / 16 {
+            return Box::leak(s.to_owned().into_boxed_str());
+        }
+        if s.len() > self.free.len() {
+            self.free = Box::leak(vec![0u8; CHUNK].into_boxed_slice());
+        }
+        let (head, tail) = std::mem::take(&mut self.free).split_at_mut(s.len());
+        head.copy_from_slice(s.as_bytes());
+        self.free = tail;
+        // The bytes were copied from a `str`.
+        std::str::from_utf8(head).unwrap_or_default()
+    }
 }
 
 fn table() -> &'static RwLock<Table> {
@@ -38,7 +60,7 @@ impl Sym {
         if let Some(&id) = t.ids.get(s) {
             return id;
         }
-        let text: &'static str = Box::leak(s.to_owned().into_boxed_str());
+        let text = t.store(s);
         t.strs.push(text);
         let id = Sym(NonZeroU32::new(t.strs.len() as u32).expect("fewer than 2^32 strings"));
         t.ids.insert(text, id);
@@ -157,6 +179,11 @@ mod tests {
         assert_eq!(a.as_str(), "reviewer@intern.test");
         assert!(a.index() < Sym::count());
         assert_eq!(std::mem::size_of::<Option<Sym>>(), 4);
+        // Multi-byte text, and text too long for the arena, read back whole.
+        let long = "é".repeat(40_000);
+        for t in ["Ünïcødé ✓", long.as_str(), ""] {
+            assert_eq!(Sym::new(t).as_str(), t);
+        }
     }
 
     #[test]
