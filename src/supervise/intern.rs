@@ -50,21 +50,40 @@ fn table() -> &'static RwLock<Table> {
     T.get_or_init(Default::default)
 }
 
+impl Table {
+    fn sym(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let text = self.store(s);
+        self.strs.push(text);
+        let id = Sym(NonZeroU32::new(self.strs.len() as u32).expect("fewer than 2^32 strings"));
+        self.ids.insert(text, id);
+        id
+    }
+}
+
+/// Many strings interned under one lock (the twenty-odd fields of a record). Reading a
+/// `Sym`'s text while this is held would wait for it: only intern with it.
+pub struct Interning(std::sync::RwLockWriteGuard<'static, Table>);
+
+impl Interning {
+    pub fn lock() -> Interning {
+        Interning(table().write().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn sym(&mut self, s: &str) -> Sym {
+        self.0.sym(s)
+    }
+}
+
 impl Sym {
     /// The symbol of `s`, adding it on first sight.
     pub fn new(s: &str) -> Sym {
         if let Some(&id) = table().read().unwrap_or_else(|p| p.into_inner()).ids.get(s) {
             return id;
         }
-        let mut t = table().write().unwrap_or_else(|p| p.into_inner());
-        if let Some(&id) = t.ids.get(s) {
-            return id;
-        }
-        let text = t.store(s);
-        t.strs.push(text);
-        let id = Sym(NonZeroU32::new(t.strs.len() as u32).expect("fewer than 2^32 strings"));
-        t.ids.insert(text, id);
-        id
+        Interning::lock().sym(s)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::intern::{Hash, Sym};
+use super::intern::{Hash, Interning};
 use super::record::{DecisionBody, PolicyId, PolicyPair, RecipientRef};
 
 #[derive(Deserialize)]
@@ -104,39 +104,40 @@ struct Policy<'a> {
 
 impl Fields<'_> {
     fn body(&self) -> DecisionBody {
-        let pid = |p: &Policy| PolicyId {
-            id: Sym::new(&p.id),
-            version: Sym::new(&p.version),
-            sha256: Sym::new(&p.sha256),
+        let mut t = Interning::lock();
+        let pid = |t: &mut Interning, p: &Policy| PolicyId {
+            id: t.sym(&p.id),
+            version: t.sym(&p.version),
+            sha256: t.sym(&p.sha256),
         };
         DecisionBody {
-            log: Sym::new(&self.log),
+            log: t.sym(&self.log),
             seq: self.seq,
-            reviewer: Sym::new(&self.reviewer),
-            key: Sym::new(&self.key),
-            queue: Sym::new(&self.queue),
-            disclosure: Sym::new(&self.disclosure),
+            reviewer: t.sym(&self.reviewer),
+            key: t.sym(&self.key),
+            queue: t.sym(&self.queue),
+            disclosure: t.sym(&self.disclosure),
             disclosure_sha256: Hash::parse_hex(&self.disclosure_sha256),
-            subject: Sym::new(&self.subject),
+            subject: t.sym(&self.subject),
             recipient: RecipientRef {
-                kind: Sym::new(&self.recipient.kind),
-                name: Sym::new(&self.recipient.name),
+                kind: t.sym(&self.recipient.kind),
+                name: t.sym(&self.recipient.name),
             },
-            purpose: Sym::new(&self.purpose),
-            as_of: Sym::new(&self.as_of),
-            consent: self.consent.as_deref().map(Sym::new),
-            consent_status: Sym::new(&self.consent_status),
-            part2: Sym::new(&self.part2),
-            hipaa: Sym::new(&self.hipaa),
-            rule: Sym::new(&self.rule),
+            purpose: t.sym(&self.purpose),
+            as_of: t.sym(&self.as_of),
+            consent: self.consent.as_deref().map(|s| t.sym(s)),
+            consent_status: t.sym(&self.consent_status),
+            part2: t.sym(&self.part2),
+            hipaa: t.sym(&self.hipaa),
+            rule: t.sym(&self.rule),
             unsettled: self.unsettled,
             policy: PolicyPair {
-                part2: pid(&self.policy.part2),
-                hipaa: pid(&self.policy.hipaa),
+                part2: pid(&mut t, &self.policy.part2),
+                hipaa: pid(&mut t, &self.policy.hipaa),
             },
-            decision: Sym::new(&self.decision),
-            reason_code: self.reason_code.as_deref().map(Sym::new),
-            note: self.note.as_deref().map(Sym::new),
+            decision: t.sym(&self.decision),
+            reason_code: self.reason_code.as_deref().map(|s| t.sym(s)),
+            note: self.note.as_deref().map(|s| t.sym(s)),
             override_: self.override_,
             supersedes: self.supersedes.as_deref().and_then(Hash::parse_hex),
         }
