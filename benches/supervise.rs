@@ -10,7 +10,9 @@
 //!   one character at a time, then a backspace: median and slowest of the five), the
 //!   summary of every record (computed afresh five times: median and slowest), one 80x24
 //!   frame;
-//! - peak RSS (`VmHWM`) after all of it.
+//! - peak RSS (`VmHWM`) after all of it;
+//! - `read_only_s`: the supervisor's own share of the load — every line read into a record
+//!   (lenient parse, interning, line hash) with no signature verification.
 //!
 //! `P2REVIEW_BENCH_SUP_ENTRIES` (default 200000) sets N; `P2REVIEW_BENCH_RUNS` (default 3).
 
@@ -237,9 +239,24 @@ fn measure(paths: &[PathBuf]) {
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     term.draw(|f| view(&app, f)).unwrap();
     let frame = t.elapsed().as_secs_f64();
+    let rss_peak = vm_hwm_mb();
+    // The supervisor's own share of the load, without signature verification: every line
+    // read leniently into a record (parse, intern, line hash), after the RSS reading.
+    let t = Instant::now();
+    let mut rows = 0usize;
+    for p in paths {
+        let data = std::fs::read(p).unwrap();
+        for l in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            if p2review::supervise::lenient::read_line(l).is_some() {
+                let _ = p2review::log::line::line_hash(l);
+                rows += 1;
+            }
+        }
+    }
+    let read = t.elapsed().as_secs_f64();
+    assert_eq!(rows, n);
     println!(
-        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.4} keystroke_max_s={keystroke_max:.4} backspace_s={backspace:.4} shown_after_P-00={shown} summary_s={summary:.4} summary_max_s={summary_max:.4} frame_s={frame:.4} rss_load_mb={rss_load:.0} rss_peak_mb={:.0}",
-        vm_hwm_mb()
+        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.4} keystroke_max_s={keystroke_max:.4} backspace_s={backspace:.4} shown_after_P-00={shown} summary_s={summary:.4} summary_max_s={summary_max:.4} frame_s={frame:.4} read_only_s={read:.3} rss_load_mb={rss_load:.0} rss_peak_mb={rss_peak:.0}"
     );
 }
 
@@ -281,6 +298,7 @@ fn main() {
     }
     for k in [
         "load_s",
+        "read_only_s",
         "open_s",
         "keystroke_s",
         "keystroke_max_s",
