@@ -29,9 +29,6 @@ impl Verification {
 
 pub use super::intern::{Hash, Sym};
 
-/// The former name of interned text, kept for the modules that spell it so.
-pub type Shared = Sym;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RecipientRef {
     pub kind: Sym,
@@ -216,4 +213,19 @@ pub fn merge(mut records: Vec<DecisionRecord>) -> Vec<DecisionRecord> {
         (a.ts_ms, &a.log_path, a.body.seq).cmp(&(b.ts_ms, &b.log_path, b.body.seq))
     });
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A million records must fit the memory target (BENCHMARKS.md: ≤ 400 MB for the
+    /// whole load): text is interned, hashes are bytes, so a record stays a few hundred
+    /// bytes with nothing on the heap but its shared path.
+    #[test]
+    fn a_record_stays_compact() {
+        let size = std::mem::size_of::<DecisionRecord>();
+        assert!(size <= 264, "DecisionRecord is {size} bytes");
+        assert!(std::mem::size_of::<DecisionBody>() <= 176);
+    }
 }
