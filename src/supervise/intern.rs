@@ -16,9 +16,45 @@ use std::sync::{OnceLock, RwLock};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
+/// A fast hash for short keys we produce ourselves (ids, names, statuses): the table is
+/// consulted twenty-odd times per record, and SipHash's flooding resistance buys nothing
+/// for text from signed logs being interned for display.
+#[derive(Default, Clone, Copy)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        // Spread the high bits down: the table indexes by the low ones.
+        let h = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+}
+
 #[derive(Default)]
 struct Table {
-    ids: HashMap<&'static str, Sym>,
+    ids: HashMap<&'static str, Sym, FastHash>,
     /// `strs[i]` is the text of `Sym(i + 1)`.
     strs: Vec<&'static str>,
     /// The unused end of the current arena chunk: short strings are carved from 1 MiB

@@ -154,41 +154,46 @@ impl SupApp {
             failed_only: self.failed_only,
         };
         let narrower = self.filtered.as_ref().is_some_and(|k| k.narrowed_by(&key));
-        let decision = self.decision.map(|d| Sym::new(DECISIONS[d]));
-        let mut memo = TextMemo::new(&needle);
-        let records = &self.loaded.records;
-        let pass = |r: &DecisionRecord, memo: &mut TextMemo| {
-            let b = &r.body;
-            decision.is_none_or(|d| b.decision == d)
-                && (!self.overrides_only || b.override_)
-                && (!self.failed_only || !r.verification.ok())
-                && (needle.is_empty()
-                    || [
-                        Some(b.reviewer),
-                        Some(b.subject),
-                        Some(b.disclosure),
-                        Some(b.decision),
-                        Some(b.recipient.name),
-                        Some(b.purpose),
-                        Some(b.part2),
-                        Some(b.rule),
-                        b.note,
-                        b.reason_code,
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .any(|f| memo.matches(f)))
+        let test = RecordTest {
+            decision: self.decision.map(|d| Sym::new(DECISIONS[d])),
+            overrides_only: self.overrides_only,
+            failed_only: self.failed_only,
+            needle: &needle,
         };
-        let visible: Vec<u32> = if narrower {
-            self.visible
-                .iter()
-                .copied()
-                .filter(|&i| pass(&records[i as usize], &mut memo))
-                .collect()
+        let records = &self.loaded.records;
+        let all: Vec<u32>;
+        let candidates: &[u32] = if narrower {
+            &self.visible
         } else {
-            (0..records.len() as u32)
-                .filter(|&i| pass(&records[i as usize], &mut memo))
+            all = (0..records.len() as u32).collect();
+            &all
+        };
+        // Large views are scanned on every core, each part with its own memo.
+        let parts = if candidates.len() < 100_000 {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+        };
+        let scan = |part: &[u32]| -> Vec<u32> {
+            let mut memo = TextMemo::new(test.needle);
+            part.iter()
+                .copied()
+                .filter(|&i| test.passes(&records[i as usize], &mut memo))
                 .collect()
+        };
+        let visible: Vec<u32> = if parts == 1 {
+            scan(candidates)
+        } else {
+            let per = candidates.len().div_ceil(parts);
+            std::thread::scope(|sc| {
+                let hs: Vec<_> = candidates
+                    .chunks(per)
+                    .map(|c| sc.spawn(move || scan(c)))
+                    .collect();
+                hs.into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
         };
         self.visible = visible;
         self.filtered = Some(key);
@@ -233,6 +238,35 @@ impl SupApp {
         } else {
             parts.join(" ")
         }
+    }
+}
+
+/// One filter state applied to a record.
+struct RecordTest<'n> {
+    decision: Option<Sym>,
+    overrides_only: bool,
+    failed_only: bool,
+    /// Lowercase.
+    needle: &'n str,
+}
+
+impl RecordTest<'_> {
+    fn passes(&self, r: &DecisionRecord, memo: &mut TextMemo) -> bool {
+        let b = &r.body;
+        self.decision.is_none_or(|d| b.decision == d)
+            && (!self.overrides_only || b.override_)
+            && (!self.failed_only || !r.verification.ok())
+            && (self.needle.is_empty()
+                || memo.matches(b.reviewer)
+                || memo.matches(b.subject)
+                || memo.matches(b.disclosure)
+                || memo.matches(b.decision)
+                || memo.matches(b.recipient.name)
+                || memo.matches(b.purpose)
+                || memo.matches(b.part2)
+                || memo.matches(b.rule)
+                || b.note.is_some_and(|n| memo.matches(n))
+                || b.reason_code.is_some_and(|c| memo.matches(c)))
     }
 }
 
