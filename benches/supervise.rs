@@ -159,6 +159,19 @@ fn cache(n: usize) -> Vec<PathBuf> {
     paths
 }
 
+/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`
+/// (clock ticks of 10 ms): unlike wall time, it does not grow when other work shares the
+/// cores.
+fn cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn vm_hwm_mb() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     s.lines()
@@ -192,8 +205,10 @@ fn measure(paths: &[PathBuf]) {
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let t = Instant::now();
+    let c = cpu_s();
     let loaded = p2review::supervise::load_logs(paths, &opts, &[], threads);
     let load = t.elapsed().as_secs_f64();
+    let load_cpu = cpu_s() - c;
     let n = loaded.records.len();
     assert!(loaded.records.iter().all(|r| r.verification.ok()));
     assert!(loaded.logs.iter().all(|l| l.result == "ok"));
@@ -243,6 +258,7 @@ fn measure(paths: &[PathBuf]) {
     // The supervisor's own share of the load, without signature verification: every line
     // read leniently into a record (parse, intern, line hash), after the RSS reading.
     let t = Instant::now();
+    let c = cpu_s();
     let mut rows = 0usize;
     for p in paths {
         let data = std::fs::read(p).unwrap();
@@ -254,9 +270,14 @@ fn measure(paths: &[PathBuf]) {
         }
     }
     let read = t.elapsed().as_secs_f64();
+    let read_cpu = cpu_s() - c;
     assert_eq!(rows, n);
+    let load_avg = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default();
     println!(
-        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.4} keystroke_max_s={keystroke_max:.4} backspace_s={backspace:.4} shown_after_P-00={shown} summary_s={summary:.4} summary_max_s={summary_max:.4} frame_s={frame:.4} read_only_s={read:.3} rss_load_mb={rss_load:.0} rss_peak_mb={rss_peak:.0}"
+        "RESULT n={n} loadavg={load_avg} load_s={load:.3} load_cpu_s={load_cpu:.2} open_s={open:.3} keystroke_s={keystroke:.4} keystroke_max_s={keystroke_max:.4} backspace_s={backspace:.4} shown_after_P-00={shown} summary_s={summary:.4} summary_max_s={summary_max:.4} frame_s={frame:.4} read_only_s={read:.3} read_only_cpu_s={read_cpu:.2} rss_load_mb={rss_load:.0} rss_peak_mb={rss_peak:.0}"
     );
 }
 
@@ -298,7 +319,9 @@ fn main() {
     }
     for k in [
         "load_s",
+        "load_cpu_s",
         "read_only_s",
+        "read_only_cpu_s",
         "open_s",
         "keystroke_s",
         "keystroke_max_s",
