@@ -167,7 +167,11 @@ fn cpu_s() -> f64 {
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let tick = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     (tick(11) + tick(12)) / 100.0
 }
