@@ -182,6 +182,7 @@ fn synthetic() -> Queue {
                     on_behalf_of: None,
                     treats_patient: false,
                     involved_in_care: false,
+                    address: None,
                 },
                 purpose,
                 records: match i % 29 {
@@ -206,6 +207,7 @@ fn synthetic() -> Queue {
                 }),
                 claim: None,
                 note: None,
+                information: None,
                 expect: None,
             }
         })
@@ -225,6 +227,7 @@ fn synthetic() -> Queue {
             program("valleyva", "Valley VA", true, true),
         ],
         payers: vec![],
+        fhir_identifier_systems: vec![],
         patients,
         consents,
         restrictions,

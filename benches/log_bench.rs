@@ -1,13 +1,16 @@
 //! Signed-log benchmarks (BENCHMARKS.md#signed-log), a plain bench binary (runs of several seconds do not
 //! suit criterion's sampling): `cargo bench --bench log_bench`.
 //!
-//! 1. `log verify` of a 100,000-entry log from 8 signers (one thread), in-process and
-//!    through the release CLI, against raw ed25519-dalek `verify_strict` on messages of the
-//!    same size, and against `openssl speed ed25519` when openssl is installed.
+//! 1. `log verify` of a 100,000-entry log from 8 signers: `--strict` (one thread), the
+//!    default mode (all cores, `verify_strict` each) and the exact batch mode
+//!    (docs/signed-log.md#batch-verification), in-process and through the release CLI,
+//!    against raw ed25519-dalek `verify_strict` on messages of the same size (one thread) and
+//!    `openssl speed -seconds 10 ed25519` verify/s (one process), all in the same run.
 //! 2. Durable append p50/p99 (lock + tail check + sign + write + fdatasync; head file
 //!    excluded) against a bare `write` + `fdatasync` of the same bytes.
 //!
-//! `P2REVIEW_BENCH_ENTRIES` / `P2REVIEW_BENCH_APPENDS` shrink the runs for a quick look.
+//! `P2REVIEW_BENCH_ENTRIES` / `P2REVIEW_BENCH_APPENDS` / `P2REVIEW_BENCH_RUNS` shrink the
+//! runs for a quick look.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -15,10 +18,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use ed25519_dalek::{Signer as _, SigningKey};
+use p2review::log::batch::SigMode;
 use p2review::log::canonical::to_canonical;
 use p2review::log::entry::{Body, DecisionFields, Entry, LogKind};
 use p2review::log::trust::Trust;
-use p2review::log::verify::{VerifyOptions, verify_file};
+use p2review::log::verify::{VerifyOptions, verify_file, verify_file_blocks};
 use p2review::log::{Signer, line};
 
 fn env_usize(k: &str, d: usize) -> usize {
@@ -81,6 +85,7 @@ fn decision(i: u64) -> Body {
         note: Some("consent on file, checked against the form".into()),
         override_: false,
         supersedes: None,
+        second_required: false,
     }))
 }
 
@@ -126,9 +131,17 @@ fn build(n: usize, s: &[Signer]) -> (Vec<u8>, Vec<usize>) {
     (out, sizes)
 }
 
+/// The 1-minute load average (other work on the machine moves every figure).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// `openssl speed -seconds 10 ed25519` verify/s: the last field of its `Ed25519` line.
 fn openssl_verify_per_s() -> Option<f64> {
     let o = std::process::Command::new("openssl")
-        .args(["speed", "-seconds", "3", "ed25519"])
+        .args(["speed", "-seconds", "10", "ed25519"])
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&o.stdout);
@@ -141,7 +154,8 @@ fn main() {
         return;
     }
     let n = env_usize("P2REVIEW_BENCH_ENTRIES", 100_000);
-    let runs = 5;
+    let runs = env_usize("P2REVIEW_BENCH_RUNS", 5);
+    println!("load average at start: {}", loadavg());
     let s = signers();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("bench.jsonl");
@@ -156,7 +170,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    // 1a. log verify in-process (same function the CLI calls), one thread.
+    // 1. Verification, every series interleaved run by run so all see the same load.
     let opts = VerifyOptions {
         trust: Trust::Local {
             keys: s
@@ -168,53 +182,34 @@ fn main() {
         checkpoints: vec![],
         heads_dir: None,
     };
-    let mut lib = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let r = verify_file(&log, &opts).map_err(|e| e.0).unwrap();
-        lib.push(n as f64 / t.elapsed().as_secs_f64());
-        assert!(r.findings.is_empty() && r.entries == n as u64);
-    }
-    // 1a'. The parallel mode (per-line checks on all cores, chain in order).
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let mut par = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let r = p2review::log::verify::verify_file_parallel(&log, &opts, threads)
-            .map_err(|e| e.0)
-            .unwrap();
-        par.push(n as f64 / t.elapsed().as_secs_f64());
-        assert!(r.findings.is_empty() && r.entries == n as u64);
-    }
-    // 1b. The release CLI (parallel by default) with an allowed_signers file.
     let allowed = dir.path().join("allowed_signers");
     let mut f = std::fs::File::create(&allowed).unwrap();
     for k in &s {
         writeln!(f, "{}", k.allowed_signers_line()).unwrap();
     }
     let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/p2review");
-    let mut cli = Vec::new();
-    if exe.exists() {
-        for _ in 0..runs {
-            let t = Instant::now();
-            let o = std::process::Command::new(&exe)
-                .arg("--data-dir")
-                .arg(dir.path().join("data"))
-                .args(["log", "verify", "--allowed-signers"])
-                .arg(&allowed)
-                .arg(&log)
-                .output()
-                .unwrap();
-            assert_eq!(
-                o.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&o.stdout)
-            );
-            cli.push(n as f64 / t.elapsed().as_secs_f64());
+    let cli_run = |strict: bool| {
+        let t = Instant::now();
+        let mut c = std::process::Command::new(&exe);
+        c.arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["log", "verify", "--allowed-signers"])
+            .arg(&allowed)
+            .arg(&log);
+        if strict {
+            c.arg("--strict");
         }
-    }
-    // 1c. Raw verify_strict on messages of the same sizes, 8 keys, one thread.
+        let o = c.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        n as f64 / t.elapsed().as_secs_f64()
+    };
+    // Raw verify_strict on messages of the same sizes, 8 keys, one thread.
     let keys: Vec<SigningKey> = (1..=8u8)
         .map(|i| SigningKey::from_bytes(&[i; 32]))
         .collect();
@@ -229,56 +224,105 @@ fn main() {
         .enumerate()
         .map(|(i, m)| keys[i % 8].sign(m))
         .collect();
-    let mut raw = Vec::new();
-    for _ in 0..runs {
+    let verify = |mode: SigMode, t: usize| {
+        let start = Instant::now();
+        let r = verify_file_blocks(&log, &opts, t, mode, &mut |_, _| {})
+            .map_err(|e| e.0)
+            .unwrap();
+        assert!(r.findings.is_empty() && r.entries == n as u64);
+        n as f64 / start.elapsed().as_secs_f64()
+    };
+    let (mut strict1, mut batch_all, mut strict_all, mut batch1, mut raw, mut cli, mut cli_strict) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut openssl = Vec::new();
+    for run in 0..runs {
+        let t = Instant::now();
+        let r = verify_file(&log, &opts).map_err(|e| e.0).unwrap();
+        strict1.push(n as f64 / t.elapsed().as_secs_f64());
+        assert!(r.findings.is_empty() && r.entries == n as u64);
+        batch_all.push(verify(SigMode::Batch, threads));
+        strict_all.push(verify(SigMode::Strict, threads));
+        batch1.push(verify(SigMode::Batch, 1));
         let t = Instant::now();
         for (i, m) in msgs.iter().enumerate() {
             assert!(vks[i % 8].verify_strict(m, &sigs[i]).is_ok());
         }
         raw.push(n as f64 / t.elapsed().as_secs_f64());
+        if exe.exists() {
+            cli.push(cli_run(false));
+            cli_strict.push(cli_run(true));
+        }
+        // openssl's 10-second run is the slowest series: every other run only.
+        if run % 2 == 0
+            && let Some(o) = openssl_verify_per_s()
+        {
+            openssl.push(o);
+        }
     }
-    let (lm, rm) = (median(&mut lib.clone()), median(&mut raw.clone()));
-    let range = |v: &[f64]| {
+    let stat = |v: &[f64]| {
         format!(
-            "{:.0}–{:.0}",
+            "median {:.0}/s (range {:.0}–{:.0}, {} runs)",
+            median(&mut v.to_vec()),
             v.iter().cloned().fold(f64::MAX, f64::min),
-            v.iter().cloned().fold(0.0, f64::max)
+            v.iter().cloned().fold(0.0, f64::max),
+            v.len()
         )
     };
+    let m = |v: &[f64]| median(&mut v.to_vec());
+    println!("load average before/after: {}", loadavg());
     println!(
-        "log verify (in-process, 1 thread): median {lm:.0} entries/s (range {}, {runs} runs)",
-        range(&lib)
+        "log verify --strict (in-process verify_file, 1 thread, verify_strict each): {}",
+        stat(&strict1)
     );
-    let pm = median(&mut par.clone());
     println!(
-        "log verify (in-process, parallel, {threads} threads): median {pm:.0} entries/s (range {}) = {:.2}x raw 1-thread verify_strict",
-        range(&par),
-        pm / rm
+        "log verify default (in-process, {threads} threads, verify_strict each): {}",
+        stat(&strict_all)
     );
-    if !cli.is_empty() {
-        let cm = median(&mut cli.clone());
-        println!(
-            "log verify (release CLI, parallel, allowed_signers, incl. process start): median {cm:.0} entries/s (range {}) = {:.2}x raw",
-            range(&cli),
-            cm / rm
-        );
+    println!(
+        "  batch mode (SigMode::Batch), {threads} threads: {}",
+        stat(&batch_all)
+    );
+    println!("  batch mode, 1 thread: {}", stat(&batch1));
+    if cli.is_empty() {
+        println!("release CLI: skipped, build it first with `cargo build --release`");
     } else {
-        println!("log verify (release CLI): skipped, build it first with `cargo build --release`");
+        println!(
+            "p2review log verify (release CLI, process start included): {}",
+            stat(&cli)
+        );
+        println!(
+            "p2review log verify --strict (release CLI): {}",
+            stat(&cli_strict)
+        );
     }
     println!(
-        "raw verify_strict ({avg_body}-B messages, 8 keys, 1 thread): median {rm:.0}/s (range {})",
-        range(&raw)
+        "raw verify_strict ({avg_body}-B messages, 8 keys, 1 thread): {}",
+        stat(&raw)
     );
     println!(
-        "ratio log verify / raw verify_strict: {:.2} (target >= 0.6)",
-        lm / rm
+        "ratio log verify --strict (1 thread) / raw verify_strict: {:.2} (target >= 0.6)",
+        m(&strict1) / m(&raw)
     );
-    match openssl_verify_per_s() {
-        Some(o) => println!(
-            "openssl speed ed25519 verify: {o:.0}/s; log verify / openssl = {:.2}",
-            lm / o
-        ),
-        None => println!("openssl speed ed25519: not available"),
+    if openssl.is_empty() {
+        println!("openssl speed -seconds 10 ed25519: not available");
+    } else {
+        let o = m(&openssl);
+        println!(
+            "openssl speed -seconds 10 ed25519 verify: {}",
+            stat(&openssl)
+        );
+        println!(
+            "ratios to openssl verify/s: default {:.2}, batch mode {:.2}, --strict {:.2}, raw verify_strict {:.2}{} (target default >= 5)",
+            m(&strict_all) / o,
+            m(&batch_all) / o,
+            m(&strict1) / o,
+            m(&raw) / o,
+            if cli.is_empty() {
+                String::new()
+            } else {
+                format!(", CLI default {:.2}", m(&cli) / o)
+            }
+        );
     }
 
     // 2. Durable append vs bare write + fdatasync, on the same (real) disk.

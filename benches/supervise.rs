@@ -87,6 +87,7 @@ fn decision(i: u64) -> Body {
         note: Some("checked against the form on file".into()),
         override_: false,
         supersedes: None,
+        second_required: false,
     }))
 }
 

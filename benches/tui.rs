@@ -111,6 +111,7 @@ fn big_queue() -> Queue {
                     on_behalf_of: None,
                     treats_patient: false,
                     involved_in_care: false,
+                    address: None,
                 },
                 purpose: purposes[k],
                 records: Records::General,
@@ -133,6 +134,7 @@ fn big_queue() -> Queue {
                     modifiers: vec![],
                 }),
                 note: Some("Flagged: SUD diagnosis on claim".into()),
+                information: None,
                 expect: None,
             }
         })
@@ -166,6 +168,7 @@ fn big_queue() -> Queue {
             },
         ],
         payers: vec![],
+        fhir_identifier_systems: vec![],
         patients,
         consents,
         restrictions: vec![],

@@ -131,6 +131,9 @@ pub enum DecisionProblem {
         why: &'static str,
     },
     NoteRequiredForOther,
+    /// An override goes against the verdict: whoever reviews it needs to read why
+    /// (a recording rule; v1 entries without one stay valid).
+    NoteRequiredForOverride,
     NoteTooLong {
         chars: usize,
     },
@@ -149,6 +152,9 @@ impl std::fmt::Display for DecisionProblem {
             DecisionProblem::NoteRequiredForOther => {
                 f.write_str("reason code `other` needs a note; pass --note TEXT")
             }
+            DecisionProblem::NoteRequiredForOverride => f.write_str(
+                "an override approval needs a note saying why the verdict does not hold here (the supervisor reviewing the override reads it, and the log can never be amended later); pass --note TEXT",
+            ),
             DecisionProblem::NoteTooLong { chars } => write!(
                 f,
                 "the note has {chars} characters; at most {NOTE_MAX_CHARS} are allowed"
@@ -161,8 +167,8 @@ impl std::fmt::Display for DecisionProblem {
 }
 
 /// Check reason and note rules before anything is written: the frozen v1 rules plus the
-/// input rules added since (invisible characters in notes), which apply only when
-/// recording.
+/// input rules added since (invisible characters in notes, a note on every override),
+/// which apply only when recording.
 pub fn check(
     decision: Decision,
     reason: Option<ReasonCode>,
@@ -173,6 +179,9 @@ pub fn check(
     check_v1(decision, reason, note, overrides, unsettled)?;
     if note.is_some_and(|n| n.chars().any(crate::text::is_invisible_char)) {
         return Err(DecisionProblem::NoteHasControlCharacters);
+    }
+    if overrides && note.is_none_or(|n| n.trim().is_empty()) {
+        return Err(DecisionProblem::NoteRequiredForOverride);
     }
     Ok(())
 }
@@ -263,6 +272,35 @@ mod tests {
         assert_eq!(
             check(Decision::Defer, None, Some("a\u{1b}b"), false, false),
             Err(DecisionProblem::NoteHasControlCharacters)
+        );
+    }
+
+    #[test]
+    fn an_override_needs_a_note_when_recording_but_not_in_v1() {
+        let r = Some(ReasonCode::Other);
+        for note in [None, Some("   ")] {
+            assert_eq!(
+                check(
+                    Decision::Approve,
+                    Some(ReasonCode::ConsentVerified),
+                    note,
+                    true,
+                    false
+                ),
+                Err(DecisionProblem::NoteRequiredForOverride)
+            );
+        }
+        assert!(check(Decision::Approve, r, Some("court order seen"), true, false).is_ok());
+        // Entries already written without one stay valid (frozen v1 rules).
+        assert!(
+            check_v1(
+                Decision::Approve,
+                Some(ReasonCode::ConsentVerified),
+                None,
+                true,
+                false
+            )
+            .is_ok()
         );
     }
 }

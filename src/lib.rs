@@ -14,8 +14,10 @@ pub mod log;
 pub mod note_screen;
 pub mod paths;
 pub mod policy;
+pub mod presence;
 pub mod queue;
 pub mod supervise;
+pub mod team;
 pub mod text;
 pub mod training;
 #[cfg(feature = "tui")]

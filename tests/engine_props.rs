@@ -279,6 +279,7 @@ fn disclosure(i: usize) -> impl Strategy<Value = Disclosure> {
                         on_behalf_of: None,
                         treats_patient: false,
                         involved_in_care: false,
+                        address: None,
                     },
                     purpose,
                     records,
@@ -295,6 +296,7 @@ fn disclosure(i: usize) -> impl Strategy<Value = Disclosure> {
                     }),
                     claim: None,
                     note: None,
+                    information: None,
                     expect: None,
                 };
                 d.proceeding = Some(d.proceeding_or_default());
@@ -369,6 +371,7 @@ fn queue() -> impl Strategy<Value = Queue> {
                     },
                 ],
                 payers: vec![],
+                fhir_identifier_systems: vec![],
                 patients: (0..3)
                     .map(|i| Patient {
                         reference: format!("P-{i}"),

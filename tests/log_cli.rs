@@ -19,6 +19,21 @@ fn ok(o: &std::process::Output) {
         err(o)
     );
 }
+/// `decide` as a reviewer repeating a decision would run it: when the item already has an
+/// effective decision, the refusal names it, and the decision is run again superseding it.
+fn decide_p(env: &Env, args: &[&str], paths: &[&Path]) -> std::process::Output {
+    let o = env.run_p(args, paths);
+    let msg = err(&o);
+    match msg.split("supersede with --supersedes ").nth(1) {
+        Some(rest) if code(&o) == 2 => {
+            let hash: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+            let mut again = args.to_vec();
+            again.splice(1..1, ["--supersedes", hash.as_str()]);
+            env.run_p(&again, paths)
+        }
+        _ => o,
+    }
+}
 fn code(o: &std::process::Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
@@ -127,7 +142,11 @@ fn key_init_show_and_refusals() {
     let want = format!("Permissions 0644 for '{}' are too open.", key.display());
     assert!(err(&o).contains(&want), "{}", err(&o));
     let q = env.write_queue(1);
-    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    let o = decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains(&want));
     assert!(!env.log().exists(), "nothing written");
@@ -148,7 +167,11 @@ fn passphrase_protected_key_is_refused_clearly() {
         .unwrap();
     assert!(o.status.success(), "{}", err(&o));
     let q = env.write_queue(1);
-    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    let o = decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("passphrase-protected"), "{}", err(&o));
 }
@@ -336,7 +359,11 @@ fn decide_refuses_before_writing() {
         );
         assert!(!env.log().exists(), "{args:?}: nothing may be written");
     }
-    let o = env.run_p(&["decide", "--id", "D-9999", "--decision", "defer"], &[&q]);
+    let o = decide_p(
+        &env,
+        &["decide", "--id", "D-9999", "--decision", "defer"],
+        &[&q],
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("D-9999"));
     let no_key = Env::new();
@@ -382,7 +409,11 @@ fn log_kinds_never_mix() {
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
     // And a training entry never enters a production log.
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     let rec = Recorder::open(&env.data_dir(), &env.log(), LogKind::Training, env.signer());
     let e = rec
         .record_training(p2review::log::TrainingInput {
@@ -404,18 +435,30 @@ fn log_kinds_never_mix() {
 fn lock_timeout_fails_closed() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     std::fs::write(env.data().join("config.yaml"), "lock_timeout: 0.3\n").unwrap();
     let before = std::fs::read(env.log()).unwrap();
     let lock = std::fs::File::open(p2review::paths::lock_path(&env.log()).unwrap()).unwrap();
     lock.lock().unwrap();
-    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    let o = decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("holds the lock"), "{}", err(&o));
     assert!(!out(&o).contains("ACK"));
     assert_eq!(std::fs::read(env.log()).unwrap(), before);
     lock.unlock().unwrap();
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
 }
 
 #[test]
@@ -423,7 +466,11 @@ fn damaged_tail_refuses_appends_naming_the_code() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
     for _ in 0..3 {
-        ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+        ok(&decide_p(
+            &env,
+            &["decide", "--id", "D-0001", "--decision", "defer"],
+            &[&q],
+        ));
     }
     // Rewrite the last entry (the one this data dir's head file names).
     let text = std::fs::read_to_string(env.log()).unwrap();
@@ -431,7 +478,11 @@ fn damaged_tail_refuses_appends_naming_the_code() {
     let mut bad = text.clone();
     bad.replace_range(at..at + 18, "\"decision\":\"deny!\"");
     std::fs::write(env.log(), &bad).unwrap();
-    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    let o = decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("E_FORK"), "{}", err(&o));
     assert_eq!(
@@ -442,7 +493,11 @@ fn damaged_tail_refuses_appends_naming_the_code() {
     // Cut the last entry off: the head file catches the rollback.
     let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
     std::fs::write(env.log(), &cut).unwrap();
-    let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+    let o = decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("E_TRUNCATED"), "{}", err(&o));
     let o = env.run(&["log", "verify"]);
@@ -454,7 +509,11 @@ fn damaged_tail_refuses_appends_naming_the_code() {
 fn torn_tail_warns_then_is_sealed() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     use std::io::Write;
     std::fs::OpenOptions::new()
         .append(true)
@@ -471,7 +530,11 @@ fn torn_tail_warns_then_is_sealed() {
             env.log().display()
         )]
     );
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     let es = entries_lenient(&env.log());
     assert_eq!(
         es.iter().filter(|e| e["type"] == "tail_recovery").count(),
@@ -511,7 +574,11 @@ fn as_line(principal: &str, key: &[u8; 32], opts: &str) -> String {
 fn signer_trust_and_allowed_signers() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     let me = env.signer();
     // Another reviewer's entries: unknown without --allowed-signers.
     let other = signer(9, "eve@clinic.example");
@@ -626,7 +693,11 @@ fn checkpoints_anchor_the_log() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
     for _ in 0..3 {
-        ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+        ok(&decide_p(
+            &env,
+            &["decide", "--id", "D-0001", "--decision", "defer"],
+            &[&q],
+        ));
     }
     let o = env.run(&["log", "checkpoint"]);
     ok(&o);
@@ -652,7 +723,11 @@ fn checkpoints_anchor_the_log() {
     std::fs::write(&cp, &note).unwrap();
     ok(&env.run_p(&["log", "verify", "--checkpoint"], &[&cp]));
     // More entries after it: a warning that the tail is unanchored.
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     let o = env.run_p(&["log", "verify", "--checkpoint"], &[&cp]);
     assert_eq!(code(&o), 3);
     assert_eq!(codes(&o), vec!["W_UNANCHORED_TAIL"]);
@@ -689,7 +764,8 @@ fn checkpoints_anchor_the_log() {
     assert_eq!(codes(&o), vec!["E_TRUNCATED"]);
     // A rewritten history: same prefix, a different entry 3 → fork.
     let q2 = iso.write_queue(1);
-    ok(&iso.run_p(
+    ok(&decide_p(
+        &iso,
         &[
             "decide",
             "--id",
@@ -712,7 +788,8 @@ fn checkpoints_anchor_the_log() {
     assert_eq!(code(&o), 1);
     assert!(codes(&o).contains(&"E_CHECKPOINT_SIG".to_owned()));
     let other = env.path("other.jsonl");
-    ok(&env.run_p(
+    ok(&decide_p(
+        &env,
         &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
         &[&other, &q],
     ));
@@ -770,6 +847,29 @@ fn several_logs_combine_exit_codes() {
         assert!(f[2].strip_prefix("seq=").unwrap().parse::<u64>().is_ok());
         assert!(f[3].strip_prefix("line=").unwrap().parse::<u64>().is_ok());
     }
+    // `--strict` (one thread, verify_strict each) prints and exits exactly as the default
+    // (batches on all cores), on clean, warning, missing and failing logs.
+    let (a, b, c, missing) = (a.as_path(), b.as_path(), c.as_path(), missing.as_path());
+    for set in [
+        vec![a],
+        vec![a, b],
+        vec![a, b, missing],
+        vec![a, b, missing, c],
+        vec![c],
+    ] {
+        let d = env.run_p(&["log", "verify"], &set);
+        let s = env.run_p(&["log", "verify", "--strict"], &set);
+        assert_eq!(
+            (d.status.code(), &d.stdout, &d.stderr),
+            (s.status.code(), &s.stdout, &s.stderr),
+            "{set:?}"
+        );
+    }
+    let help = out(&env.run(&["log", "verify", "--help"]));
+    assert!(
+        help.contains("--strict") && help.contains("verify_strict"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -892,7 +992,8 @@ fn crash_recovered_fixture_log_verifies_clean() {
 }
 
 fn decide(env: &Env, q: &Path, log: &Path) -> std::process::Output {
-    env.run_p(
+    decide_p(
+        env,
         &["decide", "--id", "D-0001", "--decision", "defer", "--log"],
         &[log, q],
     )
@@ -988,7 +1089,7 @@ fn emptied_or_genesis_cut_logs_are_truncated() {
 #[test]
 fn one_lock_per_log_whatever_the_spelling() {
     let env = Env::with_key("rev@clinic.example");
-    let q = env.write_queue(1);
+    let q = env.write_queue(7);
     ok(&decide(&env, &q, &env.log()));
     let alias = env.path("alias.jsonl");
     std::os::unix::fs::symlink(env.log(), &alias).unwrap();
@@ -996,10 +1097,19 @@ fn one_lock_per_log_whatever_the_spelling() {
         .map(|i| {
             let p = if i % 2 == 0 { env.log() } else { alias.clone() };
             let mut c = env.cmd();
-            c.args(["decide", "--id", "D-0001", "--decision", "defer", "--log"])
-                .arg(&p)
-                .arg(&q)
-                .env("P2REVIEW_TEST_SPLIT_WRITES", "1");
+            // Distinct items: the race under test is on seqs, not on supersession.
+            let id = format!("D-{:04}", i + 2);
+            c.args([
+                "decide",
+                "--id",
+                id.as_str(),
+                "--decision",
+                "defer",
+                "--log",
+            ])
+            .arg(&p)
+            .arg(&q)
+            .env("P2REVIEW_TEST_SPLIT_WRITES", "1");
             c.stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -1050,6 +1160,7 @@ fn non_regular_files_are_refused() {
             &["log", "verify"][..],
             &["log", "show"],
             &["log", "accounting", "--patient", "P-0001"],
+            &["log", "recipients", "--consent", "C-0001"],
             &["log", "checkpoint"],
             &["train", "status"],
         ] {
@@ -1142,7 +1253,11 @@ fn notes_with_invisible_characters_are_refused() {
 fn wildcard_principals_for_log_signers_are_refused() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     let key = *env.signer().public_key();
     let allowed = env.path("allowed_signers");
     for (principal, opts) in [
@@ -1171,12 +1286,20 @@ fn wildcard_principals_for_log_signers_are_refused() {
 fn shared_writable_data_or_heads_dir_is_refused() {
     let env = Env::with_key("rev@clinic.example");
     let q = env.write_queue(1);
-    ok(&env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]));
+    ok(&decide_p(
+        &env,
+        &["decide", "--id", "D-0001", "--decision", "defer"],
+        &[&q],
+    ));
     let heads = env.data().join("heads");
     let before = std::fs::read(env.log()).unwrap();
     for (dir, mode) in [(env.data(), 0o770), (heads.clone(), 0o703)] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
-        let o = env.run_p(&["decide", "--id", "D-0001", "--decision", "defer"], &[&q]);
+        let o = decide_p(
+            &env,
+            &["decide", "--id", "D-0001", "--decision", "defer"],
+            &[&q],
+        );
         assert_eq!(code(&o), 2);
         assert!(err(&o).contains("chmod go-w"), "{}", err(&o));
         for args in [
@@ -1295,4 +1418,145 @@ fn a_closed_pipe_is_a_clean_exit_for_every_output_command() {
     let o = run_into_closed_pipe(&env, &["evaluate"], &[&missing]);
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert!(err(&o).starts_with("p2review: error: "), "{}", err(&o));
+}
+
+/// A repeat decision must name the item's effective decision (docs/signed-log.md,
+/// supersession): `decide` without `--supersedes` exits 2 printing the hash to name and
+/// writes nothing; naming it records; naming a superseded entry or an entry of another
+/// item is refused the same way.
+#[test]
+fn a_repeat_decision_must_supersede_the_effective_one() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.write_queue(2);
+    let run = |id: &str, sup: Option<&str>| {
+        let mut a = vec!["decide", "--id", id, "--decision", "defer"];
+        if let Some(h) = sup {
+            a.extend(["--supersedes", h]);
+        }
+        env.run_p(&a, &[&q])
+    };
+    let receipt_hash = |o: &std::process::Output| -> String {
+        ok(o);
+        out(o).split("entry=").nth(1).unwrap()[..64].to_owned()
+    };
+    let first = receipt_hash(&run("D-0001", None));
+    let other = receipt_hash(&run("D-0002", None));
+    let size = std::fs::metadata(env.log()).unwrap().len();
+    let o = run("D-0001", None);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!("supersede with --supersedes {first}")),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(
+        std::fs::metadata(env.log()).unwrap().len(),
+        size,
+        "nothing written"
+    );
+    // An entry of another item would supersede nothing.
+    let o = run("D-0001", Some(&other));
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("another item"), "{}", err(&o));
+    let second = receipt_hash(&run("D-0001", Some(&first)));
+    // The first is superseded now: naming it again is refused, naming the second records.
+    let o = run("D-0001", Some(&first));
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains(&format!("supersede with --supersedes {second}")),
+        "{}",
+        err(&o)
+    );
+    receipt_hash(&run("D-0001", Some(&second)));
+    assert_eq!(entries(&env.log()).len(), 1 + 4);
+    ok(&env.run(&["log", "verify"]));
+}
+
+/// Two appenders on one log (two terminals of one reviewer): the check runs under the
+/// lock against what the other one appended, read incrementally.
+#[test]
+fn a_second_recorder_sees_the_first_ones_decision() {
+    let env = Env::with_key("rev@clinic.example");
+    let fx = Fixture::new(1);
+    let d = &fx.queue.queue.disclosures[0];
+    let ev = fx.eval(0);
+    let open = || {
+        Recorder::open(
+            &env.data_dir(),
+            &env.log(),
+            LogKind::Production,
+            env.signer(),
+        )
+    };
+    let (one, two) = (open(), open());
+    let input = |sup: Option<String>| p2review::log::DecisionInput {
+        decision: p2review::decision::Decision::Deny,
+        reason_code: Some(p2review::decision::ReasonCode::ConsentMissing),
+        note: None,
+        supersedes: sup,
+    };
+    // Both have read the (empty) log before either decides.
+    one.check().unwrap();
+    two.check().unwrap();
+    let a = one.record(&fx.queue, d, &ev, input(None)).unwrap();
+    match two.record(&fx.queue, d, &ev, input(None)) {
+        Err(p2review::log::RecordError::Supersede(p)) => {
+            assert_eq!(p.to_supersede(), vec![a.entry_sha256.as_str()])
+        }
+        other => panic!("expected a supersede refusal, got {other:?}"),
+    }
+    let b = two
+        .record(&fx.queue, d, &ev, input(Some(a.entry_sha256.clone())))
+        .unwrap();
+    // And the first learns of the second's entry on its next append.
+    match one.record(&fx.queue, d, &ev, input(Some(a.entry_sha256.clone()))) {
+        Err(p2review::log::RecordError::Supersede(p)) => {
+            assert_eq!(p.to_supersede(), vec![b.entry_sha256.as_str()])
+        }
+        other => panic!("expected a supersede refusal, got {other:?}"),
+    }
+}
+
+/// An override approval needs a note with `decide` as in the review screen: exit 2,
+/// saying why, nothing written.
+#[test]
+fn an_override_without_a_note_is_refused() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = env.path("noconsent.yaml");
+    // Without its consent the disclosure needs one: approving it overrides Part 2.
+    std::fs::write(&q, queue_yaml(1).replace("    consent: C-0001\n", "")).unwrap();
+    let base = [
+        "decide",
+        "--id",
+        "D-0001",
+        "--decision",
+        "approve",
+        "--reason-code",
+        "other",
+    ];
+    let o = env.run_p(&base, &[&q]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("`other` needs a note") || err(&o).contains("override"));
+    let o = env.run_p(&base[..5], &[&q]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    let o = env.run_p(
+        &[&base[..5], &["--reason-code", "court_order_on_file"]].concat(),
+        &[&q],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("override approval needs a note"),
+        "{}",
+        err(&o)
+    );
+    assert!(!env.log().exists(), "nothing written");
+    let mut with_note = base[..5].to_vec();
+    with_note.extend([
+        "--reason-code",
+        "court_order_on_file",
+        "--note",
+        "order seen",
+    ]);
+    ok(&env.run_p(&with_note, &[&q]));
+    assert_eq!(entries(&env.log())[1]["override"], true);
 }

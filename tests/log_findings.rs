@@ -90,6 +90,7 @@ impl B {
             note: note.map(str::to_owned),
             override_: false,
             supersedes: None,
+            second_required: false,
         }));
         self.push(body);
     }

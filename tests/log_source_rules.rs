@@ -123,3 +123,42 @@ fn the_verdict_vocabulary_is_a_leaf() {
         "src/verdict.rs must import nothing from the crate: {hits:#?}"
     );
 }
+
+/// docs/ARCHITECTURE.md: the TUI shell knows no screen (each screen plugs in through its
+/// `Screen`), and the screens never import each other; only the shell runs a terminal loop.
+#[test]
+fn the_tui_shell_knows_no_screen_and_screens_do_not_import_each_other() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let screens = ["review", "supervisor", "train"];
+    let mut hits = Vec::new();
+    let mut check = |dir: &str, forbidden: &[String]| {
+        let mut files = Vec::new();
+        rust_files(&root.join(dir), &mut files);
+        assert!(!files.is_empty(), "{dir} is gone: update this test");
+        for p in &files {
+            let text = std::fs::read_to_string(p).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for f in forbidden {
+                    if code.contains(f.as_str()) {
+                        let rel = p.strip_prefix(root).unwrap().display();
+                        hits.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    };
+    let all: Vec<String> = screens.iter().map(|s| format!("tui::{s}")).collect();
+    check("src/tui/shell", &all);
+    for s in screens {
+        let mut others: Vec<String> = screens
+            .iter()
+            .filter(|o| **o != s)
+            .map(|o| format!("tui::{o}"))
+            .collect();
+        // A screen's own loop would bypass the shell's restore, paste and too-small rules.
+        others.extend(["event::read(".into(), "enable_raw_mode".into()]);
+        check(&format!("src/tui/{s}"), &others);
+    }
+    assert!(hits.is_empty(), "{hits:#?}");
+}

@@ -555,6 +555,52 @@ fn control_and_bidi_characters_in_names_are_rejected_but_not_in_free_text() {
     );
 }
 
+/// The accounting texts (`recipient.address`, `disclosure.information`) load from YAML and
+/// JSON alike, and are refused blank, over their limits, or holding control/bidi characters.
+#[test]
+fn accounting_address_and_information_load_and_are_screened() {
+    let good = format!(
+        "{}    information: \"Claim for October OTP visits\"\n",
+        base_with(
+            "      kind: health_plan\n",
+            "      kind: health_plan\n      address: \"PO Box 12, Salem, OR 97301\"\n",
+        )
+    );
+    let (q, _) = agree(&good).expect("loads");
+    let d = &q.disclosures[0];
+    assert_eq!(
+        d.recipient.address.as_deref(),
+        Some("PO Box 12, Salem, OR 97301")
+    );
+    assert_eq!(
+        d.information.as_deref(),
+        Some("Claim for October OTP visits")
+    );
+    let e = err_has(
+        &good.replace("PO Box 12", "PO Box\\u202E 12"),
+        &["disclosures[0].recipient.address", "U+202E"],
+    );
+    assert!(!e.contains('\u{202E}'), "raw bidi control printed: {e:?}");
+    err_has(
+        &good.replace("Claim for October", "Claim\\nfor October"),
+        &["disclosures[0].information", "U+000A"],
+    );
+    err_has(
+        &good.replace("\"Claim for October OTP visits\"", "\"  \""),
+        &["disclosures[0].information", "empty"],
+    );
+    let long = "x".repeat(p2review::queue::limits::MAX_ADDRESS + 1);
+    err_has(
+        &good.replace("PO Box 12, Salem, OR 97301", &long),
+        &["disclosures[0].recipient.address", "at most 512"],
+    );
+    let long = "y".repeat(p2review::queue::limits::MAX_INFORMATION + 1);
+    err_has(
+        &good.replace("Claim for October OTP visits", &long),
+        &["disclosures[0].information", "at most 2048"],
+    );
+}
+
 #[test]
 fn dates_must_be_yyyy_mm_dd() {
     err_has(

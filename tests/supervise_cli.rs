@@ -62,6 +62,8 @@ fn three(resolve: bool) -> Three {
             "approve",
             "--reason-code",
             "court_order_on_file",
+            "--note",
+            "order on file",
         ],
     );
     let esc = decide(
@@ -111,6 +113,8 @@ fn three(resolve: bool) -> Three {
                 "approve",
                 "--reason-code",
                 "court_order_on_file",
+                "--note",
+                "order on file",
                 "--supersedes",
                 &esc,
             ],
@@ -273,9 +277,18 @@ fn three_logs_merge_in_time_order_with_exact_fields_and_summary() {
         table.contains("open escalations (all entries): 0"),
         "{table}"
     );
+    // D-0001 (approve, deny, defer) is a conflict (docs/team.md): flagged, still verified.
     assert_eq!(
-        table.lines().filter(|l| l.starts_with("verified")).count(),
+        table
+            .lines()
+            .filter(|l| l.starts_with("verified") || l.starts_with("CONFLICT "))
+            .count(),
         6
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("CONFLICT ")).count(),
+        3,
+        "{table}"
     );
     for l in table.lines().filter(|l| !l.starts_with("log ")) {
         assert!(l.chars().count() <= 80, "{l}");
@@ -466,7 +479,7 @@ fn filters_at_their_edges() {
 }
 
 #[test]
-fn accounting_lists_approved_consent_based_disclosures_with_provenance() {
+fn accounting_lists_one_row_per_effective_decision_with_basis_and_required_by() {
     let t = three(true);
     let (code, v) = t.json("accounting", &["--patient", "P-0001"]);
     assert_eq!(code, 0, "{v}");
@@ -475,28 +488,57 @@ fn accounting_lists_approved_consent_based_disclosures_with_provenance() {
     assert_eq!(v["as_of"], chrono::Local::now().date_naive().to_string());
     assert_eq!(v["logs"].as_array().unwrap().len(), 3);
     let rs = rows(&v);
-    // Only alice's approval of D-0001 (consent-based); bob's deny and carol's defer are not
-    // disclosures.
+    // D-0001: alice's approval is still effective (bob's deny and carol's defer name
+    // nothing), so one row, flagged as a conflict.
     assert_eq!(rs.len(), 1, "{v}");
     let r = &rs[0];
-    let (_, body) = line_body(&t.alice.log(), 2);
+    let (alice_first, body) = line_body(&t.alice.log(), 2);
+    assert_eq!(r["disclosure"], "D-0001");
     assert_eq!(r["date"], &body["ts"].as_str().unwrap()[..10]);
     assert_eq!(r["recipient"], "Acme Health Plan");
     assert_eq!(r["recipient_kind"], "health_plan");
     assert_eq!(r["purpose"], "payment");
-    assert_eq!(r["consent"], "C-0001");
-    assert_eq!(
-        r["basis"],
-        format!("patient consent ({})", body["rule"].as_str().unwrap())
-    );
-    assert_eq!(r["status"], "approved for disclosure");
-    assert_eq!(r["reviewer"], "alice@example.org");
-    assert_eq!(r["log"], body["log"]);
-    assert_eq!(r["seq"], 1);
+    assert_eq!(r["basis"], "consent C-0001");
+    assert_eq!(r["reviewers"], "alice@example.org");
     assert_eq!(r["verification"], "verified");
-    // P-0002's approvals rest on no consent: nothing to account for.
+    assert_eq!(r["required_by"], "2.25(b)");
+    assert_eq!(r["required_by_unsettled"], true);
+    assert_eq!(r["conflict"], true);
+    assert_eq!(r["override"], false);
+    assert_eq!(r["entries"], alice_first);
+    for k in ["address", "description", "conduit"] {
+        assert_eq!(r[k], "(queue not supplied)", "{k}");
+    }
+    // P-0002: two override approvals of D-0002 (alice's, and carol's closing bob's
+    // escalation) are one row with both reviewers, the stated basis, required by
+    // 164.528, and listed apart.
     let (_, v) = t.json("accounting", &["--patient", "P-0002"]);
-    assert_eq!(rows(&v).len(), 0);
+    let rs = rows(&v);
+    assert_eq!(rs.len(), 1, "{v}");
+    assert_eq!(rs[0]["basis"], "override: court_order_on_file");
+    assert_eq!(rs[0]["reviewers"], "alice@example.org carol@example.org");
+    assert_eq!(rs[0]["required_by"], "164.528");
+    assert_eq!(rs[0]["override"], true);
+    let apart = v["against_part2_verdict"].as_array().unwrap();
+    assert_eq!(apart.len(), 1);
+    assert_eq!(apart[0]["disclosure"], "D-0002");
+    assert!(
+        apart[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("2.16(b); 45 CFR 164.402")
+    );
+    let csv = out(&t.run("accounting", &["--patient", "P-0002", "--format", "csv"]));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("# approved against the Part 2 verdict") && l.contains("D-0002")),
+        "{csv}"
+    );
+    let table = out(&t.run("accounting", &["--patient", "P-0002"]));
+    assert!(
+        table.contains("approved against the Part 2 verdict — breach risk assessment required"),
+        "{table}"
+    );
     // CSV: the leading lines name the patient, the date and each log's verification.
     let o = t.run("accounting", &["--patient", "P-0001", "--format", "csv"]);
     let text = out(&o);
@@ -507,43 +549,222 @@ fn accounting_lists_approved_consent_based_disclosures_with_provenance() {
     assert_eq!(lines.iter().filter(|l| l.starts_with("# log: ")).count(), 3);
     assert_eq!(
         lines[6],
-        "date,recipient_kind,recipient,purpose,basis,consent,status,reviewer,log,seq,verification"
+        "disclosure,date,recipient,recipient_kind,conduit,address,description,purpose,basis,reviewers,verification,required_by,required_by_unsettled,override,conflict,entries"
     );
-    assert!(lines[7].contains(",C-0001,approved for disclosure,alice@example.org,"));
-    assert!(lines[7].ends_with(",1,verified"));
-    let table = out(&t.run("accounting", &["--patient", "P-0001"]));
-    assert!(table.contains("approved for disclosure"), "{table}");
+    assert!(lines[7].starts_with("D-0001,"), "{text}");
+    assert!(
+        lines[7].contains(",consent C-0001,alice@example.org,verified,2.25(b),true,false,true,")
+    );
+    assert_eq!(lines.len(), 8);
 }
 
-/// The screen and `--help` say what is counted: the period, that override approvals are
-/// not, and that failed entries never count.
+/// `--queue` joins entries by queue sha256 + disclosure id: the address, the description
+/// (the disclosure's `information`, else the claim's) and the final recipient behind a
+/// conduit come from the queue, escaped; a queue with another sha256 joins nothing.
+#[test]
+fn accounting_joins_queue_items_and_escapes_their_text() {
+    let t = Env::with_key("alice@example.org");
+    let allowed = t.path("allowed_signers");
+    std::fs::write(&allowed, out(&t.run(&["key", "show", "--allowed-signers"]))).unwrap();
+    let q = QUEUE
+        .replace(
+            "recipients: [{class: health_plans}]",
+            "recipients: [{class: health_plans}, {name: ClaimBridge}]",
+        )
+        .replace(
+            "    recipient: {name: Acme Health Plan, kind: health_plan}\n    purpose: payment\n    consent: C-0001",
+            "    recipient: {name: ClaimBridge, kind: clearinghouse, address: \"1 Main St, Salem \\u00e9\", on_behalf_of: {name: Acme Health Plan, kind: health_plan}}\n    purpose: payment\n    consent: C-0001\n    information: \"October visits, \\\"all\\\" <script>\"\n    service_dates: {from: 2026-10-01, to: 2026-10-31}",
+        );
+    assert_ne!(q, QUEUE);
+    let queue = t.path("queue.yaml");
+    std::fs::write(&queue, &q).unwrap();
+    decide(&t, &queue, &["--id", "D-0001", "--decision", "approve"]);
+    let other = t.path("other.yaml");
+    std::fs::write(&other, format!("{q}# another file\n")).unwrap();
+    let json = |extra: &[&str]| -> Value {
+        let mut c = t.cmd();
+        c.args([
+            "log",
+            "accounting",
+            "--patient",
+            "P-0001",
+            "--format",
+            "json",
+        ])
+        .arg(t.log())
+        .arg("--allowed-signers")
+        .arg(&allowed)
+        .args(extra);
+        let o = c.output().unwrap();
+        serde_json::from_str(&out(&o)).unwrap_or_else(|e| panic!("{e}: {}", err(&o)))
+    };
+    let v = json(&["--queue", queue.to_str().unwrap()]);
+    let r = &rows(&v)[0];
+    assert_eq!(r["recipient"], "Acme Health Plan");
+    assert_eq!(r["conduit"], "ClaimBridge");
+    assert_eq!(r["address"], "1 Main St, Salem é");
+    assert_eq!(r["description"], "October visits, \"all\" <script>");
+    // `log recipients --queue` names the final recipient behind the conduit too.
+    let mut c = t.cmd();
+    c.args([
+        "log",
+        "recipients",
+        "--consent",
+        "C-0001",
+        "--format",
+        "json",
+    ])
+    .arg(t.log())
+    .arg("--allowed-signers")
+    .arg(&allowed)
+    .arg("--queue")
+    .arg(&queue);
+    let o = c.output().unwrap();
+    let rv: Value = serde_json::from_str(&out(&o)).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+    assert_eq!(rows(&rv)[0]["recipient"], "Acme Health Plan");
+    assert_eq!(rows(&rv)[0]["conduit"], "ClaimBridge");
+    let v = json(&["--queue", other.to_str().unwrap()]);
+    let r = &rows(&v)[0];
+    assert_eq!(r["address"], "(queue not supplied)");
+    assert_eq!(r["recipient"], "ClaimBridge");
+    // The table: the final recipient via the conduit, the tab escaped.
+    let mut c = t.cmd();
+    c.args(["log", "accounting", "--patient", "P-0001"])
+        .arg(t.log())
+        .arg("--allowed-signers")
+        .arg(&allowed)
+        .arg("--queue")
+        .arg(&queue);
+    let o = c.output().unwrap();
+    let table = out(&o);
+    assert!(
+        table.contains("Acme Health Plan via ClaimBridge"),
+        "{table}"
+    );
+    assert!(
+        table.contains("October visits, \"all\" <script>"),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .filter(|l| !l.starts_with("log "))
+            .all(|l| l.chars().count() <= 80),
+        "{table}"
+    );
+    // Without `information`, the claim's description with its service dates.
+    let plain = q.replace(
+        "    information: \"October visits, \\\"all\\\" <script>\"\n",
+        "",
+    );
+    std::fs::write(&queue, &plain).unwrap();
+    decide(
+        &t,
+        &queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "approve",
+            "--supersedes",
+            rows(&json(&[]))[0]["entries"].as_str().unwrap(),
+        ],
+    );
+    let v = json(&["--queue", queue.to_str().unwrap()]);
+    assert_eq!(
+        rows(&v).len(),
+        1,
+        "the superseded approval is not counted twice: {v}"
+    );
+    assert_eq!(
+        rows(&v)[0]["description"],
+        "records: general, services 2026-10-01–2026-10-31"
+    );
+    // A queue that does not load: exit 2, nothing printed.
+    std::fs::write(&other, "schema: nope\n").unwrap();
+    let mut c = t.cmd();
+    c.args(["log", "accounting", "--patient", "P-0001"])
+        .arg(t.log())
+        .arg("--queue")
+        .arg(&other);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(o.stdout.is_empty());
+}
+
+/// `log recipients --consent`: every verified approval under the consent, superseded ones
+/// included, one row per recipient; `--since` cuts by approval date.
+#[test]
+fn recipients_of_a_consent_include_superseded_approvals() {
+    let t = three(true);
+    let (alice_first, _) = line_body(&t.alice.log(), 2);
+    // Bob corrects alice's approval (a deny superseding it): the records may have left.
+    decide(
+        &t.bob,
+        &t.queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "deny",
+            "--reason-code",
+            "consent_invalid",
+            "--supersedes",
+            &alice_first,
+        ],
+    );
+    let (code, v) = t.json("recipients", &["--consent", "C-0001"]);
+    assert_eq!(code, 0, "{v}");
+    let rs = rows(&v);
+    assert_eq!(rs.len(), 1, "{v}");
+    assert_eq!(rs[0]["recipient"], "Acme Health Plan");
+    assert_eq!(rs[0]["subject"], "P-0001");
+    assert_eq!(rs[0]["disclosures"], "D-0001");
+    assert_eq!(rs[0]["superseded"], true);
+    let (_, acc) = t.json("accounting", &["--patient", "P-0001"]);
+    assert_eq!(
+        rows(&acc).len(),
+        0,
+        "superseded: no longer in the accounting: {acc}"
+    );
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let (_, v) = t.json("recipients", &["--consent", "C-0001", "--since", &tomorrow]);
+    assert_eq!(rows(&v).len(), 0);
+    let (_, v) = t.json("recipients", &["--consent", "C-9"]);
+    assert_eq!(rows(&v).len(), 0);
+    let table = out(&t.run("recipients", &["--consent", "C-0001"]));
+    assert!(
+        table.contains("Acme Health Plan") && table.contains("1 recipients"),
+        "{table}"
+    );
+}
+
+/// The screen and `--help` say what is counted: the period, override approvals, and that
+/// failed entries never count.
 #[test]
 fn accounting_help_and_header_say_what_is_counted() {
     let t = three(true);
     let table = out(&t.run("accounting", &["--patient", "P-0001"]));
-    let head: Vec<&str> = table.lines().take(4).collect();
+    let head: Vec<&str> = table.lines().take(2).collect();
     let today = chrono::Local::now().date_naive();
     let start = today - chrono::Months::new(36);
     assert!(
-        head[0].ends_with(&format!("P-0001: {start} through {today} (UTC days)")),
+        head[0].contains(&format!("P-0001: {start} through {today}")),
         "{table}"
     );
-    assert!(head[1].contains("permitted_with_notice"), "{table}");
+    assert!(head[1].contains("approval date"), "{table}");
     assert!(
-        head[2].contains("Not counted: override approvals"),
+        table.contains("required by   2.25(b) (unsettled"),
         "{table}"
     );
-    assert!(
-        head[3].contains("FAILED entries: listed, never counted"),
-        "{table}"
-    );
-    assert!(head.iter().all(|l| l.chars().count() <= 80), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
     let help = out(&t.alice.run(&["log", "accounting", "--help"]));
     for want in [
-        "permitted_with_notice",
-        "three years before today",
-        "Not counted: override approvals",
-        "never counted",
+        "effective decision",
+        "Override approvals are rows",
+        "six for",
+        "never count",
+        "(queue not supplied)",
     ] {
         assert!(help.contains(want), "{want}: {help}");
     }
@@ -620,8 +841,15 @@ fn control_characters_in_a_tampered_entry_never_reach_the_output() {
         );
         assert!(String::from_utf8_lossy(&raw).contains("FAILED"), "{fmt}");
     }
-    let o = t.run("accounting", &["--patient", "P-0001", "--format", "csv"]);
-    assert!(!o.stdout.contains(&0x1b));
+    for fmt in ["table", "csv", "json"] {
+        let o = t.run("accounting", &["--patient", "P-0001", "--format", fmt]);
+        assert_eq!(o.status.code(), Some(1), "{fmt}");
+        assert!(!o.stdout.contains(&0x1b), "{fmt}: raw ESC in output");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!text.contains('\u{202e}'), "{fmt}: raw bidi control");
+        // The tampered approval is listed apart as FAILED, never a row.
+        assert!(text.contains("E_"), "{fmt}: {text}");
+    }
 }
 
 #[test]
@@ -669,9 +897,10 @@ fn a_supersedes_on_another_item_erases_nothing_and_is_reported() {
     assert_eq!(code, 0, "{before}");
     let n = rows(&before).len();
     assert!(n >= 1);
-    // Bob "corrects" D-0002 while naming alice's D-0001 approval.
+    // Carol (no decision of her own on D-0002, so her log does not refuse it) "corrects"
+    // D-0002 while naming alice's D-0001 approval, in another log.
     let wrong = decide(
-        &t.bob,
+        &t.carol,
         &t.queue,
         &[
             "--id",
@@ -712,4 +941,122 @@ fn accounting_with_a_failed_log_exits_1() {
     std::fs::write(&log, bad).unwrap();
     let o = t.run("accounting", &["--patient", "P-0001"]);
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+}
+
+/// `log show --format fhir`: one R4 AuditEvent per verified decision entry (BALP consent
+/// decision shape, docs/fhir.md), checked field by field against the signed lines; the
+/// note never leaves; a tampered entry is not exported (exit 1, said on stderr).
+#[test]
+fn fhir_audit_events_one_per_verified_decision() {
+    let t = three(true);
+    decide(
+        &t.alice,
+        &t.queue,
+        &[
+            "--id",
+            "D-0001",
+            "--decision",
+            "escalate",
+            "--reason-code",
+            "needs_privacy_officer",
+            "--note",
+            "CANARY note text",
+        ],
+    );
+    let events = |o: &Output| -> Vec<Value> {
+        out(o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let o = t.run("show", &["--format", "fhir"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(!out(&o).contains("CANARY"), "the note was exported");
+    let evs = events(&o);
+    assert_eq!(evs.len(), 7, "7 decisions, no genesis, no header");
+    let mut by_outcome = std::collections::BTreeMap::new();
+    for (log, n_lines) in [(t.alice.log(), 4), (t.bob.log(), 3), (t.carol.log(), 3)] {
+        // Line 1 is genesis; every decision line has its event.
+        for line in 2..=n_lines {
+            let (hash, body) = line_body(&log, line);
+            let ev = evs
+                .iter()
+                .find(|e| e["id"] == hash.as_str())
+                .unwrap_or_else(|| panic!("no event for {hash}"));
+            assert_eq!(ev["resourceType"], "AuditEvent");
+            assert_eq!(
+                ev["type"]["system"],
+                "http://dicom.nema.org/resources/ontology/DCM"
+            );
+            assert_eq!(ev["type"]["code"], "110113");
+            assert_eq!(
+                ev["subtype"][0]["system"],
+                "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType"
+            );
+            assert_eq!(ev["subtype"][0]["code"], "AuthZ-Consent");
+            assert_eq!(ev["action"], "E");
+            assert_eq!(ev["recorded"], body["ts"]);
+            let want = match body["decision"].as_str().unwrap() {
+                "approve" => "0",
+                "deny" => "8",
+                _ => "4",
+            };
+            assert_eq!(ev["outcome"], want, "{ev}");
+            *by_outcome.entry(want).or_insert(0) += 1;
+            let agents = ev["agent"].as_array().unwrap();
+            assert_eq!(agents.len(), 2);
+            assert_eq!(agents[0]["name"], body["reviewer"]);
+            assert_eq!(agents[0]["altId"], body["key"]);
+            assert!(agents[0]["altId"].as_str().unwrap().starts_with("SHA256:"));
+            assert_eq!(agents[1]["type"]["coding"][0]["code"], "IRCP");
+            assert_eq!(agents[1]["name"], body["recipient"]["name"]);
+            assert_eq!(
+                agents[1]["role"][0]["coding"][0]["code"],
+                body["recipient"]["kind"]
+            );
+            let ent = ev["entity"].as_array().unwrap();
+            assert_eq!(ent[0]["role"]["code"], "1", "patient role");
+            assert_eq!(ent[0]["what"]["identifier"]["value"], body["subject"]);
+            assert_eq!(ent[1]["what"]["identifier"]["value"], body["disclosure"]);
+            assert_eq!(
+                ent[2]["what"]["identifier"]["value"],
+                format!("urn:p2review:entry:{hash}")
+            );
+            assert_eq!(ent[2]["detail"][0]["valueString"], body["log"]);
+            assert_eq!(ent[2]["detail"][1]["valueString"], body["seq"].to_string());
+        }
+    }
+    // approve ×3, deny ×1, escalate ×2 + defer ×1.
+    assert_eq!(by_outcome.get("0"), Some(&3));
+    assert_eq!(by_outcome.get("8"), Some(&1));
+    assert_eq!(by_outcome.get("4"), Some(&3));
+
+    // A tampered entry is not exported as a record.
+    let log = t.bob.log();
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(
+        &log,
+        text.replace("needs_privacy_officer", "awaiting_documents"),
+    )
+    .unwrap();
+    let (_, v) = t.json("show", &[]);
+    let verified: Vec<&str> = rows(&v)
+        .iter()
+        .filter(|r| r["verification"] == "verified")
+        .map(|r| r["entry"].as_str().unwrap())
+        .collect();
+    let failed = rows(&v).len() - verified.len();
+    assert!(failed >= 1);
+    let o = t.run("show", &["--format", "fhir"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let ids: Vec<String> = events(&o)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, verified, "exactly the verified entries, in time order");
+    assert!(
+        err(&o).contains(&format!("{failed} entr")) && err(&o).contains("failed verification"),
+        "{}",
+        err(&o)
+    );
 }

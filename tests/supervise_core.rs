@@ -259,18 +259,187 @@ fn filters_and_their_edges() {
     assert!(unknown.apply(&f).is_empty());
 }
 
+fn acc(recs: &[DecisionRecord], patient: &str, until: NaiveDate) -> Accounting {
+    accounting(recs, patient, Period { since: None, until }, None)
+}
+
+/// `r` with other body fields (the fixture's rows are payment disclosures under C-1).
+/// The compact body is read back through the lenient reader (as from a log line).
+fn with(r: DecisionRecord, f: impl FnOnce(&mut serde_json::Value)) -> DecisionRecord {
+    let mut v = serde_json::to_value(&r.body).unwrap();
+    v["type"] = "decision".into();
+    v["ts"] = r.ts_text().into();
+    v["override"] = v["override_"].take();
+    if v["disclosure_sha256"].is_null() {
+        v["disclosure_sha256"] = "d".into();
+    }
+    f(&mut v);
+    DecisionRecord::from_body(
+        r.log_path.clone(),
+        r.line,
+        r.entry_sha256.hex(),
+        &v.to_string(),
+        r.verification.clone(),
+    )
+    .unwrap()
+}
+
 #[test]
-fn accounting_counts_approved_consent_based_disclosures_in_three_years() {
+fn accounting_has_one_row_per_effective_approval_within_three_years() {
     let f = fixture();
-    let rows = accounting(&f, "P-1", nov(28));
-    // a/1 (consent-based approval) and a/3 (exactly three years back: inside); not a/2 (an
-    // override of consent_required is not consent-based), not a/4 (one day too old), not
-    // b/2 (a deferral).
-    let seqs: Vec<(String, u64)> = rows.iter().map(|r| (r.log.clone(), r.seq)).collect();
-    assert_eq!(seqs, [("a".to_owned(), 3), ("a".to_owned(), 1)]);
-    assert!(rows.iter().all(|r| r.status == "approved for disclosure"));
-    assert_eq!(rows[0].consent.as_deref(), Some("C-1"));
-    assert!(accounting(&f, "P-9", nov(28)).is_empty());
+    let a = acc(&f, "P-1", nov(28));
+    // D-1 (consent-based approval), D-2 (an override: included, with the stated basis) and
+    // D-3 (exactly three years back: inside); not D-4 (one day too old), not b/2's D-2
+    // deferral (D-2 is counted once, for its approval).
+    let ids: Vec<&str> = a.rows.iter().map(|r| r.disclosure.as_str()).collect();
+    assert_eq!(ids, ["D-3", "D-1", "D-2"]);
+    assert_eq!(a.rows[1].basis, "consent C-1");
+    assert_eq!(a.rows[1].required_by, RequiredBy::Part2Ehr);
+    assert!(a.rows[1].required_by_unsettled);
+    assert!(a.rows[2].overrides);
+    assert!(a.rows[2].basis.starts_with("override: "));
+    assert_eq!(a.rows[2].required_by, RequiredBy::Hipaa);
+    assert!(a.rows[2].conflict, "b/2 deferred the same item");
+    assert_eq!(
+        a.overrides()
+            .map(|r| r.disclosure.as_str())
+            .collect::<Vec<_>>(),
+        ["D-2"]
+    );
+    assert!(acc(&f, "P-9", nov(28)).rows.is_empty());
+}
+
+/// required_by per purpose and basis, and the six-year period of 164.528 rows.
+#[test]
+fn required_by_follows_purpose_and_basis_and_sets_the_period() {
+    let at =
+        |ts: &str, f: &dyn Fn(&mut serde_json::Value)| with(approval("a", 1, ts, "P-1"), |v| f(v));
+    let req = |r: DecisionRecord| {
+        let a = acc(&[r], "P-1", nov(28));
+        a.rows.first().map(|r| r.required_by)
+    };
+    let recent = "2026-11-01T08:00:00.000Z";
+    assert_eq!(req(at(recent, &|_| {})), Some(RequiredBy::Part2Ehr));
+    assert_eq!(
+        req(at(recent, &|v| v["purpose"] = "research".into())),
+        Some(RequiredBy::Part2Consent)
+    );
+    let no_consent = |v: &mut serde_json::Value| {
+        v["consent"] = serde_json::Value::Null;
+        v["part2"] = "permitted".into();
+        v["rule"] = "p2.emergency".into();
+        v["policy"] =
+            serde_json::json!({"part2": {"id": "part2", "version": "2024.2", "sha256": "x"}});
+    };
+    // TPO without a consent: nothing requires it (still listed).
+    assert_eq!(req(at(recent, &no_consent)), Some(RequiredBy::None));
+    let public_health = |v: &mut serde_json::Value| {
+        no_consent(v);
+        v["purpose"] = "public_health".into();
+        v["hipaa"] = "permitted_no_auth".into();
+    };
+    assert_eq!(req(at(recent, &public_health)), Some(RequiredBy::Hipaa));
+    // Five years back: outside 3 years, inside the 6 of 164.528.
+    let old = "2021-12-01T08:00:00.000Z";
+    assert_eq!(req(at(old, &public_health)), Some(RequiredBy::Hipaa));
+    assert_eq!(req(at(old, &|_| {})), None);
+    assert_eq!(req(at("2020-11-27T08:00:00.000Z", &public_health)), None);
+    // An exception's basis cites the policy version the entry names.
+    let a = acc(&[at(recent, &no_consent)], "P-1", nov(28));
+    assert!(
+        a.rows[0]
+            .basis
+            .starts_with("rule p2.emergency (42 CFR 2.51"),
+        "{}",
+        a.rows[0].basis
+    );
+    let a = acc(
+        &[at(recent, &|v| {
+            no_consent(v);
+            v["policy"]["part2"]["version"] = "1999.9".into();
+        })],
+        "P-1",
+        nov(28),
+    );
+    assert!(
+        a.rows[0].basis.contains("1999.9 is not bundled"),
+        "{}",
+        a.rows[0].basis
+    );
+    // --since overrides the default look-back.
+    let a = accounting(
+        &[at(old, &|_| {})],
+        "P-1",
+        Period {
+            since: Some(NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()),
+            until: nov(28),
+        },
+        None,
+    );
+    assert_eq!(a.rows.len(), 1);
+}
+
+/// Disclosures to the patient and program↔QSO communications are not in the accounting.
+#[test]
+fn disclosures_to_the_patient_and_qso_communications_are_excluded() {
+    let recent = "2026-11-01T08:00:00.000Z";
+    let to_patient = with(approval("a", 1, recent, "P-1"), |v| {
+        v["recipient"]["kind"] = "patient".into()
+    });
+    let qso = with(approval("a", 2, recent, "P-1"), |v| {
+        v["rule"] = "p2.qso.to_program".into()
+    });
+    let a = acc(&[to_patient, qso], "P-1", nov(28));
+    assert!(a.rows.is_empty(), "{:?}", a.rows);
+    assert_eq!(a.excluded.len(), 2);
+    assert!(a.excluded[0].reason.contains("patient"));
+    assert!(a.excluded[1].reason.contains("QSO"));
+}
+
+/// `log recipients`: verified approvals under the consent, superseded ones included,
+/// one row per recipient, cut by `--since`; failed entries never count.
+#[test]
+fn recipients_include_superseded_approvals_and_honour_since() {
+    let first = approval("a", 1, "2026-10-01T08:00:00.000Z", "P-1");
+    let correction = row(
+        "a",
+        2,
+        "2026-10-02T08:00:00.000Z",
+        "eve@h",
+        "P-1",
+        "deny",
+        PWN,
+        false,
+        Some("h-a-1"),
+    );
+    let other = with(approval("a", 3, "2026-11-05T08:00:00.000Z", "P-1"), |v| {
+        v["recipient"]["name"] = "Bay Plan".into()
+    });
+    let bad = failed(with(
+        approval("a", 4, "2026-11-06T08:00:00.000Z", "P-1"),
+        |v| v["recipient"]["name"] = "Mallory".into(),
+    ));
+    let recs = merge(vec![first, correction, other, bad]);
+    let rows = recipients(&recs, "C-1", None, None);
+    let names: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+    assert_eq!(names, ["Acme Health Plan", "Bay Plan"]);
+    assert!(rows[0].superseded);
+    assert_eq!(rows[0].disclosures, ["D-1"]);
+    assert!(!rows[1].superseded);
+    let since = recipients(&recs, "C-1", Some(nov(1)), None);
+    assert_eq!(since.len(), 1);
+    assert_eq!(since[0].first, nov(5));
+    assert!(recipients(&recs, "C-2", None, None).is_empty());
+    // The accounting no longer has the superseded approval.
+    let a = acc(&recs, "P-1", nov(28));
+    assert_eq!(
+        a.rows
+            .iter()
+            .map(|r| r.disclosure.as_str())
+            .collect::<Vec<_>>(),
+        ["D-3"]
+    );
+    assert_eq!(a.failed.len(), 1);
 }
 
 #[test]
@@ -316,11 +485,8 @@ fn supersession_is_honoured_only_from_a_verified_later_entry_on_the_same_item() 
     };
     let counted = |recs: Vec<DecisionRecord>| -> (usize, Resolution) {
         let recs = merge(recs);
-        let rows = accounting(&recs, "P-1", nov(28));
-        (
-            rows.iter().filter(|r| r.verified).count(),
-            resolve_records(&recs),
-        )
+        let a = acc(&recs, "P-1", nov(28));
+        (a.rows.len(), resolve_records(&recs))
     };
     // Honoured: same log, later; another log, later.
     let (n, res) = counted(vec![
@@ -377,9 +543,9 @@ fn supersession_is_honoured_only_from_a_verified_later_entry_on_the_same_item() 
     ]);
     assert_eq!((n, res.warnings[0].code), (1, "W_SUPERSEDES_UNRESOLVED"));
     // A failed approval is listed (not verified) and never counted.
-    let rows = accounting(&[failed(base.clone())], "P-1", nov(28));
-    assert_eq!(rows.len(), 1);
-    assert!(!rows[0].verified);
+    let a = acc(&[failed(base.clone())], "P-1", nov(28));
+    assert_eq!((a.rows.len(), a.failed.len()), (0, 1));
+    assert_eq!(a.failed[0].findings, ["E_SIG_INVALID"]);
 }
 
 /// Failed entries count nowhere: not in totals, not as open escalations, and their

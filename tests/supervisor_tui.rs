@@ -238,7 +238,7 @@ fn list_screen() {
 
 #[test]
 fn list_screen_failed_entry_selected() {
-    snap("sup_list_failed_80x24", PLAIN, "f");
+    snap("sup_list_failed_80x24", PLAIN, "F");
 }
 
 #[test]
@@ -314,9 +314,9 @@ fn too_small() {
 fn quick_filters_and_summary_follow_the_view() {
     let mut a = app(PLAIN);
     assert_eq!(a.visible.len(), 8);
-    keys(&mut a, "d"); // approve
+    keys(&mut a, "u"); // approve
     assert_eq!(a.visible.len(), 3);
-    keys(&mut a, "d d"); // escalate
+    keys(&mut a, "u u"); // escalate
     assert_eq!(a.visible.len(), 2);
     keys(&mut a, "<tab>");
     assert_eq!(a.screen, Screen::Summary);
@@ -325,7 +325,7 @@ fn quick_filters_and_summary_follow_the_view() {
     // escalations are open.
     assert_eq!(s.open_escalations.len(), 2);
     assert_eq!(s.totals.escalate, 2);
-    keys(&mut a, "d d"); // back to all
+    keys(&mut a, "u u"); // back to all
     assert_eq!(a.decision, None);
     let s = a.summary.as_ref().unwrap();
     // The failed deny is listed but counted nowhere.
@@ -348,7 +348,7 @@ fn quick_filters_and_summary_follow_the_view() {
     assert_eq!(s.per_day.len(), 4);
     keys(&mut a, "<tab> o");
     assert_eq!(a.visible.len(), 1);
-    keys(&mut a, "o f");
+    keys(&mut a, "o F");
     assert_eq!(a.visible.len(), 1);
     assert!(!a.selected_record().unwrap().verification.ok());
     // Filters compose to nothing: empty view, selection stays valid.
@@ -371,7 +371,7 @@ fn quick_filters_and_summary_follow_the_view() {
 
 #[test]
 fn no_colour_means_no_colour_and_control_text_is_escaped() {
-    for k in ["", "<tab>", "f"] {
+    for k in ["", "<tab>", "F"] {
         let mut a = app(PLAIN);
         keys(&mut a, k);
         let t = render(&a);
@@ -483,11 +483,92 @@ fn loading_screen_shows_progress_and_only_quits() {
 fn below_the_minimum_size_only_quit_acts() {
     let mut a = app(PLAIN);
     a.size = (40, 10);
-    keys(&mut a, "f / bob <enter> <tab> <down> <end> ?");
+    keys(&mut a, "F / bob <enter> <tab> <down> <end> ?");
     a.size = (80, 24);
     assert!(!a.help && !a.typing && a.text.is_empty() && a.selected == 0);
     assert!(!a.failed_only && a.screen == Screen::List);
     a.size = (40, 10);
     keys(&mut a, "q");
     assert!(a.quit);
+}
+
+/// The same key means the same thing in `review` and `log review` (docs/keys.md): the
+/// decision keys are never bound in the read-only screen, and every key both screens bind
+/// in their lists does the same thing in each.
+#[test]
+fn keys_mean_the_same_in_review_and_log_review() {
+    use p2review::tui::keymap::{Context, Keymap};
+    use p2review::tui::supervisor::SupAction as S;
+    use p2review::tui::supervisor::keymap::{KEYMAP, SupContext};
+    for c in ['a', 'd', 'e', 'f'] {
+        assert_eq!(lookup(SupContext::List, Key::Char(c)), None, "{c}");
+    }
+    let review = Keymap::default();
+    let mut shared = 0;
+    for b in KEYMAP.for_context(SupContext::List) {
+        let Some(r) = review.lookup(Context::Queue, b.key) else {
+            continue;
+        };
+        let sup = match &b.action {
+            S::Down => "down",
+            S::Up => "up",
+            S::PageDown => "page_down",
+            S::PageUp => "page_up",
+            S::Top => "first",
+            S::Bottom => "last",
+            S::FilterStart => "filter",
+            S::CycleDecision => "filter_decided",
+            S::ClearFilters => "cancel",
+            S::ToggleHelp => "help",
+            S::Quit => "quit",
+            other => panic!(
+                "{:?} is bound to {other:?} in log review and to {} in review",
+                b.key,
+                r.name()
+            ),
+        };
+        assert_eq!(sup, r.name(), "{:?}", b.key);
+        shared += 1;
+    }
+    assert!(shared >= 15, "{shared}");
+}
+
+/// The wheel moves the selection and a click on an entry row selects it (the shell turns
+/// mouse reports into these actions); clicks elsewhere and on the summary do nothing.
+#[test]
+fn wheel_and_click_move_the_selection() {
+    use p2review::tui::shell::{Input, Screen};
+    use p2review::tui::supervisor::runtime::SupScreen;
+    let mut s = SupScreen {
+        app: app(PLAIN),
+        dirty: false,
+    };
+    for input in [Input::Scroll(1), Input::Scroll(1), Input::Scroll(1)] {
+        let a = s.translate(input).unwrap();
+        s.dispatch(a);
+    }
+    assert_eq!(s.app.selected, 3);
+    s.dispatch(s.translate(Input::Scroll(-1)).unwrap());
+    assert_eq!(s.app.selected, 2);
+    // The first entry row is terminal row 5 (header, three log lines, column titles).
+    s.dispatch(s.translate(Input::Click { column: 3, row: 5 }).unwrap());
+    assert_eq!(s.app.selected, 0);
+    s.dispatch(s.translate(Input::Click { column: 3, row: 9 }).unwrap());
+    assert_eq!(s.app.selected, 4);
+    let t = render(&s.app);
+    let row9: String = (0..80)
+        .map(|x| t.backend().buffer()[(x, 9)].symbol().to_owned())
+        .collect();
+    assert!(
+        row9.starts_with('▶'),
+        "the clicked row is the selected one: {row9}"
+    );
+    s.dispatch(s.translate(Input::Click { column: 3, row: 1 }).unwrap());
+    assert_eq!(s.app.selected, 4, "a click on the header selects nothing");
+    s.dispatch(s.translate(Input::Click { column: 3, row: 30 }).unwrap());
+    assert_eq!(s.app.selected, 4, "below the list: nothing");
+    keys(&mut s.app, "<tab>");
+    s.dispatch(s.translate(Input::Scroll(1)).unwrap());
+    assert_eq!(s.app.selected, 4, "the summary does not scroll the list");
+    assert!(s.take_dirty());
 }

@@ -120,7 +120,13 @@ fn quitting_early_writes_nothing_and_says_so() {
     s.wait_for("Question 1 of 3");
     s.send("2");
     s.wait_for("Question 2 of 3");
+    // `q` asks before abandoning the pack; `n` keeps practising, `q` `y` abandons.
     s.send("q");
+    s.wait_for("Abandon this pack?");
+    s.send("n");
+    s.send("q");
+    s.wait_for("Abandon this pack?");
+    s.send("y");
     let st = s.wait_exit();
     assert!(st.success(), "{st:?}");
     assert_restored(&s);

@@ -526,3 +526,39 @@ fn a_trainee_with_a_failed_record_is_failed_not_never_trained() {
         assert!(text.contains("FAILED VERIFICATION"), "{text}");
     }
 }
+
+/// The table fits 80 columns (issue 13): every line, whatever the principal's length;
+/// long cells end in a visible `…` and the JSON keeps them in full.
+#[test]
+fn the_status_table_fits_80_columns() {
+    let long = "a.very.long.principal.name@clinic.example";
+    let env = Env::with_key(long);
+    let log = env.path("training.jsonl");
+    record(&env, &log, 3);
+    let roster = env.path("roster.txt");
+    std::fs::write(&roster, format!("{long}\nnew.hire@clinic.example\n")).unwrap();
+    let o = status(
+        &env,
+        &log,
+        &[
+            "--as-of",
+            "2026-11-28",
+            "--roster",
+            roster.to_str().unwrap(),
+        ],
+    );
+    let text = out(&o);
+    for line in text.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 80,
+            "{} columns: {line}",
+            unicode_width::UnicodeWidthStr::width(line)
+        );
+    }
+    assert!(text.contains("a.very.long.principal…"), "{text}");
+    assert!(text.contains("new.hire@clinic.examp…"), "{text}");
+    assert!(text.contains("never trained"), "{text}");
+    let o = status(&env, &log, &["--as-of", "2026-11-28", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows[0]["principal"], long, "in full in JSON");
+}

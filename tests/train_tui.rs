@@ -7,6 +7,7 @@ use std::path::Path;
 use p2review::engine::Engine;
 use p2review::training::load_pack;
 use p2review::tui::Look;
+use p2review::tui::keymap::Key;
 use p2review::tui::train::{TrainAction as A, TrainApp, TrainEffect, update, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -59,8 +60,15 @@ fn question_reveal_and_end_screens() {
     let q = text(&a);
     assert!(q.contains("Question 1 of 3"), "{q}");
     assert!(
-        !q.contains("Why:") && !q.contains("Teach:"),
-        "no verdict before answering"
+        !q.contains("Why:") && !q.contains("Teach:") && !q.contains("Note:"),
+        "no verdict, teaching or pack note before answering: {q}"
+    );
+    // The review screen's verdict words, not the JSON codes.
+    assert!(
+        q.contains("PERMIT+NOTICE")
+            && q.contains("CONSENT REQ")
+            && !q.contains("permitted_with_notice"),
+        "{q}"
     );
     insta::assert_snapshot!("train_question", q);
 
@@ -85,7 +93,7 @@ fn question_reveal_and_end_screens() {
     answer(&mut a, index_of(P::ALL, P::Permitted), false, h);
     let r = text(&a);
     assert!(
-        r.contains("Not quite") && r.contains("you said permitted"),
+        r.contains("Not quite") && r.contains("you said PERMIT)") && r.contains("CONSENT REQ"),
         "{r}"
     );
     assert!(r.contains("HIPAA-only trap"), "{r}");
@@ -124,7 +132,19 @@ fn a_failed_record_is_shown_as_an_error() {
 fn quitting_early_records_nothing() {
     let mut a = app((80, 24), plain());
     answer(&mut a, 1, false, 1);
-    let effs = update(&mut a, A::Quit);
+    // `q` in an unfinished pack asks first; `n` keeps practising, keys meanwhile are inert.
+    assert_eq!(update(&mut a, A::Quit), vec![]);
+    assert!(!a.quit && a.confirm_quit);
+    assert!(text(&a).contains("Abandon this pack?"));
+    let at = (a.session.position(), a.session.phase());
+    update(&mut a, A::Next);
+    assert_eq!((a.session.position(), a.session.phase()), at);
+    let q = a.keymap.lookup(a.context(), Key::Char('n')).unwrap();
+    update(&mut a, q);
+    assert!(!a.quit && !a.confirm_quit);
+    update(&mut a, A::Quit);
+    let y = a.keymap.lookup(a.context(), Key::Char('y')).unwrap();
+    let effs = update(&mut a, y);
     assert_eq!(effs, vec![TrainEffect::Quit]);
     assert!(a.quit && !a.finished() && a.recorded.is_none());
 }
@@ -227,7 +247,6 @@ fn the_reveal_scrolls_and_resets_for_the_next_scenario() {
 /// Below the minimum size nothing is visible: answering keys are inert, `q` quits.
 #[test]
 fn below_the_minimum_size_only_quit_acts() {
-    use p2review::tui::keymap::Key;
     let mut a = app((40, 10), plain());
     for k in [
         Key::Char('1'),

@@ -6,7 +6,7 @@ mod tui_common;
 use p2review::decision::{Decision, ReasonCode};
 use p2review::engine::Part2Status;
 use p2review::tui::app::{Overlay, SortKey, StatusKind, Step};
-use p2review::tui::{Action, MemorySink, Recorded};
+use p2review::tui::{Action, Look, MemorySink, Recorded};
 use tui_common::*;
 
 fn ids(r: &Rig) -> Vec<String> {
@@ -289,6 +289,47 @@ fn sorts_by_verdict_date_and_recipient_keep_the_selection() {
     assert_eq!(&ids(&r)[..2], ["D-0008", "D-0009"]); // Acme Research, Apex Collections
     r.keys("s");
     assert_eq!(ids(&r)[0], "D-0001");
+}
+
+/// `S` reverses whatever sort is on; the sorted column and the header carry ▲ or ▼ (`^` /
+/// `v` in ASCII), so the direction is never guessed.
+#[test]
+fn reverse_sort_and_its_marker() {
+    let mut r = rig((80, 24));
+    r.keys("s");
+    let text = screen_text(&r.render());
+    assert!(
+        text.contains("PART 2▲") && text.contains("sort verdict▲"),
+        "{text}"
+    );
+    r.keys("S");
+    assert!(r.app.sort_reverse);
+    assert_eq!(ids(&r).last().map(String::as_str), Some("D-0009"));
+    assert_ne!(ids(&r)[0], "D-0009");
+    let text = screen_text(&r.render());
+    assert!(
+        text.contains("PART 2▼") && text.contains("sort verdict▼"),
+        "{text}"
+    );
+    r.keys("s s s");
+    assert_eq!(ids(&r)[0], "D-0012", "file order, backwards");
+    r.keys("S");
+    assert_eq!(ids(&r)[0], "D-0001");
+    let mut r = rig_with(
+        &fixture("queue.yaml"),
+        (80, 24),
+        Look {
+            color: false,
+            ascii: true,
+        },
+        MemorySink::default(),
+    );
+    r.keys("s s s S");
+    let text = screen_text(&r.render());
+    assert!(
+        text.contains("RECIPIENTv") && text.contains("sort recipientv"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -587,4 +628,134 @@ fn only_the_visible_rows_are_evaluated_before_the_background_job() {
         text.contains("evaluating 0%"),
         "progress shows while the rest loads"
     );
+}
+
+/// `/` then Tab searches instead of filtering: the list stays whole, the selection jumps
+/// to the first match, Enter keeps the search, `n`/`N` go to the next/previous match
+/// (wrapping), Esc clears it and `n` is "next undecided" again.
+#[test]
+fn search_jumps_to_matches_with_n_and_capital_n() {
+    let mut r = rig((80, 24));
+    r.keys("/ <tab> Pinecrest");
+    assert!(r.app.searching && r.app.filter.text.is_empty());
+    assert_eq!(ids(&r).len(), 12, "a search never narrows the list");
+    let first = r.selected_id();
+    let text = screen_text(&r.render());
+    assert!(text.contains("search: Pinecrest"), "{text}");
+    r.keys("<enter>");
+    let hits: Vec<String> = ids(&r)
+        .into_iter()
+        .filter(|id| {
+            let ix = r.app.loaded.as_ref().unwrap().index.disclosures[id.as_str()];
+            r.app.search[ix].contains("pinecrest")
+        })
+        .collect();
+    assert!(hits.len() >= 2, "{hits:?}");
+    assert_eq!(first, hits[0]);
+    r.keys("n");
+    assert_eq!(r.selected_id(), hits[1]);
+    r.keys("N");
+    assert_eq!(r.selected_id(), hits[0]);
+    r.keys("N");
+    assert_eq!(&r.selected_id(), hits.last().unwrap(), "wraps backwards");
+    assert!(screen_text(&r.render()).contains("n/N"));
+    r.keys("<esc>");
+    assert!(r.app.search_text.is_empty());
+    r.keys("g n");
+    assert_eq!(r.selected_id(), "D-0002", "n is next undecided again");
+    r.keys("N");
+    assert!(r.app.status.as_ref().unwrap().text.contains("No search"));
+    // Tab back to filtering carries the text over and narrows the list.
+    r.keys("/ <tab> Pinecrest <tab>");
+    assert!(!r.app.searching);
+    assert_eq!(ids(&r).len(), hits.len());
+}
+
+/// `v` marks rows; `f` (defer) and `e` (escalate) then decide every marked row with one
+/// reason and note, each entry recorded on its own and marked decided; `a` and `d` refuse
+/// while rows are marked and record nothing; Esc unmarks.
+#[test]
+fn bulk_defer_and_escalate_but_never_approve_or_deny() {
+    let mut r = rig((80, 24));
+    r.keys("v v v");
+    assert_eq!(r.app.marked.len(), 3);
+    assert!(screen_text(&r.render()).contains("3 marked"));
+    r.keys("a");
+    assert_eq!(r.app.overlay, Overlay::None);
+    assert!(status(&r).contains("Never in bulk"), "{}", status(&r));
+    r.keys("d");
+    assert_eq!(r.app.overlay, Overlay::None);
+    assert!(r.recorded().is_empty());
+    r.keys("f");
+    let Overlay::Decide(d) = &r.app.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.bulk.len(), 2);
+    assert!(screen_text(&r.render()).contains("BULK: 3 disclosures"));
+    r.keys("<enter> waiting <space> for <space> records <enter>");
+    let rec = r.recorded();
+    let ids: Vec<&str> = rec.iter().map(|(x, _)| x.disclosure.as_str()).collect();
+    assert_eq!(ids, ["D-0001", "D-0002", "D-0003"]);
+    assert!(rec.iter().all(|(_, i)| i.decision == Decision::Defer
+        && i.reason_code == Some(ReasonCode::AwaitingDocuments)
+        && i.note.as_deref() == Some("waiting for records")));
+    assert!(r.app.marked.is_empty() && r.app.pending.is_none());
+    assert!((0..3).all(|i| r.app.rows[i].decided()));
+    assert!(
+        status(&r).contains("bulk decision for 3 disclosures"),
+        "{}",
+        status(&r)
+    );
+    // Escalate in bulk supersedes each row's own deferral.
+    r.keys("g v v e <enter> <enter>");
+    let rec = r.recorded();
+    assert_eq!(rec.len(), 5);
+    assert_eq!(rec[3].1.decision, Decision::Escalate);
+    assert_eq!(
+        rec[3].1.supersedes.as_deref(),
+        Some(rec[0].0.entry_sha256.as_str())
+    );
+    assert_eq!(
+        rec[4].1.supersedes.as_deref(),
+        Some(rec[1].0.entry_sha256.as_str())
+    );
+    // Esc unmarks.
+    r.keys("v v <esc>");
+    assert!(r.app.marked.is_empty());
+}
+
+/// A failing log stops a bulk decision at once: nothing more is tried and the rows not
+/// recorded stay marked.
+#[test]
+fn a_failing_log_stops_a_bulk_decision_and_keeps_the_marks() {
+    let sink = MemorySink {
+        fail_with: Some("cannot lock the log".into()),
+        ..Default::default()
+    };
+    let mut r = rig_with(&fixture("queue.yaml"), (80, 24), LOOK, sink);
+    r.keys("v v v f <enter> <enter>");
+    assert!(r.recorded().is_empty());
+    assert_eq!(r.app.marked.len(), 3);
+    assert!(r.app.bulk_pending.is_empty() && r.app.pending.is_none());
+    let s = status(&r);
+    assert!(
+        s.contains("NOT RECORDED") && s.contains("3 not recorded, still marked"),
+        "{s}"
+    );
+}
+
+/// The shell's tick reaches the screen every 500 ms: on its own it changes nothing and
+/// asks for no redraw, in the list and in a dialog alike.
+#[test]
+fn a_tick_changes_nothing_and_draws_nothing() {
+    let mut r = rig((80, 24));
+    for keys in ["", "a"] {
+        r.keys(keys);
+        r.app.dirty = false;
+        let before = format!("{:?}", r.app.overlay);
+        r.driver.dispatch(&mut r.app, Action::Tick);
+        assert!(!r.app.dirty, "{keys}");
+        assert_eq!(format!("{:?}", r.app.overlay), before);
+    }
+    assert!(r.recorded().is_empty());
 }

@@ -4,7 +4,8 @@
 mod tui_common;
 
 use p2review::decision::{Decision, ReasonCode};
-use p2review::tui::{MemorySink, Recorded};
+use p2review::tui::app::Overlay;
+use p2review::tui::{Action, MemorySink, Recorded};
 use tui_common::*;
 
 fn seeded() -> MemorySink {
@@ -84,4 +85,135 @@ fn a_decision_made_in_this_session_joins_the_history_with_its_note() {
     );
     assert!(flat.contains("supersedes b2b2b2b2b2b2…"), "{text}");
     assert!(flat.contains("note: \"guardian form unclear\""), "{text}");
+}
+
+/// A repeat decision names the item's effective decision (the one no later entry
+/// supersedes), and the dialog says which before anything is recorded.
+#[test]
+fn a_repeat_decision_supersedes_the_effective_one_and_the_dialog_shows_it() {
+    let mut r = rig_with(&fixture("queue.yaml"), (80, 24), LOOK, seeded());
+    r.keys("j d");
+    let text = screen_text(&r.render());
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Supersedes APPROVE by ana@clinic.example"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("at 2026-11-28T09:15:00.000Z, entry b2b2b2b2b2b2…"),
+        "{text}"
+    );
+    r.keys("<enter> <enter>");
+    let rec = r.recorded();
+    assert_eq!(rec.len(), 1);
+    assert_eq!(
+        rec[0].1.supersedes,
+        Some("b2".repeat(32)),
+        "the effective one, not a1"
+    );
+}
+
+/// When the write fails the dialog opens again with the typed note and the error: the
+/// reviewer fixes the cause and presses Enter again, nothing retyped.
+#[test]
+fn a_failed_write_keeps_the_typed_note() {
+    let sink = MemorySink {
+        fail_with: Some("cannot write the entry: No space left on device".into()),
+        ..Default::default()
+    };
+    let mut r = rig_with(&fixture("queue.yaml"), (80, 24), LOOK, sink);
+    r.keys("e <enter> waiting <space> for <space> the <space> form <enter>");
+    let Overlay::Decide(dlg) = &r.app.overlay else {
+        panic!("the dialog closed: {:?}", r.app.overlay)
+    };
+    assert_eq!(dlg.note, "waiting for the form");
+    assert!(dlg.error.as_deref().unwrap().contains("No space left"));
+    let text = screen_text(&r.render());
+    assert!(text.contains("No space left"), "{text}");
+    assert!(!r.app.rows[0].decided());
+    r.sink.lock().unwrap().fail_with = None;
+    r.keys("<enter>");
+    let rec = r.recorded();
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0].1.note.as_deref(), Some("waiting for the form"));
+    assert!(r.app.rows[0].decided());
+}
+
+/// Live reload: a decision another window recorded appears on the next tick, and a
+/// dialog open on that item now supersedes it (and says so).
+#[test]
+fn a_decision_from_another_window_shows_on_the_next_tick() {
+    let mut r = rig_with(
+        &fixture("queue.yaml"),
+        (80, 24),
+        LOOK,
+        MemorySink::default(),
+    );
+    let sha = p2review::queue::canonical::disclosure_sha256(
+        &r.app.loaded.as_ref().unwrap().queue.disclosures[0],
+    );
+    r.keys("e <enter>");
+    assert!(matches!(r.app.overlay, Overlay::Decide(_)));
+    r.app.dirty = true;
+    r.driver.dispatch(&mut r.app, Action::Tick);
+    assert!(!r.app.rows[0].decided(), "nothing new: nothing changes");
+    assert!(r.app.dirty, "a tick never cancels a redraw that is due");
+    r.sink.lock().unwrap().appended.push(Recorded {
+        disclosure: "D-0001".into(),
+        disclosure_sha256: sha,
+        decision: Decision::Deny,
+        reason_code: Some(ReasonCode::ConsentMissing),
+        entry_sha256: "c3".repeat(32),
+        reviewer: "ana@clinic.example".into(),
+        ts: "2026-11-28T10:00:00.000Z".into(),
+        note: None,
+        supersedes: None,
+        seq: 0,
+        subject: String::new(),
+        override_: false,
+    });
+    r.driver.dispatch(&mut r.app, Action::Tick);
+    assert!(r.app.rows[0].decided());
+    let Overlay::Decide(dlg) = &r.app.overlay else {
+        panic!("dialog closed")
+    };
+    assert_eq!(dlg.supersedes, Some("c3".repeat(32)));
+    assert!(
+        dlg.error
+            .as_deref()
+            .unwrap()
+            .contains("Another window just recorded DENY")
+    );
+    // Read twice (the poll returns it once; this window's own entries are skipped).
+    r.app.dirty = true;
+    let again = r.app.rows[0].history[0].clone();
+    r.driver.dispatch(
+        &mut r.app,
+        Action::LogAppended {
+            restarted: false,
+            list: vec![(0, again)],
+        },
+    );
+    assert!(r.app.dirty, "an entry already shown keeps a due redraw");
+    assert_eq!(r.app.rows[0].history.len(), 1);
+    r.keys("<enter> <enter>");
+    assert_eq!(r.recorded()[0].1.supersedes, Some("c3".repeat(32)));
+    assert_eq!(r.app.rows[0].history.len(), 2);
+}
+
+/// A log that cannot be written (or is open elsewhere) is said in the header before any
+/// typing, and in full in the message log.
+#[test]
+fn a_log_notice_shows_before_any_typing() {
+    let sink = MemorySink {
+        notice: Some("THE LOG CANNOT BE WRITTEN (x.jsonl: cannot open it for writing)".into()),
+        ..Default::default()
+    };
+    let r = rig_with(&fixture("queue.yaml"), (80, 24), LOOK, sink);
+    let text = screen_text(&r.render());
+    assert!(text.contains("THE LOG CANNOT BE WRITTEN"), "{text}");
+    assert_eq!(
+        r.app.log_notice.as_deref(),
+        Some("THE LOG CANNOT BE WRITTEN (x.jsonl: cannot open it for writing)")
+    );
 }

@@ -349,3 +349,170 @@ fn lang_c_and_old_terminals_fall_back_to_ascii() {
         assert!(s.wait_exit().success());
     }
 }
+
+/// The row the selection marker is on.
+fn selected_line(s: &Session) -> String {
+    let text = s.screen().screen().contents();
+    text.lines()
+        .find(|l| l.starts_with('▶'))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Ctrl-Z under a shell with job control: the terminal is given back (alternate screen
+/// left, bracketed paste and mouse off) and the job stops; `fg` redraws the screen and the
+/// keys work again.
+#[test]
+fn ctrl_z_suspends_and_fg_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // A key first, so the review session can open.
+    let _ = spawn_as(&data, &["key", "show"], &[], Some("reviewer@example.org")).wait_exit();
+    // Readline's own bracketed paste would blur what the checks below look for.
+    let inputrc = dir.path().join("inputrc");
+    std::fs::write(&inputrc, "set enable-bracketed-paste off\n").unwrap();
+    let mut s = spawn_bash(&[("INPUTRC", inputrc.to_str().unwrap())]);
+    s.wait_for("$ ");
+    s.send(&format!(
+        "{} --data-dir {} review {}\r",
+        env!("CARGO_BIN_EXE_p2review"),
+        data.display(),
+        fixture().display()
+    ));
+    s.wait_for("decided 0/12");
+    assert!(s.screen().screen().alternate_screen());
+    s.send("\x1a");
+    s.wait_for("Stopped");
+    assert_restored(&s);
+    let raw = s.raw();
+    let mouse_on = find_last(&raw, b"\x1b[?1000h").expect("mouse captured");
+    assert!(find_last(&raw, b"\x1b[?1000l").is_some_and(|p| p > mouse_on));
+    s.send("fg\r");
+    let start = std::time::Instant::now();
+    while !s.screen().screen().alternate_screen() {
+        assert!(start.elapsed().as_secs() < 15, "fg did not re-enter");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    s.wait_for("decided 0/12");
+    s.send("j");
+    let start = std::time::Instant::now();
+    while !selected_line(&s).contains("D-0002") {
+        assert!(start.elapsed().as_secs() < 15, "keys dead after fg");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    s.send("q");
+    let start = std::time::Instant::now();
+    while s.screen().screen().alternate_screen() {
+        assert!(start.elapsed().as_secs() < 15, "q did not quit");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_restored(&s);
+    s.send("exit\r");
+    s.wait_exit();
+}
+
+/// The wheel moves the selection and a click selects the row under it (SGR mouse
+/// reports, as xterm sends them). With `--no-mouse` nothing is captured.
+#[test]
+fn wheel_and_click_select_rows_and_no_mouse_leaves_the_mouse_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spawn(dir.path(), &["review", fixture().to_str().unwrap()]);
+    s.wait_for("decided 0/12");
+    assert!(selected_line(&s).contains("D-0001"));
+    // Wheel down twice over the list (column 10, row 5; 1-based).
+    s.send("\x1b[<65;10;5M\x1b[<65;10;5M");
+    s.wait_for("D-0003");
+    let start = std::time::Instant::now();
+    while !selected_line(&s).contains("D-0003") {
+        assert!(start.elapsed().as_secs() < 15, "{}", selected_line(&s));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Click the first data row (screen row 3, 1-based: header, column titles, row).
+    s.send("\x1b[<0;10;3M\x1b[<0;10;3m");
+    let start = std::time::Instant::now();
+    while !selected_line(&s).contains("D-0001") {
+        assert!(start.elapsed().as_secs() < 15, "{}", selected_line(&s));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    s.send("q");
+    s.wait_exit();
+    assert_restored(&s);
+
+    let mut s = spawn(
+        dir.path(),
+        &["review", fixture().to_str().unwrap(), "--no-mouse"],
+    );
+    s.wait_for("decided 0/12");
+    s.send("q");
+    s.wait_exit();
+    assert!(find_last(&s.raw(), b"\x1b[?1000h").is_none());
+    // The same from the environment (`P2REVIEW_NO_MOUSE=1`).
+    let mut s = spawn_env(
+        dir.path(),
+        &["review", fixture().to_str().unwrap()],
+        &[("P2REVIEW_NO_MOUSE", "1")],
+    );
+    s.wait_for("decided 0/12");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert!(find_last(&s.raw(), b"\x1b[?1000h").is_none());
+}
+
+/// Two windows of one reviewer on one log (issue 13 item 5): the second is told the log is
+/// open elsewhere; a decision recorded by another process (`decide`) shows in the first
+/// within 2 s; a repeat without `--supersedes` is refused, naming the entry.
+#[test]
+fn a_decision_recorded_elsewhere_shows_within_two_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = dir.path().join("queue.yaml");
+    std::fs::copy(fixture(), &queue).unwrap();
+    let log = dir.path().join("decisions.jsonl");
+    let data = dir.path().join("data");
+    let args = [
+        "review",
+        queue.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+    ];
+    let mut first = spawn(&data, &args);
+    first.wait_for("decided 0/12");
+    let mut second = spawn(&data, &args);
+    second.wait_for("also open in another window");
+    second.send("q");
+    second.wait_exit();
+    let decide = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["decide", "--id", "D-0002", "--decision", "defer", "--log"])
+            .arg(&log)
+            .arg(&queue)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = decide(&[]);
+    assert!(o.status.success(), "{o:?}");
+    let t = std::time::Instant::now();
+    first.wait_for("decided 1/12");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "shown after {:?}",
+        t.elapsed()
+    );
+    let entry = String::from_utf8_lossy(&o.stdout)
+        .split("entry=")
+        .nth(1)
+        .unwrap()[..64]
+        .to_owned();
+    let o = decide(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains(&format!("supersede with --supersedes {entry}")),
+        "{o:?}"
+    );
+    assert!(decide(&["--supersedes", &entry]).status.success());
+    first.send("q");
+    assert!(first.wait_exit().success());
+}

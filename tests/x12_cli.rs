@@ -1,5 +1,6 @@
 //! `p2review import x12` end to end: exit codes, nothing written on error, the written
-//! queue loads back, the pseudonym key, and the PHI canary.
+//! queue loads back, the pseudonym key, and the PHI canary. Also `import fhir-consent`
+//! end to end (its mapping rules are unit tests in src/import/fhir/tests.rs).
 
 mod x12_support;
 
@@ -455,4 +456,147 @@ fn the_shipped_example_context_loads_and_marks_a_part2_program() {
     assert!(q.disclosures.is_empty());
     assert!(q.programs.iter().any(|p| p.part2 && !p.npis.is_empty()));
     assert!(q.patients.iter().any(|p| !p.member_ids.is_empty()));
+}
+
+fn fhir(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--no-color")
+        .args(["import", "fhir-consent"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fhir")
+        .join(rel)
+}
+
+#[test]
+fn fhir_consent_writes_a_context_that_import_x12_uses() {
+    let env = Env::new();
+    let out = env.p("ctx-out.yaml");
+    let ctx = fixture("part2/context.yaml");
+    let o = fhir(
+        &env.data(),
+        &[s(&fixture("part2")), "--context", s(&ctx), "-o", s(&out)],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(o.stdout.is_empty());
+    // One line per resource (3 Consents in the Bundle and NDJSON, 1 Provenance, 1 more
+    // Consent) and a summary; nothing from a patient.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 7, "{stderr}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(": imported: ")).count(),
+        3
+    );
+    assert!(stderr.contains("Consent fx-deny-1: skipped: the base provision is `deny`"));
+    assert!(stderr.contains("Consent fx-draft-1: skipped: status `draft`"));
+    assert!(stderr.contains("5 Consent(s): 3 imported, 2 skipped, 1 other resource(s) not read"));
+    assert!(stderr.contains("1 patient(s) pseudonymized"), "{stderr}");
+    assert!(!stderr.contains("CANARY"), "{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("CANARY"), "{text}");
+    let q = p2review::queue::load_path(&out).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = q.queue.consents.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["C-0001", "fx-specific-1", "fx-r5-1", "fx-tpo-1"]);
+    assert!(q.queue.disclosures.is_empty());
+    assert_eq!(
+        env.data().join("pseudonym.key").metadata().unwrap().len(),
+        32
+    );
+    // The written context is a context for `import x12`: its consents reach the queue.
+    let claims = write(env.dir.path(), "a.837", p837(&claims(), STD));
+    let o = run(&env.data(), &[s(&claims), "--context", s(&out), "--all"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let queue = p2review::queue::load_bytes(&o.stdout, "stdout").unwrap();
+    assert!(queue.consents.iter().any(|c| c.id == "fx-tpo-1"));
+}
+
+#[test]
+fn fhir_consent_reports_hl7_examples_and_imports_none() {
+    let env = Env::new();
+    let o = fhir(
+        &env.data(),
+        &[
+            s(&fixture("hl7-r4")),
+            "--context",
+            s(&fixture("part2/context.yaml")),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("12 Consent(s): 0 imported, 12 skipped, 1 other"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.contains(": skipped: ")).count(),
+        13
+    );
+    let q = p2review::queue::load_bytes(&o.stdout, "stdout").unwrap();
+    assert_eq!(q.consents.len(), 1, "only the context's own consent");
+}
+
+#[test]
+fn fhir_consent_bad_input_exits_2_and_writes_nothing() {
+    let env = Env::new();
+    let out = env.p("out.yaml");
+    let bad = write(
+        env.dir.path(),
+        "bad.json",
+        "{\"resourceType\": \"Consent\", \"id\": CANARY}",
+    );
+    let ctx = fixture("part2/context.yaml");
+    let o = fhir(
+        &env.data(),
+        &[
+            s(&fixture("part2/tpo-active.json")),
+            s(&bad),
+            "--context",
+            s(&ctx),
+            "-o",
+            s(&out),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.json: line 1 column"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!stderr.contains("CANARY"), "{stderr}");
+    assert!(!out.exists());
+    assert!(
+        !env.data().join("pseudonym.key").exists(),
+        "nothing touched before input is read"
+    );
+    // A context that does not load: exit 2, nothing written.
+    let o = fhir(
+        &env.data(),
+        &[
+            s(&fixture("part2/tpo-active.json")),
+            "--context",
+            s(&bad),
+            "-o",
+            s(&out),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("context"));
+    assert!(!out.exists());
+    // A directory with no JSON files.
+    let empty = env.p("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = fhir(&env.data(), &[s(&empty), "--context", s(&ctx)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no *.json or *.ndjson file"));
 }

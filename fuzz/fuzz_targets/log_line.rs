@@ -1,12 +1,14 @@
 //! Log bytes → line framing, and a whole-log verification three ways (in memory, streamed
-//! from a file, and with the per-line checks in parallel) that must agree; then the
-//! decision reader the TUI and `decide` use.
+//! from a file — `log verify --strict` — the default mode with the per-line checks in
+//! parallel, and signatures in batches) that must agree; then the decision reader the TUI
+//! and `decide` use.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use p2review::log::line::{LineChecker, split};
 use p2review::log::read::read_decisions;
-use p2review::log::verify::{verify_bytes, verify_file, verify_file_parallel};
+use p2review::log::batch::SigMode;
+use p2review::log::verify::{verify_bytes, verify_file, verify_file_blocks, verify_file_parallel};
 use p2review_fuzz::{assert_printable, options, scratch_file, seed_trust};
 
 fuzz_target!(|data: &[u8]| {
@@ -31,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(in_memory.entries, streamed.entries);
     let parallel = verify_file_parallel(&path, &opts, 2).expect("the scratch file is readable");
-    assert_eq!(streamed.findings, parallel.findings, "streamed vs parallel");
+    assert_eq!(streamed.findings, parallel.findings, "--strict vs the default");
+    let batches = verify_file_blocks(&path, &opts, 2, SigMode::Batch, &mut |_, _| {})
+        .expect("the scratch file is readable");
+    assert_eq!(streamed.findings, batches.findings, "--strict vs batches");
     if let Err(e) = read_decisions(&path) {
         assert_printable("a log read error", &e);
     }

@@ -34,6 +34,14 @@ pub struct GlobalArgs {
     /// ASCII borders and markers for old terminals
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Leave the mouse to the terminal (its own text selection) instead of wheel and clicks
+    #[arg(
+        long,
+        global = true,
+        env = "P2REVIEW_NO_MOUSE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -52,12 +60,15 @@ pub enum Command {
     /// Validate and test the rules in policies/
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Turn claim files into a review queue
+    /// Turn claim files into a review queue, or FHIR consents into a context file
     #[command(subcommand)]
     Import(ImportCommand),
     /// Create or show the signing key
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Team work on one queue: the shared store, reviewers, claims (docs/team.md)
+    #[command(subcommand)]
+    Team(TeamCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,6 +81,9 @@ pub struct ReviewArgs {
     /// Evaluation date (YYYY-MM-DD) [default: the queue's as_of, else today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+    /// The team store (a shared directory, docs/team.md; ignored in demo mode); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -123,6 +137,9 @@ pub struct DecideArgs {
     pub log: Option<PathBuf>,
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -138,12 +155,18 @@ pub enum LogCommand {
     /// Full integrity check of one or more logs
     Verify(LogVerifyArgs),
     /// List entries of one or many logs, merged in time order, each verified as it is read
+    #[command(
+        after_help = "Examples:\n  p2review log show --since 2026-11-01 --format csv > november.csv\n  p2review log show --format fhir > audit-events.ndjson   # FHIR R4 AuditEvents, one per verified decision"
+    )]
     Show(LogShowArgs),
     /// Supervisor TUI over one or many logs (read-only)
     Review(LogReviewArgs),
-    /// Accounting of disclosures for one patient ref (42 CFR 2.25)
+    /// Accounting of disclosures for one patient ref (42 CFR 2.25; 45 CFR 164.528)
     #[command(long_about = ACCOUNTING_SCOPE)]
     Accounting(LogAccountingArgs),
+    /// Recipients of records under a consent, to tell of its revocation (42 CFR 2.31(a)(6))
+    #[command(long_about = RECIPIENTS_SCOPE)]
+    Recipients(LogRecipientsArgs),
     /// Print a signed checkpoint note of the log's current head
     Checkpoint(LogCheckpointArgs),
 }
@@ -161,6 +184,13 @@ pub struct LogVerifyArgs {
     /// No `ok log=…` line for a clean log (findings are still printed)
     #[arg(long)]
     pub quiet: bool,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
+    /// Reference mode: one thread, each line checked as it is read (`verify_strict` per
+    /// signature); slower, same findings as the default, which uses all cores
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -188,8 +218,23 @@ pub struct LogShowArgs {
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
-    pub format: ExportFormat,
+    /// table, json, csv, or fhir (NDJSON: one FHIR R4 AuditEvent per verified decision, docs/fhir.md)
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
+}
+
+/// `log show --format`: the exports plus FHIR AuditEvents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ShowFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+    /// NDJSON of FHIR R4 AuditEvents (IHE BALP consent decision)
+    Fhir,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -197,19 +242,27 @@ pub struct LogReviewArgs {
     pub logs: Vec<PathBuf>,
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 /// What `log accounting` counts, word for word in `--help` and the table header
 /// (`supervise::accounting` is the code this describes).
 pub const ACCOUNTING_SCOPE: &str = "\
-Accounting of disclosures for one patient ref (42 CFR 2.25).
+Accounting of disclosures for one patient ref (42 CFR 2.25; 45 CFR 164.528).
 
-Counted: approvals of consent-based disclosures (rule verdict permitted_with_notice) of this \
-patient ref, dated (UTC day of the entry) from three years before today through today.
-Not counted: override approvals (an approval of an item the rules denied or could not \
-decide), approvals the rules permitted without a consent, denials, deferrals, escalations, \
-and approvals that a verified later entry supersedes.
-Entries that fail verification are listed as FAILED and never counted.";
+One row per disclosure: its effective decision after supersession, when that is an approval \
+(date = approval date, UTC). Override approvals are rows, with the reviewer's stated basis, and \
+are also listed apart: approved against the Part 2 verdict, a breach risk assessment is \
+required (2.16(b); 45 CFR 164.402). Left out: denials, deferrals, escalations, superseded \
+entries, disclosures to the patient, program<->QSO and internal communications. Period: \
+three years through today, six for 164.528 rows (or --since/--until). Entries that fail \
+verification never count; they are listed apart as FAILED.
+--queue FILE... joins entries to their queue items (queue sha256 + disclosure id) for the \
+address, description and conduit columns; without it they read (queue not supplied).
+
+Example: p2review log accounting --patient P-0001 --queue queue.yaml --format csv";
 
 #[derive(Debug, Clone, Args)]
 pub struct LogAccountingArgs {
@@ -217,10 +270,51 @@ pub struct LogAccountingArgs {
     #[arg(long)]
     pub patient: String,
     pub logs: Vec<PathBuf>,
+    /// Queue files the entries were decided on (joined by sha256 + disclosure id)
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub queue: Vec<PathBuf>,
+    /// First UTC date (inclusive) [default: 3 years before --until, 6 for 164.528 rows]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Last UTC date (inclusive) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
     pub format: ExportFormat,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
+}
+
+pub const RECIPIENTS_SCOPE: &str = "\
+Every recipient that received records under a consent, for telling them of its revocation \
+(42 CFR 2.31(a)(6)): verified approvals naming the consent, superseded ones included (the \
+records may already have left). One row per patient ref and recipient, with the first and \
+last approval dates and the disclosure ids. Entries that fail verification never count.
+
+Example: p2review log recipients --consent C-0001 --since 2026-01-01";
+
+#[derive(Debug, Clone, Args)]
+pub struct LogRecipientsArgs {
+    /// The consent id
+    #[arg(long)]
+    pub consent: String,
+    /// Queue files the entries were decided on: names the final recipient behind a conduit
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub queue: Vec<PathBuf>,
+    /// First UTC date (inclusive)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    pub logs: Vec<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Table)]
+    pub format: ExportFormat,
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -294,6 +388,29 @@ pub struct PolicyTestArgs {
 pub enum ImportCommand {
     /// X12 837P/837I claim files → a queue of flagged disclosures
     X12(ImportX12Args),
+    /// FHIR Consent resources (JSON, Bundle or NDJSON) → a context file with the consents
+    #[command(
+        after_help = "Example:\n  p2review import fhir-consent export/consents.ndjson --context context.yaml -o context-with-consents.yaml\n\nOne line per resource on standard error: imported or skipped, and why (never patient data).\nMapping and what is reported: docs/fhir.md."
+    )]
+    FhirConsent(ImportFhirConsentArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportFhirConsentArgs {
+    /// Consent files (a resource, a Bundle or NDJSON) or directories of *.json / *.ndjson files
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+    /// Organization, programs (with `npis`), payers, patients (with `member_ids`) and
+    /// `fhir_identifier_systems`: a queue file without disclosures
+    #[arg(long, value_name = "CONTEXT.yaml")]
+    pub context: PathBuf,
+    /// Where to write the context with the imported consents [default: standard output]
+    #[arg(short = 'o', long = "output", value_name = "OUT.yaml")]
+    pub output: Option<PathBuf>,
+    /// Your signed consent form carries the 42 CFR 2.31(a) statements (revocation,
+    /// redisclosure, consequences of refusing): do not record them as missing elements
+    #[arg(long)]
+    pub statements_on_form: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -339,6 +456,60 @@ pub struct KeyShowArgs {
     /// Print an OpenSSH allowed_signers line
     #[arg(long)]
     pub allowed_signers: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TeamCommand {
+    /// Create a team store in a new or empty directory
+    Init(TeamInitArgs),
+    /// Add a reviewer's public key to the team's signers
+    AddReviewer(TeamAddReviewerArgs),
+    /// Claims, who is working, and conflicts; exit 1 when there is a conflict
+    Status(TeamStatusArgs),
+    /// End the live claim on a disclosure (supervisor); decided items stay decided
+    Release(TeamReleaseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamInitArgs {
+    /// A new or empty directory on the host the team shares (a postgres:// URL is not supported yet)
+    #[arg(value_name = "DIR")]
+    pub dir: String,
+    /// Four-eyes: an override approval counts only once another reviewer approves it
+    #[arg(long)]
+    pub override_second_reviewer: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamAddReviewerArgs {
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T", required = true)]
+    pub team: Option<String>,
+    /// The reviewer's principal (user@host)
+    #[arg(long)]
+    pub principal: String,
+    /// The reviewer's public key (their signing_key.pub; `p2review key show`)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamStatusArgs {
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T", required = true)]
+    pub team: Option<String>,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TeamReleaseArgs {
+    /// The team store (a shared directory, docs/team.md); env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T", required = true)]
+    pub team: Option<String>,
+    /// The disclosure id whose claim ends
+    #[arg(long)]
+    pub id: String,
 }
 
 #[cfg(test)]

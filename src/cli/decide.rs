@@ -1,13 +1,23 @@
 //! `p2review decide`: record one decision through the same `Recorder` the TUI uses.
 
-use color_eyre::eyre::{self, eyre};
+use std::sync::Arc;
+
+use color_eyre::eyre::{self, bail, eyre};
 
 use super::Ctx;
 use super::args::*;
 use crate::decision::{Decision, ReasonCode};
 use crate::log::{DecisionInput, LogKind, Recorder, Signer};
+use crate::queue::{Disclosure, LoadedQueue};
+use crate::team::TeamStore;
+use crate::verdict::Evaluation;
 
 pub fn run(ctx: &Ctx, a: &DecideArgs) -> eyre::Result<u8> {
+    if super::team::spec(&a.team).is_some() && a.log.is_some() {
+        bail!(
+            "--log cannot be combined with --team (or P2REVIEW_TEAM): in a team your log is the team's logs/<principal>.jsonl; drop one of them"
+        );
+    }
     let decision = match a.decision {
         DecisionArg::Approve => Decision::Approve,
         DecisionArg::Deny => Decision::Deny,
@@ -58,16 +68,46 @@ pub fn run(ctx: &Ctx, a: &DecideArgs) -> eyre::Result<u8> {
             eyre!("--note refused, nothing was recorded: {r}; rephrase the note and run again")
         })?;
     }
+    if let Some(spec) = super::team::spec(&a.team) {
+        return decide_in_team(ctx, spec, &loaded, d, &ev, input);
+    }
     let signer = Signer::load(&ctx.data.signing_key())?;
     let log = a.log.clone().unwrap_or_else(|| ctx.data.decisions_log());
     let rec = Recorder::open(&ctx.data, &log, LogKind::Production, signer)
         .with_lock_timeout(super::log::lock_timeout(ctx));
     let receipt = rec.record(&loaded, d, &ev, input)?;
+    print_receipt(&receipt);
+    Ok(0)
+}
+
+fn print_receipt(receipt: &crate::log::Receipt) {
     println!("{receipt}");
     if let Some(w) = &receipt.head_warning {
         eprintln!(
             "p2review: warning: the decision IS recorded, but the head file was not updated: {w}"
         );
+    }
+}
+
+/// `decide --team` (docs/team.md#claims): the shared team path, `crate::team::record`.
+fn decide_in_team(
+    ctx: &Ctx,
+    spec: &str,
+    loaded: &LoadedQueue,
+    d: &Disclosure,
+    ev: &Evaluation,
+    input: DecisionInput,
+) -> eyre::Result<u8> {
+    let store: Arc<dyn TeamStore> = Arc::from(super::team::open(spec)?);
+    let signer = Signer::load(&ctx.data.signing_key())?;
+    let log = crate::team::record::team_log(&*store, &signer, &ctx.data).map_err(|e| eyre!(e))?;
+    let rec = Recorder::open(&ctx.data, &log, LogKind::Production, signer)
+        .with_lock_timeout(super::log::lock_timeout(ctx));
+    let r = crate::team::record::record_in_team(&store, rec, loaded, d, ev, input)
+        .map_err(|e| eyre!(e))?;
+    print_receipt(&r.receipt);
+    if let Some(w) = r.warning {
+        eprintln!("p2review: warning: the decision IS recorded, but {w}");
     }
     Ok(0)
 }

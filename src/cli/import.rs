@@ -1,4 +1,5 @@
-//! `p2review import x12 FILE... --context CONTEXT.yaml [-o QUEUE] [--all]` (docs/x12-mapping.md).
+//! `p2review import x12 FILE... --context CONTEXT.yaml [-o QUEUE] [--all]` (docs/x12-mapping.md)
+//! and `p2review import fhir-consent FILE|DIR... --context CONTEXT.yaml [-o OUT]` (docs/fhir.md).
 
 use std::io::Write;
 
@@ -12,7 +13,75 @@ use crate::import::{self, PseudonymKey};
 pub fn run(ctx: &Ctx, cmd: ImportCommand) -> eyre::Result<u8> {
     match cmd {
         ImportCommand::X12(a) => x12(ctx, &a),
+        ImportCommand::FhirConsent(a) => fhir_consent(ctx, &a),
     }
+}
+
+/// Reads every file first (one unreadable or malformed file: nothing written, exit 2), maps
+/// each Consent, checks that the result loads as a queue, then writes it and reports one
+/// line per resource.
+fn fhir_consent(ctx: &Ctx, a: &ImportFhirConsentArgs) -> eyre::Result<u8> {
+    use crate::import::fhir;
+    let files = fhir::read::expand(&a.files).map_err(|e| eyre::eyre!("{e}"))?;
+    if files.is_empty() {
+        eyre::bail!(
+            "no *.json or *.ndjson file in the given directories; nothing was written (name the files)"
+        );
+    }
+    let input = fhir::read_files(&files).map_err(|e| eyre::eyre!("{e}"))?;
+    let context = crate::queue::load_path(&a.context)
+        .map_err(|e| eyre::eyre!("context {e}"))?
+        .queue;
+    let key = PseudonymKey::load_or_create(&ctx.data.pseudonym_key()).map_err(eyre::Report::msg)?;
+    let opts = fhir::Options {
+        statements_on_form: a.statements_on_form,
+    };
+    let (queue, report, counts) = fhir::build_context(&context, &input, &key, &opts);
+    let text = import::to_yaml(&queue).wrap_err("cannot serialize the context")?;
+    // What is written must load as a context (a bug here must not leave a broken file).
+    crate::queue::load_bytes(text.as_bytes(), "the imported context").map_err(|e| {
+        eyre::eyre!("the imported context would not load ({e}); nothing was written")
+    })?;
+    match &a.output {
+        Some(path) => import::write_atomic(path, text.as_bytes()).wrap_err_with(|| {
+            format!(
+                "{}: cannot write the context",
+                crate::text::escape(&path.display().to_string())
+            )
+        })?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .wrap_err("cannot write the context to standard output")?;
+        }
+    }
+    for line in &report {
+        eprintln!("p2review: {line}");
+    }
+    eprintln!(
+        "p2review: {} file(s), {} Consent(s): {} imported, {} skipped{}{}{}",
+        input.files,
+        counts.consents,
+        counts.imported,
+        counts.skipped,
+        match counts.other {
+            0 => String::new(),
+            n => format!(", {n} other resource(s) not read"),
+        },
+        match counts.pseudonyms {
+            0 => String::new(),
+            n => format!(
+                "; {n} patient(s) pseudonymized (list their identifier system under \
+                 fhir_identifier_systems and their id under member_ids to match)"
+            ),
+        },
+        match &a.output {
+            Some(p) => format!(" to {}", crate::text::escape(&p.display().to_string())),
+            None => String::new(),
+        }
+    );
+    Ok(super::exit::OK)
 }
 
 fn x12(ctx: &Ctx, a: &ImportX12Args) -> eyre::Result<u8> {

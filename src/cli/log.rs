@@ -1,4 +1,4 @@
-//! `p2review log verify|checkpoint` (docs/signed-log.md); `show`, `accounting` and `review`
+//! `p2review log verify|checkpoint` (docs/signed-log.md); `show`, `accounting`, `recipients` and `review`
 //! (the supervisor's commands, issue 5) live in the submodules.
 
 mod accounting;
@@ -18,7 +18,7 @@ use crate::log::checkpoint;
 use crate::log::entry::LogKind;
 use crate::log::keys::{self, Signer};
 use crate::log::trust::{Trust, parse_allowed_signers};
-use crate::log::verify::{VerifyOptions, stream_file, verify_file_parallel};
+use crate::log::verify::{VerifyOptions, stream_file, verify_file, verify_file_parallel};
 
 pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
     match cmd {
@@ -32,6 +32,7 @@ pub fn run(ctx: &Ctx, cmd: LogCommand) -> eyre::Result<u8> {
             "this build has no terminal UI (feature `tui`); use `p2review log show` instead"
         ),
         LogCommand::Accounting(a) => accounting::run(ctx, &a),
+        LogCommand::Recipients(a) => accounting::recipients(ctx, &a),
     }
 }
 
@@ -82,8 +83,49 @@ pub(crate) fn verify_options(
     allowed: Option<&Path>,
     checkpoint_files: &[PathBuf],
 ) -> eyre::Result<(VerifyOptions, Vec<(PathBuf, checkpoint::Checkpoint)>)> {
+    verify_options_with(ctx, None, allowed, checkpoint_files)
+}
+
+/// The logs to read, how to verify them, and the checkpoints given (with their files).
+pub(crate) type Sources = (
+    Vec<PathBuf>,
+    VerifyOptions,
+    Vec<(PathBuf, checkpoint::Checkpoint)>,
+);
+
+/// The logs to read and how to verify them: with `--team`, every team log plus `logs`,
+/// trusting the team's signers (docs/team.md); otherwise `logs` or the production log.
+pub(crate) fn sources(
+    ctx: &Ctx,
+    team: Option<&str>,
+    logs: &[PathBuf],
+    allowed: Option<&Path>,
+    checkpoint_files: &[PathBuf],
+) -> eyre::Result<Sources> {
+    match super::team::team_logs(team, logs, allowed)? {
+        Some((all, trust)) => {
+            let (o, c) = verify_options_with(ctx, Some(trust), None, checkpoint_files)?;
+            Ok((all, o, c))
+        }
+        None => {
+            let (o, c) = verify_options(ctx, allowed, checkpoint_files)?;
+            Ok((logs_or_default(ctx, logs), o, c))
+        }
+    }
+}
+
+/// [`verify_options`] with the trust given (a team's signers) instead of `allowed`.
+pub(crate) fn verify_options_with(
+    ctx: &Ctx,
+    given: Option<Trust>,
+    allowed: Option<&Path>,
+    checkpoint_files: &[PathBuf],
+) -> eyre::Result<(VerifyOptions, Vec<(PathBuf, checkpoint::Checkpoint)>)> {
     ctx.data.check_strict_modes().map_err(|e| eyre!(e))?;
-    let trust = trust(ctx, allowed)?;
+    let trust = match given {
+        Some(t) => t,
+        None => trust(ctx, allowed)?,
+    };
     let mut checkpoints = Vec::new();
     for p in checkpoint_files {
         let text =
@@ -100,20 +142,30 @@ pub(crate) fn verify_options(
     Ok((opts, checkpoints))
 }
 
-/// Threads for per-line checks.
+/// Threads for per-line checks (`log verify` without `--strict`, and the supervisor's load).
 pub(crate) fn verify_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
-    let logs = logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) = verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
+    let (logs, opts, checkpoints) = sources(
+        ctx,
+        super::team::spec(&a.team),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &a.checkpoint,
+    )?;
     let (mut any_err, mut any_io, mut any_warn) = (false, false, false);
     let mut seen_ids = Vec::new();
     let mut hints = std::collections::BTreeSet::new();
     let threads = verify_threads();
     for log in &logs {
-        match verify_file_parallel(log, &opts, threads) {
+        let res = if a.strict {
+            verify_file(log, &opts)
+        } else {
+            verify_file_parallel(log, &opts, threads)
+        };
+        match res {
             Ok(r) => {
                 for f in &r.findings {
                     println!(

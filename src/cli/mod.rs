@@ -9,6 +9,7 @@ mod key;
 pub(crate) mod log;
 mod policy;
 mod review;
+pub(crate) mod team;
 mod train;
 
 use color_eyre::eyre::{self, WrapErr};
@@ -44,6 +45,14 @@ impl Ctx {
             color,
             ascii,
         })
+    }
+
+    /// What the TUI shell enables: mouse capture unless `--no-mouse`.
+    #[cfg(feature = "tui")]
+    pub fn shell(&self) -> crate::tui::shell::Options {
+        crate::tui::shell::Options {
+            mouse: !self.global.no_mouse,
+        }
     }
 }
 
@@ -145,6 +154,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> eyre::Result<u8> {
         Command::Policy(c) => policy::run(ctx, c),
         Command::Import(c) => import::run(ctx, c),
         Command::Key(c) => key::run(ctx, c),
+        Command::Team(c) => team::run(ctx, c),
     }
     .wrap_err_with(|| "command failed".to_owned())
 }

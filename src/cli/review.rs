@@ -51,6 +51,20 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
         let f: EvalFn = Arc::new(move |q, ix, d| ev.evaluate(q, ix, d));
         Ok::<(Arc<LoadedQueue>, EvalFn), String>((Arc::new(loaded), f))
     });
+    // Demo mode ignores P2REVIEW_TEAM (docs/team.md).
+    let team = match super::team::spec(&args.team) {
+        Some(t) if !demo => {
+            if args.log.is_some() {
+                eyre::bail!(
+                    "--log cannot be combined with --team (or P2REVIEW_TEAM): in a team your log is the team's logs/<principal>.jsonl; drop one of them"
+                );
+            }
+            Some(Arc::<dyn crate::team::TeamStore>::from(super::team::open(
+                t,
+            )?))
+        }
+        _ => None,
+    };
     let log = args.log.clone().unwrap_or_else(|| {
         if demo {
             ctx.data.demo_log()
@@ -70,9 +84,18 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
     } else {
         training_notice(ctx, engine, signer.principal(), args.as_of)
     };
+    let log = match &team {
+        Some(store) => crate::team::record::team_log(store.as_ref(), &signer, &ctx.data)
+            .map_err(eyre::Report::msg)?,
+        None => log,
+    };
     let recorder = Recorder::open(&ctx.data, &log, log_sink::kind_for(demo), signer)
         .with_lock_timeout(super::log::lock_timeout(ctx));
-    let sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" });
+    let mut sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" })
+        .announce(ctx.data.root());
+    if let Some(store) = team {
+        sink = sink.with_team(store);
+    }
     crate::tui::run(RunOptions {
         demo,
         look: Look {
@@ -84,6 +107,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
         attachments_dir: ctx.data.root().join("attachments"),
         watch: args.queue.clone(),
         training_notice,
+        shell: ctx.shell(),
     })
     .map_err(eyre::Report::msg)?;
     Ok(super::exit::OK)

@@ -117,6 +117,7 @@ pub fn build_queue(
                 modifiers: c.modifiers.clone(),
             }),
             note: Some(note),
+            information: None,
             expect: None,
         });
     }
@@ -172,6 +173,8 @@ pub fn build_queue(
         organization: context.organization.clone(),
         programs,
         payers: context.payers.clone(),
+        // Context-only (docs/fhir.md): a queue built from claims does not need it.
+        fhir_identifier_systems: Vec::new(),
         patients,
         consents: context.consents.clone(),
         restrictions: context.restrictions.clone(),
@@ -211,6 +214,7 @@ fn recipient(context: &Queue, c: &RawClaim) -> Recipient {
         on_behalf_of: None,
         treats_patient: false,
         involved_in_care: false,
+        address: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `import x12`: X12 837P/837I claim files → a review queue of flagged disclosures
-//! (docs/x12-mapping.md).
+//! (docs/x12-mapping.md); `import fhir-consent`: FHIR Consent resources → a context file
+//! (`fhir`, docs/fhir.md).
 //!
 //! `x12` tokenizes (separators from each ISA), `claims` extracts claims, `valueset` holds
 //! the bundled SUD codes, `flag` says why a claim carries Part 2 information, `pseudonym`
@@ -14,6 +15,7 @@
 pub mod build;
 pub mod claims;
 pub mod context_skeleton;
+pub mod fhir;
 pub mod flag;
 pub mod pseudonym;
 pub mod valueset;
@@ -103,6 +105,7 @@ pub fn to_yaml(queue: &Queue) -> Result<String, yaml_out::Error> {
         organization: queue.organization.clone(),
         programs: queue.programs.clone(),
         payers: queue.payers.clone(),
+        fhir_identifier_systems: queue.fhir_identifier_systems.clone(),
         patients: queue.patients.clone(),
         consents: queue.consents.clone(),
         restrictions: queue.restrictions.clone(),

@@ -19,6 +19,7 @@ use super::chain::{Chain, Last};
 use super::entry::{Body, Entry, LogKind, ZERO_HASH, now_ts, parse_ts_ms};
 use super::findings::Code;
 use super::head::{self, Head};
+use super::items::{ItemIndex, SupersedeProblem};
 use super::keys::Signer;
 use super::line::{self, LineChecker, MAX_LINE};
 
@@ -57,6 +58,11 @@ pub enum AppendError {
     Entry(String),
     /// The head file cannot be read.
     Head(String),
+    /// A repeat decision that does not supersede the item's effective decision
+    /// (docs/signed-log.md#supersession-effective-decisions-and-conflicts), checked under the lock.
+    Supersede(SupersedeProblem),
+    /// The `before_write` check refused (e.g. the team claim is no longer ours).
+    Refused(String),
 }
 
 impl std::fmt::Display for AppendError {
@@ -88,6 +94,8 @@ impl std::fmt::Display for AppendError {
                 write!(f, "cannot record this entry: {m}; nothing was recorded")
             }
             AppendError::Head(m) => write!(f, "{m}; nothing was recorded"),
+            AppendError::Supersede(p) => write!(f, "{p}"),
+            AppendError::Refused(m) => write!(f, "{m}; nothing was recorded"),
         }
     }
 }
@@ -126,6 +134,17 @@ fn knob(name: &str) -> Option<String> {
     }
 }
 
+/// A check run under the log's lock just before the entry is written (a team claim,
+/// docs/team.md#claims). `Err` is the reason nothing is written.
+#[derive(Clone)]
+pub struct BeforeWrite(pub Arc<dyn Fn() -> Result<(), String> + Send + Sync>);
+
+impl std::fmt::Debug for BeforeWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BeforeWrite(..)")
+    }
+}
+
 /// One log, one kind, one signer. Cheap; each `append` runs the whole protocol.
 #[derive(Debug, Clone)]
 pub struct Appender {
@@ -137,9 +156,14 @@ pub struct Appender {
     /// Replace the head file after each append (on by default; a benchmark of the BENCHMARKS.md#signed-log
     /// "head file excluded" figure turns it off).
     pub update_head: bool,
+    /// Run under the lock right before the write; `Err` refuses the append.
+    pub before_write: Option<BeforeWrite>,
     /// Verdicts of the last few lines checked, keyed by their exact bytes: a recorder that
     /// appends many entries (the TUI) re-reads the genesis and its own last entry each time.
     checker: Arc<Mutex<LineChecker>>,
+    /// Effective decisions per item, kept between appends and brought up to date under
+    /// the lock from the bytes appended since (a repeat decision must supersede).
+    items: Arc<Mutex<ItemIndex>>,
 }
 
 struct Tail {
@@ -161,7 +185,9 @@ impl Appender {
             heads_dir: heads_dir.to_owned(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             update_head: true,
+            before_write: None,
             checker: Arc::new(Mutex::new(LineChecker::with_recent())),
+            items: Arc::new(Mutex::new(ItemIndex::default())),
         }
     }
 
@@ -631,6 +657,19 @@ impl Appender {
                     .into(),
             ));
         }
+        // A decision on an item that has an effective decision must name it: checked here,
+        // under the lock, against everything in the log up to now.
+        let mut items = match &body {
+            Body::Decision(d) => {
+                let mut idx = self.items.lock().unwrap_or_else(|p| p.into_inner());
+                idx.catch_up(&f, tail.size, &mut |l| self.check_line(l))
+                    .map_err(self.io("cannot read the log"))?;
+                idx.check(&d.subject, &d.disclosure, d.supersedes.as_deref())
+                    .map_err(AppendError::Supersede)?;
+                Some(idx)
+            }
+            _ => None,
+        };
         let mut buf = Vec::with_capacity(2 * 1024);
         if tail.needs_lf {
             buf.push(b'\n');
@@ -664,6 +703,9 @@ impl Appender {
         let entry = self.entry(&tail.log_id, seq, &prev, &ts, body);
         let (line, hash) = self.make_line(&entry)?;
         buf.extend_from_slice(&line);
+        if let Some(BeforeWrite(check)) = &self.before_write {
+            check().map_err(AppendError::Refused)?;
+        }
         write_all(&mut f, &buf).map_err(self.io("cannot write the entry"))?;
         f.sync_data()
             .map_err(self.io("cannot sync the log (fdatasync)"))?;
@@ -673,6 +715,10 @@ impl Appender {
             use std::io::Seek;
             f.stream_position().unwrap_or(tail.size + buf.len() as u64)
         };
+        if let Some(idx) = items.as_mut() {
+            idx.own(tail.size, end, &entry, hash);
+        }
+        drop(items);
         drop(lock);
         let receipt_head = Head {
             log: tail.log_id.clone(),

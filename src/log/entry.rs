@@ -94,6 +94,9 @@ pub struct DecisionFields {
     pub note: Option<String>,
     pub override_: bool,
     pub supersedes: Option<String>,
+    /// Four-eyes (docs/team.md#four-eyes): an override approval that a second principal
+    /// must approve before it is effective. Only in `v: 2` entries; `false` writes `v: 1`.
+    pub second_required: bool,
 }
 
 /// A `training_completion` entry's own fields.
@@ -114,10 +117,19 @@ fn policy_value(p: &PolicyRefs) -> Value {
 }
 
 impl Entry {
+    /// `2` when the entry holds a v2 field (`second_required`), else `1`: entries that
+    /// need nothing new stay `v: 1`, readable by every earlier verifier.
+    pub fn version(&self) -> u64 {
+        match &self.body {
+            Body::Decision(d) if d.second_required => 2,
+            _ => 1,
+        }
+    }
+
     /// The JSON object to canonicalize and sign.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
-        m.insert("v".into(), json!(1));
+        m.insert("v".into(), json!(self.version()));
         m.insert("log".into(), json!(self.log));
         m.insert("seq".into(), json!(self.seq));
         m.insert("prev".into(), json!(self.prev));
@@ -173,6 +185,9 @@ impl Entry {
                 if let Some(s) = &d.supersedes {
                     m.insert("supersedes".into(), json!(s));
                 }
+                if d.second_required {
+                    m.insert("second_required".into(), json!(true));
+                }
             }
             Body::TrainingCompletion(t) => {
                 m.insert(
@@ -192,8 +207,9 @@ impl Entry {
     /// The schema check. `Err` names the field (never its value: values may be PHI-shaped).
     pub fn from_value(v: &Value) -> Result<Entry, String> {
         let mut f = Fields::new(v, "entry")?;
-        if f.u64("v")? != 1 {
-            return Err("v is not 1".into());
+        let version = f.u64("v")?;
+        if version != 1 && version != 2 {
+            return Err("v is not 1 or 2".into());
         }
         let log = f.hex("log", 32)?;
         let seq = f.u64("seq")?;
@@ -217,7 +233,7 @@ impl Entry {
                 torn_len: f.u64("torn_len")?,
                 torn_sha256: f.hex("torn_sha256", 64)?,
             },
-            "decision" => Body::Decision(Box::new(decision_fields(&mut f)?)),
+            "decision" => Body::Decision(Box::new(decision_fields(&mut f, version)?)),
             "training_completion" => {
                 let mut p = f.object("pack")?;
                 let pack_id = p.str_with("id", non_empty)?;
@@ -272,7 +288,7 @@ impl Entry {
 /// `prev` of entry 0.
 pub const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
+fn decision_fields(f: &mut Fields, version: u64) -> Result<DecisionFields, String> {
     let queue = f.hex("queue", 64)?;
     let disclosure = f.str_with("disclosure", is_id)?;
     let disclosure_sha256 = f.hex("disclosure_sha256", 64)?;
@@ -305,6 +321,19 @@ fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
     }
     decision::check_v1(dec, reason_code, note.as_deref(), override_, unsettled)
         .map_err(|p| format!("reason/note rule: {p}"))?;
+    // v1 rules are frozen: in a v1 entry `second_required` is an unknown field (left
+    // untaken). In v2 it is `true` on an override approval, and a v2 decision has it.
+    let second_required = if version == 2 {
+        if !f.bool("second_required")? {
+            return Err("second_required is present only as true".into());
+        }
+        if !(override_ && dec == Decision::Approve) {
+            return Err("second_required is only on an override approval".into());
+        }
+        true
+    } else {
+        false
+    };
     Ok(DecisionFields {
         queue,
         disclosure,
@@ -326,6 +355,7 @@ fn decision_fields(f: &mut Fields) -> Result<DecisionFields, String> {
         note,
         override_,
         supersedes,
+        second_required,
     })
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use ed25519_dalek::VerifyingKey;
 
+use super::batch::SigJob;
 use super::canonical::to_canonical;
 use super::entry::Entry;
 use super::findings::Code;
@@ -202,6 +203,19 @@ impl LineChecker {
     }
 
     fn check_uncached(&mut self, line: &[u8]) -> Result<GoodLine, Code> {
+        let p = self.prepare(line)?;
+        if p.sig.verify_strict() {
+            Ok(p.good)
+        } else {
+            Err(Code::SigInvalid)
+        }
+    }
+
+    /// Every check of [`LineChecker::check`] but the signature itself, which is the last
+    /// one (so the code of a line is the same whoever checks the signature): the line as
+    /// it will be if its signature verifies, and the signature to check
+    /// (`super::batch::verify_all`, or `SigJob::verify_strict`; a failure is `E_SIG_INVALID`).
+    pub fn prepare(&mut self, line: &[u8]) -> Result<Prepared, Code> {
         let (body, b64) = split(line)?;
         let blob_bytes = data_encoding::BASE64
             .decode(b64)
@@ -228,25 +242,34 @@ impl LineChecker {
         if self.fingerprint(&blob.public_key) != entry.key {
             return Err(Code::SignerUnknown);
         }
-        let vk = *self
+        let key = *self
             .keys
             .entry(blob.public_key)
             .or_insert_with(|| VerifyingKey::from_bytes(&blob.public_key).ok());
-        let ok = vk.is_some_and(|vk| sshsig::verify_with(&vk, &blob, body));
-        if !ok {
-            return Err(Code::SigInvalid);
-        }
+        let sig = SigJob {
+            key,
+            signature: blob.signature,
+            msg: sshsig::signed_data(&blob.namespace, body),
+        };
         let mut prev = [0u8; 32];
         let _ = data_encoding::HEXLOWER.decode_mut(entry.prev.as_bytes(), &mut prev);
         let ts_ms = super::entry::parse_ts_ms(&entry.ts).unwrap_or(0);
-        Ok(GoodLine {
+        let good = GoodLine {
             entry: Arc::new(entry),
             blob: Arc::new(blob),
             hash: line_hash(line),
             prev,
             ts_ms,
-        })
+        };
+        Ok(Prepared { good, sig })
     }
+}
+
+/// A line that passed every check but its signature ([`LineChecker::prepare`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub good: GoodLine,
+    pub sig: SigJob,
 }
 
 /// Frame a signed body into a line (with LF).

@@ -1,13 +1,19 @@
 //! Reading the decisions already in a log — what the review TUI needs to resume: which
-//! disclosures (at which content hash) were decided, how, and which escalations are open.
+//! disclosures (at which content hash) were decided, how, and which escalations are open —
+//! and following it as it grows ([`LogCursor`], [`LogFollower`]): only the bytes appended
+//! since the last read are read and verified.
 
-use std::path::Path;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use crate::decision::{Decision, ReasonCode};
 
-use super::chain::Chain;
+use super::chain::{Chain, Last};
 use super::entry::{Body, Entry, LogKind};
-use super::findings::Finding;
+use super::findings::{Code, Finding};
+use super::line::{GoodLine, LineChecker};
 
 /// One recorded decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,24 +38,23 @@ pub struct RecordedDecision {
 impl RecordedDecision {
     /// The projection of a `decision` entry (`None` for other entry types); `hash` is the
     /// SHA-256 of its line.
-    pub fn of(e: Entry, hash: &[u8; 32]) -> Option<RecordedDecision> {
-        let Body::Decision(d) = e.body else {
+    pub fn of(e: &Entry, hash: &[u8; 32]) -> Option<RecordedDecision> {
+        let Body::Decision(d) = &e.body else {
             return None;
         };
-        let d = *d;
         Some(RecordedDecision {
             seq: e.seq,
             entry_sha256: data_encoding::HEXLOWER.encode(hash),
-            disclosure: d.disclosure,
-            disclosure_sha256: d.disclosure_sha256,
-            subject: d.subject,
+            disclosure: d.disclosure.clone(),
+            disclosure_sha256: d.disclosure_sha256.clone(),
+            subject: d.subject.clone(),
             decision: d.decision,
             reason_code: d.reason_code,
-            ts: e.ts,
-            reviewer: e.reviewer,
-            supersedes: d.supersedes,
+            ts: e.ts.clone(),
+            reviewer: e.reviewer.clone(),
+            supersedes: d.supersedes.clone(),
             override_: d.override_,
-            note: d.note,
+            note: d.note.clone(),
         })
     }
 }
@@ -81,21 +86,210 @@ impl LogSnapshot {
             .any(|d| d.disclosure == id && d.disclosure_sha256 != sha256)
     }
 
-    /// Escalations no later entry about the same item (subject, disclosure) supersedes;
-    /// a `supersedes` from an entry about another item closes nothing.
+    /// Escalations no honoured supersession names (`super::supersede`: the same rule as
+    /// every supervisor count); a `supersedes` from an entry about another item closes nothing.
     pub fn open_escalations(&self) -> Vec<&RecordedDecision> {
+        let log: std::sync::Arc<str> = self.log_id.as_deref().unwrap_or("").into();
+        let entries: Vec<super::supersede::ItemEntry> = self
+            .decisions
+            .iter()
+            .map(|d| super::supersede::ItemEntry {
+                hash: d.entry_sha256.clone(),
+                subject: d.subject.as_str().into(),
+                disclosure: d.disclosure.as_str().into(),
+                log: log.clone(),
+                seq: d.seq,
+                ts_ms: super::entry::parse_ts_ms(&d.ts).unwrap_or(0),
+                // Only entries whose line checked out are read into a snapshot.
+                verified: true,
+                escalate: d.decision == Decision::Escalate,
+                supersedes: d.supersedes.clone(),
+            })
+            .collect();
+        let res = super::supersede::resolve(&entries);
         self.decisions
             .iter()
-            .filter(|d| d.decision == Decision::Escalate)
-            .filter(|d| {
-                !self.decisions.iter().any(|x| {
-                    x.seq > d.seq
-                        && x.subject == d.subject
-                        && x.disclosure == d.disclosure
-                        && x.supersedes.as_deref() == Some(d.entry_sha256.as_str())
-                })
-            })
+            .filter(|d| d.decision == Decision::Escalate && res.effective(&d.entry_sha256, true))
             .collect()
+    }
+}
+
+/// How far a log has been read, so the next read starts at the first byte not yet read:
+/// following a growing log costs what was appended, not the whole file. Lines are checked
+/// as `log verify` checks them (signature, canonical form, chain); only good entries are
+/// handed on.
+#[derive(Debug, Clone, Default)]
+pub struct LogCursor {
+    /// (device, inode) of the file read: another file at the same path is read afresh.
+    file: Option<(u64, u64)>,
+    pub log_id: Option<String>,
+    pub kind: Option<LogKind>,
+    /// End of the last good line read (LF included).
+    pub read_to: u64,
+    last: Option<Last>,
+}
+
+impl LogCursor {
+    /// Read `f` from where the last read stopped up to `size`, handing every good entry
+    /// (with its line hash) to `each`; `check` is the per-line check (a shared
+    /// [`LineChecker`] lets the appender reuse verdicts it already has). Returns `true`
+    /// when it started over from the first line after having read entries (another file,
+    /// or one that shrank): the caller drops what it built from earlier reads.
+    pub fn read_new(
+        &mut self,
+        f: &File,
+        size: u64,
+        check: &mut dyn FnMut(&[u8]) -> Result<GoodLine, Code>,
+        each: &mut dyn FnMut(&Entry, [u8; 32]),
+    ) -> io::Result<bool> {
+        use std::os::unix::fs::MetadataExt;
+        let m = f.metadata()?;
+        let id = Some((m.dev(), m.ino()));
+        let restart = self.file != id || size < self.read_to || self.last.is_none();
+        // Only a restart after something was read drops anything.
+        let dropped = restart && self.last.is_some();
+        if restart {
+            *self = LogCursor {
+                file: id,
+                ..LogCursor::default()
+            };
+        }
+        let mut chain = match (&self.log_id, self.kind, self.last) {
+            (Some(log), Some(kind), Some(last)) => {
+                Chain::resume(log.clone(), kind, last, self.read_to, 0)
+            }
+            _ => Chain::new(None, Vec::new()),
+        };
+        chain.collect = Some(Vec::new());
+        let reader = ReadRange {
+            f,
+            pos: self.read_to,
+            end: size,
+        };
+        let mut r = io::BufReader::with_capacity(64 * 1024, reader);
+        let mut piece = Vec::with_capacity(4096);
+        let mut off = self.read_to;
+        loop {
+            let n = super::verify::read_piece(&mut r, &mut piece)?;
+            if piece.is_empty() {
+                break;
+            }
+            let verdict = match piece.strip_suffix(b"\n") {
+                Some(line) => check(line),
+                None => Err(Code::TornTail),
+            };
+            chain.feed_checked(&piece, off, verdict);
+            off += n;
+            if let Some(c) = chain.collect.as_mut() {
+                for (e, h) in c.drain(..) {
+                    each(&e, h);
+                }
+            }
+        }
+        chain.finish();
+        if chain.last.is_some() {
+            self.log_id = chain.log_id.clone();
+            self.kind = chain.kind;
+            self.last = chain.last;
+            self.read_to = chain.good_end;
+        }
+        Ok(dropped)
+    }
+
+    /// The reader's own append: `line_end` is where it ended, `last` the entry it wrote.
+    /// Taken only when the cursor had read everything before it (`from`), so nothing
+    /// appended by others is skipped.
+    pub fn advance(&mut self, from: u64, line_end: u64, last: Last) -> bool {
+        if self.last.is_none() || self.read_to != from {
+            return false;
+        }
+        self.read_to = line_end;
+        self.last = Some(last);
+        true
+    }
+}
+
+/// Positioned reads of `f` from `pos` up to `end` (`pread`: an append's file offset is
+/// never moved, and bytes appended after `end` are left for the next read).
+struct ReadRange<'a> {
+    f: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl io::Read for ReadRange<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let room = self.end.saturating_sub(self.pos).min(buf.len() as u64) as usize;
+        if room == 0 {
+            return Ok(0);
+        }
+        let n = self.f.read_at(&mut buf[..room], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// What a [`LogFollower`] found since the last poll.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogUpdate {
+    /// The file was read again from the start (replaced, or shrank): `decisions` is all
+    /// of it, not an addition.
+    pub restarted: bool,
+    pub decisions: Vec<RecordedDecision>,
+}
+
+/// Follows one log for the review screen's live reload: [`LogFollower::poll`] looks at
+/// the file's size and mtime and reads only what was appended since.
+#[derive(Debug)]
+pub struct LogFollower {
+    path: PathBuf,
+    cursor: LogCursor,
+    checker: LineChecker,
+    seen: Option<(u64, Option<SystemTime>)>,
+}
+
+impl LogFollower {
+    pub fn new(path: &Path) -> LogFollower {
+        LogFollower {
+            path: path.to_owned(),
+            cursor: LogCursor::default(),
+            checker: LineChecker::with_recent(),
+            seen: None,
+        }
+    }
+
+    /// `Ok(None)`: nothing changed since the last poll (the common case: one `stat`).
+    /// A missing log is no change.
+    pub fn poll(&mut self) -> Result<Option<LogUpdate>, String> {
+        let meta = match std::fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", self.path.display())),
+        };
+        let now = (meta.len(), meta.modified().ok());
+        if self.seen == Some(now) {
+            return Ok(None);
+        }
+        let f = super::verify::open_log(&self.path)
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        let size = f
+            .metadata()
+            .map_err(|e| format!("{}: {e}", self.path.display()))?
+            .len();
+        let mut decisions = Vec::new();
+        let checker = &mut self.checker;
+        let restarted = self
+            .cursor
+            .read_new(&f, size, &mut |l| checker.check(l), &mut |e, h| {
+                decisions.extend(RecordedDecision::of(e, &h))
+            })
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        self.seen = Some(now);
+        Ok(Some(LogUpdate {
+            restarted,
+            decisions,
+        }))
     }
 }
 
@@ -126,8 +320,8 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
         .collect
         .take()
         .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(e, h)| RecordedDecision::of(e, &h))
+        .iter()
+        .filter_map(|(e, h)| RecordedDecision::of(e, h))
         .collect();
     Ok(LogSnapshot {
         log_id: chain.log_id.clone(),
@@ -182,6 +376,7 @@ pub(crate) mod tests {
                 note: Some("order on file, checked".into()),
                 override_: true,
                 supersedes: Some("66".repeat(32)),
+                second_required: true,
             })),
         }
     }
@@ -198,7 +393,7 @@ pub(crate) mod tests {
         let Body::Decision(d) = &e.body else {
             unreachable!()
         };
-        let r = RecordedDecision::of(e.clone(), &[0x77; 32]).unwrap();
+        let r = RecordedDecision::of(&e, &[0x77; 32]).unwrap();
         assert_eq!(
             r,
             RecordedDecision {
@@ -235,7 +430,7 @@ pub(crate) mod tests {
             },
             ..e
         };
-        assert_eq!(RecordedDecision::of(genesis, &[0; 32]), None);
+        assert_eq!(RecordedDecision::of(&genesis, &[0; 32]), None);
     }
 
     fn rd(

@@ -55,6 +55,9 @@ pub enum RecordError {
     Input(String),
     /// The append protocol failed (lock, I/O, tail check, kind mismatch).
     Append(AppendError),
+    /// A repeat decision that names none of the item's effective decisions (checked under
+    /// the append lock; nothing was written).
+    Supersede(super::items::SupersedeProblem),
 }
 
 impl std::fmt::Display for RecordError {
@@ -63,6 +66,7 @@ impl std::fmt::Display for RecordError {
             RecordError::Rule(p) => write!(f, "{p}"),
             RecordError::Input(m) => f.write_str(m),
             RecordError::Append(e) => write!(f, "{e}"),
+            RecordError::Supersede(p) => write!(f, "{p}"),
         }
     }
 }
@@ -71,7 +75,10 @@ impl std::error::Error for RecordError {}
 
 impl From<AppendError> for RecordError {
     fn from(e: AppendError) -> Self {
-        RecordError::Append(e)
+        match e {
+            AppendError::Supersede(p) => RecordError::Supersede(p),
+            e => RecordError::Append(e),
+        }
     }
 }
 
@@ -79,6 +86,9 @@ impl From<AppendError> for RecordError {
 #[derive(Debug, Clone)]
 pub struct Recorder {
     appender: Appender,
+    /// Team four-eyes (docs/team.md#four-eyes): override approvals are written as v2
+    /// entries with `second_required: true`.
+    second_reviewer: bool,
 }
 
 impl Recorder {
@@ -86,7 +96,23 @@ impl Recorder {
     pub fn open(data: &DataDir, log: &Path, kind: LogKind, signer: Signer) -> Recorder {
         Recorder {
             appender: Appender::new(log, kind, signer, &data.heads_dir()),
+            second_reviewer: false,
         }
+    }
+
+    /// Override approvals need a second reviewer (a team with `override_second_reviewer`).
+    /// An approval whose `supersedes` completes another reviewer's pending one is recorded
+    /// with `second_reviewer(false)`: the caller (`crate::team`) knows whose entry it names.
+    pub fn second_reviewer(mut self, on: bool) -> Recorder {
+        self.second_reviewer = on;
+        self
+    }
+
+    /// Run `check` under the log's lock, just before the entry is written: a team claim is
+    /// re-checked there (docs/team.md#claims). An `Err` records nothing.
+    pub fn before_write(mut self, check: super::append::BeforeWrite) -> Recorder {
+        self.appender.before_write = Some(check);
+        self
     }
 
     pub fn with_lock_timeout(mut self, t: Duration) -> Recorder {
@@ -174,6 +200,9 @@ impl Recorder {
             decision: input.decision,
             reason_code: input.reason_code,
             note: input.note.filter(|n| !n.is_empty()),
+            second_required: self.second_reviewer
+                && overrides
+                && input.decision == Decision::Approve,
             override_: overrides,
             supersedes: input.supersedes,
         };

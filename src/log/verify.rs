@@ -5,12 +5,13 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+use super::batch::{KeyFacts, SigJob, SigMode, verify_all};
 use super::chain::{Anchor, Chain};
 use super::checkpoint::Checkpoint;
 use super::entry::LogKind;
 use super::findings::{Code, Finding};
 use super::head;
-use super::line::{GoodLine, LineChecker};
+use super::line::{GoodLine, LineChecker, Prepared};
 use super::trust::Trust;
 
 /// What one verification uses.
@@ -257,10 +258,15 @@ pub fn stream_file_each(
     Ok(report(&mut chain, extra))
 }
 
-/// [`verify_file`] with the per-line checks (parse, canonical form, schema, signature)
-/// spread over `threads` threads; the chain, trust, time and anchor checks run in order on
-/// their results. The verdicts are the same function of the same bytes, so the findings are
-/// identical to [`verify_file`]'s (tested); only the wall time differs.
+/// `log verify`'s default mode: [`verify_file`] with the per-line checks (parse, canonical
+/// form, schema, `verify_strict`) spread over `threads` threads; the chain, trust, time and
+/// anchor checks run in order on their results. The verdicts are the same function of the
+/// same bytes, so the findings are identical to [`verify_file`]'s (tested in
+/// tests/log_parallel.rs); only the time differs.
+///
+/// Signatures are checked one by one ([`DEFAULT_SIG_MODE`]): exact batch verification
+/// (`super::batch`) measured slower per core, because the subgroup check on each `R` that
+/// makes it exact costs more than the batch saves (BENCHMARKS.md#signed-log).
 pub fn verify_file_parallel(
     path: &Path,
     opts: &VerifyOptions,
@@ -277,19 +283,36 @@ pub fn verify_file_parallel_each(
     threads: usize,
     each: &mut dyn FnMut(u64, &[u8]),
 ) -> Result<LogReport, VerifyIoError> {
-    if threads <= 1 {
-        return stream_file_each(
-            path,
-            |id, extra| {
-                let anchors = anchors_for(id, Some(path), opts, extra).map_err(VerifyIoError)?;
-                Ok(Chain::new(Some(opts.trust.clone()), anchors))
-            },
-            each,
-        );
-    }
-    const BATCH: usize = 4096;
-    // Bytes per batch too: 4096 over-long lines of 64 KiB each would be 256 MiB.
-    const BATCH_BYTES: usize = 8 << 20;
+    verify_file_blocks(path, opts, threads, DEFAULT_SIG_MODE, each)
+}
+
+/// How the default mode checks signatures (see [`verify_file_parallel`]).
+pub const DEFAULT_SIG_MODE: SigMode = SigMode::Strict;
+
+/// Lines read and checked together: memory stays bounded (at most this many lines, or
+/// [`BLOCK_BYTES`]), and each thread gets enough signatures for a few batches.
+const BLOCK: usize = 2048;
+/// Bytes per block too: 2048 over-long lines of 64 KiB each would be 128 MiB.
+const BLOCK_BYTES: usize = 8 << 20;
+
+/// Pieces (a line with its LF) with the bytes each stands for in the file.
+type Block = Vec<(Vec<u8>, u64)>;
+
+/// Read blocks of lines; check each block's lines on `threads` threads (signatures as
+/// `mode` says) while this thread feeds the previous block's verdicts to the chain in file
+/// order and reads the next block (at most three blocks in memory).
+///
+/// The threads are a scoped split of each block into equal slices: the work per line is
+/// nearly uniform, so work stealing (rayon) would buy nothing here for a dependency and a
+/// global pool, and the split keeps each thread's signatures together for its batches.
+pub fn verify_file_blocks(
+    path: &Path,
+    opts: &VerifyOptions,
+    threads: usize,
+    mode: SigMode,
+    each: &mut dyn FnMut(u64, &[u8]),
+) -> Result<LogReport, VerifyIoError> {
+    let threads = threads.max(1);
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
     let mut r = BufReader::with_capacity(256 * 1024, open_log(path).map_err(err)?);
     let mut first = Vec::with_capacity(4096);
@@ -299,54 +322,55 @@ pub fn verify_file_parallel_each(
     let anchors =
         anchors_for(id.as_deref(), Some(path), opts, &mut extra).map_err(VerifyIoError)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
-    let mut checkers: Vec<LineChecker> = (0..threads).map(|_| LineChecker::new()).collect();
-    // Each piece with the bytes it stands for in the file.
-    let mut pieces: Vec<(Vec<u8>, u64)> = Vec::with_capacity(BATCH);
+    let mut checkers: Vec<(LineChecker, KeyFacts)> = (0..threads)
+        .map(|_| (LineChecker::new(), KeyFacts::default()))
+        .collect();
+    let mut block: Block = Vec::with_capacity(BLOCK);
     if !first.is_empty() {
-        pieces.push((first, first_len));
+        block.push((first, first_len));
     }
-    let (mut off, mut lines, mut eof, mut io_failed) = (0u64, 0u64, false, false);
-    while !pieces.is_empty() || !eof {
-        let mut bytes: usize = pieces.iter().map(|(p, _)| p.len()).sum();
-        while !eof && pieces.len() < BATCH && bytes < BATCH_BYTES {
-            let mut buf = Vec::with_capacity(1500);
-            match read_piece(&mut r, &mut buf) {
-                Ok(_) if buf.is_empty() => eof = true,
-                Ok(n) => {
-                    bytes += buf.len();
-                    pieces.push((buf, n));
-                }
-                Err(_) => {
-                    eof = true;
-                    io_failed = true;
-                }
+    let (mut eof, mut io_failed) = (false, false);
+    fill_block(&mut r, &mut block, &mut eof, &mut io_failed);
+    let (mut off, mut lines) = (0u64, 0u64);
+    // A checked block waiting to be fed to the chain.
+    let mut checked: Option<(Block, Vec<Result<GoodLine, Code>>)> = None;
+    loop {
+        let mut feed = |pieces: Block, results: Vec<Result<GoodLine, Code>>| {
+            for ((p, len), res) in pieces.iter().zip(results) {
+                chain.feed_checked(p, off, res);
+                off += len;
+                lines += 1;
+                each(lines, p);
             }
+        };
+        if block.is_empty() {
+            if let Some((p, res)) = checked.take() {
+                feed(p, res);
+            }
+            break;
         }
-        let per = pieces.len().div_ceil(threads).max(1);
-        let results: Vec<Result<GoodLine, Code>> = std::thread::scope(|sc| {
-            let hs: Vec<_> = pieces
+        // The workers check this block while this thread feeds the previous one to the
+        // chain (and to `each`) and reads the next.
+        let per = block.len().div_ceil(threads).max(1);
+        let prev = checked.take();
+        let (results, next) = std::thread::scope(|sc| {
+            let hs: Vec<_> = block
                 .chunks(per)
                 .zip(checkers.iter_mut())
-                .map(|(chunk, ck)| {
-                    sc.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|(p, _)| super::chain::check_piece(ck, p))
-                            .collect::<Vec<_>>()
-                    })
-                })
+                .map(|(chunk, (ck, keys))| sc.spawn(move || check_slice(ck, keys, mode, chunk)))
                 .collect();
-            hs.into_iter()
+            if let Some((p, res)) = prev {
+                feed(p, res);
+            }
+            let mut next = Vec::with_capacity(BLOCK);
+            fill_block(&mut r, &mut next, &mut eof, &mut io_failed);
+            let results: Vec<Result<GoodLine, Code>> = hs
+                .into_iter()
                 .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+                .collect();
+            (results, next)
         });
-        for ((p, len), res) in pieces.iter().zip(results) {
-            chain.feed_checked(p, off, res);
-            off += len;
-            lines += 1;
-            each(lines, p);
-        }
-        pieces.clear();
+        checked = Some((std::mem::replace(&mut block, next), results));
     }
     if io_failed {
         let seq = chain.last.map_or(0, |l| l.seq + 1);
@@ -357,6 +381,57 @@ pub fn verify_file_parallel_each(
         });
     }
     Ok(report(&mut chain, extra))
+}
+
+/// Read pieces into `block` up to [`BLOCK`] lines or [`BLOCK_BYTES`]; a read error ends
+/// the file there (`io_failed`: reported as `E_IO` after what was read).
+fn fill_block(r: &mut impl BufRead, block: &mut Block, eof: &mut bool, io_failed: &mut bool) {
+    let mut bytes: usize = block.iter().map(|(p, _)| p.len()).sum();
+    while !*eof && block.len() < BLOCK && bytes < BLOCK_BYTES {
+        let mut buf = Vec::with_capacity(1500);
+        match read_piece(r, &mut buf) {
+            Ok(_) if buf.is_empty() => *eof = true,
+            Ok(n) => {
+                bytes += buf.len();
+                block.push((buf, n));
+            }
+            Err(_) => {
+                *eof = true;
+                *io_failed = true;
+            }
+        }
+    }
+}
+
+/// The per-line verdicts of consecutive pieces (as `super::chain::check_piece` gives them),
+/// their signatures checked together.
+fn check_slice(
+    ck: &mut LineChecker,
+    keys: &mut KeyFacts,
+    mode: SigMode,
+    pieces: &[(Vec<u8>, u64)],
+) -> Vec<Result<GoodLine, Code>> {
+    let prepared: Vec<Result<Prepared, Code>> = pieces
+        .iter()
+        .map(|(p, _)| match p.strip_suffix(b"\n") {
+            Some(line) => ck.prepare(line),
+            None => Err(Code::TornTail),
+        })
+        .collect();
+    let jobs: Vec<&SigJob> = prepared
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|p| &p.sig))
+        .collect();
+    let mut ok = verify_all(&jobs, mode, keys).into_iter();
+    prepared
+        .into_iter()
+        .map(|r| {
+            r.and_then(|p| match ok.next() {
+                Some(true) => Ok(p.good),
+                _ => Err(Code::SigInvalid),
+            })
+        })
+        .collect()
 }
 
 /// Longest piece kept of one line: anything longer fails framing whatever it holds.

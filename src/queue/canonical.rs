@@ -120,6 +120,7 @@ mod tests {
             "treats_patient: true",
             "involved_in_care: true",
             "on_behalf_of: {name: Plan, kind: health_plan}",
+            "address: \"PO Box 1, Salem\"",
         ] {
             let x = Q.replace("kind: health_plan}", &format!("kind: health_plan, {set}}}"));
             let qx = load_bytes(x.as_bytes(), "q").unwrap();
@@ -129,6 +130,15 @@ mod tests {
                 "{set} must change the hash"
             );
         }
+        // The accounting's description is part of what was decided on.
+        let x = Q.replace("    note:", "    information: \"October claim\"\n    note:");
+        let qx = load_bytes(x.as_bytes(), "q").unwrap();
+        assert!(
+            super::disclosure_json(&qx.disclosures[0])
+                .contains("\"information\":\"October claim\"")
+        );
+        assert!(!super::disclosure_json(&q.disclosures[0]).contains("information"));
+        assert!(!super::disclosure_json(&q.disclosures[0]).contains("address"));
         let changed = Q.replace("412.5", "412.51");
         let q3 = load_bytes(changed.as_bytes(), "q").unwrap();
         assert_ne!(

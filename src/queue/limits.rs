@@ -12,3 +12,8 @@ pub const MAX_DEPTH: usize = 32;
 /// top-level lists may be long, but no single disclosure, consent or program needs more,
 /// and the limit bounds the memory one item can take.
 pub const MAX_ITEM_LIST: usize = 1000;
+/// Longest `recipient.address`, in bytes: a postal or electronic address, one line.
+pub const MAX_ADDRESS: usize = 512;
+/// Longest `disclosure.information`, in bytes: "a brief description of the PHI
+/// disclosed" (45 CFR 164.528(b)(2)(iii)), one paragraph.
+pub const MAX_INFORMATION: usize = 2048;

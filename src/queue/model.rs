@@ -27,6 +27,10 @@ pub struct Queue {
     pub programs: Vec<Program>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payers: Vec<Payer>,
+    /// Patient identifier systems `import fhir-consent` matches against `member_ids`
+    /// (docs/fhir.md); an identifier of any other system gets a pseudonym.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fhir_identifier_systems: Vec<String>,
     #[serde(default)]
     pub patients: Vec<Patient>,
     #[serde(default)]
@@ -451,6 +455,10 @@ pub struct Recipient {
     /// Family or friend involved in the patient's care or payment, or to be notified (164.510(b)).
     #[serde(default, skip_serializing_if = "is_false")]
     pub involved_in_care: bool,
+    /// Where the records go, as the accounting of disclosures shows it (42 CFR 2.25;
+    /// 45 CFR 164.528(b)(2)(ii)). Hashed only when present, so older decisions still apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// Fields added after the schema's first release are left out of the canonical JSON (the
@@ -604,6 +612,10 @@ pub struct Disclosure {
     pub claim: Option<Claim>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What is disclosed, in brief, for the accounting of disclosures (45 CFR
+    /// 164.528(b)(2)(iii)); absent, the accounting describes the claim. Hashed only when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information: Option<String>,
     /// Scenario and pack files only; ignored by `review` and `evaluate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,

@@ -176,6 +176,8 @@ pub(crate) struct RawQueue {
     pub programs: Vec<RawProgram>,
     #[serde(default)]
     pub payers: Vec<Payer>,
+    #[serde(default, deserialize_with = "capped")]
+    pub fhir_identifier_systems: Vec<String>,
     #[serde(default)]
     pub patients: ModelVec<RawPatient>,
     #[serde(default)]
@@ -288,6 +290,8 @@ pub(crate) struct RawRecipient {
     pub treats_patient: Flag,
     #[serde(default)]
     pub involved_in_care: Flag,
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -349,6 +353,8 @@ pub(crate) struct RawDisclosure {
     pub claim: Option<RawClaim>,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub information: Option<String>,
     #[serde(default)]
     pub expect: Option<RawExpect>,
 }
@@ -464,6 +470,7 @@ impl RawDisclosure {
                 }),
                 treats_patient: r.treats_patient.0,
                 involved_in_care: r.involved_in_care.0,
+                address: r.address,
             },
             purpose: self.purpose,
             records: self.records,
@@ -483,6 +490,7 @@ impl RawDisclosure {
                 modifiers: c.modifiers,
             }),
             note: self.note,
+            information: self.information,
             expect: self.expect.map(|e| model::Expect {
                 part2: e.part2,
                 notice: e.notice.map(|f| f.0),
@@ -509,6 +517,7 @@ impl RawQueue {
                 .map(RawProgram::into_model)
                 .collect(),
             payers: self.payers,
+            fhir_identifier_systems: self.fhir_identifier_systems,
             patients: self.patients.0,
             consents: self.consents.0,
             restrictions: self.restrictions.0,

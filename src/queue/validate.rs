@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::limits::MAX_SCALAR;
+use super::limits::{MAX_ADDRESS, MAX_INFORMATION, MAX_SCALAR};
 use super::model::{ConsentKind, InquiryAbout, Purpose, Queue, Records, SCHEMA};
 use crate::text::escape;
 
@@ -110,6 +110,24 @@ fn recorded_name(p: &mut Problems, path: Path, v: &str) {
             ),
         );
     }
+}
+
+/// Text the accounting of disclosures shows the patient (`recipient.address`,
+/// `disclosure.information`): not blank, at most `max` bytes, none of the forbidden
+/// characters (one line: write an address with commas).
+fn accounting_text(p: &mut Problems, path: Path, v: &str, max: usize) {
+    if v.trim().is_empty() {
+        p.push(path(), "empty: leave the key out, or write the text");
+    } else if v.len() > max {
+        p.push(
+            path(),
+            format_args!(
+                "{} bytes: the accounting of disclosures allows at most {max}; shorten it",
+                v.len()
+            ),
+        );
+    }
+    check_name(p, path, v);
 }
 
 /// An id or reference: id syntax (which also excludes every forbidden character).
@@ -437,6 +455,24 @@ pub(crate) fn validate(q: &Queue) -> Result<(), String> {
         }
         if let Some(n) = &d.note {
             check_len(&mut p, &|| format!("{}.note", base()), n);
+        }
+        // Shown to the patient in the accounting of disclosures (docs/queue-format.md):
+        // printable text only, bounded.
+        if let Some(a) = &d.recipient.address {
+            accounting_text(
+                &mut p,
+                &|| format!("{}.recipient.address", base()),
+                a,
+                MAX_ADDRESS,
+            );
+        }
+        if let Some(t) = &d.information {
+            accounting_text(
+                &mut p,
+                &|| format!("{}.information", base()),
+                t,
+                MAX_INFORMATION,
+            );
         }
         if let Some(e) = &d.expect {
             for (k, v) in [

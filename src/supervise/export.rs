@@ -123,51 +123,69 @@ pub const SHOW_COLUMNS: &[&str] = &[
     "supersedes",
 ];
 
-/// One accounting row (42 CFR 2.25) with the verification of the entry it came from.
+/// One accounting row (42 CFR 2.25; 45 CFR 164.528), flat: the same fields in CSV and JSON
+/// (docs/cli.md#log-accounting). Text is escaped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountingExportRow {
+    pub disclosure: String,
+    /// The approval date.
     pub date: String,
-    pub recipient_kind: String,
     pub recipient: String,
+    pub recipient_kind: String,
+    pub conduit: String,
+    pub address: String,
+    pub description: String,
     pub purpose: String,
     pub basis: String,
-    pub consent: String,
-    pub status: &'static str,
-    pub reviewer: String,
-    pub log: String,
-    pub seq: u64,
+    pub reviewers: String,
     pub verification: &'static str,
+    pub required_by: &'static str,
+    pub required_by_unsettled: bool,
+    #[serde(rename = "override")]
+    pub overrides: bool,
+    pub conflict: bool,
+    pub entries: String,
 }
 
 /// Column names of [`AccountingExportRow`], in field order.
 pub const ACCOUNTING_COLUMNS: &[&str] = &[
+    "disclosure",
     "date",
-    "recipient_kind",
     "recipient",
+    "recipient_kind",
+    "conduit",
+    "address",
+    "description",
     "purpose",
     "basis",
-    "consent",
-    "status",
-    "reviewer",
-    "log",
-    "seq",
+    "reviewers",
     "verification",
+    "required_by",
+    "required_by_unsettled",
+    "override",
+    "conflict",
+    "entries",
 ];
 
 impl AccountingExportRow {
-    pub fn of(r: &AccountingRow, verified: bool) -> AccountingExportRow {
+    pub fn of(r: &AccountingRow) -> AccountingExportRow {
         AccountingExportRow {
+            disclosure: esc(&r.disclosure),
             date: r.date.to_string(),
-            recipient_kind: esc(&r.recipient_kind),
             recipient: esc(&r.recipient),
+            recipient_kind: esc(&r.recipient_kind),
+            conduit: esc(r.conduit.as_deref().unwrap_or_default()),
+            address: esc(r.address.as_deref().unwrap_or_default()),
+            description: esc(&r.description),
             purpose: esc(&r.purpose),
             basis: esc(&r.basis),
-            consent: esc(r.consent.as_deref().unwrap_or_default()),
-            status: r.status,
-            reviewer: esc(&r.reviewer),
-            log: esc(&r.log),
-            seq: r.seq,
-            verification: if verified { "verified" } else { "FAILED" },
+            reviewers: esc(&r.reviewers.join(" ")),
+            verification: r.verification,
+            required_by: r.required_by.as_str(),
+            required_by_unsettled: r.required_by_unsettled,
+            overrides: r.overrides,
+            conflict: r.conflict,
+            entries: r.entries.join(" "),
         }
     }
 }

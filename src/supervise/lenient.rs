@@ -72,6 +72,9 @@ struct Fields<'a> {
     override_: bool,
     #[serde(default, borrow)]
     supersedes: Option<Text<'a>>,
+    /// v2 only (docs/signed-log.md); absent means `false`.
+    #[serde(default)]
+    second_required: bool,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +143,7 @@ impl Fields<'_> {
             note: self.note.as_deref().map(|s| t.sym(s)),
             override_: self.override_,
             supersedes: self.supersedes.as_deref().and_then(Hash::parse_hex),
+            second_required: self.second_required,
         }
     }
 }
@@ -199,7 +203,7 @@ mod tests {
         assert!(b.supersedes.is_some() && b.disclosure_sha256.is_some());
         assert_eq!(b.policy.hipaa.id, "hipaa-core");
         assert_eq!(b.recipient.name, "Pinecrest Health Plan");
-        assert!(b.override_ && b.unsettled);
+        assert!(b.override_ && b.unsettled && b.second_required);
         // The framed line reads the same.
         let line = format!("{{\"e\":{json},\"sig\":\"AAAA\"}}");
         assert_eq!(read_line(line.as_bytes()).map(|x| x.0), Some(b));

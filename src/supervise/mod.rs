@@ -3,6 +3,8 @@
 //! against. Works on decision records read from verified lines; terminal-free.
 
 pub mod accounting;
+pub mod audit_event;
+pub mod conflict;
 pub mod export;
 pub mod filter;
 pub mod intern;
@@ -12,7 +14,10 @@ pub mod record;
 pub mod summary;
 pub mod supersede;
 
-pub use accounting::{AccountingRow, accounting};
+pub use accounting::{
+    Accounting, AccountingRow, Period, QueueJoin, RecipientRow, RequiredBy, accounting, recipients,
+};
+pub use conflict::{Conflict, conflicts, pending_second};
 pub use filter::Filter;
 pub use load::{
     LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,

@@ -85,6 +85,8 @@ pub struct DecisionBody {
     pub override_: bool,
     /// `None` when absent (or, on an entry that failed verification, not a hash).
     pub supersedes: Option<Hash>,
+    /// Four-eyes: a v2 override approval still waiting for a second reviewer.
+    pub second_required: bool,
 }
 
 impl DecisionBody {
@@ -128,6 +130,7 @@ impl DecisionBody {
             note: d.note.as_deref().map(Sym::new),
             override_: d.override_,
             supersedes: d.supersedes.as_deref().and_then(Hash::parse_hex),
+            second_required: d.second_required,
         })
     }
 }

@@ -17,6 +17,9 @@ pub struct ReviewerSummary {
     pub escalate: u64,
     pub defer: u64,
     pub overrides: u64,
+    /// Four-eyes approvals still waiting for a second reviewer (docs/team.md#four-eyes):
+    /// counted here, not under `approve`.
+    pub pending_second: u64,
 }
 
 impl ReviewerSummary {
@@ -69,9 +72,16 @@ pub fn summarize_shown(shown: &[&DecisionRecord], all: &[DecisionRecord]) -> Sum
 /// failed verification count nowhere: not in totals, not as open escalations.
 ///
 /// One pass of integer work: decisions and reviewers are compared as interned symbols,
-/// days as day numbers; names and dates are made once per reviewer and per day.
+/// days as day numbers; names and dates are made once per reviewer and per day. A
+/// four-eyes approval still waiting for its second reviewer counts as `pending_second`,
+/// not as an approval (docs/team.md#four-eyes).
 pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&Hash) -> bool) -> Summary {
     let [approve, deny, escalate, defer] = ["approve", "deny", "escalate", "defer"].map(Sym::new);
+    let verified = || shown.iter().copied().filter(|r| r.verification.ok());
+    let pending: HashSet<Hash> = super::conflict::pending_second(verified())
+        .into_iter()
+        .filter(|h| !superseded(h))
+        .collect();
     let mut by: HashMap<Sym, ReviewerSummary> = HashMap::new();
     let mut totals = ReviewerSummary {
         reviewer: "all".into(),
@@ -79,14 +89,18 @@ pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&Hash) -> b
     };
     let mut days: HashMap<i64, u64> = HashMap::new();
     let mut open = Vec::new();
-    for r in shown.iter().filter(|r| r.verification.ok()) {
+    for r in verified() {
         let b = &r.body;
         let s = by.entry(b.reviewer).or_default();
         for t in [&mut *s, &mut totals] {
             t.total += 1;
             let d = b.decision;
             if d == approve {
-                t.approve += 1;
+                if pending.contains(&r.entry_sha256) {
+                    t.pending_second += 1;
+                } else {
+                    t.approve += 1;
+                }
             } else if d == deny {
                 t.deny += 1;
             } else if d == escalate {

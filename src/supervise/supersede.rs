@@ -1,17 +1,14 @@
-//! Items, supersession and effective decisions (42 CFR 2.25 accounting and every
-//! supervisor count rest on this): the one place that decides which `supersedes` fields
-//! are honoured. An item is (subject, disclosure). A supersession is honoured only when
-//! the superseding entry verified, names an entry that was read, is about the same item,
-//! and follows it in the same log or is dated no more than 5 minutes before it. Anything
-//! else changes nothing and is reported, so an unverified or unrelated entry can never
-//! erase an approval from an accounting or close someone's escalation.
+//! Supersession over the records a supervisor reads: the rule itself
+//! ([`honoured`]: same item, later place) lives in `crate::log::supersede` (one definition
+//! for the appender, the review screen and every supervisor count); this applies it to the
+//! supervisor's compact records (interned text, hashes as bytes) without copying them.
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+pub use crate::log::supersede::{IGNORED, SupersedesWarning, UNRESOLVED};
+use crate::log::supersede::{Place, honoured};
 
 use super::record::{DecisionRecord, Hash, Sym};
-use crate::log::chain::SKEW_TOLERANCE_MS;
 
 /// What supersession needs to know of one decision entry read (small and `Copy`: built
 /// from the records on the fly, kept only for entries filtered out of a view).
@@ -32,6 +29,15 @@ pub struct ItemEntry {
 }
 
 impl ItemEntry {
+    /// Where and when the entry stands, for the shared rule.
+    pub fn place(&self) -> Place<'static> {
+        Place {
+            log: self.log.as_str(),
+            seq: self.seq,
+            ts_ms: self.ts_ms,
+        }
+    }
+
     pub fn of(r: &DecisionRecord) -> ItemEntry {
         ItemEntry {
             hash: r.entry_sha256,
@@ -46,21 +52,6 @@ impl ItemEntry {
         }
     }
 }
-
-/// A `supersedes` that changed nothing (a warning of `log show` and `log accounting`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SupersedesWarning {
-    /// `W_SUPERSEDES_IGNORED` or `W_SUPERSEDES_UNRESOLVED`.
-    pub code: &'static str,
-    /// The superseding entry.
-    pub entry: String,
-    /// The entry it names.
-    pub names: String,
-}
-
-pub const IGNORED: &str = "W_SUPERSEDES_IGNORED";
-pub const UNRESOLVED: &str = "W_SUPERSEDES_UNRESOLVED";
-
 /// The outcome over every decision entry read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolution {
@@ -111,8 +102,7 @@ pub fn resolve_iter<I: Iterator<Item = ItemEntry>>(entries: impl Fn() -> I) -> R
             continue;
         };
         let same_item = e.subject == s.subject && e.disclosure == s.disclosure;
-        let later = (e.log == s.log && s.seq > e.seq) || s.ts_ms >= e.ts_ms - SKEW_TOLERANCE_MS;
-        if same_item && later && e.hash != s.hash {
+        if honoured(same_item, e.place(), s.place()) && e.hash != s.hash {
             out.superseded.insert(e.hash);
         } else {
             out.warnings.push(warn(IGNORED));

@@ -207,7 +207,7 @@ impl std::fmt::Display for DueReason {
         match self {
             DueReason::NeverTrained => f.write_str("never trained"),
             DueReason::RecordFailed => f.write_str(
-                "a training record FAILED VERIFICATION (run `p2review log verify` on the training log)",
+                "FAILED VERIFICATION: a training record did not verify (run `p2review log verify` on the training log)",
             ),
             DueReason::NeverPassed => f.write_str("no passing record"),
             DueReason::BeforeRule => f.write_str("last pass predates the 2024 rule (2024-04-16)"),

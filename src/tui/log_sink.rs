@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
+use std::sync::Mutex;
+
 use crate::engine::Evaluation;
-use crate::log::read::read_decisions;
+use crate::log::read::LogFollower;
 use crate::log::{LogKind, Recorder};
 use crate::queue::{Disclosure, LoadedQueue};
 
@@ -17,17 +19,52 @@ pub struct SignedLogSink {
     /// Set when the log's tail failed its check at start: every record is refused and the
     /// header says why (docs/signed-log.md#appending: the TUI opens read-only).
     read_only: Option<String>,
+    /// Reads what was appended since the last look (live reload: only the new bytes).
+    follower: Mutex<LogFollower>,
+    notice: Option<String>,
+    /// This window's presence file (removed when the sink is dropped, at exit).
+    _presence: Option<crate::presence::Presence>,
+    /// Team work (docs/team.md): decisions go through `crate::team::record` (claim,
+    /// must-supersede, four-eyes) and the team's verified logs are what was recorded.
+    team: Option<std::sync::Arc<dyn crate::team::TeamStore>>,
 }
 
 impl SignedLogSink {
     /// `label` names the log in the header ("log", "demo log").
     pub fn new(recorder: Recorder, label: &str) -> SignedLogSink {
         let read_only = recorder.check().err().map(|e| e.to_string());
+        let notice = match &read_only {
+            Some(_) => None,
+            None => crate::presence::unwritable(recorder.log_path()),
+        };
         SignedLogSink {
             label: format!("{label} {}", recorder.log_path().display()),
+            follower: Mutex::new(LogFollower::new(recorder.log_path())),
             recorder,
             read_only,
+            notice,
+            _presence: None,
+            team: None,
         }
+    }
+
+    /// Record through the team store (the recorder's log is the reviewer's team log).
+    pub fn with_team(mut self, store: std::sync::Arc<dyn crate::team::TeamStore>) -> SignedLogSink {
+        self.label = format!("team {} · {}", store.describe(), self.label);
+        self.team = Some(store);
+        self
+    }
+
+    /// Announce this window on the log (`<data dir>/open/…`) and warn when another live
+    /// window has it open too.
+    pub fn announce(mut self, data_root: &Path) -> SignedLogSink {
+        let (presence, others) =
+            crate::presence::announce(data_root, self.recorder.log_path(), std::process::id());
+        if self.notice.is_none() {
+            self.notice = crate::presence::warning(&others);
+        }
+        self._presence = Some(presence);
+        self
     }
 
     pub fn read_only(&self) -> Option<&str> {
@@ -52,13 +89,55 @@ impl DecisionSink for SignedLogSink {
                 "the log is read-only: {why}; run `p2review log verify` and ask a supervisor"
             ));
         }
+        let input = input.clone();
+        if let Some(store) = &self.team {
+            let r = crate::team::record::record_in_team(
+                store,
+                self.recorder.clone(),
+                loaded,
+                d,
+                eval,
+                input,
+            )
+            .map_err(|e| format!("not recorded: {e}"))?;
+            return Ok(r.receipt);
+        }
         self.recorder
-            .record(loaded, d, eval, input.clone())
-            .map_err(|e| format!("not recorded: {e}"))
+            .record(loaded, d, eval, input)
+            .map_err(|e| match e {
+                crate::log::RecordError::Supersede(crate::log::SupersedeProblem::Required {
+                    effective,
+                    ..
+                }) => {
+                    let last = effective.last();
+                    format!(
+                        "this item was decided meanwhile ({} by {} at {}), in another window or by `decide`; it is shown now — confirm again to supersede it",
+                        last.map_or("", |d| d.decision.as_str()).to_uppercase(),
+                        crate::text::escape(last.map_or("", |d| d.reviewer.as_str())),
+                        last.map_or("", |d| d.ts.as_str()),
+                    )
+                }
+                e => format!("not recorded: {e}"),
+            })
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
-        Ok(read_decisions(self.recorder.log_path())?.decisions)
+        if let Some(store) = &self.team {
+            return team_recorded(store.as_ref());
+        }
+        let mut f = self.follower.lock().unwrap_or_else(|p| p.into_inner());
+        *f = LogFollower::new(self.recorder.log_path());
+        let update = f.poll()?.unwrap_or_default();
+        Ok(update.decisions)
+    }
+
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+        let f = self.follower.get_mut().unwrap_or_else(|p| p.into_inner());
+        Ok(f.poll()?.map(|u| (u.restarted, u.decisions)))
+    }
+
+    fn notice(&self) -> Option<String> {
+        self.notice.clone()
     }
 
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
@@ -71,6 +150,41 @@ impl DecisionSink for SignedLogSink {
             None => self.label.clone(),
         }
     }
+}
+
+/// Every verified decision in the team's logs (others' included), in time order.
+fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, String> {
+    let opts = crate::log::verify::VerifyOptions {
+        trust: store.trust().map_err(|e| e.to_string())?,
+        checkpoints: Vec::new(),
+        heads_dir: None,
+    };
+    let logs = store.logs().map_err(|e| e.to_string())?;
+    let loaded = crate::supervise::load_logs(&logs, &opts, &[], 1);
+    Ok(loaded
+        .records
+        .into_iter()
+        .filter(|r| r.verification.ok())
+        .filter_map(|r| {
+            let b = &r.body;
+            Some(Recorded {
+                seq: b.seq,
+                entry_sha256: r.entry_sha256.hex(),
+                disclosure: b.disclosure.to_string(),
+                disclosure_sha256: b.disclosure_sha256?.hex(),
+                subject: b.subject.to_string(),
+                decision: crate::decision::Decision::parse(&b.decision)?,
+                reason_code: b
+                    .reason_code
+                    .and_then(|c| crate::decision::ReasonCode::parse(&c)),
+                ts: r.ts_text(),
+                reviewer: b.reviewer.to_string(),
+                supersedes: b.supersedes.map(|h| h.hex()),
+                override_: b.override_,
+                note: b.note.map(|n| n.to_string()),
+            })
+        })
+        .collect())
 }
 
 /// The kind of log the review TUI writes: demo mode never touches a production log.
@@ -143,5 +257,57 @@ mod tests {
         assert!(sink.describe().starts_with("READ-ONLY"));
         let err = sink.record(&l, d, &ev, &input).unwrap_err();
         assert!(err.contains("read-only"), "{err}");
+    }
+
+    /// Two windows of one reviewer on one log: the second's decision without
+    /// `supersedes` is refused (and says the item was decided meanwhile); the first's
+    /// poll reads only what was appended and hands it over; with `supersedes` it records.
+    #[test]
+    fn two_windows_on_one_log_see_each_other_and_must_supersede() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::resolve(Some(dir.path())).unwrap();
+        let signer = init_key(&data.signing_key(), "rev@example.org").unwrap();
+        let log = dir.path().join("decisions.jsonl");
+        let l = sample();
+        let d = &l.queue.disclosures[0];
+        let ev = Engine::default()
+            .for_date(l.queue.as_of.unwrap())
+            .unwrap()
+            .evaluate(&l.queue, &l.index, d);
+        let open = || {
+            SignedLogSink::new(
+                Recorder::open(&data, &log, LogKind::Production, signer.clone()),
+                "log",
+            )
+            .announce(dir.path())
+        };
+        let (mut one, mut two) = (open(), open());
+        assert!(one.recorded().unwrap().is_empty());
+        assert!(two.recorded().unwrap().is_empty());
+        let input = |supersedes: Option<String>| DecisionInput {
+            decision: Decision::Escalate,
+            reason_code: Some(ReasonCode::NeedsPrivacyOfficer),
+            note: None,
+            supersedes,
+        };
+        let a = one.record(&l, d, &ev, &input(None)).unwrap();
+        let err = two.record(&l, d, &ev, &input(None)).unwrap_err();
+        assert!(err.contains("decided meanwhile"), "{err}");
+        // The first window's own entry comes back once; the second reads it as new.
+        let (restarted, got) = two.poll().unwrap().unwrap();
+        assert!(!restarted);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].entry_sha256, a.entry_sha256);
+        assert!(two.poll().unwrap().is_none(), "nothing new");
+        let b = two
+            .record(&l, d, &ev, &input(Some(a.entry_sha256.clone())))
+            .unwrap();
+        let (_, got) = one.poll().unwrap().unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|r| r.entry_sha256.as_str())
+                .collect::<Vec<_>>(),
+            vec![a.entry_sha256.as_str(), b.entry_sha256.as_str()]
+        );
     }
 }

@@ -1,27 +1,24 @@
-//! The review TUI (docs/cli.md#review), a thin layer over the core: `action` (what can happen),
-//! `keymap` (keys as data), `app` (state), `update` (the one place state changes),
-//! `view` (pure drawing), `runtime` (terminal, threads, effects), `sink` (the boundary to
-//! the signed log). ratatui is used only under this module.
+//! The terminal UI, a thin layer over the core. `shell` runs every screen: the terminal,
+//! input, signals, resize, the too-small state, paste, mouse, suspend and drawing, and the
+//! one keymap shape. Each screen has the same layout — `action`, `keymap` (keys as data),
+//! `app` (state), `update` (the one place state changes), `view` (pure drawing), `runtime`
+//! (its effects, and its `shell::Screen`): `review/` (work a queue), `supervisor/`
+//! (`log review`) and `train/` (practice). `sink` is the boundary to the signed log.
+//! ratatui is used only under this module.
 
-pub mod action;
-pub mod app;
-pub mod attachment;
-pub mod keymap;
-pub mod layout;
 pub mod log_sink;
-pub mod runtime;
+pub mod review;
+pub mod shell;
 pub mod sink;
 pub mod supervisor;
-pub mod terminal;
 pub mod theme;
 pub mod train;
-pub mod update;
-pub mod view;
 
-pub use action::Action;
-pub use app::{App, EvalFn, Look};
+// The review screen is the one most callers and tests name: its modules keep their short
+// paths (`tui::app`, `tui::update`, ...).
+pub use review::{action, app, attachment, keymap, layout, runtime, update, view};
+
 pub use log_sink::SignedLogSink;
-pub use runtime::{Driver, Loader, RunOptions, run};
+pub use review::{Action, App, Driver, Effect, EvalFn, Loader, RunOptions, run};
 pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded};
-pub use update::{Effect, update};
-pub use view::view;
+pub use theme::Look;

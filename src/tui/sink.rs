@@ -31,6 +31,18 @@ pub trait DecisionSink: Send {
     /// Decisions already recorded, oldest first.
     fn recorded(&self) -> Result<Vec<Recorded>, String>;
 
+    /// Decisions appended since the last call to `recorded` or `poll` (by this window or
+    /// another), for the live reload; `Ok(None)` when nothing changed. `true` with the
+    /// list: the log was read again from its start (it was replaced), the list is all of it.
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+        Ok(None)
+    }
+
+    /// A warning for the header from the start (log not writable, open elsewhere).
+    fn notice(&self) -> Option<String> {
+        None
+    }
+
     /// `disclosure_sha256` (docs/signed-log.md#decision): the canonical form every sink uses
     /// (sorted keys, no nulls, `expect` excluded).
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
@@ -47,6 +59,9 @@ pub struct MemorySink {
     pub entries: Vec<(Recorded, DecisionInput)>,
     pub seeded: Vec<Recorded>,
     pub fail_with: Option<String>,
+    /// Decisions "another window" appended, handed out by the next `poll` (live reload).
+    pub appended: Vec<Recorded>,
+    pub notice: Option<String>,
 }
 
 impl DecisionSink for MemorySink {
@@ -104,6 +119,19 @@ impl DecisionSink for MemorySink {
         Ok(all)
     }
 
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+        if self.appended.is_empty() {
+            return Ok(None);
+        }
+        let new = std::mem::take(&mut self.appended);
+        self.seeded.extend(new.iter().cloned());
+        Ok(Some((false, new)))
+    }
+
+    fn notice(&self) -> Option<String> {
+        self.notice.clone()
+    }
+
     fn describe(&self) -> String {
         "memory".into()
     }
@@ -132,6 +160,14 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
             Ok(s) => s.disclosure_sha256(d),
             Err(_) => crate::queue::canonical::disclosure_sha256(d),
         }
+    }
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+        self.lock()
+            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .poll()
+    }
+    fn notice(&self) -> Option<String> {
+        self.lock().ok().and_then(|s| s.notice())
     }
     fn describe(&self) -> String {
         self.lock().map(|s| s.describe()).unwrap_or_default()

@@ -8,7 +8,12 @@ use ratatui::symbols::border;
 
 use crate::engine::{HipaaStatus, Part2Status};
 
-use super::app::Look;
+/// Display settings fixed at start, shared by every screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    pub color: bool,
+    pub ascii: bool,
+}
 
 const ASCII_BORDER: border::Set = border::Set {
     top_left: "+",
@@ -101,6 +106,16 @@ impl Theme {
             border::PLAIN
         }
     }
+    /// The sort direction: ▲ ascending, ▼ descending (`^` / `v` in ASCII).
+    pub fn sort_marker(&self, reverse: bool) -> &'static str {
+        match (self.look.ascii, reverse) {
+            (false, false) => "▲",
+            (false, true) => "▼",
+            (true, false) => "^",
+            (true, true) => "v",
+        }
+    }
+
     pub fn marker(&self) -> &'static str {
         if self.look.ascii { ">" } else { "▶" }
     }

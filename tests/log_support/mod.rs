@@ -42,6 +42,9 @@ disclosures:\n",
 
 pub struct Fixture {
     pub queue: LoadedQueue,
+    /// Per disclosure index, the last entry this fixture recorded or was told to name: a
+    /// repeat decision supersedes it (docs/signed-log.md), as a reviewer's would.
+    last: std::sync::Mutex<std::collections::HashMap<usize, String>>,
 }
 
 impl Fixture {
@@ -56,6 +59,7 @@ impl Fixture {
                 index,
                 sha256: p2review::digest::sha256_hex(&bytes),
             },
+            last: Default::default(),
         }
     }
 
@@ -68,22 +72,39 @@ impl Fixture {
             .evaluate(&self.queue.queue, &self.queue.index, d)
     }
 
-    /// A decision that satisfies the §6.2 rules whatever the evaluation says.
+    /// A decision that satisfies the §6.2 rules whatever the evaluation says. A repeat
+    /// on a disclosure names the entry it replaces: the one this fixture remembers, or —
+    /// when another writer got there first — the one the refusal names (no re-read of
+    /// the log: the recorder's own index answers under the lock).
     pub fn record(&self, rec: &Recorder, i: usize) -> p2review::log::Receipt {
-        let d = &self.queue.queue.disclosures[i % self.queue.queue.disclosures.len()];
-        let ev = self.eval(i % self.queue.queue.disclosures.len());
-        rec.record(
-            &self.queue,
-            d,
-            &ev,
-            DecisionInput {
-                decision: p2review::decision::Decision::Deny,
-                reason_code: Some(p2review::decision::ReasonCode::ConsentMissing),
-                note: Some(format!("call back #{i}")),
-                supersedes: None,
-            },
-        )
-        .unwrap()
+        let k = i % self.queue.queue.disclosures.len();
+        let d = &self.queue.queue.disclosures[k];
+        let ev = self.eval(k);
+        let mut supersedes = self.last.lock().unwrap().get(&k).cloned();
+        loop {
+            let r = rec.record(
+                &self.queue,
+                d,
+                &ev,
+                DecisionInput {
+                    decision: p2review::decision::Decision::Deny,
+                    reason_code: Some(p2review::decision::ReasonCode::ConsentMissing),
+                    note: Some(format!("call back #{i}")),
+                    supersedes: supersedes.clone(),
+                },
+            );
+            match r {
+                Ok(r) => {
+                    self.last.lock().unwrap().insert(k, r.entry_sha256.clone());
+                    return r;
+                }
+                Err(p2review::log::RecordError::Supersede(p)) => {
+                    supersedes = p.to_supersede().last().map(|s| s.to_string());
+                    assert!(supersedes.is_some(), "{p}");
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
     }
 }
 

@@ -55,6 +55,27 @@ pub fn spawn_as(
     for a in args {
         cmd.arg(a);
     }
+    start(pair, cmd, env)
+}
+
+/// An interactive `bash` with job control in the 80x24 pseudo-terminal (for Ctrl-Z and
+/// `fg`): type command lines with [`Session::send`]. Its prompt is `$ `.
+pub fn spawn_bash(env: &[(&str, &str)]) -> Session {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("openpty");
+    let mut cmd = CommandBuilder::new("bash");
+    cmd.args(["--norc", "--noprofile", "-i"]);
+    cmd.env("PS1", "$ ");
+    start(pair, cmd, env)
+}
+
+fn start(pair: portable_pty::PtyPair, mut cmd: CommandBuilder, env: &[(&str, &str)]) -> Session {
     cmd.env("NO_COLOR", "1");
     cmd.env("TERM", "xterm-256color");
     // A UTF-8 locale whatever the test runner has (LANG=C means ASCII on screen).

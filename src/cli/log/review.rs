@@ -13,8 +13,13 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
             "`log review` needs an interactive terminal; for scripts use `p2review log show --format csv|json`"
         );
     }
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) = super::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        super::super::team::spec(&a.team),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &[],
+    )?;
     let threads = super::verify_threads();
     let paths = logs.clone();
     let load: crate::tui::supervisor::runtime::Loader = Box::new(move |progress| {
@@ -24,8 +29,12 @@ pub fn run(ctx: &Ctx, a: &LogReviewArgs) -> eyre::Result<u8> {
         }
         load_logs_progress(&paths, &opts, &checkpoints, threads, &|_| true, progress)
     });
-    let loaded = crate::tui::supervisor::run(&logs, load, ctx.color, ctx.ascii)
-        .map_err(eyre::Report::msg)?;
+    let look = crate::tui::Look {
+        color: ctx.color,
+        ascii: ctx.ascii,
+    };
+    let loaded =
+        crate::tui::supervisor::run(&logs, load, look, ctx.shell()).map_err(eyre::Report::msg)?;
     // After the session: the same exit code `log show` gives for every entry.
     match loaded {
         Some(l) => Ok(l.exit_code(&l.records)),

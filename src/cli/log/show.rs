@@ -4,7 +4,7 @@
 use color_eyre::eyre::{self, bail};
 
 use super::super::Ctx;
-use super::super::args::{DecisionArg, ExportFormat, LogShowArgs};
+use super::super::args::{DecisionArg, LogShowArgs, ShowFormat};
 use crate::supervise::export::{self, ExportMeta, SHOW_COLUMNS, ShowRow};
 use crate::supervise::{DecisionRecord, Filter, Loaded, load_logs_keeping, summarize_with};
 use crate::text::escape;
@@ -19,9 +19,13 @@ pub fn decision_str(d: DecisionArg) -> &'static str {
 }
 
 pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
-    let logs = super::logs_or_default(ctx, &a.logs);
-    let (opts, checkpoints) =
-        super::verify_options(ctx, a.allowed_signers.as_deref(), &a.checkpoint)?;
+    let (logs, opts, checkpoints) = super::sources(
+        ctx,
+        super::super::team::spec(&a.team),
+        &a.logs,
+        a.allowed_signers.as_deref(),
+        &a.checkpoint,
+    )?;
     let filter = Filter {
         reviewer: a.reviewer.clone(),
         decision: a.decision.map(|d| decision_str(d).to_owned()),
@@ -66,18 +70,41 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         summary: Some(&summary),
     };
     match a.format {
-        ExportFormat::Json => export::write_json(
+        ShowFormat::Json => export::write_json(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
             shown.iter().map(|r| ShowRow::of(r)),
         )?,
-        ExportFormat::Csv => export::write_csv(
+        ShowFormat::Csv => export::write_csv(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
             SHOW_COLUMNS,
             shown.iter().map(|r| ShowRow::of(r)),
         )?,
-        ExportFormat::Table => std::io::Write::write_all(
+        ShowFormat::Fhir => {
+            // One AuditEvent per verified decision entry; failed ones are counted on stderr
+            // (and in the exit code), never exported as if they were records.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut failed = 0usize;
+            for r in &shown {
+                match crate::supervise::audit_event::audit_event(r) {
+                    Some(ev) => {
+                        serde_json::to_writer(&mut out, &ev)?;
+                        std::io::Write::write_all(&mut out, b"\n")?;
+                    }
+                    None => failed += 1,
+                }
+            }
+            std::io::Write::flush(&mut out)?;
+            if failed > 0 {
+                eprintln!(
+                    "p2review: {failed} entr{} failed verification and {} not exported as AuditEvents; run `p2review log show` for the findings",
+                    if failed == 1 { "y" } else { "ies" },
+                    if failed == 1 { "was" } else { "were" }
+                );
+            }
+        }
+        ShowFormat::Table => std::io::Write::write_all(
             &mut std::io::stdout().lock(),
             table(&loaded, &shown, ctx.global.ascii).as_bytes(),
         )?,
@@ -122,12 +149,22 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         "{:<8} {:<16} {:<18} {:<8} {:<3} {:<10} {:<10}",
         "STATUS", "TIME (UTC)", "REVIEWER", "DECISION", "OVR", "PATIENT", "DISCLOSURE"
     ));
+    // Team work (docs/team.md): effective decisions that disagree, and override approvals
+    // still waiting for a second reviewer, among the entries kept.
+    let conflicts = crate::supervise::conflicts(&loaded.records, &loaded.superseded);
+    let in_conflict = crate::supervise::conflict::conflicting_hashes(&conflicts);
+    let pending = crate::supervise::pending_second(&loaded.records);
     for r in shown {
         let b = &r.body;
-        let status = if r.verification.ok() {
-            "verified"
-        } else {
+        let status = if !r.verification.ok() {
             "FAILED"
+        } else if in_conflict.contains(&r.entry_sha256) {
+            "CONFLICT"
+        } else if pending.contains(&r.entry_sha256) && !loaded.superseded.contains(&r.entry_sha256)
+        {
+            "PENDING"
+        } else {
+            "verified"
         };
         row(format!(
             "{:<8} {:<16} {} {} {:<3} {} {}",
@@ -176,5 +213,20 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         failed,
         s
     ));
+    if !conflicts.is_empty() {
+        out.push_str(&format!(
+            "CONFLICT: {} items have effective decisions that disagree\n",
+            conflicts.len()
+        ));
+    }
+    let waiting = pending
+        .iter()
+        .filter(|h| !loaded.superseded.contains(*h))
+        .count();
+    if waiting > 0 {
+        out.push_str(&format!(
+            "PENDING: {waiting} override approvals wait for a second reviewer\n"
+        ));
+    }
     out
 }

@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, args: &TrainArgs) -> eyre::Result<u8> {
     );
     let (pack_id, pack_version) = (pack.pack.id.clone(), pack.pack.version.clone());
     let log_shown = log.display().to_string();
-    let app = crate::tui::train::run(app, |score| {
+    let app = crate::tui::train::run(app, ctx.shell(), |score| {
         recorder
             .record_training(TrainingInput {
                 pack_id: pack_id.clone(),

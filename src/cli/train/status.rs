@@ -197,6 +197,33 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
     })
 }
 
+/// Words of `s` in lines of at most `cells` cells (a longer word is shortened with `…`).
+fn wrap(s: &str, cells: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for w in s.split_whitespace() {
+        let w = crate::text::shorten(w, cells, false);
+        if !cur.is_empty() && crate::text::width(&cur) + 1 + crate::text::width(&w) > cells {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&w);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// Column widths of the table (with the single spaces between, 80 columns in all).
+const W_WHO: usize = 22;
+const W_STATUS: usize = 7;
+const W_LAST: usize = 10;
+const W_SCORE: usize = 10;
+const W_DETAIL: usize = 80 - W_WHO - W_STATUS - W_LAST - W_SCORE - 4;
+
 fn table(
     out: &mut impl Write,
     rows: &[Row],
@@ -220,37 +247,58 @@ fn table(
             }
         );
     }
+    // 80 columns: one line per trainee, each cell shortened by display width with a
+    // visible `…`; the pack and policy of the last record follow on an indented line, and
+    // `--format json|csv` has every field in full.
+    let cell = |s: &str, w: usize| crate::text::fit(s, w, false);
     writeln!(
         out,
-        "{:<28} {:<8} {:<20} {:<14} {:<24} {:<10} DETAIL",
-        "PRINCIPAL", "STATUS", "LAST COMPLETED", "SCORE", "PACK", "POLICY"
+        "{} {} {} {} DETAIL",
+        cell("PRINCIPAL", W_WHO),
+        cell("STATUS", W_STATUS),
+        cell("LAST", W_LAST),
+        cell("SCORE", W_SCORE)
     )?;
     for r in rows {
-        let score = match (r.correct, r.total, r.percent, r.passed) {
-            (Some(c), Some(t), Some(p), Some(ok)) => {
-                format!("{c}/{t} {p}% {}", if ok { "pass" } else { "fail" })
+        // The percent is in JSON/CSV; the table keeps the count and the verdict.
+        let score = match (r.correct, r.total, r.passed) {
+            (Some(c), Some(t), Some(ok)) => {
+                format!("{c}/{t} {}", if ok { "pass" } else { "fail" })
             }
-            _ => "-".into(),
-        };
-        let pack = match (&r.pack, &r.pack_version) {
-            (Some(p), Some(v)) => format!("{p} v{v}"),
             _ => "-".into(),
         };
         let detail = match &r.current_until {
             Some(u) => format!("current until {u}"),
             None => r.reason.clone(),
         };
+        let last = r
+            .last_completed
+            .as_deref()
+            .map_or("-", |t| &t[..t.len().min(10)]);
         writeln!(
             out,
-            "{:<28} {:<8} {:<20} {:<14} {:<24} {:<10} {}",
-            escape(&r.principal),
-            r.status.to_uppercase(),
-            r.last_completed.as_deref().unwrap_or("-"),
-            score,
-            escape(&pack),
-            escape(r.policy_version.as_deref().unwrap_or("-")),
-            escape(&detail)
+            "{} {} {} {} {}",
+            cell(&escape(&r.principal), W_WHO),
+            cell(&r.status.to_uppercase(), W_STATUS),
+            cell(last, W_LAST),
+            cell(&score, W_SCORE),
+            crate::text::shorten(&escape(&detail), W_DETAIL, false)
         )?;
+        // A detail cut short above is given in full, wrapped, below the row.
+        if crate::text::width(&escape(&detail)) > W_DETAIL {
+            for l in wrap(&escape(&detail), 76) {
+                writeln!(out, "    {l}")?;
+            }
+        }
+        if let (Some(p), Some(v)) = (&r.pack, &r.pack_version) {
+            let line = format!(
+                "  pack {} v{} · Part 2 policy {}",
+                escape(p),
+                escape(v),
+                escape(r.policy_version.as_deref().unwrap_or("-"))
+            );
+            writeln!(out, "{}", crate::text::shorten(&line, 80, false))?;
+        }
     }
     Ok(())
 }

@@ -1,9 +1,18 @@
-//! Everything that can happen in the supervisor TUI. (The loaded logs themselves arrive
-//! through [`super::app::SupApp::finish_loading`]: they are not `Copy`.)
+//! Everything that can happen in the supervisor TUI, keys and background loading alike.
 
-use crate::supervise::LoadProgress;
+use crate::supervise::{LoadProgress, Loaded};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The verified logs, handed over once (compared by identity: two loads are never equal).
+#[derive(Debug, Clone)]
+pub struct LoadedLogs(pub Box<Loaded>);
+
+impl PartialEq for LoadedLogs {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0.as_ref(), other.0.as_ref())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum SupAction {
     Up,
     Down,
@@ -29,5 +38,13 @@ pub enum SupAction {
     Resize(u16, u16),
     /// The background loader got further in one log.
     Progress(LoadProgress),
+    /// The background loader finished: show the list.
+    Loaded(LoadedLogs),
+    /// The loader failed with an internal error: the session ends with it.
+    LoadFailed(String),
+    /// The wheel: lines down (> 0) or up.
+    Scroll(i16),
+    /// A left click on a terminal row (an entry row selects it).
+    Click(u16),
     Quit,
 }

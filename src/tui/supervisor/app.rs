@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::supervise::{DecisionRecord, Loaded, Summary, Sym, summarize_with};
 
-use super::super::app::Look;
 use super::keymap::SupContext;
+use crate::tui::theme::Look;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -53,6 +53,8 @@ pub struct SupApp {
     /// The filters `visible` was last computed for (a narrower one starts from it).
     filtered: Option<FilterKey>,
     pub quit: bool,
+    /// Verifying failed with an internal error: the session ends with this message.
+    pub failure: Option<String>,
 }
 
 impl SupApp {
@@ -75,6 +77,7 @@ impl SupApp {
             summary: None,
             filtered: None,
             quit: false,
+            failure: None,
         };
         app.refilter();
         app
@@ -106,7 +109,7 @@ impl SupApp {
     }
 
     pub fn context(&self) -> SupContext {
-        if super::super::layout::too_small(self.size) {
+        if crate::tui::shell::too_small(self.size) {
             SupContext::TooSmall
         } else if self.loading.is_some() {
             SupContext::Loading

@@ -13,6 +13,6 @@ pub mod view;
 
 pub use action::SupAction;
 pub use app::SupApp;
-pub use runtime::run;
+pub use runtime::{Loader, run};
 pub use update::update;
 pub use view::view;

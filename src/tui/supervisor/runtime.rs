@@ -1,114 +1,96 @@
-//! The supervisor TUI's loop, on the review TUI's terminal lifecycle (`terminal::enter`,
-//! the restoring guard and panic hook, the input and signal threads). The logs are
-//! verified on a background thread: the screen shows progress and `q` quits meanwhile.
+//! The supervisor screen as the shell runs it. The logs are verified on a background
+//! thread that reports progress and the result as actions: the screen shows progress and
+//! `q` quits meanwhile.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
 
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{Event, KeyEventKind};
-use ratatui::crossterm::{execute, terminal as ct};
+use ratatui::Frame;
 
 use crate::supervise::{LoadProgress, Loaded};
+use crate::tui::shell::{self, Input, Keymap, Screen};
+use crate::tui::theme::Look;
 
-use super::super::app::Look;
-use super::super::keymap::Key;
-use super::super::runtime::{Msg, spawn_input, spawn_signals};
-use super::action::SupAction;
+use super::action::{LoadedLogs, SupAction};
 use super::app::SupApp;
-use super::keymap::lookup;
+use super::keymap::{KEYMAP, SupContext};
 use super::update::update;
-
-/// What wakes the loop: the terminal (input, signals) or the loader.
-enum Ev {
-    Ui(Msg),
-    Progress(LoadProgress),
-    Loaded(Box<Loaded>),
-    /// The loader panicked: the session ends with this error instead of waiting forever.
-    LoadFailed(String),
-}
 
 /// Loads the logs, reporting progress through the callback it is given.
 pub type Loader = Box<dyn FnOnce(&mut dyn FnMut(LoadProgress)) -> Loaded + Send>;
+
+/// The supervisor screen: its state and whether it changed since the last frame.
+pub struct SupScreen {
+    pub app: SupApp,
+    pub dirty: bool,
+}
+
+impl Screen for SupScreen {
+    type Action = SupAction;
+    type Context = SupContext;
+
+    fn keymap(&self) -> &Keymap<SupContext, SupAction> {
+        &KEYMAP
+    }
+
+    fn context(&self) -> SupContext {
+        self.app.context()
+    }
+
+    fn translate(&self, input: Input) -> Option<SupAction> {
+        match input {
+            Input::Resize(w, h) => Some(SupAction::Resize(w, h)),
+            Input::Scroll(n) => Some(SupAction::Scroll(n)),
+            Input::Click { row, .. } => Some(SupAction::Click(row)),
+            Input::Paste(_) | Input::Tick => None,
+        }
+    }
+
+    fn dispatch(&mut self, action: SupAction) {
+        update(&mut self.app, action);
+        self.dirty = true;
+    }
+
+    fn view(&self, f: &mut Frame) {
+        super::view::view(&self.app, f);
+    }
+
+    fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    fn outcome(&mut self) -> Option<Result<(), String>> {
+        if let Some(m) = &self.app.failure {
+            return Some(Err(m.clone()));
+        }
+        self.app.quit.then_some(Ok(()))
+    }
+}
 
 /// Run the TUI over `paths`, verified by `load` on a background thread. Returns the
 /// loaded logs, or `None` if the user quit before loading finished.
 pub fn run(
     paths: &[PathBuf],
     load: Loader,
-    color: bool,
-    ascii: bool,
+    look: Look,
+    shell_opts: shell::Options,
 ) -> Result<Option<Loaded>, String> {
-    let (tx, rx) = mpsc::channel::<Ev>();
-    let (ui_tx, ui_rx) = mpsc::channel::<Msg>();
-    super::super::terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let _guard = super::super::terminal::Guard;
-    let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))
-        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let size = ct::size().unwrap_or((80, 24));
-    let mut app = SupApp::loading(paths, Look { color, ascii }, size);
-    spawn_input(ui_tx.clone());
-    spawn_signals(ui_tx);
-    let fwd = tx.clone();
+    let (outbox, inbox) = shell::channel::<SupAction>();
+    let app = SupApp::loading(paths, look, (shell::MIN_W, shell::MIN_H));
     std::thread::spawn(move || {
-        for m in ui_rx {
-            if fwd.send(Ev::Ui(m)).is_err() {
-                break;
-            }
-        }
-    });
-    std::thread::spawn(move || {
-        let ptx = tx.clone();
+        let progress = outbox.clone();
         let run = std::panic::AssertUnwindSafe(move || {
             load(&mut |p| {
-                let _ = ptx.send(Ev::Progress(p));
+                progress.send(SupAction::Progress(p));
             })
         });
-        let _ = tx.send(match std::panic::catch_unwind(run) {
-            Ok(loaded) => Ev::Loaded(Box::new(loaded)),
-            Err(e) => Ev::LoadFailed(loader_failure(e.as_ref())),
+        outbox.send(match std::panic::catch_unwind(run) {
+            Ok(loaded) => SupAction::Loaded(LoadedLogs(Box::new(loaded))),
+            Err(e) => SupAction::LoadFailed(loader_failure(e.as_ref())),
         });
     });
-    let mut dirty = true;
-    loop {
-        if dirty {
-            dirty = false;
-            let _ = execute!(term.backend_mut(), ct::BeginSynchronizedUpdate);
-            let drawn = term.draw(|f| super::view::view(&app, f)).is_ok();
-            let _ = execute!(term.backend_mut(), ct::EndSynchronizedUpdate);
-            if !drawn {
-                return Ok(done(app));
-            }
-        }
-        let Ok(first) = rx.recv() else {
-            return Ok(done(app));
-        };
-        for ev in std::iter::once(first).chain(rx.try_iter()) {
-            let action = match ev {
-                Ev::Loaded(l) => {
-                    app.finish_loading(*l);
-                    dirty = true;
-                    None
-                }
-                Ev::Progress(p) => Some(SupAction::Progress(p)),
-                Ev::LoadFailed(m) => return Err(m),
-                Ev::Ui(Msg::InputGone | Msg::Signal) => return Ok(done(app)),
-                Ev::Ui(Msg::Term(Event::Key(k), _)) if k.kind == KeyEventKind::Press => {
-                    Key::from_event(&k).and_then(|key| lookup(app.context(), key))
-                }
-                Ev::Ui(Msg::Term(Event::Resize(w, h), _)) => Some(SupAction::Resize(w, h)),
-                _ => None,
-            };
-            if let Some(a) = action {
-                update(&mut app, a);
-                dirty = true;
-            }
-            if app.quit {
-                return Ok(done(app));
-            }
-        }
-    }
+    let mut screen = SupScreen { app, dirty: true };
+    shell::run(&mut screen, inbox, shell_opts)?;
+    Ok(done(screen.app))
 }
 
 /// The message for a loader that panicked (an internal error: nothing was verified).

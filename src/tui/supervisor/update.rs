@@ -1,8 +1,9 @@
-//! The one place supervisor state changes. No effects: the supervisor TUI only reads.
+//! The one place supervisor state changes, keys and background loading alike. No effects:
+//! the supervisor TUI only reads.
 
 use super::action::SupAction;
 use super::app::{DECISIONS, Screen, SupApp};
-use super::view::list_rows;
+use super::view::{LIST_TOP, list_rows};
 
 pub fn update(app: &mut SupApp, action: SupAction) {
     let page = list_rows(app.size.1).max(1);
@@ -72,6 +73,22 @@ pub fn update(app: &mut SupApp, action: SupAction) {
                 l.done = p.done;
             }
         }
+        SupAction::Loaded(l) => app.finish_loading(*l.0),
+        SupAction::LoadFailed(m) => app.failure = Some(m),
+        SupAction::Scroll(n) if app.screen == Screen::List && !app.help => {
+            app.selected = if n > 0 {
+                (app.selected + n as usize).min(last)
+            } else {
+                app.selected.saturating_sub(n.unsigned_abs() as usize)
+            }
+        }
+        SupAction::Click(y) if app.screen == Screen::List && !app.help => {
+            let pos = app.offset + (y.saturating_sub(LIST_TOP)) as usize;
+            if y >= LIST_TOP && y < LIST_TOP + page as u16 && pos < app.visible.len() {
+                app.selected = pos;
+            }
+        }
+        SupAction::Scroll(_) | SupAction::Click(_) => {}
         SupAction::Quit => app.quit = true,
     }
     // Keep the selection on screen.

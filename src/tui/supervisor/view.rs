@@ -10,14 +10,17 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Clear, Paragraph
 
 use crate::supervise::{DecisionRecord, Verification};
 
-use super::super::layout::{MIN_H, MIN_W};
-use super::super::theme::Theme;
 use super::app::{LogLoad, Screen, SupApp};
-use super::keymap::{BINDINGS, SupContext, hints};
+use super::keymap::{KEYMAP, SupContext, hints};
+use crate::tui::shell::{MIN_H, MIN_W, SHELL_KEYS};
+use crate::tui::theme::Theme;
 
 /// Fixed lines around the list: header 1, logs 3, column header 1, detail 7, hints 1.
 const CHROME: u16 = 13;
 const LOG_LINES: usize = 3;
+
+/// The terminal row of the first entry: header 1, logs 3, column header 1 (clicks).
+pub const LIST_TOP: u16 = 5;
 
 /// Entry rows on screen at height `h` (update uses it for paging).
 pub fn list_rows(h: u16) -> usize {
@@ -460,18 +463,9 @@ fn hint_bar(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
 fn help(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     let _ = app;
     let w = 60.min(area.width);
-    // One line per action: its keys joined (↓/j next entry).
-    let mut items: Vec<(String, &str)> = Vec::new();
-    for b in BINDINGS.iter().filter(|b| b.context == SupContext::List) {
-        let k = b.key.label(t.look.ascii);
-        match items.iter_mut().find(|(_, h)| *h == b.help) {
-            Some((keys, _)) => {
-                keys.push('/');
-                keys.push_str(&k);
-            }
-            None => items.push((k, b.help)),
-        }
-    }
+    // One line per action: its keys joined (↓ / j next entry), then the shell's own keys.
+    let mut items = KEYMAP.help_rows(SupContext::List, t.look.ascii);
+    items.extend(SHELL_KEYS.iter().map(|(k, h)| (k.label(t.look.ascii), *h)));
     let h = (items.len() as u16 + 3).min(area.height);
     let r = Rect::new(
         area.x + (area.width - w) / 2,

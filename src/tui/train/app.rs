@@ -1,39 +1,12 @@
-//! Practice state, actions and the one place state changes (`update`). The scoring itself is
-//! `training::Session`; this adds the cursor, help, the screen size and where the completion
-//! record went. Pure: effects are returned, the runtime carries them out.
+//! Practice state. The scoring itself is `training::Session`; this adds the cursor, help,
+//! the screen size and where the completion record went.
 
 use crate::engine::{Evaluation, HipaaStatus, Part2Status};
 use crate::queue::{Disclosure, Queue};
-use crate::training::{Phase, Question, Score, Session, TrainingPack};
+use crate::training::{Phase, Question, Session, TrainingPack};
 
-use super::super::app::Look;
 use super::keymap::{Context, Keymap};
-
-/// What can happen on the practice screens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrainAction {
-    Up,
-    Down,
-    /// Choose the option under the cursor (or the n-th, 1-based).
-    Choose,
-    Pick(u8),
-    Yes,
-    No,
-    Next,
-    Help,
-    Quit,
-    Resize(u16, u16),
-    /// The completion record was written (`Ok(where)`) or not (`Err(why)`).
-    Recorded(Result<String, String>),
-}
-
-/// What the runtime must do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrainEffect {
-    /// The session finished: sign and append the completion record.
-    RecordCompletion(Score),
-    Quit,
-}
+use crate::tui::theme::Look;
 
 /// What the trainee sees of one scenario (the verdict is in `eval`, shown only on reveal).
 #[derive(Debug, Clone)]
@@ -62,6 +35,8 @@ pub struct TrainApp {
     pub look: Look,
     pub size: (u16, u16),
     pub help: bool,
+    /// `q` was pressed in an unfinished pack: "abandon it?" is showing.
+    pub confirm_quit: bool,
     pub quit: bool,
     pub keymap: Keymap,
     /// Set once the session finished and the record was (or failed to be) written.
@@ -195,6 +170,7 @@ impl TrainApp {
             look,
             size,
             help: false,
+            confirm_quit: false,
             quit: false,
             keymap: Keymap::default(),
             recorded: None,
@@ -202,8 +178,11 @@ impl TrainApp {
     }
 
     pub fn context(&self) -> Context {
-        if super::super::layout::too_small(self.size) {
+        if crate::tui::shell::too_small(self.size) {
             return Context::TooSmall;
+        }
+        if self.confirm_quit {
+            return Context::ConfirmQuit;
         }
         if self.help {
             return Context::Help;
@@ -219,8 +198,9 @@ impl TrainApp {
     /// Options of the current pick question.
     pub fn options(&self) -> Vec<&'static str> {
         match self.session.phase() {
-            Phase::Asking(Question::Part2) => Part2Status::ALL.iter().map(|s| s.as_str()).collect(),
-            Phase::Asking(Question::Hipaa) => HipaaStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            // The review screen's verdict words: what is learnt here is what is read there.
+            Phase::Asking(Question::Part2) => Part2Status::ALL.iter().map(|s| s.word()).collect(),
+            Phase::Asking(Question::Hipaa) => HipaaStatus::ALL.iter().map(|s| s.word()).collect(),
             _ => Vec::new(),
         }
     }
@@ -228,74 +208,4 @@ impl TrainApp {
     pub fn finished(&self) -> bool {
         self.session.phase() == Phase::Finished
     }
-
-    fn choose(&mut self, i: usize) -> Vec<TrainEffect> {
-        match self.session.phase() {
-            Phase::Asking(Question::Part2) => {
-                if let Some(s) = Part2Status::ALL.get(i) {
-                    self.session.answer_part2(*s);
-                }
-            }
-            Phase::Asking(Question::Hipaa) => {
-                if let Some(s) = HipaaStatus::ALL.get(i) {
-                    self.session.answer_hipaa(*s);
-                }
-            }
-            _ => return vec![],
-        }
-        self.cursor = 0;
-        vec![]
-    }
-}
-
-/// THE state transition.
-pub fn update(app: &mut TrainApp, action: TrainAction) -> Vec<TrainEffect> {
-    if app.help
-        && !matches!(
-            action,
-            TrainAction::Resize(..) | TrainAction::Recorded(_) | TrainAction::Quit
-        )
-    {
-        app.help = false;
-        return vec![];
-    }
-    match action {
-        TrainAction::Up if app.context() == Context::Reveal => {
-            app.scroll = app.scroll.saturating_sub(1)
-        }
-        TrainAction::Down if app.context() == Context::Reveal => {
-            app.scroll = app.scroll.saturating_add(1).min(40)
-        }
-        TrainAction::Up => app.cursor = app.cursor.saturating_sub(1),
-        TrainAction::Down => {
-            let n = app.options().len();
-            if app.cursor + 1 < n {
-                app.cursor += 1;
-            }
-        }
-        TrainAction::Choose => return app.choose(app.cursor),
-        TrainAction::Pick(n) => {
-            if (1..=app.options().len()).contains(&(n as usize)) {
-                return app.choose(n as usize - 1);
-            }
-        }
-        TrainAction::Yes => app.session.answer_notice(true),
-        TrainAction::No => app.session.answer_notice(false),
-        TrainAction::Next => {
-            app.session.next();
-            app.cursor = 0;
-            app.scroll = 0;
-            if app.finished() && app.recorded.is_none() {
-                return vec![TrainEffect::RecordCompletion(app.session.score())];
-            }
-        }
-        TrainAction::Help => app.help = true,
-        TrainAction::Quit => {
-            app.quit = true;
-            return vec![TrainEffect::Quit];
-        }
-        TrainAction::Resize(w, h) => app.size = (w, h),
-        TrainAction::Recorded(r) => app.recorded = Some(r),
-    }
-    vec![]
 }

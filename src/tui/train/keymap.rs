@@ -1,7 +1,10 @@
-//! The practice keymap as data: lookup, the help overlay and the hint bar come from one table.
+//! The practice keymap, in the shell's keymap shape: lookup, the help overlay and the hint
+//! bar come from this one table.
 
-use super::super::keymap::Key;
-use super::app::TrainAction;
+use crate::tui::shell;
+pub use crate::tui::shell::Key;
+
+use super::action::TrainAction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
@@ -12,168 +15,130 @@ pub enum Context {
     Reveal,
     End,
     Help,
+    /// `q` in an unfinished pack: "abandon it?".
+    ConfirmQuit,
     /// Below the minimum size nothing is visible: only quitting.
     TooSmall,
 }
 
-pub struct Binding {
-    pub key: Key,
-    pub action: TrainAction,
-    pub contexts: &'static [Context],
-    pub help: &'static str,
-    pub hint: Option<&'static str>,
-}
-
-pub struct Keymap {
-    pub bindings: Vec<Binding>,
-}
+/// The practice screen's keymap.
+pub type Keymap = shell::Keymap<Context, TrainAction>;
 
 use Context::*;
 
-impl Default for Keymap {
-    fn default() -> Keymap {
-        let b = |key, action, contexts, help, hint| Binding {
-            key,
-            action,
-            contexts,
-            help,
-            hint,
-        };
-        let mut v = vec![
-            b(
-                Key::Up,
-                TrainAction::Up,
-                &[Pick][..],
-                "previous option",
-                None,
-            ),
-            b(
-                Key::Char('k'),
-                TrainAction::Up,
-                &[Pick],
-                "previous option",
-                None,
-            ),
-            b(Key::Down, TrainAction::Down, &[Pick], "next option", None),
-            b(
-                Key::Char('j'),
-                TrainAction::Down,
-                &[Pick],
-                "next option",
-                None,
-            ),
-            b(
-                Key::Enter,
-                TrainAction::Choose,
-                &[Pick],
-                "answer with the option under the cursor",
-                Some("answer"),
-            ),
-            b(
-                Key::Char('y'),
-                TrainAction::Yes,
-                &[YesNo],
-                "yes, the 2.32 notice must go with it",
-                Some("yes"),
-            ),
-            b(
-                Key::Char('n'),
-                TrainAction::No,
-                &[YesNo],
-                "no notice is needed",
-                Some("no"),
-            ),
-            b(
-                Key::Enter,
-                TrainAction::Next,
-                &[Reveal],
-                "next scenario",
-                Some("next"),
-            ),
-            b(
-                Key::Char(' '),
-                TrainAction::Next,
-                &[Reveal],
-                "next scenario",
-                None,
-            ),
-            b(
-                Key::Char('?'),
-                TrainAction::Help,
-                &[Pick, YesNo, Reveal, End],
-                "keys",
-                Some("help"),
-            ),
-            b(
-                Key::Char('q'),
-                TrainAction::Quit,
-                &[Pick, YesNo, Reveal, End, TooSmall],
-                "quit (an unfinished session records nothing)",
-                Some("quit"),
-            ),
-            b(
-                Key::Ctrl('c'),
-                TrainAction::Quit,
-                &[Pick, YesNo, Reveal, End, Help, TooSmall],
-                "quit (an unfinished session records nothing)",
-                None,
-            ),
-        ];
-        for n in 1..=7u8 {
-            v.push(b(
-                Key::Char((b'0' + n) as char),
-                TrainAction::Pick(n),
-                &[Pick],
-                "answer with option 1-7",
-                if n == 1 { Some("answer 1-7") } else { None },
-            ));
-        }
-        Keymap { bindings: v }
-    }
+/// Help is open: any key closes it (update does that); Ctrl-C is in the table.
+fn any_key_closes_help(context: Context, _key: Key) -> Option<TrainAction> {
+    (context == Help).then_some(TrainAction::Help)
 }
 
-impl Keymap {
-    pub fn lookup(&self, context: Context, key: Key) -> Option<TrainAction> {
-        if context == Help {
-            // Any key closes help (update does that); Ctrl-C still quits.
-            return Some(if key == Key::Ctrl('c') {
-                TrainAction::Quit
+impl Default for Keymap {
+    fn default() -> Keymap {
+        let mut km = Keymap::new(any_key_closes_help);
+        km.bind(&[Pick], Key::Up, TrainAction::Up, "previous option");
+        km.bind(&[Pick], Key::Char('k'), TrainAction::Up, "previous option");
+        km.bind(&[Pick], Key::Down, TrainAction::Down, "next option");
+        km.bind(&[Pick], Key::Char('j'), TrainAction::Down, "next option");
+        km.hint(
+            &[Pick],
+            Key::Enter,
+            TrainAction::Choose,
+            "answer with the option under the cursor",
+            "answer",
+        );
+        km.hint(
+            &[YesNo],
+            Key::Char('y'),
+            TrainAction::Yes,
+            "yes, the 2.32 notice must go with it",
+            "yes",
+        );
+        km.hint(
+            &[YesNo],
+            Key::Char('n'),
+            TrainAction::No,
+            "no notice is needed",
+            "no",
+        );
+        km.hint(
+            &[Reveal],
+            Key::Enter,
+            TrainAction::Next,
+            "next scenario",
+            "next",
+        );
+        km.bind(
+            &[Reveal],
+            Key::Char(' '),
+            TrainAction::Next,
+            "next scenario",
+        );
+        km.bind(&[Reveal], Key::Down, TrainAction::Down, "scroll down");
+        km.bind(&[Reveal], Key::Char('j'), TrainAction::Down, "scroll down");
+        km.bind(&[Reveal], Key::Up, TrainAction::Up, "scroll up");
+        km.bind(&[Reveal], Key::Char('k'), TrainAction::Up, "scroll up");
+        km.hint(
+            &[ConfirmQuit],
+            Key::Char('y'),
+            TrainAction::Abandon,
+            "yes, abandon the pack (nothing is recorded)",
+            "abandon",
+        );
+        km.hint(
+            &[ConfirmQuit],
+            Key::Char('n'),
+            TrainAction::Stay,
+            "no, keep practising",
+            "keep going",
+        );
+        km.bind(
+            &[ConfirmQuit],
+            Key::Esc,
+            TrainAction::Stay,
+            "no, keep practising",
+        );
+        km.bind(
+            &[ConfirmQuit],
+            Key::Char('q'),
+            TrainAction::Stay,
+            "no, keep practising",
+        );
+        km.hint(
+            &[Pick, YesNo, Reveal, End],
+            Key::Char('?'),
+            TrainAction::Help,
+            "keys",
+            "help",
+        );
+        km.hint(
+            &[Pick, YesNo, Reveal],
+            Key::Char('q'),
+            TrainAction::Quit,
+            "quit: asks first, an unfinished session records nothing",
+            "quit",
+        );
+        km.hint(&[End], Key::Char('q'), TrainAction::Quit, "quit", "quit");
+        km.bind(&[TooSmall], Key::Char('q'), TrainAction::Abandon, "quit");
+        km.bind(
+            &[Pick, YesNo, Reveal, End, Help, ConfirmQuit, TooSmall],
+            Key::Ctrl('c'),
+            TrainAction::Abandon,
+            "quit at once (an unfinished session records nothing)",
+        );
+        for n in 1..=7u8 {
+            let key = Key::Char((b'0' + n) as char);
+            if n == 1 {
+                km.hint(
+                    &[Pick],
+                    key,
+                    TrainAction::Pick(n),
+                    "answer with option 1-7",
+                    "answer 1-7",
+                );
             } else {
-                TrainAction::Help
-            });
-        }
-        self.bindings
-            .iter()
-            .find(|b| b.key == key && b.contexts.contains(&context))
-            .map(|b| b.action.clone())
-    }
-
-    pub fn hints(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
-        self.bindings
-            .iter()
-            .filter(|b| b.contexts.contains(&context))
-            .filter_map(|b| b.hint.map(|h| (b.key.label(ascii), h)))
-            .collect()
-    }
-
-    /// Help lines for a context; keys with the same text are joined.
-    pub fn help_rows(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
-        let mut rows: Vec<(String, &'static str)> = Vec::new();
-        for b in self
-            .bindings
-            .iter()
-            .filter(|b| b.contexts.contains(&context))
-        {
-            let label = b.key.label(ascii);
-            match rows.iter_mut().find(|(_, h)| *h == b.help) {
-                Some((keys, _)) => {
-                    keys.push_str(" / ");
-                    keys.push_str(&label);
-                }
-                None => rows.push((label, b.help)),
+                km.bind(&[Pick], key, TrainAction::Pick(n), "answer with option 1-7");
             }
         }
-        rows
+        km
     }
 }
 
@@ -183,13 +148,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        let km = Keymap::default();
-        for (i, a) in km.bindings.iter().enumerate() {
-            for b in &km.bindings[i + 1..] {
-                let shared = a.contexts.iter().any(|c| b.contexts.contains(c));
-                assert!(!(a.key == b.key && shared), "{:?} bound twice", a.key);
-            }
-        }
+        assert_eq!(Keymap::default().duplicates(), vec![]);
     }
 
     #[test]
@@ -201,5 +160,7 @@ mod tests {
         }
         assert_eq!(km.lookup(YesNo, Key::Char('3')), None);
         assert_eq!(km.lookup(Pick, Key::Char('3')), Some(TrainAction::Pick(3)));
+        assert_eq!(km.lookup(Help, Key::Char('x')), Some(TrainAction::Help));
+        assert_eq!(km.lookup(Help, Key::Ctrl('c')), Some(TrainAction::Abandon));
     }
 }

@@ -1,13 +1,17 @@
-//! The practice TUI of `p2review train` (docs/cli.md#train), built like the review TUI: actions,
-//! keymap as data, one `update`, a pure `view`, and the same terminal lifecycle. Practice
+//! The practice TUI of `p2review train` (docs/cli.md#train), laid out like the review TUI: `action`,
+//! `keymap` (data), `app`, one `update`, a pure `view`, `runtime` (its shell `Screen`). Practice
 //! answers never leave this module; only the final score goes out, through the
 //! `RecordCompletion` effect.
 
+pub mod action;
 pub mod app;
 pub mod keymap;
-pub mod run;
+pub mod runtime;
+pub mod update;
 pub mod view;
 
-pub use app::{Scenario, TrainAction, TrainApp, TrainEffect, update};
-pub use run::run;
+pub use action::{TrainAction, TrainEffect};
+pub use app::{Scenario, TrainApp};
+pub use runtime::run;
+pub use update::update;
 pub use view::view;

@@ -7,9 +7,9 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::training::{Phase, Question};
 
-use super::super::layout::{MIN_H, MIN_W};
-use super::super::theme::Theme;
 use super::app::TrainApp;
+use crate::tui::shell::{MIN_H, MIN_W};
+use crate::tui::theme::Theme;
 
 fn esc(s: &str) -> String {
     crate::text::escape(s).into_owned()
@@ -52,6 +52,34 @@ pub fn view(app: &TrainApp, f: &mut Frame) {
     );
     status(app, &t, f, row(area.height - 2, 1));
     hints(app, &t, f, row(area.height - 1, 1));
+    if app.confirm_quit {
+        confirm_quit(&t, f, body);
+    }
+}
+
+/// "Abandon the pack?" over the body: answers given so far are lost and nothing is recorded.
+fn confirm_quit(t: &Theme, f: &mut Frame, area: Rect) {
+    let w = 56.min(area.width);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + 2,
+        w,
+        5.min(area.height),
+    );
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::styled("Abandon this pack?", t.bold()),
+            Line::raw("Nothing is recorded for an unfinished session."),
+            Line::raw("y abandon   n keep practising"),
+        ])
+        .block(
+            ratatui::widgets::Block::bordered()
+                .border_set(t.border())
+                .title(" Quit "),
+        ),
+        r,
+    );
 }
 
 fn header(app: &TrainApp, t: &Theme, f: &mut Frame, area: Rect) {
@@ -98,9 +126,6 @@ fn scenario_lines(app: &TrainApp, t: &Theme, full: bool) -> Vec<Line<'static>> {
     }
     for c in &sc.consents {
         v.push(Line::raw(format!("Consent: {}", esc(c))));
-    }
-    if let Some(n) = &sc.note {
-        v.push(Line::styled(format!("Note: {}", esc(n)), t.dim()));
     }
     v
 }
@@ -164,8 +189,8 @@ fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     answer_line(
         "Part 2",
         fb.part2_ok,
-        fb.right_part2.to_string(),
-        a.part2.map(|s| s.to_string()).unwrap_or_default(),
+        fb.right_part2.word().to_owned(),
+        a.part2.map(|s| s.word().to_owned()).unwrap_or_default(),
     );
     answer_line(
         "Notice",
@@ -176,8 +201,8 @@ fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     answer_line(
         "HIPAA",
         fb.hipaa_ok,
-        fb.right_hipaa.to_string(),
-        a.hipaa.map(|s| s.to_string()).unwrap_or_default(),
+        fb.right_hipaa.word().to_owned(),
+        a.hipaa.map(|s| s.word().to_owned()).unwrap_or_default(),
     );
     let e = &sc.eval;
     v.push(Line::raw(format!("Why: {}", esc(&e.part2.explanation))));
@@ -187,6 +212,10 @@ fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     ));
     if let Some(teach) = &sc.teach {
         v.push(Line::raw(format!("Teach: {}", esc(teach))));
+    }
+    // The pack's note on the scenario often names the answer: shown only once answered.
+    if let Some(n) = &sc.note {
+        v.push(Line::styled(format!("Note: {}", esc(n)), t.dim()));
     }
     match &fb.hipaa_only_pitfall {
         Some(p) => v.push(Line::styled(
@@ -243,7 +272,10 @@ fn help(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
     let ctx = {
         // The context under the overlay.
         let mut c = app.context();
-        if c == super::keymap::Context::Help {
+        if matches!(
+            c,
+            super::keymap::Context::Help | super::keymap::Context::ConfirmQuit
+        ) {
             c = match app.session.phase() {
                 Phase::Asking(Question::Notice) => super::keymap::Context::YesNo,
                 Phase::Asking(_) => super::keymap::Context::Pick,
@@ -254,7 +286,15 @@ fn help(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
         c
     };
     let mut v = vec![Line::styled("Keys (any key closes this)", t.bold())];
-    for (k, h) in app.keymap.help_rows(ctx, app.look.ascii) {
+    let shell_keys = crate::tui::shell::SHELL_KEYS
+        .iter()
+        .map(|(k, h)| (k.label(app.look.ascii), *h));
+    for (k, h) in app
+        .keymap
+        .help_rows(ctx, app.look.ascii)
+        .into_iter()
+        .chain(shell_keys)
+    {
         v.push(Line::from(vec![
             Span::styled(format!("{k:>14}  "), t.key()),
             Span::raw(h),

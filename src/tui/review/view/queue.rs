@@ -5,10 +5,10 @@ use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::super::app::App;
-use super::super::theme::Theme;
+use super::super::app::{App, SortKey};
 use super::esc;
 use crate::text;
+use crate::tui::theme::Theme;
 
 /// The widest the ID column gets at 80 and at 120 columns.
 const ID_MAX: usize = 14;
@@ -55,7 +55,21 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     // would cut silently. The detail pane and the trace overlay show the full text.
     let cut = |s: &str, w: usize| text::shorten(&esc(s), w, ascii).into_owned();
     head.extend(["PART 2", "HIPAA", "!", "DECISION"]);
-    let header = Row::new(head.into_iter().map(Cell::from)).style(t.bold());
+    // The sorted column carries the direction marker (file order has no column).
+    let sorted = match app.sort {
+        SortKey::File => None,
+        SortKey::Verdict => Some("PART 2"),
+        SortKey::Date => Some("REQUESTED"),
+        SortKey::Recipient => Some("RECIPIENT"),
+    };
+    let header = Row::new(head.into_iter().map(|h| {
+        if Some(h) == sorted {
+            Cell::from(format!("{h}{}", t.sort_marker(app.sort_reverse)))
+        } else {
+            Cell::from(h)
+        }
+    }))
+    .style(t.bold());
 
     let rows = app.view[app.offset..end].iter().enumerate().map(|(k, &r)| {
         let d = &ds[r as usize];
@@ -76,7 +90,13 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
             (None, _) => String::new(),
         };
         let mut cells = vec![
-            Cell::from(if selected { t.marker() } else { " " }),
+            Cell::from(if selected {
+                t.marker()
+            } else if app.marked.contains(&r) {
+                "*"
+            } else {
+                " "
+            }),
             Cell::from(cut(&d.id, id_w)),
             Cell::from(cut(&d.patient, patient_w)),
             Cell::from(cut(&d.recipient.name, recipient_w)),

@@ -9,8 +9,8 @@ use crate::engine::{ConsentStatus, Evaluation};
 use crate::queue::Disclosure;
 
 use super::super::app::App;
-use super::super::theme::Theme;
 use super::esc;
+use crate::tui::theme::Theme;
 
 pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     let (Some(row), Some(e)) = (app.selected(), app.selected_eval()) else {

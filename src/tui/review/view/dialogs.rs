@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::super::app::{App, DecideDialog, Step};
 use super::super::keymap::Context;
-use super::super::theme::Theme;
 use super::esc;
+use crate::tui::theme::Theme;
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -52,7 +52,51 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
             )
         })
         .unwrap_or_default();
-    let mut lines: Vec<Line> = vec![Line::raw(verdict), Line::raw("")];
+    let mut lines: Vec<Line> = vec![Line::raw(verdict)];
+    // A repeat decision supersedes the item's effective one: say which, before it is made.
+    let earlier: Vec<String> = dlg
+        .supersedes
+        .as_deref()
+        .map(|h| {
+            let known = app
+                .rows
+                .get(dlg.row as usize)
+                .and_then(|r| r.history.iter().find(|d| d.entry_sha256 == h));
+            let short = esc(&h[..h.len().min(12)]);
+            match known {
+                Some(d) if !d.reviewer.is_empty() => vec![
+                    format!(
+                        "Supersedes {} by {}",
+                        d.decision.as_str().to_uppercase(),
+                        esc(&d.reviewer)
+                    ),
+                    format!("  at {}, entry {short}…", esc(&d.ts)),
+                ],
+                Some(d) => vec![format!(
+                    "Supersedes {} made in this window (entry {short}…)",
+                    d.decision.as_str().to_uppercase()
+                )],
+                None => vec![format!("Supersedes entry {short}…")],
+            }
+        })
+        .unwrap_or_default();
+    let extra = earlier.len() as u16 + u16::from(!dlg.bulk.is_empty());
+    for e in earlier {
+        lines.push(Line::styled(e, t.bold()));
+    }
+    lines.push(Line::raw(""));
+    if !dlg.bulk.is_empty() {
+        lines.insert(
+            0,
+            Line::styled(
+                format!(
+                    "BULK: {} disclosures marked with v get this decision, reason and note.",
+                    dlg.bulk.len() + 1
+                ),
+                t.bold(),
+            ),
+        );
+    }
     let (title, height) = match dlg.step {
         Step::Confirm => {
             lines.push(Line::styled(
@@ -76,7 +120,7 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
                 Span::raw("   "),
                 choice("Yes, approve anyway (y)", dlg.confirm_yes),
             ]));
-            (format!("{verb} {id}: override?"), 12)
+            (format!("{verb} {id}: override?"), 12 + extra)
         }
         Step::Reason => {
             let req =
@@ -131,14 +175,18 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
                 Span::styled("> ", t.key()),
                 Span::raw(esc(&dlg.note)),
             ]));
-            (format!("{verb} {id}: note (2 of 2)"), 14)
+            (format!("{verb} {id}: note (2 of 2)"), 14 + extra)
         }
     };
+    let mut err_rows = 0u16;
     if let Some(err) = &dlg.error {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(format!("Error: {err}"), t.error()));
+        let line = Line::styled(format!("Error: {err}"), t.error());
+        // The whole message shows: the box grows by the rows it wraps to.
+        err_rows = 1 + (line.width() as u16).div_ceil(62).max(1);
+        lines.push(line);
     }
-    let rect = centered(area, 64, height + u16::from(dlg.error.is_some()) * 2);
+    let rect = centered(area, 64, height + err_rows);
     f.render_widget(Clear, rect);
     let block = boxed(t, title);
     let inner = block.inner(rect);
@@ -227,6 +275,14 @@ pub fn help(app: &App, t: &Theme, f: &mut Frame, area: Rect, scroll: u16) {
         }
         lines.push(Line::raw(""));
     }
+    lines.push(Line::styled("Everywhere", t.bold()));
+    for (key, help) in crate::tui::shell::SHELL_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<16}", key.label(app.look.ascii)), t.key()),
+            Span::raw(*help),
+        ]));
+    }
+    lines.push(Line::raw(""));
     lines.push(Line::raw(
         "Verdicts are words: PART 2 and HIPAA columns; ! marks where Part 2 is stricter than HIPAA alone.",
     ));

@@ -1,51 +1,34 @@
-//! The runtime: terminal events, signals and background work feed one channel; the loop
-//! drains everything pending, applies it through `update`, then draws once if anything
-//! changed. Effects are carried out by [`Driver`], which the flow tests drive directly.
+//! The review screen's effects and its [`Screen`] for the shell. Effects are carried out by
+//! [`Driver`], which the flow tests drive directly; the shell owns the terminal, the input
+//! and signal threads and drawing.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use ratatui::crossterm::{execute, terminal as ct};
+use ratatui::Frame;
 
 use crate::queue::LoadedQueue;
+use crate::tui::shell::{self, Input, Keymap, Outbox, Screen};
+use crate::tui::sink::DecisionSink;
 
 use super::action::Action;
 use super::app::{App, EvalFn, Look, Verdict, seed_rows};
-use super::keymap::Key;
-use super::sink::DecisionSink;
+use super::keymap::Context;
 use super::update::{Effect, update};
 
 /// Loads (or reloads) the queue and returns it with the evaluation function for its date.
 pub type Loader = Arc<dyn Fn() -> Result<(Arc<LoadedQueue>, EvalFn), String> + Send + Sync>;
 
-/// Frames flushed to the terminal so far. The input thread stamps each event with it, so a
-/// dialog can tell keys read before its first frame was on screen from keys read after.
-static FRAMES: AtomicU64 = AtomicU64::new(0);
-
-pub enum Msg {
-    /// A terminal event and the number of frames flushed when it was read.
-    Term(Event, u64),
-    /// The terminal went away (read error): quit.
-    InputGone,
-    Signal,
-    Action(Action),
-}
-
 /// Carries out effects. With `tx` set, slow work (loading, evaluating everything) runs on
-/// threads and reports back through the channel; without it, synchronously (tests).
+/// threads and reports back through the shell; without it, synchronously (tests).
 pub struct Driver {
     pub sink: Box<dyn DecisionSink>,
     pub loader: Loader,
     pub attachments_dir: PathBuf,
     /// Compare the queue file with what is shown before each record (off for the bundled demo).
     pub check_file: bool,
-    pub tx: Option<Sender<Msg>>,
+    pub tx: Option<Outbox<Action>>,
     /// The SHA-256 of the queue as shown, for the file watcher.
     pub shown_sha: Arc<Mutex<String>>,
 }
@@ -102,7 +85,14 @@ impl Driver {
                 }
                 let d = &loaded.queue.disclosures[row as usize];
                 let result = self.sink.record(&loaded, d, &eval, &input);
-                vec![Action::Recorded { row, result }]
+                let failed = result.is_err();
+                let mut out = vec![Action::Recorded { row, result }];
+                if failed {
+                    // Another window may have decided this item: read its entry now, so
+                    // the reopened dialog supersedes it.
+                    out.extend(self.execute(app, Effect::PollLog));
+                }
+                out
             }
             Effect::SaveAttachment { disclosure, text } => {
                 let path = self
@@ -118,15 +108,34 @@ impl Driver {
                 let Some(loaded) = app.loaded.clone() else {
                     return vec![];
                 };
+                // A log that cannot be written, or is open in another window: said
+                // before any typing (docs/cli.md#review).
+                let notice = self.sink.notice().map(Action::LogNotice);
                 match self.sink.recorded() {
                     Ok(recs) => {
                         let sink = &self.sink;
-                        vec![Action::Seed(seed_rows(&loaded, &recs, &|d| {
-                            sink.disclosure_sha256(d)
-                        }))]
+                        let seed =
+                            Action::Seed(seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d)));
+                        std::iter::once(seed).chain(notice).collect()
                     }
                     Err(e) => vec![Action::RuntimeError(format!(
                         "could not read back recorded decisions: {e}"
+                    ))],
+                }
+            }
+            Effect::PollLog => {
+                let Some(loaded) = app.loaded.clone() else {
+                    return vec![];
+                };
+                match self.sink.poll() {
+                    Ok(Some((restarted, recs))) => {
+                        let sink = &self.sink;
+                        let list = seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d));
+                        vec![Action::LogAppended { restarted, list }]
+                    }
+                    Ok(None) => vec![],
+                    Err(e) => vec![Action::RuntimeError(format!(
+                        "could not read the log for new decisions: {e}"
                     ))],
                 }
             }
@@ -140,9 +149,7 @@ impl Driver {
                     Some(tx) => {
                         let tx = tx.clone();
                         std::thread::spawn(move || {
-                            evaluate_all(&loaded, &eval, generation, &|| generation, |a| {
-                                tx.send(Msg::Action(a)).is_ok()
-                            })
+                            evaluate_all(&loaded, &eval, generation, &|| generation, |a| tx.send(a))
                         });
                         vec![]
                     }
@@ -166,7 +173,7 @@ impl Driver {
                     Some(tx) => {
                         let tx = tx.clone();
                         std::thread::spawn(move || {
-                            let _ = tx.send(Msg::Action(job()));
+                            tx.send(job());
                         });
                         vec![]
                     }
@@ -203,127 +210,111 @@ pub struct RunOptions {
     pub watch: Option<PathBuf>,
     /// Shown in the header when the reviewer's own training is not current.
     pub training_notice: Option<String>,
+    pub shell: shell::Options,
+}
+
+/// The review screen as the shell runs it.
+pub struct ReviewScreen {
+    pub app: App,
+    pub driver: Driver,
+}
+
+impl Screen for ReviewScreen {
+    type Action = Action;
+    type Context = Context;
+
+    fn keymap(&self) -> &Keymap<Context, Action> {
+        &self.app.keymap
+    }
+
+    fn context(&self) -> Context {
+        self.app.context()
+    }
+
+    fn translate(&self, input: Input) -> Option<Action> {
+        translate(&self.app, input)
+    }
+
+    fn key_read(&mut self, frame: u64) {
+        self.driver.dispatch(&mut self.app, Action::KeyRead(frame));
+    }
+
+    fn flushed(&mut self, frame: u64) {
+        self.driver.dispatch(&mut self.app, Action::Flushed(frame));
+    }
+
+    fn dispatch(&mut self, action: Action) {
+        self.driver.dispatch(&mut self.app, action);
+    }
+
+    fn view(&self, f: &mut Frame) {
+        super::view::view(&self.app, f);
+    }
+
+    fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.app.dirty)
+    }
+
+    fn outcome(&mut self) -> Option<Result<(), String>> {
+        if self.app.quit {
+            return Some(Ok(()));
+        }
+        match (&self.app.loaded, &self.app.load_error) {
+            // Nothing to show at all: end with the reason instead of an empty screen.
+            (None, Some(e)) => Some(Err(e.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// Shell events as review actions: the wheel moves the list, a click selects a row (only
+/// on the list itself, with no dialog open), a paste goes to the field being edited.
+pub fn translate(app: &App, input: Input) -> Option<Action> {
+    match input {
+        Input::Resize(w, h) => Some(Action::Resize(w, h)),
+        Input::Paste(text) => Some(Action::Paste(text)),
+        Input::Tick => Some(Action::Tick),
+        Input::Scroll(n) => match app.context() {
+            Context::Queue | Context::Overlay | Context::Help => {
+                Some(if n > 0 { Action::Down } else { Action::Up })
+            }
+            _ => None,
+        },
+        Input::Click { column, row } => {
+            (app.context() == Context::Queue).then_some(Action::Click { column, row })
+        }
+    }
 }
 
 /// Run the review TUI until the reviewer quits. `Err` only when the queue cannot be loaded
 /// at all or the terminal cannot be used; the terminal is restored either way.
 pub fn run(opts: RunOptions) -> Result<(), String> {
-    let (tx, rx) = mpsc::channel::<Msg>();
+    let (outbox, inbox) = shell::channel::<Action>();
     let shown_sha = Arc::new(Mutex::new(String::new()));
     let label = opts.sink.describe();
-    let mut driver = Driver {
+    let driver = Driver {
         sink: opts.sink,
         loader: opts.loader,
         attachments_dir: opts.attachments_dir,
         check_file: opts.watch.is_some(),
-        tx: Some(tx.clone()),
+        tx: Some(outbox.clone()),
         shown_sha: shown_sha.clone(),
     };
-    super::terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let _guard = super::terminal::Guard;
-    let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))
-        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let size = ct::size().unwrap_or((80, 24));
-    let mut app = App::new(opts.demo, label, opts.look, size);
+    let mut app = App::new(opts.demo, label, opts.look, (shell::MIN_W, shell::MIN_H));
     app.training_notice = opts.training_notice;
-
-    spawn_input(tx.clone());
-    spawn_signals(tx.clone());
     if let Some(path) = opts.watch {
-        spawn_watcher(tx.clone(), path, shown_sha);
+        spawn_watcher(outbox, path, shown_sha);
     }
+    let mut screen = ReviewScreen { app, driver };
     // First paint straight away, then load in the background.
-    for a in driver.execute(&app, Effect::Reload) {
-        driver.dispatch(&mut app, a);
+    for a in screen.driver.execute(&screen.app, Effect::Reload) {
+        screen.driver.dispatch(&mut screen.app, a);
     }
-    event_loop(&mut app, &mut driver, &mut term, &rx)
-}
-
-fn event_loop(
-    app: &mut App,
-    driver: &mut Driver,
-    term: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
-    rx: &Receiver<Msg>,
-) -> Result<(), String> {
-    loop {
-        if app.dirty {
-            app.dirty = false;
-            let _ = execute!(term.backend_mut(), ct::BeginSynchronizedUpdate);
-            let drawn = term.draw(|f| super::view::view(app, f)).is_ok();
-            let _ = execute!(term.backend_mut(), ct::EndSynchronizedUpdate);
-            if !drawn {
-                return Ok(()); // The terminal is gone (hangup).
-            }
-            let n = FRAMES.fetch_add(1, Ordering::SeqCst) + 1;
-            driver.dispatch(app, Action::Flushed(n));
-        }
-        let Ok(first) = rx.recv() else { return Ok(()) };
-        // Drain everything pending before drawing again: no key-repeat backlog.
-        for msg in std::iter::once(first).chain(rx.try_iter()) {
-            match msg {
-                Msg::InputGone | Msg::Signal => return Ok(()),
-                Msg::Term(Event::Key(k), frame) if k.kind == KeyEventKind::Press => {
-                    let key = Key::from_event(&k);
-                    test_panic(key);
-                    if let Some(key) = key
-                        && let Some(a) = app.keymap.lookup(app.context(), key)
-                    {
-                        driver.dispatch(app, Action::KeyRead(frame));
-                        driver.dispatch(app, a);
-                    }
-                }
-                Msg::Term(Event::Paste(text), _) => driver.dispatch(app, Action::Paste(text)),
-                Msg::Term(Event::Resize(w, h), _) => driver.dispatch(app, Action::Resize(w, h)),
-                Msg::Term(..) => {}
-                Msg::Action(Action::LoadFailed(e)) if app.loaded.is_none() => return Err(e),
-                Msg::Action(a) => driver.dispatch(app, a),
-            }
-            if app.quit {
-                return Ok(());
-            }
-        }
-    }
-}
-
-/// Debug builds only: with `P2REVIEW_TEST_PANIC_KEY` set, `P` panics, so the PTY
-/// test can check that the panic hook restores the terminal before the report prints.
-fn test_panic(key: Option<Key>) {
-    if cfg!(debug_assertions)
-        && key == Some(Key::Char('P'))
-        && std::env::var_os("P2REVIEW_TEST_PANIC_KEY").is_some()
-    {
-        panic!("test panic requested with P2REVIEW_TEST_PANIC_KEY");
-    }
-}
-
-pub(crate) fn spawn_input(tx: Sender<Msg>) {
-    std::thread::spawn(move || {
-        loop {
-            let msg = match event::read() {
-                Ok(ev) => Msg::Term(ev, FRAMES.load(Ordering::SeqCst)),
-                Err(_) => Msg::InputGone,
-            };
-            let gone = matches!(msg, Msg::InputGone);
-            if tx.send(msg).is_err() || gone {
-                return;
-            }
-        }
-    });
-}
-
-pub(crate) fn spawn_signals(tx: Sender<Msg>) {
-    use signal_hook::consts::{SIGHUP, SIGQUIT, SIGTERM};
-    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGQUIT]) {
-        std::thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = tx.send(Msg::Signal);
-            }
-        });
-    }
+    shell::run(&mut screen, inbox, opts.shell)
 }
 
 /// Polls the queue file; on a change whose bytes differ from what is shown, says so once.
-fn spawn_watcher(tx: Sender<Msg>, path: PathBuf, shown: Arc<Mutex<String>>) {
+fn spawn_watcher(tx: Outbox<Action>, path: PathBuf, shown: Arc<Mutex<String>>) {
     std::thread::spawn(move || {
         let stamp = |p: &Path| {
             std::fs::metadata(p)
@@ -345,7 +336,7 @@ fn spawn_watcher(tx: Sender<Msg>, path: PathBuf, shown: Arc<Mutex<String>>) {
                 .unwrap_or_default();
             if actual != shown_now && actual != reported {
                 reported = actual;
-                if tx.send(Msg::Action(Action::QueueChanged)).is_err() {
+                if !tx.send(Action::QueueChanged) {
                     return;
                 }
             }

@@ -3,9 +3,7 @@
 
 use ratatui::layout::Rect;
 
-/// The minimum size with full function (docs/cli.md#review).
-pub const MIN_W: u16 = 80;
-pub const MIN_H: u16 = 24;
+pub use crate::tui::shell::{MIN_H, MIN_W, too_small};
 /// From this width on, more columns and more detail.
 pub const WIDE_W: u16 = 120;
 
@@ -39,11 +37,6 @@ pub fn screen(area: Rect) -> Option<Screen> {
         hints: row(area.height - 1, 1),
         wide: area.width >= WIDE_W,
     })
-}
-
-/// Below the minimum size: only the "terminal too small" message shows.
-pub fn too_small(size: (u16, u16)) -> bool {
-    size.0 < MIN_W || size.1 < MIN_H
 }
 
 /// Rows of the queue list at this size (0 when too small).

@@ -13,7 +13,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::app::{App, DecidedFilter, Overlay, SortKey, StatusKind};
 use super::keymap::Context;
 use super::layout::{self, MIN_H, MIN_W};
-use super::theme::Theme;
+use crate::tui::theme::Theme;
 
 pub fn view(app: &App, f: &mut Frame) {
     let area = f.area();
@@ -59,8 +59,8 @@ fn ascii_symbols(buf: &mut ratatui::buffer::Buffer) {
             "…" => "~",
             "—" | "–" | "·" | "─" | "━" => "-",
             "§" => "S",
-            "↑" => "^",
-            "↓" => "v",
+            "↑" | "▲" => "^",
+            "↓" | "▼" => "v",
             "→" | "▶" => ">",
             "✓" => "+",
             "✗" => "x",
@@ -96,6 +96,9 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     if let Some(n) = app.training_notice.as_ref().filter(|_| !app.demo) {
         spans.push(Span::styled(format!(" {} ", esc(n)), t.banner()));
     }
+    if let Some(n) = &app.log_notice {
+        spans.push(Span::styled(format!(" {} ", esc(n)), t.banner()));
+    }
     if app.stale {
         spans.push(Span::styled(
             " QUEUE CHANGED ON DISK: R reloads ",
@@ -122,8 +125,21 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
         if app.view.len() != app.total() {
             parts.push(format!("showing {}", app.view.len()));
         }
-        if app.sort != SortKey::File {
-            parts.push(format!("sort {}", app.sort.label()));
+        if !app.marked.is_empty() {
+            parts.push(format!("{} marked: f/e", app.marked.len()));
+        }
+        if !app.search_text.is_empty() && !app.filter_editing {
+            parts.push(format!(
+                "search \"{}\" n/N",
+                crate::text::shorten(&esc(&app.search_text), 16, app.look.ascii)
+            ));
+        }
+        if app.sort != SortKey::File || app.sort_reverse {
+            parts.push(format!(
+                "sort {}{}",
+                app.sort.label(),
+                t.sort_marker(app.sort_reverse)
+            ));
         }
         let mut fl: Vec<String> = Vec::new();
         if let Some(p) = app.filter.part2 {
@@ -159,18 +175,36 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
 
 fn status_line(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     if app.filter_editing && app.context() == Context::Filter {
-        let text = esc(&app.filter.text);
-        let line = Line::from(vec![
-            Span::styled("/", t.key()),
-            Span::raw(text.clone()),
-            Span::styled(
+        let (prompt, text, count) = if app.searching {
+            let needle = app.search_text.to_lowercase();
+            let n = if needle.is_empty() {
+                0
+            } else {
+                app.view
+                    .iter()
+                    .filter(|&&r| app.search[r as usize].contains(&needle))
+                    .count()
+            };
+            (
+                "search: ",
+                esc(&app.search_text),
+                format!("   {n} match · n N"),
+            )
+        } else {
+            (
+                "/",
+                esc(&app.filter.text),
                 format!("   {} of {} match", app.view.len(), app.total()),
-                t.dim(),
-            ),
+            )
+        };
+        let line = Line::from(vec![
+            Span::styled(prompt, t.key()),
+            Span::raw(text.clone()),
+            Span::styled(count, t.dim()),
         ]);
         f.render_widget(Paragraph::new(line), area);
         let x = area.x
-            + 1
+            + prompt.len() as u16
             + ratatui::text::Line::raw(text)
                 .width()
                 .min(u16::MAX as usize) as u16;

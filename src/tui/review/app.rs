@@ -55,7 +55,7 @@ pub struct RowDecision {
 impl RowDecision {
     /// The row's view of a decision read back from the log (`current`: made on the
     /// disclosure as loaded).
-    pub fn of_recorded(r: &super::sink::Recorded, current: bool) -> RowDecision {
+    pub fn of_recorded(r: &crate::tui::sink::Recorded, current: bool) -> RowDecision {
         RowDecision {
             decision: r.decision,
             reason_code: r.reason_code,
@@ -70,7 +70,10 @@ impl RowDecision {
 
     /// The row's view of a decision just recorded in this session (who and when are the
     /// log's; the screen shows them only for decisions read back).
-    pub fn of_receipt(input: &super::sink::DecisionInput, r: &super::sink::Receipt) -> RowDecision {
+    pub fn of_receipt(
+        input: &crate::tui::sink::DecisionInput,
+        r: &crate::tui::sink::Receipt,
+    ) -> RowDecision {
         RowDecision {
             decision: input.decision,
             reason_code: input.reason_code,
@@ -107,6 +110,36 @@ impl RowState {
 }
 
 impl RowState {
+    /// The item's effective decisions (docs/signed-log.md#supersession-effective-decisions-and-conflicts):
+    /// those in its history no later one supersedes, oldest first. A new decision names
+    /// the latest of them in `supersedes`.
+    pub fn effective(&self) -> Vec<&RowDecision> {
+        self.history
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| {
+                !self.history[i + 1..]
+                    .iter()
+                    .any(|x| x.supersedes.as_deref() == Some(h.entry_sha256.as_str()))
+            })
+            .map(|(_, h)| h)
+            .collect()
+    }
+
+    /// Take in a decision read back while the screen is open (live reload): skipped when
+    /// the history already holds that entry (this window recorded it). `true` if new.
+    pub fn take_new(&mut self, rd: RowDecision) -> bool {
+        if self
+            .history
+            .iter()
+            .any(|h| h.entry_sha256 == rd.entry_sha256)
+        {
+            return false;
+        }
+        self.take(rd);
+        true
+    }
+
     pub fn decided(&self) -> bool {
         self.decision.as_ref().is_some_and(|d| d.current)
     }
@@ -202,6 +235,8 @@ pub struct DecideDialog {
     /// Highlighted choice in the confirmation: true = "Yes, record the override".
     pub confirm_yes: bool,
     pub supersedes: Option<String>,
+    /// Bulk (`v` marks): the other rows that get the same decision, reason and note.
+    pub bulk: Vec<u32>,
     /// The frame that first showed the current step to the reviewer; `None` until it was
     /// flushed. A confirming key read before then was typed ahead and is dropped.
     pub shown_in: Option<u64>,
@@ -250,18 +285,16 @@ pub struct Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub row: u32,
-    pub input: super::sink::DecisionInput,
+    pub input: crate::tui::sink::DecisionInput,
+    /// The dialog as it was confirmed: if the write fails it opens again with the typed
+    /// note and the error, so nothing typed is lost.
+    pub dialog: Option<Box<DecideDialog>>,
 }
 
 /// How many status messages the message log keeps.
 pub const MESSAGES_KEPT: usize = 200;
 
-/// Display settings fixed at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Look {
-    pub color: bool,
-    pub ascii: bool,
-}
+pub use crate::tui::theme::Look;
 
 pub struct App {
     pub demo: bool,
@@ -283,7 +316,13 @@ pub struct App {
     pub offset: usize,
     pub filter: Filter,
     pub filter_editing: bool,
+    /// The `/` line searches (jumps to matches, `n`/`N`) instead of filtering (Tab switches).
+    pub searching: bool,
+    /// The search text; while not empty, `n`/`N` go to the next/previous match.
+    pub search_text: String,
     pub sort: SortKey,
+    /// The sort runs backwards (`S`).
+    pub sort_reverse: bool,
     pub overlay: Overlay,
     /// The selected disclosure's full evaluation.
     pub detail: Option<(u32, Box<Evaluation>)>,
@@ -291,11 +330,23 @@ pub struct App {
     pub evaluated: usize,
     pub decided: usize,
     pub pending: Option<Pending>,
+    /// Rows marked with `v` for a bulk defer or escalate.
+    pub marked: std::collections::BTreeSet<u32>,
+    /// A bulk decision's rows still to record (row, decision, reason, note), and how many
+    /// of it were recorded so far.
+    pub bulk_pending:
+        std::collections::VecDeque<(u32, Decision, Option<ReasonCode>, Option<String>)>,
+    pub bulk_done: usize,
+    /// A bulk decision is being recorded.
+    pub bulk_active: bool,
     /// The queue file changed on disk since it was loaded: deciding is refused until reload.
     pub stale: bool,
     /// The reviewer's own Part 2 training is not current (never in demo mode): shown in the
     /// header on every screen, e.g. "TRAINING DUE: last pass is 400 days old".
     pub training_notice: Option<String>,
+    /// Shown in the header from the start: the log cannot be written, or it is also
+    /// open in another window.
+    pub log_notice: Option<String>,
     pub status: Option<Status>,
     /// The session's messages, oldest first (the last [`MESSAGES_KEPT`]).
     pub messages: Vec<Status>,
@@ -331,14 +382,22 @@ impl App {
             offset: 0,
             filter: Filter::default(),
             filter_editing: false,
+            searching: false,
+            search_text: String::new(),
             sort: SortKey::File,
+            sort_reverse: false,
             overlay: Overlay::None,
             detail: None,
             evaluated: 0,
             decided: 0,
             pending: None,
+            marked: Default::default(),
+            bulk_pending: Default::default(),
+            bulk_done: 0,
+            bulk_active: false,
             stale: false,
             training_notice: None,
+            log_notice: None,
             status: None,
             messages: Vec::new(),
             load_error: None,
@@ -430,6 +489,8 @@ impl App {
         self.evaluated = 0;
         self.decided = 0;
         self.pending = None;
+        self.marked.clear();
+        self.bulk_pending.clear();
         self.stale = false;
         self.load_error = None;
         self.rebuild_view(keep_id.as_deref());
@@ -458,6 +519,27 @@ impl App {
                 || h_hit[status_index(HipaaStatus::ALL, v.hipaa)]
                 || (v.stricter && needle == "!")
         })
+    }
+
+    /// The position in `view` of the next row (or previous, with `forward` false) whose id,
+    /// patient or recipient holds the search text, starting at `from` itself when
+    /// `inclusive`; wraps around.
+    pub fn find_match(&self, from: usize, forward: bool, inclusive: bool) -> Option<usize> {
+        let needle = self.search_text.to_lowercase();
+        let n = self.view.len();
+        if needle.is_empty() || n == 0 {
+            return None;
+        }
+        let start = usize::from(!inclusive);
+        (start..start + n)
+            .map(|k| {
+                if forward {
+                    (from + k) % n
+                } else {
+                    (from + n * 2 - k) % n
+                }
+            })
+            .find(|&p| self.search[self.view[p] as usize].contains(&needle))
     }
 
     /// Recompute `view` from filters and sort; keep the selection on `keep_id` if visible.
@@ -491,6 +573,9 @@ impl App {
                     view.sort_unstable_by_key(|&i| self.recipient_rank[i as usize])
                 }
             }
+        }
+        if self.sort_reverse {
+            view.reverse();
         }
         self.view = view;
         let keep = keep_id.and_then(|id| {
@@ -628,7 +713,7 @@ pub fn preselect_reason(decision: Decision, e: &Evaluation) -> Option<ReasonCode
 /// version"). All of them, oldest first: [`RowState::take`] decides which counts.
 pub fn seed_rows(
     loaded: &LoadedQueue,
-    recorded: &[super::sink::Recorded],
+    recorded: &[crate::tui::sink::Recorded],
     hash: &dyn Fn(&Disclosure) -> String,
 ) -> Vec<(u32, RowDecision)> {
     let mut out: Vec<(u32, RowDecision)> = Vec::new();

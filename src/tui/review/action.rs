@@ -8,7 +8,7 @@ use crate::decision::Decision;
 use crate::queue::LoadedQueue;
 
 use super::app::{EvalFn, RowDecision, Verdict};
-use super::sink::Receipt;
+use crate::tui::sink::Receipt;
 
 #[derive(Clone)]
 pub enum Action {
@@ -22,12 +22,19 @@ pub enum Action {
     NextUndecided,
     // Deciding.
     Decide(Decision),
+    /// `v`: mark the selected row for a bulk defer or escalate.
+    ToggleMark,
     // Views and filters.
     StartFilter,
+    /// In the `/` line: switch between filtering and searching.
+    ToggleSearch,
+    /// `N`: the previous search match.
+    PrevMatch,
     CyclePart2Filter,
     CycleDecidedFilter,
     FilterEscalated,
     CycleSort,
+    ReverseSort,
     ShowTrace,
     ShowStatement,
     ShowMessages,
@@ -53,8 +60,16 @@ pub enum Action {
     Flushed(u64),
     /// The key handled next was read when `n` frames had been flushed.
     KeyRead(u64),
-    // From the runtime.
+    // From the shell.
     Resize(u16, u16),
+    /// A left click at a terminal cell (the list selects the row under it).
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// The shell's periodic tick (every 500 ms, docs/keys.md): polls the own log for
+    /// decisions recorded elsewhere (live reload); redraws only when something changed.
+    Tick,
     Loaded(Arc<LoadedQueue>, EvalFn),
     LoadFailed(String),
     /// Verdicts from the background job for the load `generation`.
@@ -64,6 +79,14 @@ pub enum Action {
         verdicts: Vec<Verdict>,
     },
     Seed(Vec<(u32, RowDecision)>),
+    /// Decisions appended to the log since the last poll (live reload); `restarted`: the
+    /// log was read again from its start (replaced), so the list is all of it.
+    LogAppended {
+        restarted: bool,
+        list: Vec<(u32, RowDecision)>,
+    },
+    /// A warning about the log for the header (cannot be written, open elsewhere).
+    LogNotice(String),
     Recorded {
         row: u32,
         result: Result<Receipt, String>,
@@ -108,11 +131,15 @@ impl Action {
             Action::End => "last",
             Action::NextUndecided => "next_undecided",
             Action::Decide(_) => "decide",
+            Action::ToggleMark => "mark",
             Action::StartFilter => "filter",
+            Action::ToggleSearch => "search_toggle",
+            Action::PrevMatch => "previous_match",
             Action::CyclePart2Filter => "filter_part2",
             Action::CycleDecidedFilter => "filter_decided",
             Action::FilterEscalated => "filter_escalated",
             Action::CycleSort => "sort",
+            Action::ReverseSort => "sort_reverse",
             Action::ShowTrace => "trace",
             Action::ShowStatement => "statement",
             Action::ShowMessages => "messages",
@@ -133,10 +160,14 @@ impl Action {
             Action::Flushed(_) => "flushed",
             Action::KeyRead(_) => "key_read",
             Action::Resize(..) => "resize",
+            Action::Click { .. } => "click",
+            Action::Tick => "tick",
             Action::Loaded(..) => "loaded",
             Action::LoadFailed(_) => "load_failed",
             Action::Evaluated { .. } => "evaluated",
             Action::Seed(_) => "seed",
+            Action::LogAppended { .. } => "log-appended",
+            Action::LogNotice(_) => "log-notice",
             Action::Recorded { .. } => "recorded",
             Action::QueueChanged => "queue_changed",
             Action::Saved(_) => "saved",

@@ -11,7 +11,7 @@ use super::app::{
     preselect_reason,
 };
 use super::keymap::Context;
-use super::sink::DecisionInput;
+use crate::tui::sink::DecisionInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -31,6 +31,8 @@ pub enum Effect {
     EvaluateAll,
     /// Read back recorded decisions and match them to the queue.
     LoadRecorded,
+    /// Read what was appended to the log since the last look (live reload).
+    PollLog,
     Reload,
     Quit,
 }
@@ -62,6 +64,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         _ => {}
     }
+    match action {
+        // The live reload of the own log: the runtime polls it; nothing to draw yet.
+        Action::Tick => vec![Effect::PollLog],
+        // Redraws only when something new was read (never cancels a pending redraw).
+        Action::LogAppended { restarted, list } => on_log_appended(app, restarted, list),
+        action => update_screen(app, action),
+    }
+}
+
+fn update_screen(app: &mut App, action: Action) -> Vec<Effect> {
     app.dirty = true;
     let ctx = app.context();
     match action {
@@ -122,6 +134,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Recorded { row, result } => on_recorded(app, row, result),
+        Action::LogAppended { .. } | Action::Tick => vec![],
+        Action::LogNotice(n) => {
+            // In full in the status line and the message log: the header may shorten it.
+            if app.log_notice.as_ref() != Some(&n) {
+                app.set_status(StatusKind::Error, n.clone());
+                app.log_notice = Some(n);
+            }
+            vec![]
+        }
         Action::QueueChanged => {
             if !app.stale {
                 app.stale = true;
@@ -239,6 +260,12 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
         return vec![];
     }
     match action {
+        Action::NextUndecided if !app.search_text.is_empty() => jump_to_match(app, true),
+        Action::PrevMatch if !app.search_text.is_empty() => jump_to_match(app, false),
+        Action::PrevMatch => app.set_status(
+            StatusKind::Info,
+            "No search: press /, then Tab to search, type, Enter; n and N go to the matches.",
+        ),
         Action::NextUndecided => {
             let n = app.view.len();
             let found = (1..=n)
@@ -249,8 +276,24 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
                 None => app.set_status(StatusKind::Info, "Every disclosure shown is decided."),
             }
         }
-        Action::Decide(d) => return open_dialog(app, d),
-        Action::StartFilter => app.filter_editing = true,
+        Action::Decide(d) if !app.marked.is_empty() && !super::bulk::allowed(d) => {
+            let msg = super::bulk::refusal(app, d);
+            app.set_status(StatusKind::Info, msg);
+        }
+        Action::Decide(d) => {
+            let effects = open_dialog(app, d);
+            if !app.marked.is_empty() {
+                super::bulk::take_over(app);
+            }
+            return effects;
+        }
+        Action::ToggleMark => super::bulk::toggle(app),
+        Action::Cancel if !app.marked.is_empty() => app.marked.clear(),
+        Action::Click { row, .. } => click_row(app, row),
+        Action::StartFilter => {
+            app.filter_editing = true;
+            app.searching = false;
+        }
         Action::CyclePart2Filter => {
             app.filter.part2 = match app.filter.part2 {
                 None => Some(Part2Status::ALL[0]),
@@ -282,6 +325,11 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             app.sort = app.sort.next();
             keep_selection_rebuild(app);
         }
+        Action::ReverseSort => {
+            app.sort_reverse = !app.sort_reverse;
+            keep_selection_rebuild(app);
+        }
+        Action::Cancel if !app.search_text.is_empty() => app.search_text.clear(),
         Action::Cancel => {
             if app.filter.is_empty() {
                 app.status = None;
@@ -319,25 +367,99 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
     vec![]
 }
 
+/// A click on a list row selects it; anywhere else it does nothing.
+fn click_row(app: &mut App, y: u16) {
+    let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+    let Some(screen) = super::layout::screen(area) else {
+        app.dirty = false;
+        return;
+    };
+    // The first line of the list pane is the column header.
+    let first = screen.queue.y + 1;
+    if y < first || y >= screen.queue.y + screen.queue.height {
+        app.dirty = false;
+        return;
+    }
+    let pos = app.offset + (y - first) as usize;
+    if pos < app.view.len() {
+        move_to(app, pos);
+    } else {
+        app.dirty = false;
+    }
+}
+
+/// `n`/`N` with a search on: the next (previous) match after the selection, wrapping.
+fn jump_to_match(app: &mut App, forward: bool) {
+    match app.find_match(app.cursor, forward, false) {
+        Some(p) if p == app.cursor => app.set_status(StatusKind::Info, "This is the only match."),
+        Some(p) => move_to(app, p),
+        None => app.set_status(
+            StatusKind::Info,
+            format!(
+                "No disclosure shown matches the search \"{}\" (Esc clears it).",
+                crate::text::escape(&app.search_text)
+            ),
+        ),
+    }
+}
+
+/// The search text changed while typing: select the first match from the selection on.
+fn search_typed(app: &mut App) {
+    if let Some(p) = app.find_match(app.cursor, true, true) {
+        move_to(app, p);
+    }
+    app.dirty = true;
+}
+
+/// The text the `/` line edits: the filter, or the search.
+fn prompt_text(app: &mut App) -> &mut String {
+    if app.searching {
+        &mut app.search_text
+    } else {
+        &mut app.filter.text
+    }
+}
+
+/// After the `/` line's text changed: re-filter, or jump to the first match.
+fn prompt_changed(app: &mut App) {
+    if app.searching {
+        search_typed(app);
+    } else {
+        keep_selection_rebuild(app);
+    }
+}
+
 fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
     if matches!(action, Action::Up | Action::Down) {
         navigate(app, &action);
         return vec![];
     }
     match action {
+        Action::ToggleSearch => {
+            app.searching = !app.searching;
+            if app.searching {
+                // The filter typed so far becomes the search (nothing typed twice).
+                app.search_text = std::mem::take(&mut app.filter.text);
+                keep_selection_rebuild(app);
+                search_typed(app);
+            } else {
+                app.filter.text = std::mem::take(&mut app.search_text);
+                keep_selection_rebuild(app);
+            }
+        }
         Action::Input(c)
-            if !crate::text::is_unsafe_char(c) && app.filter.text.chars().count() < FILTER_MAX =>
+            if !crate::text::is_unsafe_char(c) && prompt_text(app).chars().count() < FILTER_MAX =>
         {
-            app.filter.text.push(c);
-            keep_selection_rebuild(app);
+            prompt_text(app).push(c);
+            prompt_changed(app);
         }
         Action::Paste(text) => {
             let text = pasted_line(&text);
-            let room = FILTER_MAX - app.filter.text.chars().count().min(FILTER_MAX);
+            let room = FILTER_MAX - prompt_text(app).chars().count().min(FILTER_MAX);
             match text {
                 Ok(t) if t.chars().count() <= room => {
-                    app.filter.text.push_str(&t);
-                    keep_selection_rebuild(app);
+                    prompt_text(app).push_str(&t);
+                    prompt_changed(app);
                 }
                 Ok(t) => app.set_status(
                     StatusKind::Error,
@@ -350,22 +472,22 @@ fn filter_key(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Backspace => {
-            app.filter.text.pop();
-            keep_selection_rebuild(app);
+            prompt_text(app).pop();
+            prompt_changed(app);
         }
         Action::DeleteWord => {
-            delete_word(&mut app.filter.text);
-            keep_selection_rebuild(app);
+            delete_word(prompt_text(app));
+            prompt_changed(app);
         }
         Action::ClearLine => {
-            app.filter.text.clear();
-            keep_selection_rebuild(app);
+            prompt_text(app).clear();
+            prompt_changed(app);
         }
         Action::Accept => app.filter_editing = false,
         Action::Cancel => {
             app.filter_editing = false;
-            app.filter.text.clear();
-            keep_selection_rebuild(app);
+            prompt_text(app).clear();
+            prompt_changed(app);
         }
         Action::Quit => {
             app.quit = true;
@@ -450,9 +572,11 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
     }
     let pre = preselect_reason(decision, e);
     let highlight = choices.iter().position(|c| *c == pre).unwrap_or(0);
+    // A repeat decision names the item's effective decision (the recorder refuses one
+    // that does not); the dialog shows which.
     let supersedes = app.rows[row as usize]
-        .decision
-        .as_ref()
+        .effective()
+        .last()
         .map(|d| d.entry_sha256.clone());
     app.overlay = Overlay::Decide(Box::new(DecideDialog {
         row,
@@ -471,6 +595,7 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
         unsettled,
         confirm_yes: false,
         supersedes,
+        bulk: Vec::new(),
         shown_in: None,
     }));
     vec![]
@@ -605,14 +730,16 @@ fn submit(app: &mut App) -> Vec<Effect> {
     let input = DecisionInput {
         decision: dlg.decision,
         reason_code: dlg.reason,
-        note,
-        supersedes: dlg.supersedes,
+        note: note.clone(),
+        supersedes: dlg.supersedes.clone(),
     };
     app.pending = Some(Pending {
         row: dlg.row,
         input: input.clone(),
+        dialog: Some(Box::new((*dlg).clone())),
     });
     app.set_status(StatusKind::Info, "Recording…");
+    super::bulk::queue_rest(app, &dlg, &note);
     vec![Effect::Record {
         row: dlg.row,
         eval: Box::new(e),
@@ -632,6 +759,7 @@ fn dialog_problem(p: &decision::DecisionProblem) -> String {
             )
         }
         P::NoteRequiredForOther => "Reason `other` needs a note: type one, then Enter.".into(),
+        P::NoteRequiredForOverride => OVERRIDE_NOTE.into(),
         other => other.to_string(),
     }
 }
@@ -639,7 +767,7 @@ fn dialog_problem(p: &decision::DecisionProblem) -> String {
 fn on_recorded(
     app: &mut App,
     row: u32,
-    result: Result<super::sink::Receipt, String>,
+    result: Result<crate::tui::sink::Receipt, String>,
 ) -> Vec<Effect> {
     let Some(p) = app.pending.take().filter(|p| p.row == row) else {
         return vec![];
@@ -676,8 +804,85 @@ fn on_recorded(
             if app.filter.decided == DecidedFilter::Undecided {
                 keep_selection_rebuild(app);
             }
+            if let Some(next) = super::bulk::next(app) {
+                return vec![next];
+            }
         }
-        Err(e) => app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}")),
+        Err(e) => {
+            app.set_status(StatusKind::Error, format!("NOT RECORDED ({id}): {e}"));
+            // Open the dialog again at the note with what was typed, and the error —
+            // unless the queue changed on disk: then it must be reloaded and decided anew.
+            if let Some(mut dlg) = p.dialog
+                && matches!(app.overlay, Overlay::None)
+                && !app.stale
+            {
+                dlg.go(Step::Note);
+                dlg.error = Some(format!(
+                    "NOT RECORDED: {e}. Your note is kept: Enter tries again, Esc goes back."
+                ));
+                dlg.supersedes = app.rows[row as usize]
+                    .effective()
+                    .last()
+                    .map(|d| d.entry_sha256.clone())
+                    .or(dlg.supersedes);
+                app.overlay = Overlay::Decide(dlg);
+            }
+            super::bulk::abort(app, row);
+        }
+    }
+    vec![]
+}
+
+/// Decisions another window (or `decide`) appended to the log, read by the live reload:
+/// they join the rows' histories; an open dialog on such a row now supersedes the newest.
+fn on_log_appended(app: &mut App, restarted: bool, list: Vec<(u32, RowDecision)>) -> Vec<Effect> {
+    if restarted {
+        for r in &mut app.rows {
+            r.decision = None;
+            r.history.clear();
+        }
+    }
+    let mut changed: Vec<u32> = Vec::new();
+    for (row, rd) in list {
+        if let Some(r) = app.rows.get_mut(row as usize)
+            && r.take_new(rd)
+        {
+            changed.push(row);
+        }
+    }
+    if changed.is_empty() && !restarted {
+        return vec![];
+    }
+    app.dirty = true;
+    app.recount_decided();
+    if app.filter.decided != DecidedFilter::All {
+        keep_selection_rebuild(app);
+    }
+    if let Overlay::Decide(dlg) = &mut app.overlay
+        && changed.contains(&dlg.row)
+    {
+        let newest = app.rows[dlg.row as usize]
+            .effective()
+            .last()
+            .map(|d| (d.entry_sha256.clone(), d.decision));
+        if let Some((entry, decision)) = newest
+            && dlg.supersedes.as_deref() != Some(entry.as_str())
+        {
+            dlg.supersedes = Some(entry);
+            dlg.error = Some(format!(
+                "Another window just recorded {} on this item: yours will supersede it. Confirm again, or Esc.",
+                decision.as_str().to_uppercase()
+            ));
+        }
+    }
+    if !changed.is_empty() {
+        app.set_status(
+            StatusKind::Info,
+            format!(
+                "{} decision(s) recorded elsewhere were read from the log.",
+                changed.len()
+            ),
+        );
     }
     vec![]
 }

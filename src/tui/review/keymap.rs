@@ -1,9 +1,9 @@
-//! The keymap is data: one table of (key, action, context, help). Key lookup, the `?` help
-//! overlay and the hint bar are all generated from it, so they cannot disagree.
-
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+//! The review screen's keymap: one table of (key, action, context, help) in the shell's
+//! keymap shape. Key lookup, the `?` help overlay and the hint bar are generated from it.
 
 use crate::decision::Decision;
+use crate::tui::shell;
+pub use crate::tui::shell::Key;
 
 use super::action::Action;
 
@@ -41,77 +41,10 @@ impl Context {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Ctrl(char),
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    Enter,
-    Esc,
-    Tab,
-    Backspace,
-}
+pub type Binding = shell::Binding<Context, Action>;
 
-impl Key {
-    pub fn label(self, ascii: bool) -> String {
-        match self {
-            Key::Char(' ') => "Space".into(),
-            Key::Char(c) => c.to_string(),
-            Key::Ctrl(c) => format!("Ctrl-{c}"),
-            Key::Up if ascii => "Up".into(),
-            Key::Down if ascii => "Down".into(),
-            Key::Up => "↑".into(),
-            Key::Down => "↓".into(),
-            Key::Left => "Left".into(),
-            Key::Right => "Right".into(),
-            Key::PageUp => "PgUp".into(),
-            Key::PageDown => "PgDn".into(),
-            Key::Home => "Home".into(),
-            Key::End => "End".into(),
-            Key::Enter => "Enter".into(),
-            Key::Esc => "Esc".into(),
-            Key::Tab => "Tab".into(),
-            Key::Backspace => "Bksp".into(),
-        }
-    }
-
-    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
-        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        Some(match ev.code {
-            KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
-            KeyCode::Char(c) => Key::Char(c),
-            KeyCode::Up => Key::Up,
-            KeyCode::Down => Key::Down,
-            KeyCode::Left => Key::Left,
-            KeyCode::Right => Key::Right,
-            KeyCode::PageUp => Key::PageUp,
-            KeyCode::PageDown => Key::PageDown,
-            KeyCode::Home => Key::Home,
-            KeyCode::End => Key::End,
-            KeyCode::Enter => Key::Enter,
-            KeyCode::Esc => Key::Esc,
-            KeyCode::Tab | KeyCode::BackTab => Key::Tab,
-            KeyCode::Backspace => Key::Backspace,
-            _ => return None,
-        })
-    }
-}
-
-pub struct Binding {
-    pub key: Key,
-    pub action: Action,
-    pub context: Context,
-    pub help: &'static str,
-    /// Shown in the one-line hint bar (the first binding of an action with the same help).
-    pub hint: Option<&'static str>,
-}
+/// The review screen's keymap.
+pub type Keymap = shell::Keymap<Context, Action>;
 
 fn b(key: Key, action: Action, context: Context, help: &'static str) -> Binding {
     Binding {
@@ -137,10 +70,6 @@ fn h(
         help,
         hint: Some(hint),
     }
-}
-
-pub struct Keymap {
-    pub bindings: Vec<Binding>,
 }
 
 impl Default for Keymap {
@@ -177,19 +106,31 @@ impl Default for Keymap {
                 "defer it (decide later)",
                 "defer",
             ),
+            b(
+                K::Char('v'),
+                Action::ToggleMark,
+                Queue,
+                "mark for a bulk defer (f) or escalate (e); never approve or deny",
+            ),
             h(
                 K::Char('n'),
                 Action::NextUndecided,
                 Queue,
-                "go to the next undecided disclosure",
+                "next match while searching, else next undecided",
                 "next",
             ),
             h(
                 K::Char('/'),
                 Action::StartFilter,
                 Queue,
-                "filter by id, patient, recipient or verdict",
+                "filter by id, patient, recipient, verdict (Tab: search)",
                 "filter",
+            ),
+            b(
+                K::Char('N'),
+                Action::PrevMatch,
+                Queue,
+                "previous search match",
             ),
             b(K::Down, Action::Down, Queue, "move down"),
             b(K::Char('j'), Action::Down, Queue, "move down"),
@@ -224,6 +165,12 @@ impl Default for Keymap {
                 Action::CycleSort,
                 Queue,
                 "sort: file / verdict / date / recipient",
+            ),
+            b(
+                K::Char('S'),
+                Action::ReverseSort,
+                Queue,
+                "reverse the sort order (the marker shows ▲ up or ▼ down)",
             ),
             h(
                 K::Char('t'),
@@ -269,7 +216,13 @@ impl Default for Keymap {
                 "keep the filter and go back to the list",
                 "keep",
             ),
-            h(K::Esc, Action::Cancel, Filter, "clear the filter", "clear"),
+            h(
+                K::Esc,
+                Action::Cancel,
+                Filter,
+                "clear the filter (or the search)",
+                "clear",
+            ),
             b(
                 K::Backspace,
                 Action::Backspace,
@@ -287,6 +240,13 @@ impl Default for Keymap {
                 Action::ClearLine,
                 Filter,
                 "clear the filter text",
+            ),
+            h(
+                K::Tab,
+                Action::ToggleSearch,
+                Filter,
+                "switch: filter (narrow the list) / search (jump to matches, n N)",
+                "filter/search",
             ),
             b(K::Down, Action::Down, Filter, "move down in the matches"),
             b(K::Up, Action::Up, Filter, "move up in the matches"),
@@ -415,52 +375,19 @@ impl Default for Keymap {
             b(K::Char('q'), Action::Quit, TooSmall, "quit"),
             b(K::Ctrl('c'), Action::Quit, TooSmall, "quit"),
         ];
-        Keymap { bindings }
+        Keymap {
+            bindings,
+            fallback: typed_text,
+        }
     }
 }
 
-impl Keymap {
-    /// The action for a key in a context; printable characters are typed text where the
-    /// context takes text and the table has no binding for them.
-    pub fn lookup(&self, context: Context, key: Key) -> Option<Action> {
-        if let Some(b) = self
-            .bindings
-            .iter()
-            .find(|b| b.context == context && b.key == key)
-        {
-            return Some(b.action.clone());
-        }
-        match key {
-            Key::Char(c) if context.takes_text() => Some(Action::Input(c)),
-            _ => None,
-        }
-    }
-
-    pub fn for_context(&self, context: Context) -> impl Iterator<Item = &Binding> {
-        self.bindings.iter().filter(move |b| b.context == context)
-    }
-
-    /// `key label` pairs for the hint bar, in table order.
-    pub fn hints(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
-        self.for_context(context)
-            .filter_map(|b| b.hint.map(|h| (b.key.label(ascii), h)))
-            .collect()
-    }
-
-    /// Help lines per context: keys with the same help text are joined ("↓ / j").
-    pub fn help_rows(&self, context: Context, ascii: bool) -> Vec<(String, &'static str)> {
-        let mut rows: Vec<(String, &'static str)> = Vec::new();
-        for b in self.for_context(context) {
-            let label = b.key.label(ascii);
-            match rows.iter_mut().find(|(_, h)| *h == b.help) {
-                Some((keys, _)) => {
-                    keys.push_str(" / ");
-                    keys.push_str(&label);
-                }
-                None => rows.push((label, b.help)),
-            }
-        }
-        rows
+/// Printable characters are typed text where the context takes text and the table has no
+/// binding for them.
+fn typed_text(context: Context, key: Key) -> Option<Action> {
+    match key {
+        Key::Char(c) if context.takes_text() => Some(Action::Input(c)),
+        _ => None,
     }
 }
 
@@ -470,17 +397,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        let km = Keymap::default();
-        for (i, a) in km.bindings.iter().enumerate() {
-            for bb in &km.bindings[i + 1..] {
-                assert!(
-                    !(a.context == bb.context && a.key == bb.key),
-                    "{:?} bound twice in {:?}",
-                    a.key,
-                    a.context
-                );
-            }
-        }
+        assert_eq!(Keymap::default().duplicates(), vec![]);
     }
 
     #[test]

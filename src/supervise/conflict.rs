@@ -1,0 +1,147 @@
+//! Conflicts and four-eyes over effective decisions (docs/signed-log.md#supersession-effective-decisions-and-conflicts,
+//! docs/team.md#four-eyes).
+//!
+//! An item's effective decisions are its verified decision entries that no honoured
+//! supersession names (`supersede::resolve`). A **conflict** is two or more effective
+//! decisions with different `decision`: two reviewers disagreed and nobody resolved it.
+//! A four-eyes approval (`second_required: true`) is **pending** — counted as not
+//! approved — until an `approve` by another principal with another key supersedes it;
+//! an approval by the same principal or key that supersedes a pending one is pending too.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::record::{DecisionRecord, Hash};
+
+/// Two or more effective decisions on one item that disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub subject: String,
+    pub disclosure: String,
+    /// (entry hash, reviewer, decision) of each effective decision, in time order.
+    pub entries: Vec<(String, String, String)>,
+}
+
+/// The effective decisions of every item, in time order: verified and not superseded.
+pub fn effective<'r>(
+    records: &'r [DecisionRecord],
+    superseded: &HashSet<Hash>,
+) -> BTreeMap<(&'r str, &'r str), Vec<&'r DecisionRecord>> {
+    let mut by_item: BTreeMap<(&str, &str), Vec<&DecisionRecord>> = BTreeMap::new();
+    for r in records {
+        if r.verification.ok() && !superseded.contains(&r.entry_sha256) {
+            by_item
+                .entry((r.body.subject.as_str(), r.body.disclosure.as_str()))
+                .or_default()
+                .push(r);
+        }
+    }
+    by_item
+}
+
+/// Every conflict among `records` (all decision entries read), given the honoured
+/// superseded hashes.
+pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<Hash>) -> Vec<Conflict> {
+    effective(records, superseded)
+        .into_iter()
+        .filter(|(_, es)| {
+            let kinds: HashSet<&str> = es.iter().map(|r| &*r.body.decision).collect();
+            kinds.len() > 1
+        })
+        .map(|((subject, disclosure), es)| Conflict {
+            subject: subject.to_owned(),
+            disclosure: disclosure.to_owned(),
+            entries: es
+                .iter()
+                .map(|r| {
+                    (
+                        r.entry_sha256.hex(),
+                        r.body.reviewer.to_string(),
+                        r.body.decision.to_string(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Hashes of the entries in conflict (what `log show` flags `CONFLICT`).
+pub fn conflicting_hashes(conflicts: &[Conflict]) -> HashSet<Hash> {
+    conflicts
+        .iter()
+        .flat_map(|c| c.entries.iter().filter_map(|(h, _, _)| Hash::parse_hex(h)))
+        .collect()
+}
+
+/// Verified approvals still waiting for a second reviewer (four-eyes): they count as not
+/// approved. Whether they are still effective is the caller's question (a pending entry
+/// superseded by a second reviewer's approval is complete, and no longer effective).
+pub fn pending_second<'r>(records: impl IntoIterator<Item = &'r DecisionRecord>) -> HashSet<Hash> {
+    let by_hash: HashMap<Hash, &DecisionRecord> = records
+        .into_iter()
+        .filter(|r| r.verification.ok())
+        .map(|r| (r.entry_sha256, r))
+        .collect();
+    let mut memo: HashMap<Hash, bool> = HashMap::new();
+    let mut out = HashSet::new();
+    for r in by_hash.values() {
+        if is_pending(r, &by_hash, &mut memo, 0) {
+            out.insert(r.entry_sha256);
+        }
+    }
+    out
+}
+
+/// Is `r` an approval that still needs a second reviewer? Depth-bounded: supersession
+/// chains are short, and a cycle of hashes cannot exist (each names an earlier line).
+fn is_pending<'r>(
+    r: &'r DecisionRecord,
+    by_hash: &HashMap<Hash, &'r DecisionRecord>,
+    memo: &mut HashMap<Hash, bool>,
+    depth: usize,
+) -> bool {
+    if let Some(&p) = memo.get(&r.entry_sha256) {
+        return p;
+    }
+    let p = if r.body.decision != "approve" {
+        false
+    } else if r.body.second_required {
+        // A second_required approval completes a pending one of another principal and
+        // key (SPEC: "an approve … whose honoured supersedes names it … is not pending").
+        !completes(r, by_hash, memo, depth)
+    } else {
+        match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
+            Some(named)
+                if depth < 64
+                    && same_item(named, r)
+                    && is_pending(named, by_hash, memo, depth + 1) =>
+            {
+                named.body.reviewer == r.body.reviewer || named.body.key == r.body.key
+            }
+            _ => false,
+        }
+    };
+    memo.insert(r.entry_sha256, p);
+    p
+}
+
+fn completes<'r>(
+    r: &'r DecisionRecord,
+    by_hash: &HashMap<Hash, &'r DecisionRecord>,
+    memo: &mut HashMap<Hash, bool>,
+    depth: usize,
+) -> bool {
+    match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
+        Some(named) if depth < 64 && same_item(named, r) => {
+            named.body.reviewer != r.body.reviewer
+                && named.body.key != r.body.key
+                && is_pending(named, by_hash, memo, depth + 1)
+        }
+        _ => false,
+    }
+}
+
+fn same_item(a: &DecisionRecord, b: &DecisionRecord) -> bool {
+    a.body.subject == b.body.subject && a.body.disclosure == b.body.disclosure
+}
