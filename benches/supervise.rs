@@ -6,9 +6,13 @@
 //! - `load_logs`: every line streamed through the real verifier (parallel per-line
 //!   checks), decision records kept, findings attached: what `log show` and `log review`
 //!   do before showing anything;
-//! - the review TUI on the result: building the app, a text-filter keystroke, the summary,
-//!   one 80x24 frame;
-//! - peak RSS (`VmHWM`) after all of it.
+//! - the review TUI on the result: building the app, text-filter keystrokes (`P-00` typed
+//!   one character at a time, then a backspace: median and slowest of the five), the
+//!   summary of every record (computed afresh five times: median and slowest), one 80x24
+//!   frame;
+//! - peak RSS (`VmHWM`) after all of it;
+//! - `read_only_s`: the supervisor's own share of the load — every line read into a record
+//!   (lenient parse, interning, line hash) with no signature verification.
 //!
 //! `P2REVIEW_BENCH_SUP_ENTRIES` (default 200000) sets N; `P2REVIEW_BENCH_RUNS` (default 3).
 
@@ -156,6 +160,23 @@ fn cache(n: usize) -> Vec<PathBuf> {
     paths
 }
 
+/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`
+/// (clock ticks of 10 ms): unlike wall time, it does not grow when other work shares the
+/// cores.
+fn cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn vm_hwm_mb() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     s.lines()
@@ -189,8 +210,10 @@ fn measure(paths: &[PathBuf]) {
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let t = Instant::now();
+    let c = cpu_s();
     let loaded = p2review::supervise::load_logs(paths, &opts, &[], threads);
     let load = t.elapsed().as_secs_f64();
+    let load_cpu = cpu_s() - c;
     let n = loaded.records.len();
     assert!(loaded.records.iter().all(|r| r.verification.ok()));
     assert!(loaded.logs.iter().all(|l| l.result == "ok"));
@@ -202,21 +225,64 @@ fn measure(paths: &[PathBuf]) {
     let t = Instant::now();
     let mut app = SupApp::new(loaded, look, (80, 24));
     let open = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    // Filter keystrokes: typing `P-00` (each extends the needle: incremental), then a
+    // backspace (a wider needle: all records again). Each one timed.
     press(&mut app, Key::Char('/'));
-    press(&mut app, Key::Char('P'));
-    let keystroke = t.elapsed().as_secs_f64();
-    press(&mut app, Key::Esc);
+    let mut keys = Vec::new();
+    for c in ['P', '-', '0', '0'] {
+        let t = Instant::now();
+        press(&mut app, Key::Char(c));
+        keys.push(t.elapsed().as_secs_f64());
+    }
+    let shown = app.visible.len();
     let t = Instant::now();
+    press(&mut app, Key::Backspace);
+    let backspace = t.elapsed().as_secs_f64();
+    keys.push(backspace);
+    press(&mut app, Key::Esc);
+    keys.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let keystroke = keys[keys.len() / 2];
+    let keystroke_max = keys[keys.len() - 1];
+    // The summary over every record, computed afresh 5 times.
     press(&mut app, Key::Tab);
-    let summary = t.elapsed().as_secs_f64();
+    let mut sums = Vec::new();
+    for _ in 0..5 {
+        app.summary = None;
+        let t = Instant::now();
+        app.ensure_summary();
+        sums.push(t.elapsed().as_secs_f64());
+    }
+    sums.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let summary = sums[sums.len() / 2];
+    let summary_max = sums[sums.len() - 1];
     let t = Instant::now();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     term.draw(|f| view(&app, f)).unwrap();
     let frame = t.elapsed().as_secs_f64();
+    let rss_peak = vm_hwm_mb();
+    // The supervisor's own share of the load, without signature verification: every line
+    // read leniently into a record (parse, intern, line hash), after the RSS reading.
+    let t = Instant::now();
+    let c = cpu_s();
+    let mut rows = 0usize;
+    for p in paths {
+        let data = std::fs::read(p).unwrap();
+        for l in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            if p2review::supervise::lenient::read_line(l).is_some() {
+                let _ = p2review::log::line::line_hash(l);
+                rows += 1;
+            }
+        }
+    }
+    let read = t.elapsed().as_secs_f64();
+    let read_cpu = cpu_s() - c;
+    assert_eq!(rows, n);
+    let load_avg = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default();
     println!(
-        "RESULT n={n} load_s={load:.3} open_s={open:.3} keystroke_s={keystroke:.3} summary_s={summary:.3} frame_s={frame:.4} rss_load_mb={rss_load:.0} rss_peak_mb={:.0}",
-        vm_hwm_mb()
+        "RESULT n={n} loadavg={load_avg} load_s={load:.3} load_cpu_s={load_cpu:.2} open_s={open:.3} keystroke_s={keystroke:.4} keystroke_max_s={keystroke_max:.4} backspace_s={backspace:.4} shown_after_P-00={shown} summary_s={summary:.4} summary_max_s={summary_max:.4} frame_s={frame:.4} read_only_s={read:.3} read_only_cpu_s={read_cpu:.2} rss_load_mb={rss_load:.0} rss_peak_mb={rss_peak:.0}"
     );
 }
 
@@ -258,9 +324,16 @@ fn main() {
     }
     for k in [
         "load_s",
+        "load_cpu_s",
+        "read_only_s",
+        "read_only_cpu_s",
         "open_s",
         "keystroke_s",
+        "keystroke_max_s",
+        "backspace_s",
         "summary_s",
+        "summary_max_s",
+        "rss_load_mb",
         "frame_s",
         "rss_peak_mb",
     ] {

@@ -54,7 +54,7 @@ fn rec(r: Row) -> DecisionRecord {
         "unsettled": false, "policy": {}, "decision": r.decision, "override": r.overrides,
     });
     if let Some(s) = r.supersedes {
-        body["supersedes"] = serde_json::Value::String(s.to_owned());
+        body["supersedes"] = serde_json::Value::String(h(s));
         // A correction is about the item it names (`h-<log>-<seq>` is disclosure D-<seq>).
         if let Some(seq) = s.rsplit('-').next().filter(|x| x.parse::<u64>().is_ok()) {
             body["disclosure"] = serde_json::Value::String(format!("D-{seq}"));
@@ -63,11 +63,20 @@ fn rec(r: Row) -> DecisionRecord {
     DecisionRecord::from_body(
         PathBuf::from(format!("{}.jsonl", r.log)),
         r.seq + 1,
-        format!("h-{}-{}", r.log, r.seq),
+        h(&format!("h-{}-{}", r.log, r.seq)),
         &body.to_string(),
         Verification::Verified,
     )
     .unwrap()
+}
+
+/// A test's entry label (`h-<log>-<seq>`) as the entry hash the log would hold.
+fn h(label: &str) -> String {
+    p2review::digest::sha256_hex(label.as_bytes())
+}
+
+fn hash(label: &str) -> Hash {
+    Hash::parse_hex(&h(label)).unwrap()
 }
 
 const PWN: &str = "permitted_with_notice";
@@ -203,7 +212,7 @@ fn summary_figures_match_the_hand_count() {
     assert_eq!((cy.total, cy.escalate, cy.deny), (2, 1, 1));
     assert_eq!((s.totals.total, s.totals.overrides), (8, 1));
     // b/1 was resolved by c/2's supersedes; c/1 is still open.
-    assert_eq!(s.open_escalations, vec!["h-c-1".to_owned()]);
+    assert_eq!(s.open_escalations, vec![hash("h-c-1")]);
     assert_eq!(s.per_day.get(&nov(1)), Some(&2));
     assert_eq!(s.per_day.get(&nov(4)), Some(&2));
     assert_eq!(s.per_day.values().sum::<u64>(), 8);
@@ -255,11 +264,24 @@ fn acc(recs: &[DecisionRecord], patient: &str, until: NaiveDate) -> Accounting {
 }
 
 /// `r` with other body fields (the fixture's rows are payment disclosures under C-1).
-fn with(mut r: DecisionRecord, f: impl FnOnce(&mut serde_json::Value)) -> DecisionRecord {
+/// The compact body is read back through the lenient reader (as from a log line).
+fn with(r: DecisionRecord, f: impl FnOnce(&mut serde_json::Value)) -> DecisionRecord {
     let mut v = serde_json::to_value(&r.body).unwrap();
+    v["type"] = "decision".into();
+    v["ts"] = r.ts_text().into();
+    v["override"] = v["override_"].take();
+    if v["disclosure_sha256"].is_null() {
+        v["disclosure_sha256"] = "d".into();
+    }
     f(&mut v);
-    r.body = serde_json::from_value(v).unwrap();
-    r
+    DecisionRecord::from_body(
+        r.log_path.clone(),
+        r.line,
+        r.entry_sha256.hex(),
+        &v.to_string(),
+        r.verification.clone(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -425,7 +447,7 @@ fn a_malformed_body_is_an_error_not_a_silent_drop() {
     let r = DecisionRecord::from_body(
         PathBuf::from("x"),
         1,
-        "h".into(),
+        h("x"),
         r#"{"type":"decision"}"#,
         Verification::Verified,
     );
@@ -499,13 +521,13 @@ fn supersession_is_honoured_only_from_a_verified_later_entry_on_the_same_item() 
         res.warnings,
         vec![SupersedesWarning {
             code: "W_SUPERSEDES_IGNORED",
-            entry: "h-z-7".into(),
-            names: "h-a-1".into()
+            entry: h("h-z-7"),
+            names: h("h-a-1")
         }]
     );
     // Another disclosure of the same patient.
     let mut other = deny("z", 7, "2026-11-01T09:00:00.000Z", "P-1", "h-a-1");
-    other.body.disclosure = "D-99".into();
+    other.body.disclosure = Sym::new("D-99");
     let (n, res) = counted(vec![base.clone(), other]);
     assert_eq!((n, res.warnings[0].code), (1, "W_SUPERSEDES_IGNORED"));
     // An earlier entry of another log (more than 5 minutes before).
@@ -567,6 +589,6 @@ fn failed_entries_never_count_in_summaries() {
     let s = summarize(&recs);
     assert_eq!(s.totals.total, 1);
     assert_eq!(s.reviewers.len(), 1);
-    assert_eq!(s.open_escalations, vec!["h-b-1".to_owned()]);
+    assert_eq!(s.open_escalations, vec![hash("h-b-1")]);
     assert_eq!(open_escalations(&recs).len(), 1);
 }

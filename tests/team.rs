@@ -275,7 +275,7 @@ fn eight_reviewers_decide_every_item_exactly_once() {
     let ids: HashSet<&str> = ok.iter().map(|r| r.body.disclosure.as_str()).collect();
     assert_eq!(ids.len(), 1000);
     for r in &ok {
-        assert_eq!(acked[&r.body.disclosure], r.entry_sha256);
+        assert_eq!(acked[r.body.disclosure.as_str()], r.entry_sha256.hex());
     }
     // Every claim ended as `decided <that entry>`.
     let claims = team.store().claims().unwrap();
@@ -730,7 +730,8 @@ fn four_eyes_flow() {
     // with stock trust (allowed_signers) and the reader computes pending from it.
     let loaded = team.loaded();
     let pending = p2review::supervise::pending_second(&loaded.records);
-    assert!(pending.contains(&first) && loaded.superseded.contains(&first));
+    let first_hash = p2review::supervise::Hash::parse_hex(&first).unwrap();
+    assert!(pending.contains(&first_hash) && loaded.superseded.contains(&first_hash));
     assert_eq!(
         loaded
             .records
@@ -836,7 +837,7 @@ fn receipt_entry_of_deny(team: &Team) -> String {
         .find(|r| *r.body.decision == *"deny")
         .unwrap()
         .entry_sha256
-        .clone()
+        .hex()
 }
 
 fn live_view_reports_only_new_verified_decisions() {

@@ -34,9 +34,9 @@ fn approve_with_the_preselected_reason_records_and_moves_on() {
     assert_eq!(rec.len(), 1);
     assert_eq!(rec[0].0.disclosure, "D-0001");
     assert_eq!(rec[0].1.decision, Decision::Approve);
-    assert_eq!(rec[0].1.reason, Some(ReasonCode::ConsentVerified));
+    assert_eq!(rec[0].1.reason_code, Some(ReasonCode::ConsentVerified));
     assert_eq!(rec[0].1.note, None);
-    assert!(!rec[0].1.overrides);
+    assert!(!rec[0].0.override_);
     assert!(r.app.rows[0].decided());
     assert_eq!(r.app.decided, 1);
     assert_eq!(
@@ -64,7 +64,7 @@ fn a_note_is_recorded_trimmed_and_control_characters_are_refused() {
     r.keys("<enter>");
     let rec = r.recorded();
     assert_eq!(rec[0].1.decision, Decision::Defer);
-    assert_eq!(rec[0].1.reason, Some(ReasonCode::AwaitingDocuments));
+    assert_eq!(rec[0].1.reason_code, Some(ReasonCode::AwaitingDocuments));
     assert_eq!(rec[0].1.note.as_deref(), Some("need EOB"));
 }
 
@@ -162,7 +162,7 @@ fn an_override_asks_for_confirmation_first() {
     r.keys("order <space> seen <enter>");
     let rec = r.recorded();
     assert_eq!(rec.len(), 1);
-    assert!(rec[0].1.overrides);
+    assert!(rec[0].0.override_);
     assert_eq!(rec[0].0.disclosure, "D-0002");
     // Tab switches the highlighted choice, and Enter then accepts "yes".
     r.keys("<home> <down> <down> <down> <down> <down> <down> <down>");
@@ -217,7 +217,7 @@ fn an_approval_that_needs_no_reason_may_have_none() {
     assert_eq!(d.choices.last(), Some(&None));
     assert_eq!(d.choices[d.highlight], Some(ReasonCode::ExceptionApplies));
     r.keys("<down> <down> <down> <down> <down> <down> <down> <down> <down> <down> <enter> <enter>");
-    assert_eq!(r.recorded()[0].1.reason, None);
+    assert_eq!(r.recorded()[0].1.reason_code, None);
 }
 
 #[test]
@@ -376,36 +376,45 @@ fn resume_from_recorded_decisions() {
     let seeded = vec![
         Recorded {
             disclosure: "D-0001".into(),
-            disclosure_sha256: p2review::tui::sink::provisional_disclosure_sha256(&ds[0]),
+            disclosure_sha256: p2review::queue::canonical::disclosure_sha256(&ds[0]),
             decision: Decision::Approve,
             reason_code: Some(ReasonCode::ConsentVerified),
-            entry: "e1".repeat(32),
+            entry_sha256: "e1".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
             note: None,
             supersedes: None,
+            seq: 0,
+            subject: String::new(),
+            override_: false,
         },
         Recorded {
             disclosure: "D-0002".into(),
-            disclosure_sha256: p2review::tui::sink::provisional_disclosure_sha256(&stale),
+            disclosure_sha256: p2review::queue::canonical::disclosure_sha256(&stale),
             decision: Decision::Deny,
             reason_code: Some(ReasonCode::ConsentInvalid),
-            entry: "e2".repeat(32),
+            entry_sha256: "e2".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
             note: None,
             supersedes: None,
+            seq: 0,
+            subject: String::new(),
+            override_: false,
         },
         Recorded {
             disclosure: "D-9999".into(),
             disclosure_sha256: "00".repeat(32),
             decision: Decision::Deny,
             reason_code: None,
-            entry: "e3".repeat(32),
+            entry_sha256: "e3".repeat(32),
             reviewer: String::new(),
             ts: String::new(),
             note: None,
             supersedes: None,
+            seq: 0,
+            subject: String::new(),
+            override_: false,
         },
     ];
     let sink = MemorySink {
@@ -688,7 +697,7 @@ fn bulk_defer_and_escalate_but_never_approve_or_deny() {
     let ids: Vec<&str> = rec.iter().map(|(x, _)| x.disclosure.as_str()).collect();
     assert_eq!(ids, ["D-0001", "D-0002", "D-0003"]);
     assert!(rec.iter().all(|(_, i)| i.decision == Decision::Defer
-        && i.reason == Some(ReasonCode::AwaitingDocuments)
+        && i.reason_code == Some(ReasonCode::AwaitingDocuments)
         && i.note.as_deref() == Some("waiting for records")));
     assert!(r.app.marked.is_empty() && r.app.pending.is_none());
     assert!((0..3).all(|i| r.app.rows[i].decided()));
@@ -704,11 +713,11 @@ fn bulk_defer_and_escalate_but_never_approve_or_deny() {
     assert_eq!(rec[3].1.decision, Decision::Escalate);
     assert_eq!(
         rec[3].1.supersedes.as_deref(),
-        Some(rec[0].0.entry.as_str())
+        Some(rec[0].0.entry_sha256.as_str())
     );
     assert_eq!(
         rec[4].1.supersedes.as_deref(),
-        Some(rec[1].0.entry.as_str())
+        Some(rec[1].0.entry_sha256.as_str())
     );
     // Esc unmarks.
     r.keys("v v <esc>");

@@ -10,17 +10,20 @@ use tui_common::*;
 
 fn seeded() -> MemorySink {
     let loaded = load(&fixture("queue.yaml"));
-    let sha = p2review::tui::sink::provisional_disclosure_sha256(&loaded.queue.disclosures[1]);
+    let sha = p2review::queue::canonical::disclosure_sha256(&loaded.queue.disclosures[1]);
     let rec = |decision, reason, entry: &str, note: &str, supersedes: Option<&str>| Recorded {
         disclosure: "D-0002".into(),
         disclosure_sha256: sha.clone(),
         decision,
         reason_code: Some(reason),
-        entry: entry.repeat(32),
+        entry_sha256: entry.repeat(32),
         reviewer: "ana@clinic.example".into(),
         ts: "2026-11-28T09:15:00.000Z".into(),
         note: Some(note.into()),
         supersedes: supersedes.map(|s| s.repeat(32)),
+        seq: 0,
+        subject: String::new(),
+        override_: false,
     };
     MemorySink {
         seeded: vec![
@@ -146,7 +149,7 @@ fn a_decision_from_another_window_shows_on_the_next_tick() {
         LOOK,
         MemorySink::default(),
     );
-    let sha = p2review::tui::sink::provisional_disclosure_sha256(
+    let sha = p2review::queue::canonical::disclosure_sha256(
         &r.app.loaded.as_ref().unwrap().queue.disclosures[0],
     );
     r.keys("e <enter>");
@@ -160,11 +163,14 @@ fn a_decision_from_another_window_shows_on_the_next_tick() {
         disclosure_sha256: sha,
         decision: Decision::Deny,
         reason_code: Some(ReasonCode::ConsentMissing),
-        entry: "c3".repeat(32),
+        entry_sha256: "c3".repeat(32),
         reviewer: "ana@clinic.example".into(),
         ts: "2026-11-28T10:00:00.000Z".into(),
         note: None,
         supersedes: None,
+        seq: 0,
+        subject: String::new(),
+        override_: false,
     });
     r.driver.dispatch(&mut r.app, Action::Tick);
     assert!(r.app.rows[0].decided());

@@ -51,16 +51,19 @@ fn the_escalated_quick_filter_shows_escalations_only() {
     let loaded = load(&fixture("queue.yaml"));
     let rec = |i: usize, decision| Recorded {
         disclosure: loaded.queue.disclosures[i].id.clone(),
-        disclosure_sha256: p2review::tui::sink::provisional_disclosure_sha256(
+        disclosure_sha256: p2review::queue::canonical::disclosure_sha256(
             &loaded.queue.disclosures[i],
         ),
         decision,
         reason_code: Some(ReasonCode::NeedsPrivacyOfficer),
-        entry: format!("{i:064}"),
+        entry_sha256: format!("{i:064}"),
         reviewer: String::new(),
         ts: String::new(),
         note: None,
         supersedes: None,
+        seq: 0,
+        subject: String::new(),
+        override_: false,
     };
     let sink = MemorySink {
         seeded: vec![

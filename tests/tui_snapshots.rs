@@ -118,27 +118,33 @@ fn resumed_with_an_earlier_version() {
             seeded: vec![
                 Recorded {
                     disclosure: "D-0001".into(),
-                    disclosure_sha256: p2review::tui::sink::provisional_disclosure_sha256(
+                    disclosure_sha256: p2review::queue::canonical::disclosure_sha256(
                         &loaded.queue.disclosures[0],
                     ),
                     decision: Decision::Approve,
                     reason_code: Some(ReasonCode::ConsentVerified),
-                    entry: "ab".repeat(32),
+                    entry_sha256: "ab".repeat(32),
                     reviewer: String::new(),
                     ts: String::new(),
                     note: None,
                     supersedes: None,
+                    seq: 0,
+                    subject: String::new(),
+                    override_: false,
                 },
                 Recorded {
                     disclosure: "D-0002".into(),
-                    disclosure_sha256: p2review::tui::sink::provisional_disclosure_sha256(&older),
+                    disclosure_sha256: p2review::queue::canonical::disclosure_sha256(&older),
                     decision: Decision::Deny,
                     reason_code: Some(ReasonCode::ConsentInvalid),
-                    entry: "cd".repeat(32),
+                    entry_sha256: "cd".repeat(32),
                     reviewer: String::new(),
                     ts: String::new(),
                     note: None,
                     supersedes: None,
+                    seq: 0,
+                    subject: String::new(),
+                    override_: false,
                 },
             ],
             ..Default::default()

@@ -131,7 +131,7 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
             .records
             .iter()
             .filter(|r| p.contains(&r.entry_sha256) && !loaded.superseded.contains(&r.entry_sha256))
-            .map(|r| r.entry_sha256.clone())
+            .map(|r| r.entry_sha256.hex())
             .collect()
     };
     let failed = loaded

@@ -35,6 +35,30 @@ pub struct RecordedDecision {
     pub note: Option<String>,
 }
 
+impl RecordedDecision {
+    /// The projection of a `decision` entry (`None` for other entry types); `hash` is the
+    /// SHA-256 of its line.
+    pub fn of(e: &Entry, hash: &[u8; 32]) -> Option<RecordedDecision> {
+        let Body::Decision(d) = &e.body else {
+            return None;
+        };
+        Some(RecordedDecision {
+            seq: e.seq,
+            entry_sha256: data_encoding::HEXLOWER.encode(hash),
+            disclosure: d.disclosure.clone(),
+            disclosure_sha256: d.disclosure_sha256.clone(),
+            subject: d.subject.clone(),
+            decision: d.decision,
+            reason_code: d.reason_code,
+            ts: e.ts.clone(),
+            reviewer: e.reviewer.clone(),
+            supersedes: d.supersedes.clone(),
+            override_: d.override_,
+            note: d.note.clone(),
+        })
+    }
+}
+
 /// A log as read: its decisions in order, and what was wrong with it (signatures are
 /// checked for self-consistency; signer trust is `log verify`'s job).
 #[derive(Debug, Clone, Default)]
@@ -87,27 +111,6 @@ impl LogSnapshot {
             .iter()
             .filter(|d| d.decision == Decision::Escalate && res.effective(&d.entry_sha256, true))
             .collect()
-    }
-}
-
-/// The decision an entry records, if it is one.
-pub fn recorded_decision(e: &Entry, hash: &[u8; 32]) -> Option<RecordedDecision> {
-    match &e.body {
-        Body::Decision(d) => Some(RecordedDecision {
-            seq: e.seq,
-            entry_sha256: data_encoding::HEXLOWER.encode(hash),
-            disclosure: d.disclosure.clone(),
-            disclosure_sha256: d.disclosure_sha256.clone(),
-            subject: d.subject.clone(),
-            decision: d.decision,
-            reason_code: d.reason_code,
-            ts: e.ts.clone(),
-            reviewer: e.reviewer.clone(),
-            supersedes: d.supersedes.clone(),
-            override_: d.override_,
-            note: d.note.clone(),
-        }),
-        _ => None,
     }
 }
 
@@ -279,7 +282,7 @@ impl LogFollower {
         let restarted = self
             .cursor
             .read_new(&f, size, &mut |l| checker.check(l), &mut |e, h| {
-                decisions.extend(recorded_decision(e, &h))
+                decisions.extend(RecordedDecision::of(e, &h))
             })
             .map_err(|e| format!("{}: {e}", self.path.display()))?;
         self.seen = Some(now);
@@ -318,7 +321,7 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
         .take()
         .unwrap_or_default()
         .iter()
-        .filter_map(|(e, h)| recorded_decision(e, h))
+        .filter_map(|(e, h)| RecordedDecision::of(e, h))
         .collect();
     Ok(LogSnapshot {
         log_id: chain.log_id.clone(),
@@ -329,8 +332,106 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::log::entry::DecisionFields;
+
+    /// A valid `decision` entry with every optional field set and every text field
+    /// distinct, so a projection that reads the wrong field shows it.
+    pub(crate) fn sample_decision_entry() -> Entry {
+        use crate::verdict::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
+        let pref = |id: &'static str, v: &'static str, h: u8| PolicyRef {
+            id: id.into(),
+            version: v.into(),
+            sha256: data_encoding::HEXLOWER.encode(&[h; 32]).into(),
+        };
+        Entry {
+            log: "0123456789abcdef0123456789abcdef".into(),
+            seq: 7,
+            prev: "11".repeat(32),
+            ts: "2026-11-28T09:15:00.250Z".into(),
+            reviewer: "ana@clinic.example".into(),
+            key: format!("SHA256:{}", "A".repeat(43)),
+            body: Body::Decision(Box::new(DecisionFields {
+                queue: "22".repeat(32),
+                disclosure: "D-0042".into(),
+                disclosure_sha256: "33".repeat(32),
+                subject: "P-0009".into(),
+                recipient_kind: "health_plan".into(),
+                recipient_name: "Pinecrest Health Plan".into(),
+                purpose: "payment".into(),
+                as_of: "2026-11-27".into(),
+                consent: Some("C-0003".into()),
+                consent_status: ConsentStatus::Deficient,
+                part2: Part2Status::ConsentRequired,
+                hipaa: HipaaStatus::PermittedTpo,
+                rule: "p2.payment.needs_consent".into(),
+                unsettled: true,
+                policy: PolicyRefs {
+                    part2: pref("part2-core", "2024.1", 0x44),
+                    hipaa: pref("hipaa-core", "2023.2", 0x55),
+                },
+                decision: Decision::Approve,
+                reason_code: Some(ReasonCode::CourtOrderOnFile),
+                note: Some("order on file, checked".into()),
+                override_: true,
+                supersedes: Some("66".repeat(32)),
+                second_required: true,
+            })),
+        }
+    }
+
+    /// The review screen's row is a projection of the one entry declaration
+    /// (`log::entry`): each of its fields comes from the entry field of that name.
+    #[test]
+    fn the_recorded_decision_is_a_projection_of_the_entry() {
+        let e = sample_decision_entry();
+        assert!(
+            Entry::from_value(&e.to_value()).is_ok(),
+            "the sample is a valid entry"
+        );
+        let Body::Decision(d) = &e.body else {
+            unreachable!()
+        };
+        let r = RecordedDecision::of(&e, &[0x77; 32]).unwrap();
+        assert_eq!(
+            r,
+            RecordedDecision {
+                seq: e.seq,
+                entry_sha256: "77".repeat(32),
+                disclosure: d.disclosure.clone(),
+                disclosure_sha256: d.disclosure_sha256.clone(),
+                subject: d.subject.clone(),
+                decision: d.decision,
+                reason_code: d.reason_code,
+                ts: e.ts.clone(),
+                reviewer: e.reviewer.clone(),
+                supersedes: d.supersedes.clone(),
+                override_: d.override_,
+                note: d.note.clone(),
+            }
+        );
+        // And by JSON name, as the log holds it.
+        let v = e.to_value();
+        assert_eq!(v["disclosure"], r.disclosure.as_str());
+        assert_eq!(v["disclosure_sha256"], r.disclosure_sha256.as_str());
+        assert_eq!(v["subject"], r.subject.as_str());
+        assert_eq!(v["decision"], r.decision.as_str());
+        assert_eq!(v["reason_code"], r.reason_code.unwrap().as_str());
+        assert_eq!(v["ts"], r.ts.as_str());
+        assert_eq!(v["reviewer"], r.reviewer.as_str());
+        assert_eq!(v["supersedes"], r.supersedes.as_deref().unwrap());
+        assert_eq!(v["override"], r.override_);
+        assert_eq!(v["note"], r.note.as_deref().unwrap());
+        let genesis = Entry {
+            body: Body::Genesis {
+                log_kind: LogKind::Production,
+                created_by: "ana@clinic.example".into(),
+            },
+            ..e
+        };
+        assert_eq!(RecordedDecision::of(&genesis, &[0; 32]), None);
+    }
 
     fn rd(
         seq: u64,

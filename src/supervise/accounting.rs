@@ -239,12 +239,12 @@ pub fn accounting(
         if !r.verification.ok() {
             if period.holds(r.date(), 6) {
                 out.failed.push(FailedEntry {
-                    disclosure: r.body.disclosure.clone(),
+                    disclosure: r.body.disclosure.to_string(),
                     date: r.date(),
                     decision: r.body.decision.to_string(),
                     log_path: r.log_path.display().to_string(),
                     line: r.line,
-                    entry: r.entry_sha256.clone(),
+                    entry: r.entry_sha256.hex(),
                     findings: match &r.verification {
                         super::Verification::Failed { findings } => findings.clone(),
                         super::Verification::Verified => vec![],
@@ -284,7 +284,7 @@ pub fn accounting(
             });
             continue;
         }
-        let overrides = approvals.iter().any(|r| r.body.overrides);
+        let overrides = approvals.iter().any(|r| r.body.override_);
         let required_by = if overrides {
             RequiredBy::Hipaa
         } else if b.consent.is_some() {
@@ -307,9 +307,9 @@ pub fn accounting(
         let basis = if overrides {
             let reason = approvals
                 .iter()
-                .find(|r| r.body.overrides)
-                .and_then(|r| r.body.reason_code.clone())
-                .unwrap_or_default();
+                .find(|r| r.body.override_)
+                .and_then(|r| r.body.reason_code)
+                .map_or("", |c| c.as_str());
             format!("override: {reason}")
         } else if let Some(c) = &b.consent {
             format!("consent {c}")
@@ -356,15 +356,15 @@ pub fn accounting(
             description: joined.map_or(QUEUE_NOT_SUPPLIED.to_owned(), |j| j.description.clone()),
             purpose: b.purpose.to_string(),
             basis,
-            consent: b.consent.clone(),
-            reason_code: b.reason_code.clone(),
+            consent: b.consent.map(|c| c.to_string()),
+            reason_code: b.reason_code.map(|c| c.to_string()),
             overrides,
             reviewers,
             verification: "verified",
             required_by,
             required_by_unsettled: required_by.unsettled(),
             conflict: effective.iter().any(|r| *r.body.decision != *"approve"),
-            entries: approvals.iter().map(|r| r.entry_sha256.clone()).collect(),
+            entries: approvals.iter().map(|r| r.entry_sha256.hex()).collect(),
         });
     }
     out.rows
@@ -420,13 +420,13 @@ pub fn recipients(
             ),
         };
         let key = (
-            b.subject.clone(),
+            b.subject.to_string(),
             name.clone(),
             kind.clone(),
             conduit.clone(),
         );
         let row = rows.entry(key).or_insert_with(|| RecipientRow {
-            subject: b.subject.clone(),
+            subject: b.subject.to_string(),
             recipient: name,
             recipient_kind: kind,
             conduit,
@@ -437,10 +437,10 @@ pub fn recipients(
         });
         row.first = row.first.min(r.date());
         row.last = row.last.max(r.date());
-        if !row.disclosures.contains(&b.disclosure) {
-            row.disclosures.push(b.disclosure.clone());
+        if !row.disclosures.iter().any(|d| *d == *b.disclosure) {
+            row.disclosures.push(b.disclosure.to_string());
         }
-        row.superseded |= res.superseded.contains(r.entry_sha256.as_str());
+        row.superseded |= res.superseded.contains(&r.entry_sha256);
     }
     rows.into_values().collect()
 }

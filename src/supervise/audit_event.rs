@@ -57,7 +57,7 @@ pub fn audit_event(r: &DecisionRecord) -> Option<Value> {
     if let Some(code) = &b.reason_code {
         desc.push_str(&format!(" ({code})"));
     }
-    if b.overrides {
+    if b.override_ {
         desc.push_str("; approved against the Part 2 verdict (override)");
     }
     let mut purpose = vec![json!({ "system": "urn:p2review:purpose", "code": &*b.purpose })];
@@ -103,7 +103,7 @@ pub fn audit_event(r: &DecisionRecord) -> Option<Value> {
             "display": "Authorization Decision using Roles and Consent"
         }],
         "action": "E",
-        "recorded": b.ts,
+        "recorded": r.ts_text(),
         "outcome": outcome(&b.decision),
         "outcomeDesc": desc,
         "purposeOfEvent": [{ "coding": purpose }],

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::record::DecisionRecord;
+use super::record::{DecisionRecord, Hash};
 
 /// Two or more effective decisions on one item that disagree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,7 +26,7 @@ pub struct Conflict {
 /// The effective decisions of every item, in time order: verified and not superseded.
 pub fn effective<'r>(
     records: &'r [DecisionRecord],
-    superseded: &HashSet<String>,
+    superseded: &HashSet<Hash>,
 ) -> BTreeMap<(&'r str, &'r str), Vec<&'r DecisionRecord>> {
     let mut by_item: BTreeMap<(&str, &str), Vec<&DecisionRecord>> = BTreeMap::new();
     for r in records {
@@ -42,7 +42,7 @@ pub fn effective<'r>(
 
 /// Every conflict among `records` (all decision entries read), given the honoured
 /// superseded hashes.
-pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<String>) -> Vec<Conflict> {
+pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<Hash>) -> Vec<Conflict> {
     effective(records, superseded)
         .into_iter()
         .filter(|(_, es)| {
@@ -56,7 +56,7 @@ pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<String>) -> Ve
                 .iter()
                 .map(|r| {
                     (
-                        r.entry_sha256.clone(),
+                        r.entry_sha256.hex(),
                         r.body.reviewer.to_string(),
                         r.body.decision.to_string(),
                     )
@@ -67,29 +67,27 @@ pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<String>) -> Ve
 }
 
 /// Hashes of the entries in conflict (what `log show` flags `CONFLICT`).
-pub fn conflicting_hashes(conflicts: &[Conflict]) -> HashSet<String> {
+pub fn conflicting_hashes(conflicts: &[Conflict]) -> HashSet<Hash> {
     conflicts
         .iter()
-        .flat_map(|c| c.entries.iter().map(|(h, _, _)| h.clone()))
+        .flat_map(|c| c.entries.iter().filter_map(|(h, _, _)| Hash::parse_hex(h)))
         .collect()
 }
 
 /// Verified approvals still waiting for a second reviewer (four-eyes): they count as not
 /// approved. Whether they are still effective is the caller's question (a pending entry
 /// superseded by a second reviewer's approval is complete, and no longer effective).
-pub fn pending_second<'r>(
-    records: impl IntoIterator<Item = &'r DecisionRecord>,
-) -> HashSet<String> {
-    let by_hash: HashMap<&str, &DecisionRecord> = records
+pub fn pending_second<'r>(records: impl IntoIterator<Item = &'r DecisionRecord>) -> HashSet<Hash> {
+    let by_hash: HashMap<Hash, &DecisionRecord> = records
         .into_iter()
         .filter(|r| r.verification.ok())
-        .map(|r| (r.entry_sha256.as_str(), r))
+        .map(|r| (r.entry_sha256, r))
         .collect();
-    let mut memo: HashMap<&str, bool> = HashMap::new();
+    let mut memo: HashMap<Hash, bool> = HashMap::new();
     let mut out = HashSet::new();
     for r in by_hash.values() {
         if is_pending(r, &by_hash, &mut memo, 0) {
-            out.insert(r.entry_sha256.clone());
+            out.insert(r.entry_sha256);
         }
     }
     out
@@ -99,26 +97,21 @@ pub fn pending_second<'r>(
 /// chains are short, and a cycle of hashes cannot exist (each names an earlier line).
 fn is_pending<'r>(
     r: &'r DecisionRecord,
-    by_hash: &HashMap<&'r str, &'r DecisionRecord>,
-    memo: &mut HashMap<&'r str, bool>,
+    by_hash: &HashMap<Hash, &'r DecisionRecord>,
+    memo: &mut HashMap<Hash, bool>,
     depth: usize,
 ) -> bool {
-    if let Some(&p) = memo.get(r.entry_sha256.as_str()) {
+    if let Some(&p) = memo.get(&r.entry_sha256) {
         return p;
     }
-    let p = if *r.body.decision != *"approve" {
+    let p = if r.body.decision != "approve" {
         false
     } else if r.body.second_required {
         // A second_required approval completes a pending one of another principal and
         // key (SPEC: "an approve … whose honoured supersedes names it … is not pending").
         !completes(r, by_hash, memo, depth)
     } else {
-        match r
-            .body
-            .supersedes
-            .as_deref()
-            .and_then(|h| by_hash.get(h).copied())
-        {
+        match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
             Some(named)
                 if depth < 64
                     && same_item(named, r)
@@ -129,22 +122,17 @@ fn is_pending<'r>(
             _ => false,
         }
     };
-    memo.insert(r.entry_sha256.as_str(), p);
+    memo.insert(r.entry_sha256, p);
     p
 }
 
 fn completes<'r>(
     r: &'r DecisionRecord,
-    by_hash: &HashMap<&'r str, &'r DecisionRecord>,
-    memo: &mut HashMap<&'r str, bool>,
+    by_hash: &HashMap<Hash, &'r DecisionRecord>,
+    memo: &mut HashMap<Hash, bool>,
     depth: usize,
 ) -> bool {
-    match r
-        .body
-        .supersedes
-        .as_deref()
-        .and_then(|h| by_hash.get(h).copied())
-    {
+    match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
         Some(named) if depth < 64 && same_item(named, r) => {
             named.body.reviewer != r.body.reviewer
                 && named.body.key != r.body.key

@@ -61,16 +61,16 @@ impl ShowRow {
         ShowRow {
             verification,
             findings,
-            ts: esc(&b.ts),
+            ts: r.ts_text(),
             log: esc(&b.log),
             log_path: esc(&r.log_path.display().to_string()),
             seq: b.seq,
             line: r.line,
-            entry: r.entry_sha256.clone(),
+            entry: r.entry_sha256.hex(),
             reviewer: esc(&b.reviewer),
             key: esc(&b.key),
             disclosure: esc(&b.disclosure),
-            disclosure_sha256: esc(&b.disclosure_sha256),
+            disclosure_sha256: b.disclosure_sha256.map(|h| h.hex()).unwrap_or_default(),
             subject: esc(&b.subject),
             recipient_kind: esc(&b.recipient.kind),
             recipient: esc(&b.recipient.name),
@@ -84,9 +84,9 @@ impl ShowRow {
             hipaa_policy: esc(&format!("{}@{}", b.policy.hipaa.id, b.policy.hipaa.version)),
             decision: esc(&b.decision),
             reason_code: esc(b.reason_code.as_deref().unwrap_or_default()),
-            overrides: b.overrides,
+            overrides: b.override_,
             note: esc(b.note.as_deref().unwrap_or_default()),
-            supersedes: esc(b.supersedes.as_deref().unwrap_or_default()),
+            supersedes: b.supersedes.map(|h| h.hex()).unwrap_or_default(),
         }
     }
 }

@@ -26,7 +26,7 @@ impl Filter {
             && self.since.is_none_or(|s| day >= s)
             && self.until.is_none_or(|u| day <= u)
             && self.patient.as_deref().is_none_or(|x| b.subject == x)
-            && (!self.overrides_only || b.overrides)
+            && (!self.overrides_only || b.override_)
             && self.part2.as_deref().is_none_or(|x| *b.part2 == *x)
     }
 

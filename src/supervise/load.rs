@@ -3,13 +3,14 @@
 //! of its own line attached, and findings on other lines (genesis, recovery, training,
 //! unreadable lines) stay with the log so they still count. Nothing is silently dropped.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::record::{DecisionBody, DecisionRecord, LogStatus, Shared, Verification, merge};
+use super::record::{DecisionRecord, Hash, LogStatus, Verification, merge};
+use super::supersede::ItemEntry;
 use crate::log::checkpoint::Checkpoint;
 use crate::log::findings::{Code, Finding};
 use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
@@ -39,9 +40,9 @@ pub struct Loaded {
     pub other: Vec<OtherFinding>,
     /// Entry hashes named by an honoured supersession, over every entry read, kept or
     /// not (`supersede::resolve`).
-    pub superseded: HashSet<String>,
+    pub superseded: HashSet<Hash>,
     /// Verified escalations still open, over every entry read, kept or not.
-    pub escalations: Vec<String>,
+    pub escalations: Vec<Hash>,
 }
 
 impl Loaded {
@@ -76,88 +77,17 @@ impl Loaded {
     }
 }
 
-#[derive(Deserialize)]
-struct HeadLine<'a> {
-    #[serde(borrow)]
-    e: HeadBody<'a>,
-}
-
-#[derive(Deserialize)]
-struct HeadBody<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: &'a str,
-}
-
-#[derive(Deserialize)]
-struct FullLine {
-    e: DecisionBody,
-}
-
-/// Each distinct shared string once, whatever the number of records holding it.
-#[derive(Default)]
-struct Interner(HashSet<Shared>);
-
-impl Interner {
-    fn put(&mut self, s: &mut Shared) {
-        match self.0.get(&**s) {
-            Some(x) => *s = x.clone(),
-            None => {
-                self.0.insert(s.clone());
-            }
-        }
-    }
-
-    fn body(&mut self, b: &mut DecisionBody) {
-        for s in [
-            &mut b.log,
-            &mut b.reviewer,
-            &mut b.key,
-            &mut b.queue,
-            &mut b.recipient.kind,
-            &mut b.recipient.name,
-            &mut b.purpose,
-            &mut b.as_of,
-            &mut b.consent_status,
-            &mut b.part2,
-            &mut b.hipaa,
-            &mut b.rule,
-            &mut b.decision,
-            &mut b.policy.part2.id,
-            &mut b.policy.part2.version,
-            &mut b.policy.part2.sha256,
-            &mut b.policy.hipaa.id,
-            &mut b.policy.hipaa.version,
-            &mut b.policy.hipaa.sha256,
-        ] {
-            self.put(s);
-        }
-    }
-}
-
-/// Read the decision entries of one line leniently (the verifier judges it; this only
-/// extracts what to show). `None`: not a decision entry or not readable as one.
-fn decision_of(
-    path: &Arc<Path>,
-    line_no: u64,
-    piece: &[u8],
-    interner: &mut Interner,
-) -> Option<DecisionRecord> {
+/// Read one line leniently (the verifier judges it; this only extracts what to show).
+/// `None`: not a decision entry or not readable as one.
+fn decision_of(path: &Arc<Path>, line_no: u64, piece: &[u8]) -> Option<DecisionRecord> {
     let raw = piece.strip_suffix(b"\n").unwrap_or(piece);
-    let head: HeadLine = serde_json::from_slice(raw).ok()?;
-    if head.e.kind != "decision" {
-        return None;
-    }
-    let mut full: FullLine = serde_json::from_slice(raw).ok()?;
-    interner.body(&mut full.e);
-    let ts = chrono::DateTime::parse_from_rfc3339(&full.e.ts)
-        .ok()?
-        .with_timezone(&chrono::Utc);
+    let (body, ts_ms) = super::lenient::read_line(raw)?;
     Some(DecisionRecord {
         log_path: path.clone(),
         line: line_no,
-        entry_sha256: crate::digest::sha256_hex(raw),
-        ts,
-        body: full.e,
+        entry_sha256: Hash(crate::log::line::line_hash(raw)),
+        ts_ms,
+        body,
         verification: Verification::Verified,
     })
 }
@@ -217,39 +147,34 @@ pub fn load_logs_progress(
     progress: &mut dyn FnMut(LoadProgress),
 ) -> Loaded {
     let mut out = Loaded::default();
-    let mut interner = Interner::default();
     let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
-    // Every decision entry read, kept or not, for supersession (resolved at the end).
-    let mut items: Vec<(u64, super::supersede::ItemEntry)> = Vec::new();
-    // Per readable log: its path, its items, and the lines of rows filtered out.
-    let mut item_logs: Vec<(PathBuf, std::ops::Range<usize>, HashSet<u64>)> = Vec::new();
+    // Decision entries filtered out of the view: supersession still needs them (resolved
+    // at the end over these and the records kept). Kept records are not copied.
+    let mut dropped_items: Vec<ItemEntry> = Vec::new();
     for (log, path) in paths.iter().enumerate() {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
-        let first_item = items.len();
         let mut recs: Vec<DecisionRecord> = Vec::new();
-        let mut dropped: HashSet<u64> = HashSet::new();
+        let mut dropped: Vec<(u64, ItemEntry)> = Vec::new();
         let mut at = LoadProgress {
             log,
             entries: 0,
             bytes: 0,
             done: false,
         };
+        // The one verification call (every line through the real verifier); each line
+        // comes back in file order after its checks.
         let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece| {
             at.entries = n;
             at.bytes += piece.len() as u64;
             if n % PROGRESS_EVERY == 0 {
                 progress(at);
             }
-            if let Some(r) = decision_of(&shared_path, n, piece, &mut interner) {
-                let mut item = super::supersede::item_entry(&r);
-                interner.put(&mut item.subject);
-                interner.put(&mut item.disclosure);
-                items.push((n, item));
+            if let Some(r) = decision_of(&shared_path, n, piece) {
                 if keep(&r) {
                     recs.push(r);
                 } else {
                     // A decision row filtered out: its findings go with it.
-                    dropped.insert(n);
+                    dropped.push((n, ItemEntry::of(&r)));
                 }
             }
         });
@@ -272,21 +197,18 @@ pub fn load_logs_progress(
         for f in &report.findings {
             by_line.entry(f.line).or_default().push(f);
         }
-        // An entry whose line has an error (or is a torn tail) did not verify.
-        for (line, item) in &mut items[first_item..] {
-            item.verified = !by_line.get(line).is_some_and(|fs| {
-                fs.iter()
-                    .any(|f| f.code.is_error() || f.code == Code::TornTail)
-            });
+        // Errors, and a torn tail (the line is not an entry of the chain), fail the
+        // entry; clock skew is a warning about an otherwise valid entry.
+        let fails = |f: &&Finding| f.code.is_error() || f.code == Code::TornTail;
+        for (line, item) in &mut dropped {
+            item.verified = !by_line.get(line).is_some_and(|fs| fs.iter().any(fails));
         }
-        item_logs.push((path.clone(), first_item..items.len(), dropped.clone()));
+        let dropped_lines: HashSet<u64> = dropped.iter().map(|(l, _)| *l).collect();
+        dropped_items.extend(dropped.into_iter().map(|(_, i)| i));
         for r in &mut recs {
             if let Some(fs) = by_line.remove(&r.line) {
-                // Errors, and a torn tail (the line is not an entry of the chain), fail
-                // the entry; clock skew is a warning about an otherwise valid entry.
-                let (fail, warn): (Vec<&Finding>, Vec<&Finding>) = fs
-                    .into_iter()
-                    .partition(|f| f.code.is_error() || f.code == Code::TornTail);
+                let (fail, warn): (Vec<&Finding>, Vec<&Finding>) =
+                    fs.into_iter().partition(|f| fails(f));
                 if !fail.is_empty() {
                     r.verification = Verification::Failed {
                         findings: fail.iter().map(|f| f.code.as_str().to_owned()).collect(),
@@ -297,7 +219,7 @@ pub fn load_logs_progress(
                 }
             }
         }
-        by_line.retain(|line, _| !dropped.contains(line));
+        by_line.retain(|line, _| !dropped_lines.contains(line));
         for f in by_line.into_values().flatten() {
             out.other.push(OtherFinding {
                 log_path: path.clone(),
@@ -336,25 +258,32 @@ pub fn load_logs_progress(
         all.extend(v);
     }
     out.records = merge(all);
-    let entries: Vec<super::supersede::ItemEntry> = items.iter().map(|(_, e)| e.clone()).collect();
-    let res = super::supersede::resolve(&entries);
-    // Each warning goes with the log and line of the superseding entry.
-    // A warning goes with the superseding row, and like its findings it is not reported
-    // when that row is filtered out.
-    let mut at: std::collections::HashMap<&str, (&PathBuf, u64, u64)> = Default::default();
-    for (path, range, dropped) in &item_logs {
-        for (line, e) in &items[range.clone()] {
-            if !dropped.contains(line) {
-                at.insert(e.hash.as_str(), (path, *line, e.seq));
+    let records = &out.records;
+    let res = super::supersede::resolve_iter(|| {
+        records
+            .iter()
+            .map(ItemEntry::of)
+            .chain(dropped_items.iter().copied())
+    });
+    // A warning goes with the superseding row (its log and line), and like its findings
+    // it is not reported when that row is filtered out.
+    let warned: HashSet<&str> = res.warnings.iter().map(|w| w.entry.as_str()).collect();
+    let mut at: HashMap<String, (&Path, u64, u64)> = HashMap::new();
+    if !warned.is_empty() {
+        for r in records {
+            let h = r.entry_sha256.hex();
+            if warned.contains(h.as_str()) {
+                at.insert(h, (&r.log_path, r.line, r.body.seq));
             }
         }
     }
+    let mut other = Vec::new();
     for w in &res.warnings {
-        let Some(&(path, line, seq)) = at.get(w.entry.as_str()) else {
+        let Some(&(path, line, seq)) = at.get(&w.entry) else {
             continue;
         };
-        out.other.push(OtherFinding {
-            log_path: path.clone(),
+        other.push(OtherFinding {
+            log_path: path.to_path_buf(),
             line,
             seq,
             code: w.code.to_owned(),
@@ -362,6 +291,7 @@ pub fn load_logs_progress(
             detail: Some(format!("entry={} supersedes={}", w.entry, w.names)),
         });
     }
+    out.other.extend(other);
     out.superseded = res.superseded;
     out.escalations = res.open_escalations;
     out

@@ -8,6 +8,8 @@ pub mod conflict;
 pub mod export;
 pub mod filter;
 pub mod incidents;
+pub mod intern;
+pub mod lenient;
 pub mod load;
 pub mod record;
 pub mod summary;
@@ -21,8 +23,10 @@ pub use filter::Filter;
 pub use load::{
     LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,
 };
-pub use record::{DecisionRecord, LogStatus, Verification, merge};
+pub use record::{DecisionBody, DecisionRecord, Hash, LogStatus, Sym, Verification, merge};
 pub use summary::{
     ReviewerSummary, Summary, open_escalations, summarize, summarize_shown, summarize_with,
 };
-pub use supersede::{ItemEntry, Resolution, SupersedesWarning, resolve, resolve_records};
+pub use supersede::{
+    ItemEntry, Resolution, SupersedesWarning, resolve, resolve_iter, resolve_records,
+};

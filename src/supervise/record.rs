@@ -1,11 +1,14 @@
-//! A decision entry as the supervisor sees it: the normative §6.2 fields of a `decision`
-//! body, plus where it came from and whether it verified.
+//! A decision entry as the supervisor sees it: the fields of a `decision` entry
+//! (docs/signed-log.md#decision) in compact form, plus where it came from and whether it
+//! verified. A million of these fit in a few hundred megabytes (BENCHMARKS.md).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::log::entry::{Body, Entry};
 
 /// Did this entry pass verification when it was read?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,69 +27,112 @@ impl Verification {
     }
 }
 
-/// Text shared by many entries (reviewer, key, recipient, statuses...): `load_logs`
-/// interns it, so a million records hold each distinct value once.
-pub type Shared = Arc<str>;
+pub use super::intern::{Hash, Sym};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RecipientRef {
-    pub kind: Shared,
-    pub name: Shared,
+    pub kind: Sym,
+    pub name: Sym,
 }
 
 /// One policy reference of an entry (`{"id","version","sha256"}`). Read leniently
 /// (missing parts are empty): whether the entry is well formed is the verifier's call.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PolicyId {
-    pub id: Shared,
-    pub version: Shared,
-    pub sha256: Shared,
+    pub id: Sym,
+    pub version: Sym,
+    pub sha256: Sym,
 }
 
 /// The policies a decision was made under (`policy`, docs/signed-log.md#decision).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PolicyPair {
     pub part2: PolicyId,
     pub hipaa: PolicyId,
 }
 
-/// The fields of a `decision` entry body (docs/signed-log.md#decision) that review and exports use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The supervisor's compact view of a `decision` entry (docs/signed-log.md#decision):
+/// the fields of `log::entry::{Entry, DecisionFields}` under the same names, text
+/// interned, hashes as bytes. It is a projection of that one declaration
+/// ([`DecisionBody::of_entry`]); lines are read into it leniently ([`DecisionRecord::from_body`]),
+/// because an entry that failed verification is still shown (as FAILED), and a test pins
+/// the two together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecisionBody {
-    pub log: Shared,
+    pub log: Sym,
     pub seq: u64,
-    pub ts: String,
-    pub reviewer: Shared,
-    pub key: Shared,
-    pub queue: Shared,
-    pub disclosure: String,
-    pub disclosure_sha256: String,
-    pub subject: String,
+    pub reviewer: Sym,
+    pub key: Sym,
+    pub queue: Sym,
+    pub disclosure: Sym,
+    /// `None` when the entry did not hold a 64-digit hex hash (it failed verification).
+    pub disclosure_sha256: Option<Hash>,
+    pub subject: Sym,
     pub recipient: RecipientRef,
-    pub purpose: Shared,
-    pub as_of: Shared,
-    #[serde(default)]
-    pub consent: Option<String>,
-    pub consent_status: Shared,
-    pub part2: Shared,
-    pub hipaa: Shared,
-    pub rule: Shared,
+    pub purpose: Sym,
+    pub as_of: Sym,
+    pub consent: Option<Sym>,
+    pub consent_status: Sym,
+    pub part2: Sym,
+    pub hipaa: Sym,
+    pub rule: Sym,
     pub unsettled: bool,
     pub policy: PolicyPair,
-    pub decision: Shared,
-    #[serde(default)]
-    pub reason_code: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(rename = "override")]
-    pub overrides: bool,
-    #[serde(default)]
-    pub supersedes: Option<String>,
+    pub decision: Sym,
+    pub reason_code: Option<Sym>,
+    pub note: Option<Sym>,
+    /// The entry's `override`.
+    pub override_: bool,
+    /// `None` when absent (or, on an entry that failed verification, not a hash).
+    pub supersedes: Option<Hash>,
     /// Four-eyes: a v2 override approval still waiting for a second reviewer.
-    #[serde(default)]
     pub second_required: bool,
+}
+
+impl DecisionBody {
+    /// The projection of a `decision` entry (`None` for other entry types).
+    pub fn of_entry(e: &Entry) -> Option<DecisionBody> {
+        let Body::Decision(d) = &e.body else {
+            return None;
+        };
+        let pid = |p: &crate::verdict::PolicyRef| PolicyId {
+            id: Sym::new(&p.id),
+            version: Sym::new(&p.version),
+            sha256: Sym::new(&p.sha256),
+        };
+        Some(DecisionBody {
+            log: Sym::new(&e.log),
+            seq: e.seq,
+            reviewer: Sym::new(&e.reviewer),
+            key: Sym::new(&e.key),
+            queue: Sym::new(&d.queue),
+            disclosure: Sym::new(&d.disclosure),
+            disclosure_sha256: Hash::parse_hex(&d.disclosure_sha256),
+            subject: Sym::new(&d.subject),
+            recipient: RecipientRef {
+                kind: Sym::new(&d.recipient_kind),
+                name: Sym::new(&d.recipient_name),
+            },
+            purpose: Sym::new(&d.purpose),
+            as_of: Sym::new(&d.as_of),
+            consent: d.consent.as_deref().map(Sym::new),
+            consent_status: Sym::new(d.consent_status.as_str()),
+            part2: Sym::new(d.part2.as_str()),
+            hipaa: Sym::new(d.hipaa.as_str()),
+            rule: Sym::new(&d.rule),
+            unsettled: d.unsettled,
+            policy: PolicyPair {
+                part2: pid(&d.policy.part2),
+                hipaa: pid(&d.policy.hipaa),
+            },
+            decision: Sym::new(d.decision.as_str()),
+            reason_code: d.reason_code.map(|r| Sym::new(r.as_str())),
+            note: d.note.as_deref().map(Sym::new),
+            override_: d.override_,
+            supersedes: d.supersedes.as_deref().and_then(Hash::parse_hex),
+            second_required: d.second_required,
+        })
+    }
 }
 
 /// One decision entry with its provenance.
@@ -96,16 +142,18 @@ pub struct DecisionRecord {
     pub log_path: Arc<Path>,
     /// 1-based line in that file.
     pub line: u64,
-    /// Hex SHA-256 of the line without its LF (what `supersedes` names).
-    pub entry_sha256: String,
-    pub ts: DateTime<Utc>,
+    /// SHA-256 of the line without its LF (what `supersedes` names).
+    pub entry_sha256: Hash,
+    /// The entry's `ts`, in milliseconds since the epoch (the one timestamp kept).
+    pub ts_ms: i64,
     pub body: DecisionBody,
     pub verification: Verification,
 }
 
 impl DecisionRecord {
-    /// Build from a body's JSON text. `Err` when the body is not a well-formed decision
-    /// (the caller reports it as a failed entry rather than dropping it).
+    /// Build from a body's JSON text, read leniently (`src/supervise/lenient.rs`).
+    /// `entry_sha256` is 64 hex digits. `Err` when the body is not a decision readable as
+    /// one (the caller reports it as a failed entry rather than dropping it).
     pub fn from_body(
         log_path: impl Into<Arc<Path>>,
         line: u64,
@@ -113,24 +161,37 @@ impl DecisionRecord {
         body_json: &str,
         verification: Verification,
     ) -> Result<DecisionRecord, String> {
-        let body: DecisionBody =
-            serde_json::from_str(body_json).map_err(|e| format!("not a decision entry: {e}"))?;
-        let ts = DateTime::parse_from_rfc3339(&body.ts)
-            .map_err(|e| format!("bad ts: {e}"))?
-            .with_timezone(&Utc);
+        let entry_sha256 =
+            Hash::parse_hex(&entry_sha256).ok_or("the entry hash is not 64 hex digits")?;
+        let (body, ts_ms) = super::lenient::read_body(body_json.as_bytes())?;
         Ok(DecisionRecord {
             log_path: log_path.into(),
             line,
             entry_sha256,
-            ts,
+            ts_ms,
             body,
             verification,
         })
     }
 
+    /// `ts` as a date-time.
+    pub fn ts(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.ts_ms).unwrap_or_default()
+    }
+
+    /// `ts` as the entry wrote it (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
+    pub fn ts_text(&self) -> String {
+        self.ts().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    }
+
     /// The UTC date of `ts` (what `--since/--until` compare, docs/cli.md#log-show).
     pub fn date(&self) -> NaiveDate {
-        self.ts.date_naive()
+        self.ts().date_naive()
+    }
+
+    /// Days since 1970-01-01 of `ts` (UTC): a cheap key for per-day counts.
+    pub fn day(&self) -> i64 {
+        self.ts_ms.div_euclid(86_400_000)
     }
 }
 
@@ -152,7 +213,22 @@ pub fn merge(mut records: Vec<DecisionRecord>) -> Vec<DecisionRecord> {
     // The key is unique per entry (log path + seq), so an unstable sort gives the same
     // order as a stable one, in place: no n/2-element buffer at a million records.
     records.sort_unstable_by(|a, b| {
-        (a.ts, &a.log_path, a.body.seq).cmp(&(b.ts, &b.log_path, b.body.seq))
+        (a.ts_ms, &a.log_path, a.body.seq).cmp(&(b.ts_ms, &b.log_path, b.body.seq))
     });
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A million records must fit the memory target (BENCHMARKS.md: ≤ 400 MB for the
+    /// whole load): text is interned, hashes are bytes, so a record stays a few hundred
+    /// bytes with nothing on the heap but its shared path.
+    #[test]
+    fn a_record_stays_compact() {
+        let size = std::mem::size_of::<DecisionRecord>();
+        assert!(size <= 264, "DecisionRecord is {size} bytes");
+        assert!(std::mem::size_of::<DecisionBody>() <= 176);
+    }
 }

@@ -1,12 +1,12 @@
 //! The supervisor's summary: decisions per reviewer, override rates, open escalations,
 //! decisions per day.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::record::DecisionRecord;
+use super::record::{DecisionRecord, Hash, Sym};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReviewerSummary {
@@ -38,7 +38,7 @@ pub struct Summary {
     pub reviewers: Vec<ReviewerSummary>,
     pub totals: ReviewerSummary,
     /// Entry hashes of escalations no later entry supersedes, oldest first.
-    pub open_escalations: Vec<String>,
+    pub open_escalations: Vec<Hash>,
     pub per_day: BTreeMap<NaiveDate, u64>,
 }
 
@@ -46,10 +46,10 @@ pub struct Summary {
 /// `supersede::resolve`), across every log given.
 pub fn open_escalations(records: &[DecisionRecord]) -> Vec<&DecisionRecord> {
     let res = super::supersede::resolve_records(records);
-    let open: HashSet<&str> = res.open_escalations.iter().map(String::as_str).collect();
+    let open: HashSet<&Hash> = res.open_escalations.iter().collect();
     records
         .iter()
-        .filter(|r| open.contains(r.entry_sha256.as_str()))
+        .filter(|r| open.contains(&r.entry_sha256))
         .collect()
 }
 
@@ -70,57 +70,70 @@ pub fn summarize_shown(shown: &[&DecisionRecord], all: &[DecisionRecord]) -> Sum
 /// [`summarize_shown`] with the honoured superseded entry hashes given (`log show` keeps
 /// only the records it shows; `Loaded::superseded` covers every entry read). Entries that
 /// failed verification count nowhere: not in totals, not as open escalations.
-pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&str) -> bool) -> Summary {
+///
+/// One pass of integer work: decisions and reviewers are compared as interned symbols,
+/// days as day numbers; names and dates are made once per reviewer and per day. A
+/// four-eyes approval still waiting for its second reviewer counts as `pending_second`,
+/// not as an approval (docs/team.md#four-eyes).
+pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&Hash) -> bool) -> Summary {
+    let [approve, deny, escalate, defer] = ["approve", "deny", "escalate", "defer"].map(Sym::new);
     let verified = || shown.iter().copied().filter(|r| r.verification.ok());
-    let open = verified()
-        .filter(|r| *r.body.decision == *"escalate" && !superseded(r.entry_sha256.as_str()))
-        .map(|r| r.entry_sha256.clone())
-        .collect();
-    let pending: HashSet<String> = super::conflict::pending_second(verified())
+    let pending: HashSet<Hash> = super::conflict::pending_second(verified())
         .into_iter()
         .filter(|h| !superseded(h))
         .collect();
-    summarize_iter(verified(), open, &pending)
-}
-
-fn summarize_iter<'r>(
-    records: impl Iterator<Item = &'r DecisionRecord>,
-    open_escalations: Vec<String>,
-    pending: &HashSet<String>,
-) -> Summary {
-    let mut by: BTreeMap<&str, ReviewerSummary> = BTreeMap::new();
+    let mut by: HashMap<Sym, ReviewerSummary> = HashMap::new();
     let mut totals = ReviewerSummary {
         reviewer: "all".into(),
         ..Default::default()
     };
-    let mut per_day = BTreeMap::new();
-    for r in records {
-        let s = by
-            .entry(&*r.body.reviewer)
-            .or_insert_with(|| ReviewerSummary {
-                reviewer: r.body.reviewer.to_string(),
-                ..Default::default()
-            });
+    let mut days: HashMap<i64, u64> = HashMap::new();
+    let mut open = Vec::new();
+    for r in verified() {
+        let b = &r.body;
+        let s = by.entry(b.reviewer).or_default();
         for t in [&mut *s, &mut totals] {
             t.total += 1;
-            match &*r.body.decision {
-                "approve" if pending.contains(&r.entry_sha256) => t.pending_second += 1,
-                "approve" => t.approve += 1,
-                "deny" => t.deny += 1,
-                "escalate" => t.escalate += 1,
-                "defer" => t.defer += 1,
-                _ => {}
+            let d = b.decision;
+            if d == approve {
+                if pending.contains(&r.entry_sha256) {
+                    t.pending_second += 1;
+                } else {
+                    t.approve += 1;
+                }
+            } else if d == deny {
+                t.deny += 1;
+            } else if d == escalate {
+                t.escalate += 1;
+            } else if d == defer {
+                t.defer += 1;
             }
-            if r.body.overrides {
+            if b.override_ {
                 t.overrides += 1;
             }
         }
-        *per_day.entry(r.date()).or_insert(0) += 1;
+        if b.decision == escalate && !superseded(&r.entry_sha256) {
+            open.push(r.entry_sha256);
+        }
+        *days.entry(r.day()).or_insert(0) += 1;
     }
+    let mut reviewers: Vec<ReviewerSummary> = by
+        .into_iter()
+        .map(|(name, mut s)| {
+            s.reviewer = name.to_string();
+            s
+        })
+        .collect();
+    reviewers.sort_by(|a, b| a.reviewer.cmp(&b.reviewer));
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let per_day = days
+        .into_iter()
+        .map(|(d, n)| (epoch + chrono::Duration::days(d), n))
+        .collect();
     Summary {
-        reviewers: by.into_values().collect(),
+        reviewers,
         totals,
-        open_escalations,
+        open_escalations: open,
         per_day,
     }
 }

@@ -9,14 +9,14 @@ use std::path::PathBuf;
 use crate::decision::Decision;
 use crate::log::trust::Trust;
 use crate::log::verify::VerifyOptions;
-use crate::supervise::{DecisionRecord, load_logs_keeping};
+use crate::supervise::{DecisionRecord, Hash, load_logs_keeping};
 
 /// The item's effective decisions (verified, not superseded) across the logs read.
 #[derive(Debug, Clone, Default)]
 pub struct ItemView {
     pub effective: Vec<DecisionRecord>,
     /// Of those, approvals still waiting for a second reviewer.
-    pub pending: HashSet<String>,
+    pub pending: HashSet<Hash>,
 }
 
 /// Read `logs` (verified with `trust`) for the decisions on (`subject`, `disclosure`).
@@ -51,7 +51,7 @@ pub fn item_view(logs: &[PathBuf], trust: &Trust, subject: &str, disclosure: &st
     let pending = effective
         .iter()
         .filter(|r| pending.contains(&r.entry_sha256))
-        .map(|r| r.entry_sha256.clone())
+        .map(|r| r.entry_sha256)
         .collect();
     ItemView { effective, pending }
 }
@@ -99,7 +99,10 @@ pub fn plan(
             list()
         ));
     };
-    let target = view.effective.iter().find(|r| r.entry_sha256 == named);
+    let target = view
+        .effective
+        .iter()
+        .find(|r| r.entry_sha256.hex() == named);
     if target.is_none() && !view.effective.is_empty() {
         return Err(format!(
             "--supersedes names no current decision of this item ({}); nothing was recorded",

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use crate::engine::Evaluation;
-use crate::log::read::{LogFollower, RecordedDecision};
+use crate::log::read::LogFollower;
 use crate::log::{LogKind, Recorder};
 use crate::queue::{Disclosure, LoadedQueue};
 
@@ -89,12 +89,7 @@ impl DecisionSink for SignedLogSink {
                 "the log is read-only: {why}; run `p2review log verify` and ask a supervisor"
             ));
         }
-        let input = crate::log::DecisionInput {
-            decision: input.decision,
-            reason_code: input.reason,
-            note: input.note.clone(),
-            supersedes: input.supersedes.clone(),
-        };
+        let input = input.clone();
         if let Some(store) = &self.team {
             let r = crate::team::record::record_in_team(
                 store,
@@ -105,14 +100,9 @@ impl DecisionSink for SignedLogSink {
                 input,
             )
             .map_err(|e| format!("not recorded: {e}"))?;
-            return Ok(Receipt {
-                seq: r.receipt.seq,
-                entry: r.receipt.entry_sha256,
-                log: r.receipt.log_id,
-            });
+            return Ok(r.receipt);
         }
-        let receipt = self
-            .recorder
+        self.recorder
             .record(loaded, d, eval, input)
             .map_err(|e| match e {
                 crate::log::RecordError::Supersede(crate::log::SupersedeProblem::Required {
@@ -128,12 +118,7 @@ impl DecisionSink for SignedLogSink {
                     )
                 }
                 e => format!("not recorded: {e}"),
-            })?;
-        Ok(Receipt {
-            seq: receipt.seq,
-            entry: receipt.entry_sha256,
-            log: receipt.log_id,
-        })
+            })
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
@@ -143,17 +128,12 @@ impl DecisionSink for SignedLogSink {
         let mut f = self.follower.lock().unwrap_or_else(|p| p.into_inner());
         *f = LogFollower::new(self.recorder.log_path());
         let update = f.poll()?.unwrap_or_default();
-        Ok(update.decisions.into_iter().map(to_recorded).collect())
+        Ok(update.decisions)
     }
 
     fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
         let f = self.follower.get_mut().unwrap_or_else(|p| p.into_inner());
-        Ok(f.poll()?.map(|u| {
-            (
-                u.restarted,
-                u.decisions.into_iter().map(to_recorded).collect(),
-            )
-        }))
+        Ok(f.poll()?.map(|u| (u.restarted, u.decisions)))
     }
 
     fn notice(&self) -> Option<String> {
@@ -172,20 +152,6 @@ impl DecisionSink for SignedLogSink {
     }
 }
 
-fn to_recorded(r: RecordedDecision) -> Recorded {
-    Recorded {
-        disclosure: r.disclosure,
-        disclosure_sha256: r.disclosure_sha256,
-        decision: r.decision,
-        reason_code: r.reason_code,
-        entry: r.entry_sha256,
-        reviewer: r.reviewer,
-        ts: r.ts,
-        note: r.note,
-        supersedes: r.supersedes,
-    }
-}
-
 /// Every verified decision in the team's logs (others' included), in time order.
 fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, String> {
     let opts = crate::log::verify::VerifyOptions {
@@ -200,20 +166,22 @@ fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, St
         .into_iter()
         .filter(|r| r.verification.ok())
         .filter_map(|r| {
+            let b = &r.body;
             Some(Recorded {
-                decision: crate::decision::Decision::parse(&r.body.decision)?,
-                reason_code: r
-                    .body
+                seq: b.seq,
+                entry_sha256: r.entry_sha256.hex(),
+                disclosure: b.disclosure.to_string(),
+                disclosure_sha256: b.disclosure_sha256?.hex(),
+                subject: b.subject.to_string(),
+                decision: crate::decision::Decision::parse(&b.decision)?,
+                reason_code: b
                     .reason_code
-                    .as_deref()
-                    .and_then(crate::decision::ReasonCode::parse),
-                disclosure: r.body.disclosure,
-                disclosure_sha256: r.body.disclosure_sha256,
-                entry: r.entry_sha256,
-                reviewer: r.body.reviewer.to_string(),
-                ts: r.body.ts,
-                note: r.body.note,
-                supersedes: r.body.supersedes,
+                    .and_then(|c| crate::decision::ReasonCode::parse(&c)),
+                ts: r.ts_text(),
+                reviewer: b.reviewer.to_string(),
+                supersedes: b.supersedes.map(|h| h.hex()),
+                override_: b.override_,
+                note: b.note.map(|n| n.to_string()),
             })
         })
         .collect())
@@ -266,16 +234,15 @@ mod tests {
         assert!(sink.read_only().is_none());
         let input = DecisionInput {
             decision: Decision::Escalate,
-            reason: Some(ReasonCode::NeedsPrivacyOfficer),
+            reason_code: Some(ReasonCode::NeedsPrivacyOfficer),
             note: None,
-            overrides: false,
             supersedes: None,
         };
         let r = sink.record(&l, d, &ev, &input).unwrap();
         assert_eq!(r.seq, 1, "genesis is seq 0");
         let back = sink.recorded().unwrap();
         assert_eq!(back.len(), 1);
-        assert_eq!(back[0].entry, r.entry);
+        assert_eq!(back[0].entry_sha256, r.entry_sha256);
         assert_eq!(back[0].disclosure_sha256, sink.disclosure_sha256(d));
 
         // Damage the last entry's signature: appends must be refused, and say so.
@@ -319,9 +286,8 @@ mod tests {
         assert!(two.recorded().unwrap().is_empty());
         let input = |supersedes: Option<String>| DecisionInput {
             decision: Decision::Escalate,
-            reason: Some(ReasonCode::NeedsPrivacyOfficer),
+            reason_code: Some(ReasonCode::NeedsPrivacyOfficer),
             note: None,
-            overrides: false,
             supersedes,
         };
         let a = one.record(&l, d, &ev, &input(None)).unwrap();
@@ -331,15 +297,17 @@ mod tests {
         let (restarted, got) = two.poll().unwrap().unwrap();
         assert!(!restarted);
         assert_eq!(got.len(), 1);
-        assert_eq!(got[0].entry, a.entry);
+        assert_eq!(got[0].entry_sha256, a.entry_sha256);
         assert!(two.poll().unwrap().is_none(), "nothing new");
         let b = two
-            .record(&l, d, &ev, &input(Some(a.entry.clone())))
+            .record(&l, d, &ev, &input(Some(a.entry_sha256.clone())))
             .unwrap();
         let (_, got) = one.poll().unwrap().unwrap();
         assert_eq!(
-            got.iter().map(|r| r.entry.as_str()).collect::<Vec<_>>(),
-            vec![a.entry.as_str(), b.entry.as_str()]
+            got.iter()
+                .map(|r| r.entry_sha256.as_str())
+                .collect::<Vec<_>>(),
+            vec![a.entry_sha256.as_str(), b.entry_sha256.as_str()]
         );
     }
 }

@@ -6,58 +6,16 @@
 //! the real signed log behind this trait; [`MemorySink`] serves the tests and
 //! [`super::SignedLogSink`] is the real one.
 
-use serde::{Deserialize, Serialize};
-
-use crate::decision::{Decision, ReasonCode};
 use crate::engine::Evaluation;
 use crate::queue::{Disclosure, LoadedQueue};
 
-/// What the reviewer chose, already checked with [`crate::decision::check`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionInput {
-    pub decision: Decision,
-    pub reason: Option<ReasonCode>,
-    /// Trimmed; `None` when empty.
-    pub note: Option<String>,
-    /// `crate::decision::is_override` for this verdict.
-    pub overrides: bool,
-    /// The entry hash of the decision this one corrects (the item was already decided).
-    pub supersedes: Option<String>,
-}
+/// What the reviewer chose and the log's acknowledgement are the log's own types: one
+/// declaration each (`src/log/record.rs`, `src/log/append.rs`).
+pub use crate::log::{DecisionInput, Receipt};
 
-/// The log's acknowledgement: `ACK seq=<n> entry=<hex> log=<id>` (docs/cli.md#decide).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    pub seq: u64,
-    /// Hex SHA-256 of the entry's line.
-    pub entry: String,
-    /// The log id.
-    pub log: String,
-}
-
-/// A decision already in the log, read back at start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recorded {
-    pub disclosure: String,
-    pub disclosure_sha256: String,
-    pub decision: Decision,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason_code: Option<ReasonCode>,
-    /// Hex SHA-256 of the entry's line (what `supersedes` names).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub entry: String,
-    /// Who recorded it and when (the entry's `reviewer` and `ts`; empty when unknown):
-    /// shown when the item is opened again, e.g. by a supervisor resolving an escalation.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reviewer: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub ts: String,
-    /// The reviewer's note and the entry this one supersedes, as recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supersedes: Option<String>,
-}
+/// A decision already in the log, read back at start: the log reader's projection of a
+/// `decision` entry (`src/log/read.rs`), under the name the review screen uses.
+pub use crate::log::read::RecordedDecision as Recorded;
 
 pub trait DecisionSink: Send {
     /// Append one decision. `Err` carries a message for the reviewer (what failed, what to
@@ -85,19 +43,14 @@ pub trait DecisionSink: Send {
         None
     }
 
-    /// `disclosure_sha256` (docs/signed-log.md#decision). The real log supplies its canonical form; the default
-    /// is the same idea (sorted keys, no nulls, `expect` excluded) for the in-memory sinks.
+    /// `disclosure_sha256` (docs/signed-log.md#decision): the canonical form every sink uses
+    /// (sorted keys, no nulls, `expect` excluded).
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
-        provisional_disclosure_sha256(d)
+        crate::queue::canonical::disclosure_sha256(d)
     }
 
     /// One line for the header, e.g. "demo log ~/.local/share/p2review/demo-decisions.jsonl".
     fn describe(&self) -> String;
-}
-
-/// `disclosure_sha256` (docs/signed-log.md#decision), the log's canonical form (every sink uses it).
-pub fn provisional_disclosure_sha256(d: &Disclosure) -> String {
-    crate::queue::canonical::disclosure_sha256(d)
 }
 
 /// In-memory sink for tests: records into a Vec; `fail_with` makes the next records fail.
@@ -116,7 +69,7 @@ impl DecisionSink for MemorySink {
         &mut self,
         loaded: &LoadedQueue,
         d: &Disclosure,
-        _eval: &Evaluation,
+        eval: &Evaluation,
         input: &DecisionInput,
     ) -> Result<Receipt, String> {
         if let Some(e) = &self.fail_with {
@@ -133,21 +86,30 @@ impl DecisionSink for MemorySink {
             .as_bytes(),
         );
         let rec = Recorded {
+            seq,
+            entry_sha256: entry.clone(),
             disclosure: d.id.clone(),
             disclosure_sha256: self.disclosure_sha256(d),
+            subject: d.patient.clone(),
             decision: input.decision,
-            reason_code: input.reason,
-            entry: entry.clone(),
-            reviewer: String::new(),
+            reason_code: input.reason_code,
             ts: String::new(),
-            note: input.note.clone(),
+            reviewer: String::new(),
             supersedes: input.supersedes.clone(),
+            override_: crate::decision::is_override(
+                input.decision,
+                eval.part2.status,
+                eval.hipaa.status,
+            ),
+            note: input.note.clone(),
         };
         self.entries.push((rec, input.clone()));
         Ok(Receipt {
             seq,
-            entry,
-            log: "0".repeat(32),
+            entry_sha256: entry,
+            log_id: "0".repeat(32),
+            sealed_fragment: None,
+            head_warning: None,
         })
     }
 
@@ -196,7 +158,7 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
         match self.lock() {
             Ok(s) => s.disclosure_sha256(d),
-            Err(_) => provisional_disclosure_sha256(d),
+            Err(_) => crate::queue::canonical::disclosure_sha256(d),
         }
     }
     fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
@@ -232,10 +194,11 @@ mod tests {
     fn the_disclosure_hash_ignores_expect_and_sees_any_change() {
         let l = sample();
         let mut d = l.queue.disclosures[0].clone();
-        let h = provisional_disclosure_sha256(&d);
+        let hash = |d: &Disclosure| MemorySink::default().disclosure_sha256(d);
+        let h = hash(&d);
         d.expect = Some(Default::default());
-        assert_eq!(provisional_disclosure_sha256(&d), h);
+        assert_eq!(hash(&d), h);
         d.purpose = crate::queue::Purpose::Treatment;
-        assert_ne!(provisional_disclosure_sha256(&d), h);
+        assert_ne!(hash(&d), h);
     }
 }

@@ -169,10 +169,10 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         row(format!(
             "{:<8} {:<16} {} {} {:<3} {} {}",
             status,
-            r.ts.format("%Y-%m-%d %H:%M"),
+            r.ts().format("%Y-%m-%d %H:%M"),
             crate::text::fit(&escape(&b.reviewer), 18, ascii),
             crate::text::fit(&escape(&b.decision), 8, ascii),
-            if b.overrides { "yes" } else { "" },
+            if b.override_ { "yes" } else { "" },
             crate::text::fit(&escape(&b.subject), 10, ascii),
             crate::text::fit(&escape(&b.disclosure), 10, ascii),
         ));

@@ -39,17 +39,52 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowDecision {
     pub decision: Decision,
-    pub reason: Option<ReasonCode>,
+    pub reason_code: Option<ReasonCode>,
     /// Entry hash (what a correction `supersedes`).
-    pub entry: String,
+    pub entry_sha256: String,
     /// False when it was made on an earlier version of the disclosure (docs/signed-log.md#decision).
     pub current: bool,
     /// Who made it and when, as the log says; empty for a decision made in this session.
-    pub by: String,
-    pub at: String,
+    pub reviewer: String,
+    pub ts: String,
     /// The reviewer's own note, and the entry this decision supersedes.
     pub note: Option<String>,
     pub supersedes: Option<String>,
+}
+
+impl RowDecision {
+    /// The row's view of a decision read back from the log (`current`: made on the
+    /// disclosure as loaded).
+    pub fn of_recorded(r: &crate::tui::sink::Recorded, current: bool) -> RowDecision {
+        RowDecision {
+            decision: r.decision,
+            reason_code: r.reason_code,
+            entry_sha256: r.entry_sha256.clone(),
+            current,
+            reviewer: r.reviewer.clone(),
+            ts: r.ts.clone(),
+            note: r.note.clone(),
+            supersedes: r.supersedes.clone(),
+        }
+    }
+
+    /// The row's view of a decision just recorded in this session (who and when are the
+    /// log's; the screen shows them only for decisions read back).
+    pub fn of_receipt(
+        input: &crate::tui::sink::DecisionInput,
+        r: &crate::tui::sink::Receipt,
+    ) -> RowDecision {
+        RowDecision {
+            decision: input.decision,
+            reason_code: input.reason_code,
+            entry_sha256: r.entry_sha256.clone(),
+            current: true,
+            reviewer: String::new(),
+            ts: String::new(),
+            note: input.note.clone(),
+            supersedes: input.supersedes.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,7 +120,7 @@ impl RowState {
             .filter(|(i, h)| {
                 !self.history[i + 1..]
                     .iter()
-                    .any(|x| x.supersedes.as_deref() == Some(h.entry.as_str()))
+                    .any(|x| x.supersedes.as_deref() == Some(h.entry_sha256.as_str()))
             })
             .map(|(_, h)| h)
             .collect()
@@ -94,7 +129,11 @@ impl RowState {
     /// Take in a decision read back while the screen is open (live reload): skipped when
     /// the history already holds that entry (this window recorded it). `true` if new.
     pub fn take_new(&mut self, rd: RowDecision) -> bool {
-        if self.history.iter().any(|h| h.entry == rd.entry) {
+        if self
+            .history
+            .iter()
+            .any(|h| h.entry_sha256 == rd.entry_sha256)
+        {
             return false;
         }
         self.take(rd);
@@ -246,10 +285,7 @@ pub struct Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub row: u32,
-    pub decision: Decision,
-    pub reason: Option<ReasonCode>,
-    pub note: Option<String>,
-    pub supersedes: Option<String>,
+    pub input: crate::tui::sink::DecisionInput,
     /// The dialog as it was confirmed: if the write fails it opens again with the typed
     /// note and the error, so nothing typed is lost.
     pub dialog: Option<Box<DecideDialog>>,
@@ -689,16 +725,7 @@ pub fn seed_rows(
         let h = hashes
             .entry(i)
             .or_insert_with(|| hash(&loaded.queue.disclosures[i]));
-        let rd = RowDecision {
-            decision: r.decision,
-            reason: r.reason_code,
-            entry: r.entry.clone(),
-            current: *h == r.disclosure_sha256,
-            by: r.reviewer.clone(),
-            at: r.ts.clone(),
-            note: r.note.clone(),
-            supersedes: r.supersedes.clone(),
-        };
+        let rd = RowDecision::of_recorded(r, *h == r.disclosure_sha256);
         out.push((i as u32, rd));
     }
     out

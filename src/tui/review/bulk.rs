@@ -50,7 +50,7 @@ pub fn take_over(app: &mut App) {
         app.rows
             .get(r as usize)
             .and_then(|s| s.decision.as_ref())
-            .map(|d| d.entry.clone())
+            .map(|d| d.entry_sha256.clone())
     };
     let first_sup = rows.first().and_then(|&r| supersedes(r));
     if let (Overlay::Decide(d), Some(&first)) = (&mut app.overlay, rows.first()) {
@@ -93,25 +93,22 @@ pub fn next(app: &mut App) -> Option<Effect> {
     let supersedes = app.rows[row as usize]
         .effective()
         .last()
-        .map(|d| d.entry.clone());
+        .map(|d| d.entry_sha256.clone());
+    let input = DecisionInput {
+        decision,
+        reason_code: reason,
+        note,
+        supersedes,
+    };
     app.pending = Some(Pending {
         row,
-        decision,
-        reason,
-        note: note.clone(),
-        supersedes: supersedes.clone(),
+        input: input.clone(),
         dialog: None,
     });
     Some(Effect::Record {
         row,
         eval: Box::new(e),
-        input: DecisionInput {
-            decision,
-            reason,
-            note,
-            overrides: false,
-            supersedes,
-        },
+        input,
         queue_sha256: loaded.sha256.clone(),
     })
 }

@@ -577,7 +577,7 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
     let supersedes = app.rows[row as usize]
         .effective()
         .last()
-        .map(|d| d.entry.clone());
+        .map(|d| d.entry_sha256.clone());
     app.overlay = Overlay::Decide(Box::new(DecideDialog {
         row,
         decision,
@@ -727,12 +727,15 @@ fn submit(app: &mut App) -> Vec<Effect> {
         );
         return vec![];
     }
-    app.pending = Some(Pending {
-        row: dlg.row,
+    let input = DecisionInput {
         decision: dlg.decision,
-        reason: dlg.reason,
+        reason_code: dlg.reason,
         note: note.clone(),
         supersedes: dlg.supersedes.clone(),
+    };
+    app.pending = Some(Pending {
+        row: dlg.row,
+        input: input.clone(),
         dialog: Some(Box::new((*dlg).clone())),
     });
     app.set_status(StatusKind::Info, "Recording…");
@@ -740,13 +743,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
     vec![Effect::Record {
         row: dlg.row,
         eval: Box::new(e),
-        input: DecisionInput {
-            decision: dlg.decision,
-            reason: dlg.reason,
-            note,
-            overrides: dlg.overrides,
-            supersedes: dlg.supersedes,
-        },
+        input,
         queue_sha256: loaded.sha256.clone(),
     }]
 }
@@ -782,16 +779,7 @@ fn on_recorded(
     let id = crate::text::escape(&id).into_owned();
     match result {
         Ok(r) => {
-            let rd = RowDecision {
-                decision: p.decision,
-                reason: p.reason,
-                entry: r.entry.clone(),
-                current: true,
-                by: String::new(),
-                at: String::new(),
-                note: p.note,
-                supersedes: p.supersedes,
-            };
+            let rd = RowDecision::of_receipt(&p.input, &r);
             let state = &mut app.rows[row as usize];
             state.history.push(rd.clone());
             state.decision = Some(rd);
@@ -800,9 +788,9 @@ fn on_recorded(
                 StatusKind::Info,
                 format!(
                     "Recorded: {} {id} (seq {}, entry {}…)",
-                    p.decision.as_str(),
+                    p.input.decision.as_str(),
                     r.seq,
-                    &r.entry[..r.entry.len().min(12)]
+                    &r.entry_sha256[..r.entry_sha256.len().min(12)]
                 ),
             );
             // Move on: the next undecided item, as a reviewer working the queue expects.
@@ -835,7 +823,7 @@ fn on_recorded(
                 dlg.supersedes = app.rows[row as usize]
                     .effective()
                     .last()
-                    .map(|d| d.entry.clone())
+                    .map(|d| d.entry_sha256.clone())
                     .or(dlg.supersedes);
                 app.overlay = Overlay::Decide(dlg);
             }
@@ -876,7 +864,7 @@ fn on_log_appended(app: &mut App, restarted: bool, list: Vec<(u32, RowDecision)>
         let newest = app.rows[dlg.row as usize]
             .effective()
             .last()
-            .map(|d| (d.entry.clone(), d.decision));
+            .map(|d| (d.entry_sha256.clone(), d.decision));
         if let Some((entry, decision)) = newest
             && dlg.supersedes.as_deref() != Some(entry.as_str())
         {

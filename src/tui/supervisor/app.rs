@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::supervise::{DecisionRecord, Loaded, Summary, summarize_with};
+use crate::supervise::{DecisionRecord, Loaded, Summary, Sym, summarize_with};
 
 use super::keymap::SupContext;
 use crate::tui::theme::Look;
@@ -50,6 +50,8 @@ pub struct SupApp {
     pub offset: usize,
     /// The summary of `visible`, computed when the summary screen needs it.
     pub summary: Option<Summary>,
+    /// The filters `visible` was last computed for (a narrower one starts from it).
+    filtered: Option<FilterKey>,
     pub quit: bool,
     /// Verifying failed with an internal error: the session ends with this message.
     pub failure: Option<String>,
@@ -73,6 +75,7 @@ impl SupApp {
             selected: 0,
             offset: 0,
             summary: None,
+            filtered: None,
             quit: false,
             failure: None,
         };
@@ -101,6 +104,7 @@ impl SupApp {
     pub fn finish_loading(&mut self, loaded: Loaded) {
         self.loading = None;
         self.loaded = loaded;
+        self.filtered = None;
         self.refilter();
     }
 
@@ -134,40 +138,68 @@ impl SupApp {
             + self.loaded.other.iter().filter(|o| o.error).count()
     }
 
-    fn matches(&self, r: &DecisionRecord, needle: &str) -> bool {
-        let b = &r.body;
-        self.decision.is_none_or(|d| *b.decision == *DECISIONS[d])
-            && (!self.overrides_only || b.overrides)
-            && (!self.failed_only || !r.verification.ok())
-            && (needle.is_empty() || {
-                let fields = [
-                    &*b.reviewer,
-                    b.subject.as_str(),
-                    b.disclosure.as_str(),
-                    &*b.decision,
-                    &*b.recipient.name,
-                    &*b.purpose,
-                    &*b.part2,
-                    &*b.rule,
-                    b.note.as_deref().unwrap_or(""),
-                    b.reason_code.as_deref().unwrap_or(""),
-                ];
-                fields.iter().any(|f| contains_ci(f, needle))
-            })
-    }
-
     /// Recompute `visible` after a filter changed; keeps the selection in range.
+    ///
+    /// Fast at a million records: every searched field is an interned symbol, so the
+    /// needle is tested once per distinct string (memoised by symbol), not once per
+    /// record; the decision is compared as a symbol; and a needle that extends the
+    /// previous one (typing a character) filters the previous result, not all records.
     pub fn refilter(&mut self) {
         let needle = self.text.to_lowercase();
-        let visible: Vec<u32> = self
-            .loaded
-            .records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.matches(r, &needle))
-            .map(|(i, _)| i as u32)
-            .collect();
+        let key = FilterKey {
+            records: (
+                self.loaded.records.as_ptr() as usize,
+                self.loaded.records.len(),
+            ),
+            needle: needle.clone(),
+            decision: self.decision,
+            overrides_only: self.overrides_only,
+            failed_only: self.failed_only,
+        };
+        let narrower = self.filtered.as_ref().is_some_and(|k| k.narrowed_by(&key));
+        let test = RecordTest {
+            decision: self.decision.map(|d| Sym::new(DECISIONS[d])),
+            overrides_only: self.overrides_only,
+            failed_only: self.failed_only,
+            needle: &needle,
+        };
+        let records = &self.loaded.records;
+        let all: Vec<u32>;
+        let candidates: &[u32] = if narrower {
+            &self.visible
+        } else {
+            all = (0..records.len() as u32).collect();
+            &all
+        };
+        // Large views are scanned on every core, each part with its own memo.
+        let parts = if candidates.len() < 100_000 {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+        };
+        let scan = |part: &[u32]| -> Vec<u32> {
+            let mut memo = TextMemo::new(test.needle);
+            part.iter()
+                .copied()
+                .filter(|&i| test.passes(&records[i as usize], &mut memo))
+                .collect()
+        };
+        let visible: Vec<u32> = if parts == 1 {
+            scan(candidates)
+        } else {
+            let per = candidates.len().div_ceil(parts);
+            std::thread::scope(|sc| {
+                let hs: Vec<_> = candidates
+                    .chunks(per)
+                    .map(|c| sc.spawn(move || scan(c)))
+                    .collect();
+                hs.into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
         self.visible = visible;
+        self.filtered = Some(key);
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.summary = None;
@@ -209,6 +241,93 @@ impl SupApp {
         } else {
             parts.join(" ")
         }
+    }
+}
+
+/// One filter state applied to a record.
+struct RecordTest<'n> {
+    decision: Option<Sym>,
+    overrides_only: bool,
+    failed_only: bool,
+    /// Lowercase.
+    needle: &'n str,
+}
+
+impl RecordTest<'_> {
+    fn passes(&self, r: &DecisionRecord, memo: &mut TextMemo) -> bool {
+        let b = &r.body;
+        self.decision.is_none_or(|d| b.decision == d)
+            && (!self.overrides_only || b.override_)
+            && (!self.failed_only || !r.verification.ok())
+            && (self.needle.is_empty()
+                || memo.matches(b.reviewer)
+                || memo.matches(b.subject)
+                || memo.matches(b.disclosure)
+                || memo.matches(b.decision)
+                || memo.matches(b.recipient.name)
+                || memo.matches(b.purpose)
+                || memo.matches(b.part2)
+                || memo.matches(b.rule)
+                || b.note.is_some_and(|n| memo.matches(n))
+                || b.reason_code.is_some_and(|c| memo.matches(c)))
+    }
+}
+
+/// The filters `visible` was computed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FilterKey {
+    /// Which records (address and count): a new load is never narrowed.
+    records: (usize, usize),
+    needle: String,
+    decision: Option<usize>,
+    overrides_only: bool,
+    failed_only: bool,
+}
+
+impl FilterKey {
+    /// Everything `new` shows, `self` showed too: same toggles, and a needle containing
+    /// the old one (a record matching the new needle matches the old).
+    fn narrowed_by(&self, new: &FilterKey) -> bool {
+        self.records == new.records
+            && self.decision == new.decision
+            && self.overrides_only == new.overrides_only
+            && self.failed_only == new.failed_only
+            && new.needle.contains(self.needle.as_str())
+    }
+}
+
+/// The needle's verdict on each distinct string, computed on first sight.
+struct TextMemo<'n> {
+    needle: &'n str,
+    /// Per symbol index: 0 not yet tested, 1 contains the needle, 2 does not.
+    seen: Vec<u8>,
+}
+
+impl<'n> TextMemo<'n> {
+    fn new(needle: &'n str) -> TextMemo<'n> {
+        TextMemo {
+            needle,
+            seen: if needle.is_empty() {
+                Vec::new()
+            } else {
+                vec![0; Sym::count()]
+            },
+        }
+    }
+
+    fn matches(&mut self, s: Sym) -> bool {
+        let i = s.index();
+        if i >= self.seen.len() {
+            self.seen.resize(i + 1, 0);
+        }
+        if self.seen[i] == 0 {
+            self.seen[i] = if contains_ci(s.as_str(), self.needle) {
+                1
+            } else {
+                2
+            };
+        }
+        self.seen[i] == 1
     }
 }
 

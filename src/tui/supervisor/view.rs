@@ -224,10 +224,10 @@ fn row_text(r: &DecisionRecord, t: &Theme) -> String {
         "{} {:<8} {} {} {} {:<3} {} {}",
         t.check(r.verification.ok()),
         status,
-        r.ts.format("%Y-%m-%d %H:%M"),
+        r.ts().format("%Y-%m-%d %H:%M"),
         fit(&esc(&b.reviewer), 16, t.look.ascii),
         fit(&esc(&b.decision), 8, t.look.ascii),
-        if b.overrides { "OVR" } else { "" },
+        if b.override_ { "OVR" } else { "" },
         fit(&esc(&b.subject), 8, t.look.ascii),
         fit(&esc(&b.disclosure), 10, t.look.ascii),
     )
@@ -316,7 +316,7 @@ fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
             esc(&r.log_path.display().to_string()),
             r.line,
             b.seq,
-            esc(&b.ts),
+            r.ts_text(),
             esc(&b.reviewer)
         )),
         Line::from(format!(
@@ -338,12 +338,10 @@ fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
         Line::from(format!(
             "Decision {}{}  reason {}  supersedes {}  entry {}",
             esc(&b.decision),
-            if b.overrides { " (OVERRIDE)" } else { "" },
+            if b.override_ { " (OVERRIDE)" } else { "" },
             esc(b.reason_code.as_deref().unwrap_or("-")),
-            b.supersedes
-                .as_deref()
-                .map_or("-".into(), |s| short(&esc(s))),
-            short(&r.entry_sha256)
+            b.supersedes.map_or("-".into(), |s| short(&s.hex())),
+            short(&r.entry_sha256.hex())
         )),
         Line::from(format!("Note: {}", esc(b.note.as_deref().unwrap_or("-")))),
     ];

@@ -193,7 +193,7 @@ fn hipaa_lines(
             None => Span::styled("none yet (a/d/e/f)", t.dim()),
             Some(dec) => {
                 let reason = dec
-                    .reason
+                    .reason_code
                     .map(|r| format!(" ({})", r.as_str()))
                     .unwrap_or_default();
                 if dec.current {
@@ -229,7 +229,7 @@ fn hipaa_lines(
     }
     // An item decided earlier (by anyone, in any session): who, when, and that deciding
     // again writes a new entry superseding that one (docs/signed-log.md#supersession-effective-decisions-and-conflicts; nothing is edited).
-    if let Some(dec) = st.decision.as_ref().filter(|d| !d.by.is_empty()) {
+    if let Some(dec) = st.decision.as_ref().filter(|d| !d.reviewer.is_empty()) {
         let what = if dec.decision == crate::decision::Decision::Escalate {
             "escalated"
         } else {
@@ -239,9 +239,9 @@ fn hipaa_lines(
             label("Earlier ", t),
             Span::raw(format!(
                 "{what} by {} at {}; a new decision supersedes entry {}",
-                esc(&dec.by),
-                esc(&dec.at),
-                esc(&dec.entry[..dec.entry.len().min(12)]),
+                esc(&dec.reviewer),
+                esc(&dec.ts),
+                esc(&dec.entry_sha256[..dec.entry_sha256.len().min(12)]),
             )),
         ]));
     }

@@ -61,16 +61,16 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
             let known = app
                 .rows
                 .get(dlg.row as usize)
-                .and_then(|r| r.history.iter().find(|d| d.entry == h));
+                .and_then(|r| r.history.iter().find(|d| d.entry_sha256 == h));
             let short = esc(&h[..h.len().min(12)]);
             match known {
-                Some(d) if !d.by.is_empty() => vec![
+                Some(d) if !d.reviewer.is_empty() => vec![
                     format!(
                         "Supersedes {} by {}",
                         d.decision.as_str().to_uppercase(),
-                        esc(&d.by)
+                        esc(&d.reviewer)
                     ),
-                    format!("  at {}, entry {short}…", esc(&d.at)),
+                    format!("  at {}, entry {short}…", esc(&d.ts)),
                 ],
                 Some(d) => vec![format!(
                     "Supersedes {} made in this window (entry {short}…)",
@@ -331,19 +331,19 @@ fn history(app: &App, t: &Theme, lines: &mut Vec<Line<'static>>) {
     }
     let short = |h: &str| format!("{}…", esc(&h[..h.len().min(12)]));
     for h in &st.history {
-        let who = if h.by.is_empty() {
+        let who = if h.reviewer.is_empty() {
             "you, this session".to_owned()
         } else {
-            format!("{} {}", esc(&h.at), esc(&h.by))
+            format!("{} {}", esc(&h.ts), esc(&h.reviewer))
         };
         let mut text = format!(" {} {who}: {}", t.dot(), h.decision.as_str().to_uppercase());
-        if let Some(r) = h.reason {
+        if let Some(r) = h.reason_code {
             text.push_str(&format!(" ({})", r.as_str()));
         }
         if !h.current {
             text.push_str(", on an earlier version");
         }
-        text.push_str(&format!("; entry {}", short(&h.entry)));
+        text.push_str(&format!("; entry {}", short(&h.entry_sha256)));
         if let Some(s) = &h.supersedes {
             text.push_str(&format!(", supersedes {}", short(s)));
         }
