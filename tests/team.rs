@@ -677,6 +677,37 @@ fn four_eyes_flow() {
         (&0.into(), &1.into()),
         "{v}"
     );
+    // Nor does the accounting list it as a disclosure while it waits.
+    let subject = serde_json::from_str::<serde_json::Value>(last).unwrap()["e"]["subject"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let d0002_rows = |team: &Team| -> usize {
+        let o = team.cli(
+            0,
+            &[
+                "log",
+                "accounting",
+                "--patient",
+                &subject,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code(&o), Some(0), "{}", err(&o));
+        let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["disclosure"] == "D-0002")
+            .count()
+    };
+    assert_eq!(
+        d0002_rows(&team),
+        0,
+        "a pending approval is not a disclosure"
+    );
     // The same reviewer cannot complete it.
     let o = team.cli(
         0,
@@ -718,6 +749,11 @@ fn four_eyes_flow() {
     assert_eq!(code(&o), Some(0), "{}", err(&o));
     let log1 = std::fs::read_to_string(team.root.join("logs/r1@team.test.jsonl")).unwrap();
     assert!(!log1.contains("second_required"));
+    assert_eq!(
+        d0002_rows(&team),
+        1,
+        "completed by a second reviewer: one disclosure"
+    );
     let o = team.cli(0, &["team", "status"]);
     assert!(
         out(&o).contains("waiting for a second reviewer: 0"),

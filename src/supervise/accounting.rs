@@ -233,6 +233,9 @@ pub fn accounting(
     queues: Option<&QueueJoin>,
 ) -> Accounting {
     let res = super::supersede::resolve_records(records);
+    // A four-eyes override approval waiting for its second reviewer is not approved
+    // (docs/team.md#four-eyes): no row until another principal's approval completes it.
+    let pending = super::conflict::pending_second(records);
     let mut out = Accounting::default();
     let mut items: BTreeMap<&str, Vec<&DecisionRecord>> = BTreeMap::new();
     for r in records.iter().filter(|r| r.body.subject == patient) {
@@ -261,7 +264,7 @@ pub fn accounting(
     for (disclosure, effective) in items {
         let approvals: Vec<&&DecisionRecord> = effective
             .iter()
-            .filter(|r| *r.body.decision == *"approve")
+            .filter(|r| *r.body.decision == *"approve" && !pending.contains(&r.entry_sha256))
             .collect();
         // The earliest effective approval (records are in time order).
         let Some(first) = approvals.first() else {
