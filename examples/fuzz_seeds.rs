@@ -122,19 +122,31 @@ fn decision_log(data: &DataDir, signers: &[Signer]) -> Result<Vec<u8>, String> {
         .iter()
         .map(|s| Recorder::open(data, &log, LogKind::Production, s.clone()))
         .collect();
-    let mut last = None;
-    for (i, d) in q.queue.disclosures.iter().take(5).enumerate() {
+    // Five denials, then a correction of the fourth (an escalation naming it, as a repeat
+    // decision on an item must: docs/signed-log.md).
+    let mut entries: Vec<String> = Vec::new();
+    let picks = (0..5).map(|i| (i, None)).chain([(3, Some(3))]);
+    for (n, (i, corrects)) in picks.enumerate() {
+        let d = q.queue.disclosures.get(i).ok_or("sample queue too short")?;
         let ev = eval.evaluate(&q.queue, &q.index, d);
         let input = DecisionInput {
-            decision: Decision::Deny,
-            reason_code: Some(ReasonCode::ConsentMissing),
-            note: Some(format!("seed note {i}")),
-            supersedes: if i == 4 { last.take() } else { None },
+            decision: if corrects.is_some() {
+                Decision::Escalate
+            } else {
+                Decision::Deny
+            },
+            reason_code: Some(if corrects.is_some() {
+                ReasonCode::NeedsPrivacyOfficer
+            } else {
+                ReasonCode::ConsentMissing
+            }),
+            note: Some(format!("seed note {n}")),
+            supersedes: corrects.map(|k: usize| entries[k].clone()),
         };
         let receipt = recorders[i % recorders.len()]
             .record(&q, d, &ev, input)
-            .map_err(|e| format!("cannot record seed decision {i}: {e}"))?;
-        last = Some(receipt.entry_sha256);
+            .map_err(|e| format!("cannot record seed decision {n}: {e}"))?;
+        entries.push(receipt.entry_sha256);
     }
     std::fs::read(&log).map_err(|e| format!("{}: {e}", log.display()))
 }
