@@ -108,7 +108,8 @@ fn is_pending<'r>(
         false
     } else if r.body.second_required {
         // A second_required approval completes a pending one of another principal and
-        // key (SPEC: "an approve … whose honoured supersedes names it … is not pending").
+        // key, and an approve whose honoured `supersedes` names it is not itself pending
+        // (docs/signed-log.md, entry versions).
         !completes(r, by_hash, memo, depth)
     } else {
         match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
