@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::model::{Coding, Consent, Party, Provision, Provisions, Reference};
 use crate::import::PseudonymKey;
@@ -644,15 +644,27 @@ fn information(p: &Provision) -> Option<String> {
 /// A FHIR date or dateTime with a day, as written (its own calendar date).
 fn date_exact(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
+    NaiveDate::parse_from_str(four_digit_year(s)?.get(..10)?, "%Y-%m-%d")
         .ok()
         .filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T'))
+}
+
+/// FHIR years are four digits, 0001–9999; chrono's `%Y` also takes a sign or more digits,
+/// and a date outside that range cannot be written as a queue date (YYYY-MM-DD).
+fn four_digit_year(s: &str) -> Option<&str> {
+    let y = s.get(..4)?;
+    (y.bytes().all(|b| b.is_ascii_digit()) && y != "0000").then_some(s)
+}
+
+/// A date a queue file can hold: years 0001–9999 (a UTC conversion can leave that range).
+fn queue_date(d: NaiveDate) -> Option<NaiveDate> {
+    (1..=9999).contains(&d.year()).then_some(d)
 }
 
 /// A FHIR date or dateTime rounded down to a date: `2027` → 2027-01-01, `2027-02` →
 /// 2027-02-01, a dateTime → its calendar date.
 fn date_floor(s: &str) -> Option<NaiveDate> {
-    let t = s.trim();
+    let t = four_digit_year(s.trim())?;
     match t.len() {
         4 => NaiveDate::parse_from_str(&format!("{t}-01-01"), "%Y-%m-%d").ok(),
         7 => NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok(),
@@ -664,9 +676,9 @@ fn date_floor(s: &str) -> Option<NaiveDate> {
 fn utc_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
     if t.len() > 10 {
-        return DateTime::parse_from_rfc3339(t)
+        return DateTime::parse_from_rfc3339(four_digit_year(t)?)
             .ok()
-            .map(|d| d.with_timezone(&Utc).date_naive());
+            .and_then(|d| queue_date(d.with_timezone(&Utc).date_naive()));
     }
     date_floor(t)
 }
@@ -690,6 +702,31 @@ mod tests {
         assert_eq!(utc_date("2026-03-01T22:30:00-05:00"), Some(d("2026-03-02")));
         assert_eq!(utc_date("2026-03-01"), Some(d("2026-03-01")));
         assert_eq!(utc_date("not a date at all"), None);
+    }
+
+    /// Found by the fhir_consent fuzz target: a date the import wrote as `-0001-12-31` or
+    /// `+10000-01-01` made the imported context fail to load. Only four-digit years
+    /// 0001–9999, before and after the UTC conversion, are dates.
+    #[test]
+    fn dates_outside_four_digit_years_are_not_dates() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        for bad in [
+            "-999",
+            "+999",
+            "-001-01",
+            "0000",
+            "0000-01-01",
+            "-999-01-01",
+            "+12345",
+        ] {
+            assert_eq!(date_floor(bad), None, "{bad}");
+            assert_eq!(date_exact(bad), None, "{bad}");
+            assert_eq!(utc_date(bad), None, "{bad}");
+        }
+        assert_eq!(utc_date("0001-01-01T00:00:00+01:00"), None);
+        assert_eq!(utc_date("9999-12-31T23:00:00-05:00"), None);
+        assert_eq!(utc_date("0001-01-01T00:00:00Z"), Some(d("0001-01-01")));
+        assert_eq!(date_floor("9999-12"), Some(d("9999-12-01")));
     }
 
     #[test]

@@ -433,3 +433,43 @@ fn huge_lists_stay_within_the_queue_limits() {
     );
     assert!(report[0].to_string().len() < 4000);
 }
+
+/// The fhir_consent fuzz target's crashes (fuzz/regressions/fhir_consent): a signed date
+/// with year -999 and a revocation whose UTC date is in year 10000 were written as
+/// `-0999-03-01` / `+10000-01-01`, and the imported context failed to load. Now the consent
+/// is skipped and reported, and the context loads (checked in `run`).
+#[test]
+fn dates_a_queue_cannot_hold_skip_the_consent() {
+    let signed = TPO.replace(
+        "\"dateTime\": \"2025-03-01T10:15:00-05:00\"",
+        "\"dateTime\": \"-999-03-01\"",
+    );
+    let revoked = BUNDLE.replace(
+        "\"lastUpdated\": \"2026-06-30T23:30:00-04:00\"",
+        "\"lastUpdated\": \"9999-12-31T23:30:00-04:00\"",
+    );
+    assert_ne!(signed, TPO);
+    assert_ne!(revoked, BUNDLE);
+    let (q, report, _) = run(&[&signed]);
+    assert!(
+        q.consents
+            .iter()
+            .all(|c| c.signed_on.to_string().len() == 10)
+    );
+    assert!(
+        report.iter().any(|l| l.to_string().contains("full date")),
+        "the unusable dateTime is reported"
+    );
+    let (q, report, _) = run(&[&revoked]);
+    assert!(
+        q.consents
+            .iter()
+            .all(|c| c.revoked_on.is_none_or(|d| d.to_string().len() == 10))
+    );
+    assert!(
+        report
+            .iter()
+            .any(|l| l.to_string().contains("revocation date is unknown")),
+        "the unusable lastUpdated is reported"
+    );
+}
