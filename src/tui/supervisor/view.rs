@@ -163,6 +163,13 @@ fn header(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     if failed > 0 {
         parts.push(format!("{failed} FAILED"));
     }
+    // Team work: items whose reviewers disagree, approvals waiting for a second reviewer.
+    if app.flags.conflicts > 0 {
+        parts.push(format!("{} CONFLICT", app.flags.conflicts));
+    }
+    if !app.flags.pending.is_empty() {
+        parts.push(format!("{} PENDING", app.flags.pending.len()));
+    }
     parts.push(format!("filter: {}", app.filter_label()));
     spans.push(Span::raw(format!(" {}", parts.join(&sep))));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -213,10 +220,10 @@ fn log_lines(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn row_text(r: &DecisionRecord, t: &Theme) -> String {
+fn row_text(r: &DecisionRecord, flags: &crate::supervise::conflict::Flags, t: &Theme) -> String {
     let b = &r.body;
     let status = if r.verification.ok() {
-        "verified"
+        flags.status(&r.entry_sha256)
     } else {
         "FAILED"
     };
@@ -267,7 +274,7 @@ fn list(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
                 let r = &app.loaded.records[i as usize];
                 let sel = pos == app.selected;
                 let mark = if sel { t.marker() } else { " " };
-                let text = format!("{mark} {}", row_text(r, t));
+                let text = format!("{mark} {}", row_text(r, &app.flags, t));
                 let style = if sel {
                     t.selected()
                 } else if r.verification.ok() {
@@ -296,10 +303,20 @@ fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     let b = &r.body;
     let short = |h: &str| h.chars().take(12).collect::<String>();
     let verification = match &r.verification {
-        Verification::Verified => Line::styled(
-            format!("{} verified (signature, chain, signer)", t.check(true)),
-            t.ok(),
-        ),
+        Verification::Verified => match app.flags.status(&r.entry_sha256) {
+            "CONFLICT" => Line::styled(
+                "! CONFLICT: verified, but another effective decision on this item disagrees",
+                t.fail(),
+            ),
+            "PENDING" => Line::styled(
+                "! PENDING: verified override approval, waiting for a second reviewer (not approved)",
+                t.fail(),
+            ),
+            _ => Line::styled(
+                format!("{} verified (signature, chain, signer)", t.check(true)),
+                t.ok(),
+            ),
+        },
         Verification::Failed { findings } => Line::styled(
             format!(
                 "{} FAILED verification: {}",
