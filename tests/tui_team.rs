@@ -576,8 +576,8 @@ fn conflicts_and_pending_approvals_are_flagged_in_exports_and_log_review() {
 
     // The supervisor TUI: the rows in conflict say CONFLICT, the header counts both.
     let mut s = pty_support::spawn_as(&a, &["log", "review", "--team", t], &[], None);
-    s.wait_for("1 CONFLICT");
-    s.wait_for("1 PENDING");
+    s.wait_for("1 CONFLICT (decisions disagree)");
+    s.wait_for("1 PENDING (second reviewer)");
     let screen = s.screen().screen().contents();
     assert_eq!(
         screen

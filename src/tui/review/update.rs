@@ -971,14 +971,15 @@ fn on_log_appended(app: &mut App, restarted: bool, list: Vec<(u32, RowDecision)>
             .effective()
             .last()
             .map(|d| (d.entry_sha256.clone(), d.decision));
-        let me = app.me.as_deref().unwrap_or("");
+        // In a team, say who: another reviewer, not another window of one's own.
+        let me = app.me.as_deref();
         let newest = newest.map(|(e, d)| {
             let who = app.rows[dlg.row as usize]
                 .history
                 .iter()
                 .find(|h| h.entry_sha256 == e)
                 .map(|h| h.reviewer.clone())
-                .filter(|r| !r.is_empty() && r != me);
+                .filter(|r| me.is_some_and(|me| !r.is_empty() && r != me));
             (e, d, who)
         });
         if let Some((entry, decision, who)) = newest

@@ -39,6 +39,11 @@ const ASCII_BARS: symbols::bar::Set<'static> = symbols::bar::Set {
     empty: " ",
 };
 
+/// Room for a block title on a one-line top border.
+fn inner_width(area: Rect) -> usize {
+    usize::from(area.width.saturating_sub(2))
+}
+
 fn esc(s: &str) -> String {
     crate::text::escape(s).into_owned()
 }
@@ -163,13 +168,6 @@ fn header(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     if failed > 0 {
         parts.push(format!("{failed} FAILED"));
     }
-    // Team work: items whose reviewers disagree, approvals waiting for a second reviewer.
-    if app.flags.conflicts > 0 {
-        parts.push(format!("{} CONFLICT", app.flags.conflicts));
-    }
-    if !app.flags.pending.is_empty() {
-        parts.push(format!("{} PENDING", app.flags.pending.len()));
-    }
     parts.push(format!("filter: {}", app.filter_label()));
     spans.push(Span::raw(format!(" {}", parts.join(&sep))));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -291,10 +289,26 @@ fn list(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
 }
 
 fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
+    // Team work: items whose reviewers disagree and approvals waiting for a second
+    // reviewer, counted over all the logs read (the header has no room left at 80).
+    let mut title = vec![" Entry ".to_owned()];
+    if app.flags.conflicts > 0 {
+        title.push(format!(
+            " {} CONFLICT (decisions disagree) ",
+            app.flags.conflicts
+        ));
+    }
+    if !app.flags.pending.is_empty() {
+        title.push(format!(
+            " {} PENDING (second reviewer) ",
+            app.flags.pending.len()
+        ));
+    }
+    let title = crate::text::shorten(&title.join(""), inner_width(area), t.look.ascii).into_owned();
     let block = Block::new()
         .borders(Borders::TOP)
         .border_set(t.border())
-        .title(" Entry ");
+        .title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(r) = app.selected_record() else {
