@@ -225,6 +225,14 @@ fn an_item_held_by_another_does_not_open_and_says_who_holds_it() {
     let status = app.status.clone().unwrap().text;
     assert!(status.contains("claimed by other@team.test"), "{status}");
     assert!(row_line(&app, "D-0001").contains("claimed by other@"));
+    // The detail pane has the holder in full (wide enough not to wrap it).
+    app.size = (160, 40);
+    let wide = screen_text(&render(&app));
+    assert!(
+        wide.contains("none yet; claimed by other@team.test"),
+        "{wide}"
+    );
+    app.size = (80, 24);
     // Once the other gives it up (or the lease ends) it opens.
     team.store().drop_claim(&c).unwrap();
     std::thread::sleep(Duration::from_millis(950));
