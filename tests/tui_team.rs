@@ -605,3 +605,54 @@ fn conflicts_and_pending_approvals_are_flagged_in_exports_and_log_review() {
     assert!(s.wait_exit().success());
     pty_support::assert_restored(&s);
 }
+
+/// The update rules alone (no store): in a team a decision key asks for a claim and opens
+/// nothing; a claim that comes back after the cursor moved is given back, not opened;
+/// outside a team the key opens the dialog at once.
+#[test]
+fn a_decision_key_in_a_team_asks_for_the_claim_first() {
+    use p2review::decision::Decision;
+    use p2review::tui::Effect;
+    use p2review::tui::update::update;
+    let mut r = rig((80, 24));
+    r.app.me = Some(ME.into());
+    let eff = update(&mut r.app, Action::Decide(Decision::Deny));
+    assert_eq!(
+        eff,
+        vec![Effect::Claim {
+            row: 0,
+            decision: Decision::Deny
+        }]
+    );
+    assert!(!dialog_open(&r.app));
+    r.keys("<down>");
+    let eff = update(
+        &mut r.app,
+        Action::Claimed {
+            row: 0,
+            decision: Decision::Deny,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(eff, vec![Effect::ReleaseClaim]);
+    assert!(!dialog_open(&r.app));
+    // A refusal names the holder on the row and in the status; nothing opens.
+    let eff = update(
+        &mut r.app,
+        Action::Claimed {
+            row: 1,
+            decision: Decision::Deny,
+            result: Err(p2review::tui::sink::ClaimRefused {
+                holder: Some(OTHER.into()),
+                message: "D-0002 is claimed by other@team.test".into(),
+            }),
+        },
+    );
+    assert!(eff.is_empty());
+    assert_eq!(r.app.claims.get(&1).map(String::as_str), Some(OTHER));
+    assert!(!dialog_open(&r.app));
+    // Outside a team: no claim, the dialog opens.
+    let mut r = rig((80, 24));
+    assert!(update(&mut r.app, Action::Decide(Decision::Deny)).is_empty());
+    assert!(dialog_open(&r.app));
+}
