@@ -66,6 +66,43 @@ pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<Hash>) -> Vec<
         .collect()
 }
 
+/// What team work flags on each entry (`log show`, `log review`): in a conflict, or an
+/// override approval still waiting for its second reviewer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// Entries among the effective decisions of an item in conflict.
+    pub conflict: HashSet<Hash>,
+    /// Pending four-eyes approvals that are still effective (not completed).
+    pub pending: HashSet<Hash>,
+    /// How many items are in conflict.
+    pub conflicts: usize,
+}
+
+impl Flags {
+    pub fn of(records: &[DecisionRecord], superseded: &HashSet<Hash>) -> Flags {
+        let list = conflicts(records, superseded);
+        Flags {
+            conflict: conflicting_hashes(&list),
+            pending: pending_second(records)
+                .into_iter()
+                .filter(|h| !superseded.contains(h))
+                .collect(),
+            conflicts: list.len(),
+        }
+    }
+
+    /// The status word of a verified entry: `CONFLICT`, `PENDING` or `verified`.
+    pub fn status(&self, h: &Hash) -> &'static str {
+        if self.conflict.contains(h) {
+            "CONFLICT"
+        } else if self.pending.contains(h) {
+            "PENDING"
+        } else {
+            "verified"
+        }
+    }
+}
+
 /// Hashes of the entries in conflict (what `log show` flags `CONFLICT`).
 pub fn conflicting_hashes(conflicts: &[Conflict]) -> HashSet<Hash> {
     conflicts

@@ -49,10 +49,15 @@ pub struct ShowRow {
     pub overrides: bool,
     pub note: String,
     pub supersedes: String,
+    /// Team work (docs/team.md#conflicts): one of the item's effective decisions that
+    /// disagree.
+    pub conflict: bool,
+    /// An override approval waiting for its second reviewer (four-eyes): not approved.
+    pub pending: bool,
 }
 
 impl ShowRow {
-    pub fn of(r: &DecisionRecord) -> ShowRow {
+    pub fn of(r: &DecisionRecord, flags: &super::conflict::Flags) -> ShowRow {
         let b = &r.body;
         let (verification, findings) = match &r.verification {
             Verification::Verified => ("verified", String::new()),
@@ -87,6 +92,8 @@ impl ShowRow {
             overrides: b.override_,
             note: esc(b.note.as_deref().unwrap_or_default()),
             supersedes: b.supersedes.map(|h| h.hex()).unwrap_or_default(),
+            conflict: r.verification.ok() && flags.conflict.contains(&r.entry_sha256),
+            pending: r.verification.ok() && flags.pending.contains(&r.entry_sha256),
         }
     }
 }
@@ -121,6 +128,8 @@ pub const SHOW_COLUMNS: &[&str] = &[
     "override",
     "note",
     "supersedes",
+    "conflict",
+    "pending",
 ];
 
 /// One accounting row (42 CFR 2.25; 45 CFR 164.528), flat: the same fields in CSV and JSON

@@ -31,6 +31,9 @@ pub struct LiveDecision {
     pub decision: Decision,
     pub supersedes: Option<String>,
     pub second_required: bool,
+    /// The whole entry as the review screen reads a decision back (who, when, reason,
+    /// note): the live view shows others' decisions like its own log's.
+    pub recorded: crate::log::read::RecordedDecision,
 }
 
 struct Tail {
@@ -126,6 +129,9 @@ fn feed(tail: &mut Tail, path: &Path, data: &[u8], start: u64, out: &mut Vec<Liv
             .unwrap_or_default();
         if ok {
             for (e, hash) in new {
+                let Some(recorded) = crate::log::read::RecordedDecision::of(&e, &hash) else {
+                    continue;
+                };
                 if let Body::Decision(d) = e.body {
                     out.push(LiveDecision {
                         log: path.to_owned(),
@@ -137,6 +143,7 @@ fn feed(tail: &mut Tail, path: &Path, data: &[u8], start: u64, out: &mut Vec<Liv
                         decision: d.decision,
                         supersedes: d.supersedes,
                         second_required: d.second_required,
+                        recorded,
                     });
                 }
             }

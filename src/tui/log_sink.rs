@@ -11,7 +11,32 @@ use crate::log::read::LogFollower;
 use crate::log::{LogKind, Recorder};
 use crate::queue::{Disclosure, LoadedQueue};
 
-use super::sink::{DecisionInput, DecisionSink, Receipt, Recorded};
+use super::sink::{ClaimRefused, DecisionInput, DecisionSink, Receipt, Recorded};
+use crate::team::{Claim, ClaimState, ItemKey, TeamError, TeamStore};
+
+/// How often others' claims are read (every claim file; the shell ticks every 500 ms).
+const CLAIMS_EVERY: std::time::Duration = std::time::Duration::from_millis(900);
+
+/// The review window's part in team work (docs/team.md): the claim it holds for the open
+/// decision dialog, the live view of the team's logs, and the claims others hold.
+struct TeamWork {
+    store: std::sync::Arc<dyn TeamStore>,
+    principal: String,
+    /// The claim taken when the decision dialog opened, and when it was last extended.
+    held: Option<(Claim, std::time::Instant)>,
+    /// Only the lines appended to the team's logs since the last look are verified.
+    watcher: Mutex<crate::team::live::Watcher>,
+    claims_read: Option<std::time::Instant>,
+    claims_seen: Option<Vec<(String, String)>>,
+}
+
+impl TeamWork {
+    /// Renewals are rate-limited to a fraction of the lease, so typing a note does not
+    /// rewrite the claim file on every key.
+    fn renew_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs((self.store.settings().lease_seconds / 10).clamp(1, 30))
+    }
+}
 
 pub struct SignedLogSink {
     recorder: Recorder,
@@ -26,7 +51,7 @@ pub struct SignedLogSink {
     _presence: Option<crate::presence::Presence>,
     /// Team work (docs/team.md): decisions go through `crate::team::record` (claim,
     /// must-supersede, four-eyes) and the team's verified logs are what was recorded.
-    team: Option<std::sync::Arc<dyn crate::team::TeamStore>>,
+    team: Option<TeamWork>,
 }
 
 impl SignedLogSink {
@@ -48,11 +73,23 @@ impl SignedLogSink {
         }
     }
 
-    /// Record through the team store (the recorder's log is the reviewer's team log).
-    pub fn with_team(mut self, store: std::sync::Arc<dyn crate::team::TeamStore>) -> SignedLogSink {
+    /// Record through the team store (the recorder's log is the reviewer's team log);
+    /// `Err` when the team's signers cannot be read (the live view verifies with them).
+    pub fn with_team(
+        mut self,
+        store: std::sync::Arc<dyn crate::team::TeamStore>,
+    ) -> Result<SignedLogSink, String> {
         self.label = format!("team {} · {}", store.describe(), self.label);
-        self.team = Some(store);
-        self
+        let trust = store.trust().map_err(|e| e.to_string())?;
+        self.team = Some(TeamWork {
+            principal: self.recorder.signer().principal().to_owned(),
+            watcher: Mutex::new(crate::team::live::Watcher::new(trust)),
+            store,
+            held: None,
+            claims_read: None,
+            claims_seen: None,
+        });
+        Ok(self)
     }
 
     /// Announce this window on the log (`<data dir>/open/…`) and warn when another live
@@ -90,17 +127,30 @@ impl DecisionSink for SignedLogSink {
             ));
         }
         let input = input.clone();
-        if let Some(store) = &self.team {
+        if let Some(team) = &mut self.team {
             let r = crate::team::record::record_in_team(
-                store,
+                &team.store,
                 self.recorder.clone(),
                 loaded,
                 d,
                 eval,
                 input,
-            )
-            .map_err(|e| format!("not recorded: {e}"))?;
-            return Ok(r.receipt);
+            );
+            // Recorded: the claim ended as `decided`. Not recorded: the recording path
+            // gave it back; it is taken again so the reopened dialog still holds the item.
+            let held = team.held.take();
+            return match r {
+                Ok(r) => Ok(r.receipt),
+                Err(e) => {
+                    if let Some((c, _)) = held {
+                        let lease = std::time::Duration::from_millis(c.lease_ms as u64);
+                        if let Ok(c) = team.store.claim(&c.item, &team.principal, lease) {
+                            team.held = Some((c, std::time::Instant::now()));
+                        }
+                    }
+                    Err(format!("not recorded: {e}"))
+                }
+            };
         }
         self.recorder
             .record(loaded, d, eval, input)
@@ -122,8 +172,15 @@ impl DecisionSink for SignedLogSink {
     }
 
     fn recorded(&self) -> Result<Vec<Recorded>, String> {
-        if let Some(store) = &self.team {
-            return team_recorded(store.as_ref());
+        if let Some(team) = &self.team {
+            // The live view starts at the logs' ends as of now (first, so that nothing
+            // appended meanwhile is missed; what both read is de-duplicated by entry).
+            let logs = team.store.logs().map_err(|e| e.to_string())?;
+            team.watcher
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .poll(&logs)?;
+            return team_recorded(team.store.as_ref());
         }
         let mut f = self.follower.lock().unwrap_or_else(|p| p.into_inner());
         *f = LogFollower::new(self.recorder.log_path());
@@ -132,6 +189,13 @@ impl DecisionSink for SignedLogSink {
     }
 
     fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+        if let Some(team) = &mut self.team {
+            // Others' verified decisions (and this window's own, which the screen skips).
+            let logs = team.store.logs().map_err(|e| e.to_string())?;
+            let w = team.watcher.get_mut().unwrap_or_else(|p| p.into_inner());
+            let new: Vec<Recorded> = w.poll(&logs)?.into_iter().map(|l| l.recorded).collect();
+            return Ok((!new.is_empty()).then_some((false, new)));
+        }
         let f = self.follower.get_mut().unwrap_or_else(|p| p.into_inner());
         Ok(f.poll()?.map(|u| (u.restarted, u.decisions)))
     }
@@ -149,6 +213,115 @@ impl DecisionSink for SignedLogSink {
             Some(_) => format!("READ-ONLY {}", self.label),
             None => self.label.clone(),
         }
+    }
+
+    fn team_principal(&self) -> Option<String> {
+        self.team.as_ref().map(|t| t.principal.clone())
+    }
+
+    fn claim(&mut self, loaded: &LoadedQueue, d: &Disclosure) -> Result<(), ClaimRefused> {
+        self.release_claim();
+        let Some(team) = &mut self.team else {
+            return Ok(());
+        };
+        let item = ItemKey {
+            queue_sha256: loaded.sha256.clone(),
+            disclosure: d.id.clone(),
+        };
+        let lease = std::time::Duration::from_secs(team.store.settings().lease_seconds);
+        let esc = |s: &str| crate::text::escape(s).into_owned();
+        match team.store.claim(&item, &team.principal, lease) {
+            Ok(c) => {
+                team.held = Some((c, std::time::Instant::now()));
+                Ok(())
+            }
+            // Decided under a claim: never claimed again; a correction supersedes it
+            // (the recording path checks that it names the decided entry).
+            Err(TeamError::Decided { .. }) => Ok(()),
+            Err(TeamError::Held {
+                holder,
+                expires_in_s,
+                ..
+            }) => Err(ClaimRefused {
+                message: format!(
+                    "{} is claimed by {} (lease ends in {expires_in_s} s); nothing opened — pick another item (n skips claimed ones)",
+                    esc(&d.id),
+                    esc(&holder)
+                ),
+                holder: Some(holder),
+            }),
+            Err(e) => Err(ClaimRefused {
+                holder: None,
+                message: format!("could not claim {}: {e}", esc(&d.id)),
+            }),
+        }
+    }
+
+    fn renew_claim(&mut self) -> Result<(), String> {
+        let Some(team) = &mut self.team else {
+            return Ok(());
+        };
+        let every = team.renew_every();
+        let Some((c, at)) = &team.held else {
+            return Ok(());
+        };
+        if at.elapsed() < every {
+            return Ok(());
+        }
+        match team.store.renew(c) {
+            Ok(c) => {
+                team.held = Some((c, std::time::Instant::now()));
+                Ok(())
+            }
+            Err(e) => {
+                team.held = None;
+                Err(e.to_string())
+            }
+        }
+    }
+
+    fn release_claim(&mut self) {
+        if let Some(team) = &mut self.team
+            && let Some((c, _)) = team.held.take()
+        {
+            // Best effort: a claim not given back ends with its lease.
+            let _ = team.store.drop_claim(&c);
+        }
+    }
+
+    fn poll_claims(&mut self, queue_sha256: &str) -> Result<Option<Vec<(String, String)>>, String> {
+        let Some(team) = &mut self.team else {
+            return Ok(None);
+        };
+        if team.claims_read.is_some_and(|t| t.elapsed() < CLAIMS_EVERY) {
+            return Ok(None);
+        }
+        team.claims_read = Some(std::time::Instant::now());
+        let mut now: Vec<(String, String)> = team
+            .store
+            .claims()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|c| {
+                c.queue == queue_sha256
+                    && c.holder != team.principal
+                    && matches!(c.state, ClaimState::Held { .. })
+            })
+            .map(|c| (c.disclosure, c.holder))
+            .collect();
+        now.sort();
+        if team.claims_seen.as_ref() == Some(&now) {
+            return Ok(None);
+        }
+        team.claims_seen = Some(now.clone());
+        Ok(Some(now))
+    }
+}
+
+impl Drop for SignedLogSink {
+    /// A window that closes with its dialog open gives the item back at once.
+    fn drop(&mut self) {
+        self.release_claim();
     }
 }
 

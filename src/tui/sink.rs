@@ -17,6 +17,15 @@ pub use crate::log::{DecisionInput, Receipt};
 /// `decision` entry (`src/log/read.rs`), under the name the review screen uses.
 pub use crate::log::read::RecordedDecision as Recorded;
 
+/// Why an item's decision dialog did not open in a team (docs/team.md#claims).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRefused {
+    /// The reviewer holding the item, when another does (its row shows `claimed by …`).
+    pub holder: Option<String>,
+    /// The whole message for the status line (what happened, what to do).
+    pub message: String,
+}
+
 pub trait DecisionSink: Send {
     /// Append one decision. `Err` carries a message for the reviewer (what failed, what to
     /// do); nothing is marked decided then.
@@ -51,6 +60,35 @@ pub trait DecisionSink: Send {
 
     /// One line for the header, e.g. "demo log ~/.local/share/p2review/demo-decisions.jsonl".
     fn describe(&self) -> String;
+
+    /// In a team: the reviewer's principal (others' claims and decisions are told apart
+    /// from one's own by it). `None` outside a team: no claims are taken.
+    fn team_principal(&self) -> Option<String> {
+        None
+    }
+
+    /// Team work: claim `d` before its decision dialog opens (docs/team.md#claims). A
+    /// claim held for another item by this window is given up first.
+    fn claim(&mut self, _loaded: &LoadedQueue, _d: &Disclosure) -> Result<(), ClaimRefused> {
+        Ok(())
+    }
+
+    /// Extend the held claim (a key was pressed in the dialog); cheap when called often.
+    fn renew_claim(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Give up the held claim (the dialog closed without recording).
+    fn release_claim(&mut self) {}
+
+    /// Others' live claims on the queue `queue_sha256` as (disclosure id, holder), when
+    /// they changed since the last call.
+    fn poll_claims(
+        &mut self,
+        _queue_sha256: &str,
+    ) -> Result<Option<Vec<(String, String)>>, String> {
+        Ok(None)
+    }
 }
 
 /// In-memory sink for tests: records into a Vec; `fail_with` makes the next records fail.
@@ -171,6 +209,32 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
     }
     fn describe(&self) -> String {
         self.lock().map(|s| s.describe()).unwrap_or_default()
+    }
+    fn team_principal(&self) -> Option<String> {
+        self.lock().ok().and_then(|s| s.team_principal())
+    }
+    fn claim(&mut self, loaded: &LoadedQueue, d: &Disclosure) -> Result<(), ClaimRefused> {
+        self.lock()
+            .map_err(|_| ClaimRefused {
+                holder: None,
+                message: "the decision sink is poisoned".into(),
+            })?
+            .claim(loaded, d)
+    }
+    fn renew_claim(&mut self) -> Result<(), String> {
+        self.lock()
+            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .renew_claim()
+    }
+    fn release_claim(&mut self) {
+        if let Ok(mut s) = self.lock() {
+            s.release_claim()
+        }
+    }
+    fn poll_claims(&mut self, queue_sha256: &str) -> Result<Option<Vec<(String, String)>>, String> {
+        self.lock()
+            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .poll_claims(queue_sha256)
     }
 }
 

@@ -61,6 +61,7 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
     }
 
     let summary = summarize_with(&shown, |h| loaded.superseded.contains(h));
+    let flags = crate::supervise::conflict::Flags::of(&loaded.records, &loaded.superseded);
     let meta = ExportMeta {
         export: "log show",
         logs: &loaded.logs,
@@ -73,13 +74,13 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         ShowFormat::Json => export::write_json(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
-            shown.iter().map(|r| ShowRow::of(r)),
+            shown.iter().map(|r| ShowRow::of(r, &flags)),
         )?,
         ShowFormat::Csv => export::write_csv(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
             SHOW_COLUMNS,
-            shown.iter().map(|r| ShowRow::of(r)),
+            shown.iter().map(|r| ShowRow::of(r, &flags)),
         )?,
         ShowFormat::Fhir => {
             // One AuditEvent per verified decision entry; failed ones are counted on stderr
@@ -151,20 +152,13 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
     ));
     // Team work (docs/team.md): effective decisions that disagree, and override approvals
     // still waiting for a second reviewer, among the entries kept.
-    let conflicts = crate::supervise::conflicts(&loaded.records, &loaded.superseded);
-    let in_conflict = crate::supervise::conflict::conflicting_hashes(&conflicts);
-    let pending = crate::supervise::pending_second(&loaded.records);
+    let flags = crate::supervise::conflict::Flags::of(&loaded.records, &loaded.superseded);
     for r in shown {
         let b = &r.body;
         let status = if !r.verification.ok() {
             "FAILED"
-        } else if in_conflict.contains(&r.entry_sha256) {
-            "CONFLICT"
-        } else if pending.contains(&r.entry_sha256) && !loaded.superseded.contains(&r.entry_sha256)
-        {
-            "PENDING"
         } else {
-            "verified"
+            flags.status(&r.entry_sha256)
         };
         row(format!(
             "{:<8} {:<16} {} {} {:<3} {} {}",
@@ -213,16 +207,13 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         failed,
         s
     ));
-    if !conflicts.is_empty() {
+    if flags.conflicts > 0 {
         out.push_str(&format!(
             "CONFLICT: {} items have effective decisions that disagree\n",
-            conflicts.len()
+            flags.conflicts
         ));
     }
-    let waiting = pending
-        .iter()
-        .filter(|h| !loaded.superseded.contains(*h))
-        .count();
+    let waiting = flags.pending.len();
     if waiting > 0 {
         out.push_str(&format!(
             "PENDING: {waiting} override approvals wait for a second reviewer\n"

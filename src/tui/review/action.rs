@@ -91,6 +91,15 @@ pub enum Action {
         row: u32,
         result: Result<Receipt, String>,
     },
+    /// Team work: the claim asked for when `decision` was pressed on `row` (the dialog
+    /// opens only when it was taken; docs/team.md#claims).
+    Claimed {
+        row: u32,
+        decision: Decision,
+        result: Result<(), crate::tui::sink::ClaimRefused>,
+    },
+    /// Team work: the rows others hold a live claim on now, with the holder.
+    Claims(Vec<(u32, String)>),
     /// The queue file on disk no longer matches what is shown.
     QueueChanged,
     Saved(Result<PathBuf, String>),
@@ -169,6 +178,8 @@ impl Action {
             Action::LogAppended { .. } => "log-appended",
             Action::LogNotice(_) => "log-notice",
             Action::Recorded { .. } => "recorded",
+            Action::Claimed { .. } => "claimed",
+            Action::Claims(_) => "claims",
             Action::QueueChanged => "queue_changed",
             Action::Saved(_) => "saved",
             Action::RuntimeError(_) => "runtime_error",

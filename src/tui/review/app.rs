@@ -144,6 +144,14 @@ impl RowState {
         self.decision.as_ref().is_some_and(|d| d.current)
     }
 
+    /// In a team, the decision that counts was made by another reviewer than `me` (the
+    /// row shows who; `n` passes it by).
+    pub fn decided_by_other(&self, me: &str) -> Option<&RowDecision> {
+        self.decision
+            .as_ref()
+            .filter(|d| d.current && !d.reviewer.is_empty() && d.reviewer != me)
+    }
+
     /// Needs nothing more for `n` and the move-on after recording: decided, and not
     /// merely deferred (a deferred item is still waiting for a decision).
     pub fn settled(&self) -> bool {
@@ -354,6 +362,10 @@ pub struct App {
     pub dirty: bool,
     pub quit: bool,
     pub keymap: Keymap,
+    /// Team work (docs/team.md): this reviewer's principal; `None` outside a team.
+    pub me: Option<String>,
+    /// Team work: rows another reviewer holds a live claim on, with the holder.
+    pub claims: std::collections::HashMap<u32, String>,
     /// Incremented on every (re)load; background results of older loads are ignored.
     pub generation: u64,
     /// Frames flushed to the terminal so far, and how many had been when the key being
@@ -404,6 +416,8 @@ impl App {
             dirty: true,
             quit: false,
             keymap: Keymap::default(),
+            me: None,
+            claims: Default::default(),
             generation: 0,
             frames: 0,
             key_frame: 0,
@@ -630,6 +644,19 @@ impl App {
         let e = eval(&loaded.queue, &loaded.index, d);
         self.rows[sel as usize].verdict = Some(Verdict::of(&e));
         self.detail = Some((sel, Box::new(e)));
+    }
+
+    /// What `n` and the move-on after recording look for: not settled, and in a team
+    /// neither claimed nor decided by someone else.
+    pub fn wants_work(&self, row: u32) -> bool {
+        let st = &self.rows[row as usize];
+        if st.settled() {
+            return false;
+        }
+        match &self.me {
+            Some(me) => !self.claims.contains_key(&row) && st.decided_by_other(me).is_none(),
+            None => true,
+        }
     }
 
     pub fn recount_decided(&mut self) {

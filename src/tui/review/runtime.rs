@@ -127,7 +127,7 @@ impl Driver {
                 let Some(loaded) = app.loaded.clone() else {
                     return vec![];
                 };
-                match self.sink.poll() {
+                let mut out = match self.sink.poll() {
                     Ok(Some((restarted, recs))) => {
                         let sink = &self.sink;
                         let list = seed_rows(&loaded, &recs, &|d| sink.disclosure_sha256(d));
@@ -137,7 +137,47 @@ impl Driver {
                     Err(e) => vec![Action::RuntimeError(format!(
                         "could not read the log for new decisions: {e}"
                     ))],
+                };
+                match self.sink.poll_claims(&loaded.sha256) {
+                    Ok(Some(claims)) => out.push(Action::Claims(
+                        claims
+                            .into_iter()
+                            .filter_map(|(id, holder)| {
+                                let row = *loaded.index.disclosures.get(&id)? as u32;
+                                Some((row, holder))
+                            })
+                            .collect(),
+                    )),
+                    Ok(None) => {}
+                    Err(e) => out.push(Action::RuntimeError(format!(
+                        "could not read the team's claims: {e}"
+                    ))),
                 }
+                out
+            }
+            Effect::Claim { row, decision } => {
+                let Some(loaded) = app.loaded.clone() else {
+                    return vec![];
+                };
+                let Some(d) = loaded.queue.disclosures.get(row as usize) else {
+                    return vec![];
+                };
+                let result = self.sink.claim(&loaded, d);
+                vec![Action::Claimed {
+                    row,
+                    decision,
+                    result,
+                }]
+            }
+            Effect::RenewClaim => match self.sink.renew_claim() {
+                Ok(()) => vec![],
+                Err(e) => vec![Action::RuntimeError(format!(
+                    "the claim on this item could not be extended: {e}; recording re-checks it"
+                ))],
+            },
+            Effect::ReleaseClaim => {
+                self.sink.release_claim();
+                vec![]
             }
             Effect::EvaluateAll => {
                 let (Some(loaded), Some(eval)) = (app.loaded.clone(), app.eval.clone()) else {
@@ -302,6 +342,7 @@ pub fn run(opts: RunOptions) -> Result<(), String> {
     };
     let mut app = App::new(opts.demo, label, opts.look, (shell::MIN_W, shell::MIN_H));
     app.training_notice = opts.training_notice;
+    app.me = driver.sink.team_principal();
     if let Some(path) = opts.watch {
         spawn_watcher(outbox, path, shown_sha);
     }

@@ -31,8 +31,18 @@ pub enum Effect {
     EvaluateAll,
     /// Read back recorded decisions and match them to the queue.
     LoadRecorded,
-    /// Read what was appended to the log since the last look (live reload).
+    /// Read what was appended to the log since the last look (live reload); in a team,
+    /// every team log and others' claims.
     PollLog,
+    /// Team work: claim `row` before its decision dialog for `decision` opens.
+    Claim {
+        row: u32,
+        decision: Decision,
+    },
+    /// Team work: a key was pressed in the dialog; extend its claim.
+    RenewClaim,
+    /// Team work: the dialog closed without recording; give its claim back.
+    ReleaseClaim,
     Reload,
     Quit,
 }
@@ -69,6 +79,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Tick => vec![Effect::PollLog],
         // Redraws only when something new was read (never cancels a pending redraw).
         Action::LogAppended { restarted, list } => on_log_appended(app, restarted, list),
+        Action::Claims(list) => {
+            let now: std::collections::HashMap<u32, String> = list.into_iter().collect();
+            if now != app.claims {
+                app.claims = now;
+                app.dirty = true;
+            }
+            vec![]
+        }
         action => update_screen(app, action),
     }
 }
@@ -88,14 +106,23 @@ fn update_screen(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Loaded(q, eval) => {
+            let mut effects = vec![Effect::EvaluateAll, Effect::LoadRecorded];
             if matches!(app.overlay, Overlay::Decide(_)) {
                 // A dialog about the old version of the queue must not outlive it.
                 app.overlay = Overlay::None;
+                if app.me.is_some() {
+                    effects.push(Effect::ReleaseClaim);
+                }
             }
             app.install(q, eval);
             app.set_status(StatusKind::Info, loaded_message(app));
-            vec![Effect::EvaluateAll, Effect::LoadRecorded]
+            effects
         }
+        Action::Claimed {
+            row,
+            decision,
+            result,
+        } => on_claimed(app, row, decision, result),
         Action::LoadFailed(msg) => {
             if app.loaded.is_none() {
                 app.load_error = Some(msg);
@@ -134,7 +161,7 @@ fn update_screen(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Recorded { row, result } => on_recorded(app, row, result),
-        Action::LogAppended { .. } | Action::Tick => vec![],
+        Action::LogAppended { .. } | Action::Claims(_) | Action::Tick => vec![],
         Action::LogNotice(n) => {
             // In full in the status line and the message log: the header may shorten it.
             if app.log_notice.as_ref() != Some(&n) {
@@ -270,11 +297,20 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
             let n = app.view.len();
             let found = (1..=n)
                 .map(|k| (app.cursor + k) % n.max(1))
-                .find(|&p| !app.rows[app.view[p] as usize].settled());
+                .find(|&p| app.wants_work(app.view[p]));
             match found {
                 Some(p) => move_to(app, p),
+                None if app.me.is_some() => app.set_status(
+                    StatusKind::Info,
+                    "Every disclosure shown is decided or claimed by someone else.",
+                ),
                 None => app.set_status(StatusKind::Info, "Every disclosure shown is decided."),
             }
+        }
+        // In a team the dialog opens only once the item is claimed (docs/team.md#claims);
+        // bulk decisions (`v` marks) claim each item as it is recorded.
+        Action::Decide(d) if app.me.is_some() && app.marked.is_empty() => {
+            return request_claim(app, d);
         }
         Action::Decide(d) if !app.marked.is_empty() && !super::bulk::allowed(d) => {
             let msg = super::bulk::refusal(app, d);
@@ -601,7 +637,77 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
     vec![]
 }
 
+/// In a team: ask the runtime to claim the selected item; the dialog opens when the
+/// claim comes back ([`on_claimed`]).
+fn request_claim(app: &mut App, decision: Decision) -> Vec<Effect> {
+    let Some(row) = app.selected() else {
+        app.set_status(StatusKind::Info, "Nothing selected.");
+        return vec![];
+    };
+    if app.stale || app.pending.is_some() || app.selected_eval().is_none() {
+        // The same refusals as without a team, before anything is claimed.
+        return open_dialog(app, decision);
+    }
+    if let Some(holder) = app.claims.get(&row) {
+        let id = app
+            .disclosure(row)
+            .map(|d| d.id.clone())
+            .unwrap_or_default();
+        let msg = format!(
+            "{} is claimed by {}; nothing opened — pick another item (n skips claimed ones)",
+            crate::text::escape(&id),
+            crate::text::escape(holder)
+        );
+        app.set_status(StatusKind::Error, msg);
+        return vec![];
+    }
+    vec![Effect::Claim { row, decision }]
+}
+
+/// The claim asked for by [`request_claim`] came back.
+fn on_claimed(
+    app: &mut App,
+    row: u32,
+    decision: Decision,
+    result: Result<(), crate::tui::sink::ClaimRefused>,
+) -> Vec<Effect> {
+    match result {
+        // Still on that row with nothing open: the dialog opens, holding the claim.
+        Ok(()) if app.selected() == Some(row) && matches!(app.overlay, Overlay::None) => {
+            app.claims.remove(&row);
+            let effects = open_dialog(app, decision);
+            if matches!(app.overlay, Overlay::Decide(_)) {
+                effects
+            } else {
+                vec![Effect::ReleaseClaim]
+            }
+        }
+        Ok(()) => vec![Effect::ReleaseClaim],
+        Err(refused) => {
+            if let Some(holder) = refused.holder {
+                app.claims.insert(row, holder);
+            }
+            app.set_status(StatusKind::Error, refused.message);
+            vec![]
+        }
+    }
+}
+
+/// Keys in the decision dialog. In a team each one extends the item's claim, and
+/// closing the dialog without recording gives the claim back.
 fn dialog_key(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut effects = dialog_key_inner(app, action);
+    if app.me.is_some() {
+        match &app.overlay {
+            Overlay::Decide(_) => effects.insert(0, Effect::RenewClaim),
+            _ if app.pending.is_none() => effects.push(Effect::ReleaseClaim),
+            _ => {}
+        }
+    }
+    effects
+}
+
+fn dialog_key_inner(app: &mut App, action: Action) -> Vec<Effect> {
     let Overlay::Decide(dlg) = &mut app.overlay else {
         return vec![];
     };
@@ -796,7 +902,7 @@ fn on_recorded(
             // Move on: the next undecided item, as a reviewer working the queue expects.
             if let Some(next) = (1..=app.view.len())
                 .map(|k| (app.cursor + k) % app.view.len())
-                .find(|&pos| !app.rows[app.view[pos] as usize].settled())
+                .find(|&pos| app.wants_work(app.view[pos]))
             {
                 move_to(app, next);
                 app.dirty = true;
@@ -865,12 +971,27 @@ fn on_log_appended(app: &mut App, restarted: bool, list: Vec<(u32, RowDecision)>
             .effective()
             .last()
             .map(|d| (d.entry_sha256.clone(), d.decision));
-        if let Some((entry, decision)) = newest
+        // In a team, say who: another reviewer, not another window of one's own.
+        let me = app.me.as_deref();
+        let newest = newest.map(|(e, d)| {
+            let who = app.rows[dlg.row as usize]
+                .history
+                .iter()
+                .find(|h| h.entry_sha256 == e)
+                .map(|h| h.reviewer.clone())
+                .filter(|r| me.is_some_and(|me| !r.is_empty() && r != me));
+            (e, d, who)
+        });
+        if let Some((entry, decision, who)) = newest
             && dlg.supersedes.as_deref() != Some(entry.as_str())
         {
             dlg.supersedes = Some(entry);
+            let by = match who {
+                Some(w) => crate::text::escape(&w).into_owned(),
+                None => "Another window".to_owned(),
+            };
             dlg.error = Some(format!(
-                "Another window just recorded {} on this item: yours will supersede it. Confirm again, or Esc.",
+                "{by} just recorded {} on this item: yours will supersede it. Confirm again, or Esc.",
                 decision.as_str().to_uppercase()
             ));
         }

@@ -55,6 +55,8 @@ pub struct SupApp {
     pub quit: bool,
     /// Verifying failed with an internal error: the session ends with this message.
     pub failure: Option<String>,
+    /// Team work (docs/team.md#conflicts): entries in conflict, pending four-eyes approvals.
+    pub flags: crate::supervise::conflict::Flags,
 }
 
 impl SupApp {
@@ -78,7 +80,10 @@ impl SupApp {
             filtered: None,
             quit: false,
             failure: None,
+            flags: Default::default(),
         };
+        app.flags =
+            crate::supervise::conflict::Flags::of(&app.loaded.records, &app.loaded.superseded);
         app.refilter();
         app
     }
@@ -104,6 +109,8 @@ impl SupApp {
     pub fn finish_loading(&mut self, loaded: Loaded) {
         self.loading = None;
         self.loaded = loaded;
+        self.flags =
+            crate::supervise::conflict::Flags::of(&self.loaded.records, &self.loaded.superseded);
         self.filtered = None;
         self.refilter();
     }

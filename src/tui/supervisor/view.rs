@@ -39,6 +39,11 @@ const ASCII_BARS: symbols::bar::Set<'static> = symbols::bar::Set {
     empty: " ",
 };
 
+/// Room for a block title on a one-line top border.
+fn inner_width(area: Rect) -> usize {
+    usize::from(area.width.saturating_sub(2))
+}
+
 fn esc(s: &str) -> String {
     crate::text::escape(s).into_owned()
 }
@@ -213,10 +218,10 @@ fn log_lines(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
-fn row_text(r: &DecisionRecord, t: &Theme) -> String {
+fn row_text(r: &DecisionRecord, flags: &crate::supervise::conflict::Flags, t: &Theme) -> String {
     let b = &r.body;
     let status = if r.verification.ok() {
-        "verified"
+        flags.status(&r.entry_sha256)
     } else {
         "FAILED"
     };
@@ -267,7 +272,7 @@ fn list(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
                 let r = &app.loaded.records[i as usize];
                 let sel = pos == app.selected;
                 let mark = if sel { t.marker() } else { " " };
-                let text = format!("{mark} {}", row_text(r, t));
+                let text = format!("{mark} {}", row_text(r, &app.flags, t));
                 let style = if sel {
                     t.selected()
                 } else if r.verification.ok() {
@@ -284,10 +289,26 @@ fn list(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
 }
 
 fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
+    // Team work: items whose reviewers disagree and approvals waiting for a second
+    // reviewer, counted over all the logs read (the header has no room left at 80).
+    let mut title = vec![" Entry ".to_owned()];
+    if app.flags.conflicts > 0 {
+        title.push(format!(
+            " {} CONFLICT (decisions disagree) ",
+            app.flags.conflicts
+        ));
+    }
+    if !app.flags.pending.is_empty() {
+        title.push(format!(
+            " {} PENDING (second reviewer) ",
+            app.flags.pending.len()
+        ));
+    }
+    let title = crate::text::shorten(&title.join(""), inner_width(area), t.look.ascii).into_owned();
     let block = Block::new()
         .borders(Borders::TOP)
         .border_set(t.border())
-        .title(" Entry ");
+        .title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(r) = app.selected_record() else {
@@ -296,10 +317,20 @@ fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     let b = &r.body;
     let short = |h: &str| h.chars().take(12).collect::<String>();
     let verification = match &r.verification {
-        Verification::Verified => Line::styled(
-            format!("{} verified (signature, chain, signer)", t.check(true)),
-            t.ok(),
-        ),
+        Verification::Verified => match app.flags.status(&r.entry_sha256) {
+            "CONFLICT" => Line::styled(
+                "! CONFLICT: verified, but another effective decision on this item disagrees",
+                t.fail(),
+            ),
+            "PENDING" => Line::styled(
+                "! PENDING: verified override approval, waiting for a second reviewer (not approved)",
+                t.fail(),
+            ),
+            _ => Line::styled(
+                format!("{} verified (signature, chain, signer)", t.check(true)),
+                t.ok(),
+            ),
+        },
         Verification::Failed { findings } => Line::styled(
             format!(
                 "{} FAILED verification: {}",

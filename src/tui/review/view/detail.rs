@@ -190,6 +190,10 @@ fn hipaa_lines(
         Span::raw("recording…")
     } else {
         match &st.decision {
+            // In a team the row shortens the holder; here it is in full.
+            None if app.claims.contains_key(&row) => {
+                Span::raw(format!("none yet; claimed by {}", esc(&app.claims[&row])))
+            }
             None => Span::styled("none yet (a/d/e/f)", t.dim()),
             Some(dec) => {
                 let reason = dec

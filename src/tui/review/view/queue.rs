@@ -13,6 +13,8 @@ use crate::tui::theme::Theme;
 /// The widest the ID column gets at 80 and at 120 columns.
 const ID_MAX: usize = 14;
 const ID_MAX_WIDE: usize = 24;
+/// The DECISION column in a team: "claimed by " and the start of a principal.
+const TEAM_DECISION_W: usize = 20;
 
 pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     let Some(loaded) = &app.loaded else { return };
@@ -29,28 +31,34 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
         .unwrap_or(0)
         .clamp(2, if wide { ID_MAX_WIDE } else { ID_MAX });
     let (patient_w, program_w, purpose_w, requested_w) = (7, 8, 10, 10);
+    // In a team the DECISION column also says who holds or decided an item ("claimed by
+    // …"): wider, and at 80 columns PURPOSE makes room for it (the detail pane has it).
+    let team = app.me.as_deref();
+    let decision_w = if team.is_some() { TEAM_DECISION_W } else { 8 };
+    let purpose = team.is_none() || wide;
     // Marker, id, patient, purpose, Part 2, HIPAA, !, decision; and one space between columns.
-    let mut fixed = 1 + id_w + patient_w + purpose_w + 13 + 10 + 1 + 8 + 8;
+    let mut fixed = 1 + id_w + patient_w + 13 + 10 + 1 + decision_w + 7;
+    if purpose {
+        fixed += purpose_w + 1;
+    }
     if wide {
         fixed += program_w + requested_w + 2;
     }
     let recipient_w = (area.width as usize).saturating_sub(fixed);
     let len = |w: usize| Constraint::Length(w as u16);
-    let mut widths = vec![
-        len(1),
-        len(id_w),
-        len(patient_w),
-        len(recipient_w),
-        len(purpose_w),
-    ];
-    let mut head = vec!["", "ID", "PATIENT", "RECIPIENT", "PURPOSE"];
+    let mut widths = vec![len(1), len(id_w), len(patient_w), len(recipient_w)];
+    let mut head = vec!["", "ID", "PATIENT", "RECIPIENT"];
+    if purpose {
+        widths.push(len(purpose_w));
+        head.push("PURPOSE");
+    }
     if wide {
         widths.insert(4, len(requested_w));
         head.insert(4, "REQUESTED");
         widths.insert(2, len(program_w));
         head.insert(2, "PROGRAM");
     }
-    widths.extend([len(13), len(10), len(1), len(8)]);
+    widths.extend([len(13), len(10), len(1), len(decision_w)]);
     // Every text cell is shortened by display width with a visible `…`: the table itself
     // would cut silently. The detail pane and the trace overlay show the full text.
     let cut = |s: &str, w: usize| text::shorten(&esc(s), w, ascii).into_owned();
@@ -85,7 +93,15 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
         };
         let decision = match (&st.decision, app.pending.as_ref().filter(|p| p.row == r)) {
             (_, Some(_)) => "…".to_owned(),
+            // Someone else's decision: who and what (the detail pane has it in full).
+            (Some(dec), _) if team.is_some_and(|me| st.decided_by_other(me).is_some()) => cut(
+                &format!("{} by {}", dec.decision.as_str(), dec.reviewer),
+                decision_w,
+            ),
             (Some(dec), _) if dec.current => dec.decision.as_str().to_owned(),
+            _ if app.claims.contains_key(&r) => {
+                cut(&format!("claimed by {}", app.claims[&r]), decision_w)
+            }
             (Some(_), _) => "earlier".to_owned(),
             (None, _) => String::new(),
         };
@@ -100,8 +116,10 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
             Cell::from(cut(&d.id, id_w)),
             Cell::from(cut(&d.patient, patient_w)),
             Cell::from(cut(&d.recipient.name, recipient_w)),
-            Cell::from(cut(d.purpose.as_str(), purpose_w)),
         ];
+        if purpose {
+            cells.push(Cell::from(cut(d.purpose.as_str(), purpose_w)));
+        }
         if wide {
             cells.insert(4, Cell::from(d.requested_on.to_string()));
             cells.insert(2, Cell::from(cut(&d.program, program_w)));
