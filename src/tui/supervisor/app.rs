@@ -55,6 +55,10 @@ pub struct SupApp {
     pub quit: bool,
     /// Verifying failed with an internal error: the session ends with this message.
     pub failure: Option<String>,
+    /// The incidents in the logs (docs/incidents.md), joined from `loaded.incident_entries`.
+    pub incidents: crate::supervise::incidents::IncidentsLoaded,
+    /// The day notice deadlines are counted to (today).
+    pub as_of: chrono::NaiveDate,
 }
 
 impl SupApp {
@@ -78,9 +82,25 @@ impl SupApp {
             filtered: None,
             quit: false,
             failure: None,
+            incidents: Default::default(),
+            as_of: chrono::Local::now().date_naive(),
         };
+        app.incidents = crate::supervise::incidents::incidents_of(&app.loaded.incident_entries);
         app.refilter();
         app
+    }
+
+    /// Incidents with a notice still owed (or not assessed yet), and how many of them are
+    /// overdue, on `as_of`.
+    pub fn open_incidents(&self) -> (usize, usize) {
+        let open: Vec<_> = self
+            .incidents
+            .incidents
+            .iter()
+            .filter(|v| v.open(self.as_of))
+            .collect();
+        let overdue = open.iter().filter(|v| v.overdue(self.as_of)).count();
+        (open.len(), overdue)
     }
 
     /// The progress screen over `paths` (sizes read now), before anything is verified.
@@ -104,6 +124,7 @@ impl SupApp {
     pub fn finish_loading(&mut self, loaded: Loaded) {
         self.loading = None;
         self.loaded = loaded;
+        self.incidents = crate::supervise::incidents::incidents_of(&self.loaded.incident_entries);
         self.filtered = None;
         self.refilter();
     }
