@@ -734,3 +734,72 @@ fn incident_commands_work_through_the_team_store() {
     );
     assert!(!tmp.path().join("x.jsonl").exists());
 }
+
+/// `log review` (the supervisor TUI) shows the open incidents: a count in the header (with
+/// how many are overdue) and, on the summary screen, the incident entries and each open
+/// incident's next notice.
+#[test]
+fn log_review_shows_incident_entries_and_open_incidents() {
+    use p2review::log::trust::Trust;
+    use p2review::log::verify::VerifyOptions;
+    use p2review::tui::Look;
+    use p2review::tui::supervisor::app::Screen;
+    use p2review::tui::supervisor::{SupApp, view};
+    let env = Env::with_key("rev@clinic.example");
+    let h = record(
+        &env,
+        &[
+            "--actor",
+            "part2_program",
+            "--kind",
+            "lost_or_stolen",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+    );
+    let s = env.signer();
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: vec![(s.principal().to_owned(), *s.public_key())],
+            demo: None,
+        },
+        checkpoints: Vec::new(),
+        heads_dir: None,
+    };
+    let loaded = p2review::supervise::load_logs(&[env.log()], &opts, &[], 1);
+    assert_eq!(loaded.incident_entries.len(), 1);
+    assert!(loaded.incident_entries[0].verified);
+    let look = Look {
+        color: false,
+        ascii: false,
+    };
+    let mut a = SupApp::new(loaded, look, (100, 30));
+    a.as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    assert_eq!(a.open_incidents(), (1, 1));
+    a.screen = Screen::Summary;
+    a.ensure_summary();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| view(&a, f)).unwrap();
+    let buf = t.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    assert!(text.contains("1 open incidents, 1 OVERDUE"), "{text}");
+    assert!(
+        text.contains(
+            "Incidents: 1 recorded, 0 assessments, 0 delays, 0 notices; 1 open, 1 OVERDUE"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&h[..11]) && text.contains("individuals OVERDUE since 2026-03-02"),
+        "{text}"
+    );
+    // Before the deadline: open, not overdue.
+    a.as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+    assert_eq!(a.open_incidents(), (1, 0));
+}

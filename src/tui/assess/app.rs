@@ -115,7 +115,7 @@ impl AssessApp {
     pub fn problem(&self) -> Option<String> {
         for row in 1..5 {
             if self.choice[row] > 0 && self.notes[row].trim().is_empty() {
-                return Some(format!("{}: write the note it rests on (n)", ROWS[row]));
+                return Some(format!("{}: write the note it rests on (Enter)", ROWS[row]));
             }
         }
         self.preview.as_ref().err().map(|e| e.0.clone())

@@ -47,16 +47,10 @@ impl Default for Keymap {
         km.bind(&[Form], Key::Char('l'), AssessAction::Next, "next word");
         km.hint(
             &[Form],
-            Key::Char('n'),
+            Key::Enter,
             AssessAction::EditNote,
             "write the factor's note (what it rests on)",
             "note",
-        );
-        km.bind(
-            &[Form],
-            Key::Enter,
-            AssessAction::EditNote,
-            "write the factor's note",
         );
         km.hint(
             &[Form],

@@ -58,7 +58,7 @@ pub fn view(app: &AssessApp, f: &mut Frame) {
                 format!(
                     "    note: {}{cursor}",
                     if note.is_empty() && cursor.is_empty() {
-                        "(none yet: n to write it)".to_owned()
+                        "(none yet: Enter to write it)".to_owned()
                     } else {
                         esc(note)
                     }

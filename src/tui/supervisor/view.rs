@@ -377,7 +377,7 @@ fn incident_summary(app: &SupApp, t: &Theme) -> Vec<Line<'static>> {
     let (open, overdue) = app.open_incidents();
     let mut v = vec![Line::styled(
         format!(
-            " Incident entries: {} incident, {} incident_assessment, {} incident_delay, {} incident_notice{}; open incidents: {open}{}",
+            " Incidents: {} recorded, {} assessments, {} delays, {} notices{}; {open} open{}",
             count("incident"),
             count("incident_assessment"),
             count("incident_delay"),
