@@ -639,7 +639,7 @@ fn an_override_approval_without_an_incident_says_none_is_recorded() {
 fn incident_commands_work_through_the_team_store() {
     use p2review::log::keys::init_key;
     use p2review::paths::DataDir;
-    use p2review::team::{DirStore, Settings, TeamStore};
+    use p2review::team::{DirStore, Settings};
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("team");
     let store = DirStore::init(&root, &Settings::new(false)).unwrap();

@@ -120,8 +120,8 @@ fn every_breach_response_key_is_recomputed_and_the_pack_covers_the_rules() {
         if d.records == p2review::queue::Records::CounselingNotes && k.outcome == Outcome::Breach {
             seen.insert("counseling notes breach".into());
         }
-        if s.delay.is_some() {
-            seen.insert(format!("delay {}", s.delay.as_ref().unwrap().form));
+        if let Some(dl) = &s.delay {
+            seen.insert(format!("delay {}", dl.form));
         }
         if k.actor == Actor::QsoBa && s.breach_notice_days.is_some_and(|t| t < 60) {
             seen.insert("qsoa shorter than 60".into());
@@ -132,10 +132,10 @@ fn every_breach_response_key_is_recomputed_and_the_pack_covers_the_rules() {
         if k.first == First::Nobody {
             seen.insert("nobody first".into());
         }
-        if let DueAnswer::Date(d) = k.due {
-            if d.format("%m-%d").to_string() == "02-29" {
-                seen.insert("hhs leap year".into());
-            }
+        if let DueAnswer::Date(d) = k.due
+            && d.format("%m-%d").to_string() == "02-29"
+        {
+            seen.insert("hhs leap year".into());
         }
         n += 1;
     }

@@ -119,6 +119,8 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
     Ok(0)
 }
 
+/// What the dialog gave (without the TUI feature there is never a dialog).
+#[cfg_attr(not(feature = "tui"), allow(dead_code))]
 enum Dialog {
     Chosen(AssessmentInput),
     Left,

@@ -41,12 +41,9 @@ impl Filter {
             .map(|t| t.with_timezone(&chrono::Utc).date_naive())
             .ok();
         let subject = match &e.body {
-            crate::log::entry::Body::Incident(b) => match b {
-                crate::log::entry::incident::IncidentBody::Incident(i) => {
-                    i.concerns.subject.as_deref()
-                }
-                _ => None,
-            },
+            crate::log::entry::Body::Incident(
+                crate::log::entry::incident::IncidentBody::Incident(i),
+            ) => i.concerns.subject.as_deref(),
             _ => None,
         };
         self.reviewer.as_deref().is_none_or(|x| e.reviewer == x)

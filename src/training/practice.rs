@@ -25,7 +25,7 @@ pub enum Question {
 /// The computed answer of one scenario: the engine's evaluation, or an incident's key.
 #[derive(Debug, Clone)]
 pub enum Key {
-    Disclosure(Evaluation),
+    Disclosure(Box<Evaluation>),
     Incident(Box<IncidentKey>),
 }
 
@@ -116,7 +116,12 @@ pub struct Session {
 impl Session {
     /// A session of disclosure scenarios only.
     pub fn new(evaluations: Vec<Evaluation>) -> Session {
-        Session::of_keys(evaluations.into_iter().map(Key::Disclosure).collect())
+        Session::of_keys(
+            evaluations
+                .into_iter()
+                .map(|e| Key::Disclosure(Box::new(e)))
+                .collect(),
+        )
     }
 
     pub fn of_keys(keys: Vec<Key>) -> Session {

@@ -455,6 +455,16 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
     Ok(exit_code(&loaded, failed_here))
 }
 
+/// `  incident <hash>…` after an override approval that an incident concerns, else the
+/// reminder that none is recorded (2.16(b); 45 CFR 164.402).
+fn incidents_text(r: &crate::supervise::accounting::AccountingRow) -> String {
+    if r.incidents.is_empty() {
+        "  (no incident recorded)".into()
+    } else {
+        format!("  incident {}", r.incidents.join(" "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;
@@ -481,15 +491,5 @@ mod tests {
             "{lines:?}"
         );
         assert_eq!(lines.concat(), cjk);
-    }
-}
-
-/// `  incident <hash>…` after an override approval that an incident concerns, else the
-/// reminder that none is recorded (2.16(b); 45 CFR 164.402).
-fn incidents_text(r: &crate::supervise::accounting::AccountingRow) -> String {
-    if r.incidents.is_empty() {
-        "  (no incident recorded)".into()
-    } else {
-        format!("  incident {}", r.incidents.join(" "))
     }
 }

@@ -113,9 +113,9 @@ impl AssessApp {
     /// Why the current choice cannot be recorded, if it cannot: a documented factor needs its
     /// note (what it rests on), and the rules must accept the exception.
     pub fn problem(&self) -> Option<String> {
-        for row in 1..5 {
+        for (row, label) in ROWS.iter().enumerate().skip(1) {
             if self.choice[row] > 0 && self.notes[row].trim().is_empty() {
-                return Some(format!("{}: write the note it rests on (Enter)", ROWS[row]));
+                return Some(format!("{label}: write the note it rests on (Enter)"));
             }
         }
         self.preview.as_ref().err().map(|e| e.0.clone())

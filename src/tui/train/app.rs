@@ -240,7 +240,7 @@ impl TrainApp {
             .zip(&pack.incident_keys)
             .map(|(s, k)| match k {
                 Some(k) => Key::Incident(Box::new(k.clone())),
-                None => Key::Disclosure(s.eval.clone()),
+                None => Key::Disclosure(Box::new(s.eval.clone())),
             })
             .collect();
         let session = Session::of_keys(keys);
