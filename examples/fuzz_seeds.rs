@@ -152,14 +152,20 @@ fn decision_log(data: &DataDir, signers: &[Signer]) -> Result<Vec<u8>, String> {
             .map_err(|e| format!("cannot record seed decision {n}: {e}"))?;
         entries.push(receipt.entry_sha256);
     }
-    incidents(&recorders[0], &entries[0])?;
+    let first = q.queue.disclosures.first().ok_or("sample queue is empty")?;
+    incidents(&recorders[0], &entries[0], first, &q.sha256)?;
     std::fs::read(&log).map_err(|e| format!("{}: {e}", log.display()))
 }
 
 /// `v: 2` incident entries (docs/incidents.md) after the decisions: an incident about the
 /// first decision, its assessment, a law-enforcement delay and a notice, so the log_line
 /// target sees every incident type in a valid chain.
-fn incidents(rec: &Recorder, decision: &str) -> Result<(), String> {
+fn incidents(
+    rec: &Recorder,
+    decision: &str,
+    d: &p2review::queue::Disclosure,
+    queue: &str,
+) -> Result<(), String> {
     use p2review::incident::vocab::*;
     use p2review::log::entry::incident::*;
     let fields = IncidentFields {
@@ -174,7 +180,10 @@ fn incidents(rec: &Recorder, decision: &str) -> Result<(), String> {
         reported_by_ba_on: None,
         ba_is_agent: false,
         concerns: Concerns {
-            disclosure: Some("D-0001".into()),
+            subject: Some(d.patient.clone()),
+            disclosure: Some(d.id.clone()),
+            disclosure_sha256: Some(p2review::queue::canonical::disclosure_sha256(d)),
+            queue: Some(queue.to_owned()),
             from_entry: Some(decision.to_owned()),
             records: Some("general".into()),
             override_: Some(false),
