@@ -560,6 +560,23 @@ fn from_an_override_approval_to_log_show_and_the_accounting() {
             .all(|r| r["type"] == "decision"),
         "{v:#}"
     );
+    // The patient, reviewer and date filters apply to incident rows too.
+    let incident_rows = |args: &[&str]| {
+        let mut a = vec!["log", "show", "--format", "json"];
+        a.extend_from_slice(args);
+        let v: serde_json::Value = serde_json::from_str(&out(&env.run(&a))).unwrap();
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["type"] == "incident")
+            .count()
+    };
+    assert_eq!(incident_rows(&["--patient", "P-0024"]), 1);
+    assert_eq!(incident_rows(&["--patient", "P-0001"]), 0);
+    assert_eq!(incident_rows(&["--reviewer", "rev@clinic.example"]), 1);
+    assert_eq!(incident_rows(&["--reviewer", "other@clinic.example"]), 0);
+    assert_eq!(incident_rows(&["--since", "2099-01-01"]), 0);
     let o = env.run(&["log", "show", "--format", "csv"]);
     let csv = out(&o);
     let header = csv
