@@ -71,6 +71,10 @@ fn write_all(out: &Path) -> Result<usize, String> {
     for (i, l) in lines.iter().take(3).enumerate() {
         seeds.push(("log_line", format!("line{i}.jsonl"), l.to_vec()));
     }
+    // Each v2 incident line alone (the log ends with incident, assessment, delay, notice).
+    for (i, l) in lines[lines.len() - 4..].iter().enumerate() {
+        seeds.push(("log_line", format!("incident_line{i}.jsonl"), l.to_vec()));
+    }
 
     for n in [1, lines.len() / 2, lines.len()] {
         let prefix: Vec<u8> = lines[..n].concat();
@@ -148,7 +152,81 @@ fn decision_log(data: &DataDir, signers: &[Signer]) -> Result<Vec<u8>, String> {
             .map_err(|e| format!("cannot record seed decision {n}: {e}"))?;
         entries.push(receipt.entry_sha256);
     }
+    let first = q.queue.disclosures.first().ok_or("sample queue is empty")?;
+    incidents(&recorders[0], &entries[0], first, &q.sha256)?;
     std::fs::read(&log).map_err(|e| format!("{}: {e}", log.display()))
+}
+
+/// `v: 2` incident entries (docs/incidents.md) after the decisions: an incident about the
+/// first decision, its assessment, a law-enforcement delay and a notice, so the log_line
+/// target sees every incident type in a valid chain.
+fn incidents(
+    rec: &Recorder,
+    decision: &str,
+    d: &p2review::queue::Disclosure,
+    queue: &str,
+) -> Result<(), String> {
+    use p2review::incident::vocab::*;
+    use p2review::log::entry::incident::*;
+    let fields = IncidentFields {
+        kind: IncidentKind::Misdirected,
+        discovered_on: "2026-11-25".into(),
+        individuals: 612,
+        residents: [("OH".to_owned(), 540u64)].into_iter().collect(),
+        secured: false,
+        actor: "qso".into(),
+        program_covered_entity: true,
+        breach_notice_days: Some(10),
+        reported_by_ba_on: None,
+        ba_is_agent: false,
+        concerns: Concerns {
+            subject: Some(d.patient.clone()),
+            disclosure: Some(d.id.clone()),
+            disclosure_sha256: Some(p2review::queue::canonical::disclosure_sha256(d)),
+            queue: Some(queue.to_owned()),
+            from_entry: Some(decision.to_owned()),
+            records: Some("general".into()),
+            override_: Some(false),
+            ..Concerns::default()
+        },
+        note: Some("seed incident".into()),
+    };
+    let inc = rec
+        .record_incident(IncidentBody::Incident(Box::new(fields)))
+        .map_err(|e| format!("cannot record the seed incident: {e}"))?
+        .entry_sha256;
+    let follow = [
+        IncidentBody::Assessment(Box::new(AssessmentFields {
+            incident: inc.clone(),
+            exception: None,
+            nature: Some((Nature::Part2Identifying, "SUD codes".into())),
+            recipient: Some((Recipient::BoundToProtect, "a plan".into())),
+            acquired: Some((Acquired::Unknown, "no reply".into())),
+            mitigation: Some((Mitigation::Partial, "asked".into())),
+            outcome: Outcome::Breach,
+            note: None,
+        })),
+        IncidentBody::Delay(DelayFields {
+            incident: inc.clone(),
+            form: DelayForm::Oral,
+            date: "2026-11-26".into(),
+            official: Some("badge 4411".into()),
+            note: None,
+        }),
+        IncidentBody::Notice(NoticeFields {
+            incident: inc.clone(),
+            to: NoticeTo::Program,
+            on: "2026-11-27".into(),
+            method: Some(NoticeMethod::Email),
+            note: None,
+        }),
+    ];
+    for b in follow {
+        let t = b.type_name();
+        rec.record_incident(b)
+            .map_err(|e| format!("cannot record the seed {t}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// A training log with one completion.

@@ -450,3 +450,373 @@ fn bad_input_exits_2_and_writes_nothing() {
         assert_eq!(std::fs::read(env.log()).unwrap(), before, "{args:?} wrote");
     }
 }
+
+fn sample_queue(env: &Env) -> std::path::PathBuf {
+    let p = env.path("queue.yaml");
+    std::fs::write(&p, include_str!("../sample_data/queue.yaml")).unwrap();
+    p
+}
+
+fn entry_of(o: &std::process::Output) -> String {
+    let s = out(o);
+    s.split_whitespace()
+        .find_map(|w| w.strip_prefix("entry="))
+        .unwrap_or_else(|| panic!("no receipt in {s:?} / {}", err(o)))
+        .to_owned()
+}
+
+/// `incident record --from-entry` an override approval takes subject, disclosure and recipient
+/// from that entry; a hash that is not a decision is refused (exit 2, nothing written); the
+/// incident then shows in `log show` (table, JSON, CSV), in the accounting beside the override
+/// approval, and `log verify` passes.
+#[test]
+fn from_an_override_approval_to_log_show_and_the_accounting() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = sample_queue(&env);
+    // D-0002: no consent covers the payer, so approving it is an override.
+    let o = env.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0002",
+            "--decision",
+            "approve",
+            "--reason-code",
+            "other",
+            "--note",
+            "checked the form",
+        ],
+        &[&q],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let approval = entry_of(&o);
+    let h = record(
+        &env,
+        &[
+            "--from-entry",
+            &approval,
+            "--actor",
+            "part2_program",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2026-11-25",
+        ],
+    );
+    let text = std::fs::read_to_string(env.log()).unwrap();
+    let e: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let e = &e["e"];
+    assert_eq!(e["type"], "incident");
+    assert_eq!(e["from_entry"], approval.as_str());
+    assert_eq!(e["subject"], "P-0024");
+    assert_eq!(e["disclosure"], "D-0002");
+    assert_eq!(e["recipient"]["name"], "State Medicaid Program");
+    assert_eq!(e["recipient"]["kind"], "health_plan");
+    assert_eq!(e["override"], true);
+    assert_eq!(e["part2"], "consent_required");
+
+    // Not a decision: the incident's own hash, and a hash in no log.
+    let before = std::fs::read(env.log()).unwrap();
+    for bad in [h.as_str(), &"ab".repeat(32), "not-hex"] {
+        let o = env.run(&[
+            "incident",
+            "record",
+            "--from-entry",
+            bad,
+            "--actor",
+            "qso",
+            "--kind",
+            "other",
+            "--discovered-on",
+            "2026-11-25",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", out(&o));
+        assert!(err(&o).contains("decision entry"), "{}", err(&o));
+        assert_eq!(std::fs::read(env.log()).unwrap(), before);
+    }
+
+    // log show: JSON rows say their type; the decision filters leave incidents out.
+    let o = env.run(&["log", "show", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let inc: Vec<_> = rows.iter().filter(|r| r["type"] == "incident").collect();
+    assert_eq!(inc.len(), 1, "{v:#}");
+    assert_eq!(inc[0]["entry"], h.as_str());
+    assert_eq!(inc[0]["disclosure"], "D-0002");
+    assert_eq!(inc[0]["verification"], "verified");
+    assert!(inc[0]["detail"].as_str().unwrap().contains("kind=other"));
+    assert!(
+        rows.iter()
+            .any(|r| r["type"] == "decision" && r["entry"] == approval.as_str())
+    );
+    let o = env.run(&["log", "show", "--decision", "approve", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert!(
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["type"] == "decision"),
+        "{v:#}"
+    );
+    // The patient, reviewer and date filters apply to incident rows too.
+    let incident_rows = |args: &[&str]| {
+        let mut a = vec!["log", "show", "--format", "json"];
+        a.extend_from_slice(args);
+        let v: serde_json::Value = serde_json::from_str(&out(&env.run(&a))).unwrap();
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["type"] == "incident")
+            .count()
+    };
+    assert_eq!(incident_rows(&["--patient", "P-0024"]), 1);
+    assert_eq!(incident_rows(&["--patient", "P-0001"]), 0);
+    assert_eq!(incident_rows(&["--reviewer", "rev@clinic.example"]), 1);
+    assert_eq!(incident_rows(&["--reviewer", "other@clinic.example"]), 0);
+    assert_eq!(incident_rows(&["--since", "2099-01-01"]), 0);
+    let o = env.run(&["log", "show", "--format", "csv"]);
+    let csv = out(&o);
+    let header = csv
+        .lines()
+        .find(|l| l.starts_with("verification,"))
+        .unwrap();
+    assert!(
+        header.ends_with(",supersedes,conflict,pending,type,incident,detail"),
+        "{header}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(&h) && l.contains(",incident,")),
+        "{csv}"
+    );
+    // The table: the entries and the open incident (a program's, not assessed yet).
+    let o = env.run(&["log", "show"]);
+    let t = out(&o);
+    assert!(
+        t.contains("INCIDENT ENTRIES") && t.contains("OPEN INCIDENTS (1"),
+        "{t}"
+    );
+    assert!(t.contains(&h[..8]) && t.contains("not assessed"), "{t}");
+
+    // The accounting: the incident's hash with the disclosure and in the override list.
+    let o = env.run(&[
+        "log",
+        "accounting",
+        "--patient",
+        "P-0024",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["rows"][0]["incidents"], h.as_str(), "{v:#}");
+    assert_eq!(
+        v["against_part2_verdict"][0]["incidents"][0],
+        h.as_str(),
+        "{v:#}"
+    );
+    let o = env.run(&["log", "accounting", "--patient", "P-0024"]);
+    assert!(out(&o).contains(&format!("incident {h}")), "{}", out(&o));
+
+    let o = env.run(&["log", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{} {}", out(&o), err(&o));
+}
+
+/// An override approval without an incident says so in the accounting's override list.
+#[test]
+fn an_override_approval_without_an_incident_says_none_is_recorded() {
+    let env = Env::with_key("rev@clinic.example");
+    let q = sample_queue(&env);
+    let o = env.run_p(
+        &[
+            "decide",
+            "--id",
+            "D-0002",
+            "--decision",
+            "approve",
+            "--reason-code",
+            "other",
+            "--note",
+            "checked the form",
+        ],
+        &[&q],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = env.run(&["log", "accounting", "--patient", "P-0024"]);
+    assert!(out(&o).contains("(no incident recorded)"), "{}", out(&o));
+}
+
+/// `--team`: record/assess write the reviewer's team log, the follow-up finds an incident
+/// another member recorded, `incident list --team` joins them across logs, and `--log` with
+/// `--team` is refused.
+#[test]
+fn incident_commands_work_through_the_team_store() {
+    use p2review::log::keys::init_key;
+    use p2review::paths::DataDir;
+    use p2review::team::{DirStore, Settings};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("team");
+    let store = DirStore::init(&root, &Settings::new(false)).unwrap();
+    let mut data = Vec::new();
+    for i in 0..2 {
+        let principal = format!("r{i}@team.test");
+        let d = DataDir::resolve(Some(&tmp.path().join(format!("data{i}")))).unwrap();
+        let s = init_key(&d.signing_key(), &principal).unwrap();
+        store.add_reviewer(&principal, &s.openssh_public()).unwrap();
+        data.push(d);
+    }
+    let cli = |i: usize, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
+            .arg("--data-dir")
+            .arg(data[i].root())
+            .args(args)
+            .env("P2REVIEW_TEAM", &root)
+            .env_remove("P2REVIEW_DATA_DIR")
+            .output()
+            .unwrap()
+    };
+    let o = cli(
+        0,
+        &[
+            "incident",
+            "record",
+            "--actor",
+            "part2_program",
+            "--kind",
+            "misdirected",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let h = ack_hash(&o);
+    let log0 = std::fs::read_to_string(root.join("logs/r0@team.test.jsonl")).unwrap();
+    assert!(log0.contains("\"type\":\"incident\""), "{log0}");
+    assert!(
+        !data[0].decisions_log().exists(),
+        "written outside the team"
+    );
+    // Another member assesses it: found in r0's log, written to r1's.
+    let o = cli(
+        1,
+        &["incident", "assess", &h, "--exception", "could_not_retain"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let log1 = std::fs::read_to_string(root.join("logs/r1@team.test.jsonl")).unwrap();
+    assert!(log1.contains("\"type\":\"incident_assessment\""), "{log1}");
+    let o = cli(
+        1,
+        &[
+            "incident",
+            "list",
+            "--as-of",
+            "2026-01-05",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let n = &v["notices"][0];
+    assert_eq!(n["incident"], h.as_str(), "{v:#}");
+    assert_eq!(n["outcome"], "exception", "{v:#}");
+    // --log with --team: refused, nothing written.
+    let before = std::fs::read(root.join("logs/r1@team.test.jsonl")).unwrap();
+    let o = cli(
+        1,
+        &[
+            "incident",
+            "notified",
+            &h,
+            "--to",
+            "individuals",
+            "--on",
+            "2026-01-02",
+            "--log",
+            tmp.path().join("x.jsonl").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("--log cannot be combined with --team"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(
+        std::fs::read(root.join("logs/r1@team.test.jsonl")).unwrap(),
+        before
+    );
+    assert!(!tmp.path().join("x.jsonl").exists());
+}
+
+/// `log review` (the supervisor TUI) shows the open incidents: a count in the header (with
+/// how many are overdue) and, on the summary screen, the incident entries and each open
+/// incident's next notice.
+#[test]
+fn log_review_shows_incident_entries_and_open_incidents() {
+    use p2review::log::trust::Trust;
+    use p2review::log::verify::VerifyOptions;
+    use p2review::tui::Look;
+    use p2review::tui::supervisor::app::Screen;
+    use p2review::tui::supervisor::{SupApp, view};
+    let env = Env::with_key("rev@clinic.example");
+    let h = record(
+        &env,
+        &[
+            "--actor",
+            "part2_program",
+            "--kind",
+            "lost_or_stolen",
+            "--discovered-on",
+            "2026-01-01",
+        ],
+    );
+    let s = env.signer();
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: vec![(s.principal().to_owned(), *s.public_key())],
+            demo: None,
+        },
+        checkpoints: Vec::new(),
+        heads_dir: None,
+    };
+    let loaded = p2review::supervise::load_logs(&[env.log()], &opts, &[], 1);
+    assert_eq!(loaded.incident_entries.len(), 1);
+    assert!(loaded.incident_entries[0].verified);
+    let look = Look {
+        color: false,
+        ascii: false,
+    };
+    let mut a = SupApp::new(loaded, look, (100, 30));
+    a.as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    assert_eq!(a.open_incidents(), (1, 1));
+    a.screen = Screen::Summary;
+    a.ensure_summary();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| view(&a, f)).unwrap();
+    let buf = t.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    assert!(text.contains("1 open incidents, 1 OVERDUE"), "{text}");
+    assert!(
+        text.contains(
+            "Incidents: 1 recorded, 0 assessments, 0 delays, 0 notices; 1 open, 1 OVERDUE"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&h[..11]) && text.contains("individuals OVERDUE since 2026-03-02"),
+        "{text}"
+    );
+    // Before the deadline: open, not overdue.
+    a.as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+    assert_eq!(a.open_incidents(), (1, 0));
+}

@@ -549,7 +549,7 @@ fn accounting_lists_one_row_per_effective_decision_with_basis_and_required_by() 
     assert_eq!(lines.iter().filter(|l| l.starts_with("# log: ")).count(), 3);
     assert_eq!(
         lines[6],
-        "disclosure,date,recipient,recipient_kind,conduit,address,description,purpose,basis,reviewers,verification,required_by,required_by_unsettled,override,conflict,entries"
+        "disclosure,date,recipient,recipient_kind,conduit,address,description,purpose,basis,reviewers,verification,required_by,required_by_unsettled,override,conflict,entries,incidents"
     );
     assert!(lines[7].starts_with("D-0001,"), "{text}");
     assert!(

@@ -183,6 +183,7 @@ fn loaded() -> Loaded {
             status("c", "failed", &["E_SIG_INVALID seq=2 line=3"]),
         ],
         other: vec![],
+        incident_entries: vec![],
     }
 }
 

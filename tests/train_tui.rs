@@ -266,3 +266,112 @@ fn below_the_minimum_size_only_quit_acts() {
     update(&mut a, q);
     assert!(a.quit);
 }
+
+/// The bundled `breach-response` pack in the practice screen: an incident scenario asks the
+/// outcome, who is told first and by when; the reveal shows the computed key with its
+/// citations, and a wrong date (day 61 instead of day 60) is marked wrong.
+#[test]
+fn a_breach_scenario_is_asked_answered_and_explained() {
+    use p2review::incident::Outcome;
+    use p2review::incident::scenario::{DueAnswer, First};
+    use p2review::incident::vocab::NoticeTo;
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/training/breach-response.yaml");
+    let pack = load_pack(&path).unwrap();
+    let engine = Engine::load(None).unwrap();
+    let ev = engine.for_date(pack.loaded.queue.as_of.unwrap()).unwrap();
+    let mut a = TrainApp::new(
+        &pack,
+        |q, ix, d| ev.evaluate(q, ix, d),
+        80,
+        plain(),
+        (80, 24),
+    );
+    let q = text(&a);
+    assert!(
+        q.contains("Scenario R01") && q.contains("Question 1 of 3: Is it a breach?"),
+        "{q}"
+    );
+    assert!(
+        q.contains("low_probability") && q.contains("secured"),
+        "{q}"
+    );
+    assert!(
+        !q.contains("Why:") && !q.contains("Teach:"),
+        "no key before answering: {q}"
+    );
+    assert_eq!(
+        q.lines().nth(21).unwrap().trim(),
+        "",
+        "question cut off:\n{q}"
+    );
+
+    // R01, answered right: breach, the program, 1 May (day 60).
+    update(&mut a, A::Pick(index_of(Outcome::ALL, Outcome::Breach)));
+    let q2 = text(&a);
+    assert!(
+        q2.contains("Who must be told first?") && q2.contains("individuals"),
+        "{q2}"
+    );
+    update(
+        &mut a,
+        A::Pick(index_of(&First::ALL, First::To(NoticeTo::Program))),
+    );
+    let q3 = text(&a);
+    assert!(
+        q3.contains("By which date") && q3.contains("2026-05-01"),
+        "{q3}"
+    );
+    let opts = a.due_options();
+    let right = DueAnswer::Date(chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap());
+    update(&mut a, A::Pick(index_of(&opts, right)));
+    let r = text(&a);
+    assert!(
+        r.contains("Correct") && r.contains("Outcome") && r.contains("breach"),
+        "{r}"
+    );
+    assert!(r.contains("Why:") && r.contains("164.402(2)"), "{r}");
+    assert_eq!(a.session.score().correct, 1);
+    update(&mut a, A::Next);
+
+    // R02 (an exception), answered the wrong way: breach, individuals, day 61.
+    update(&mut a, A::Pick(index_of(Outcome::ALL, Outcome::Breach)));
+    update(
+        &mut a,
+        A::Pick(index_of(&First::ALL, First::To(NoticeTo::Individuals))),
+    );
+    update(&mut a, A::Pick(1));
+    let r = text(&a);
+    assert!(
+        r.contains("Not quite") && r.contains("exception") && r.contains("(you said breach)"),
+        "{r}"
+    );
+    let s = a.session.score();
+    assert_eq!((s.correct, s.answered), (1, 2));
+}
+
+/// Day 61 is offered and marked wrong where day 60 is the answer.
+#[test]
+fn day_61_is_wrong_in_a_breach_scenario() {
+    use p2review::incident::scenario::DueAnswer;
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/training/breach-response.yaml");
+    let pack = load_pack(&path).unwrap();
+    let engine = Engine::load(None).unwrap();
+    let ev = engine.for_date(pack.loaded.queue.as_of.unwrap()).unwrap();
+    let mut a = TrainApp::new(
+        &pack,
+        |q, ix, d| ev.evaluate(q, ix, d),
+        80,
+        plain(),
+        (80, 24),
+    );
+    update(&mut a, A::Pick(1)); // breach
+    update(&mut a, A::Pick(1)); // program
+    let day61 = DueAnswer::Date(chrono::NaiveDate::from_ymd_opt(2026, 5, 2).unwrap());
+    let opts = a.due_options();
+    update(&mut a, A::Pick(index_of(&opts, day61)));
+    let fb = a.session.incident_feedback(0).unwrap();
+    assert!(fb.outcome_ok && fb.first_ok && !fb.due_ok);
+    assert!(text(&a).contains("(you said 2026-05-02)"));
+}

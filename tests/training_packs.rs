@@ -6,7 +6,12 @@ use std::path::Path;
 
 use p2review::training::load_pack;
 
-const PACKS: [&str; 3] = ["basics", "consent-validity", "legal-and-exceptions"];
+const PACKS: [&str; 4] = [
+    "basics",
+    "consent-validity",
+    "legal-and-exceptions",
+    "breach-response",
+];
 
 #[test]
 fn every_bundled_pack_loads_with_a_full_answer_key() {
@@ -30,7 +35,7 @@ fn every_bundled_pack_loads_with_a_full_answer_key() {
         }
         total += pack.len();
     }
-    assert!(total >= 36, "only {total} scenarios in all");
+    assert!(total >= 56, "only {total} scenarios in all");
 }
 
 #[test]

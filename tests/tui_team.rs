@@ -546,20 +546,25 @@ fn conflicts_and_pending_approvals_are_flagged_in_exports_and_log_review() {
     let csv = String::from_utf8(show("csv").stdout).unwrap();
     let mut lines = csv.lines().filter(|l| !l.starts_with('#'));
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| head.iter().position(|h| *h == name).unwrap();
     assert_eq!(
-        &head[head.len() - 3..],
+        &head[at("supersedes")..at("supersedes") + 3],
         ["supersedes", "conflict", "pending"],
-        "new columns go last; the existing ones keep their names and places"
+        "new columns go after the old ones; the existing ones keep their names and places"
     );
     assert_eq!(head[0], "verification");
-    let rows: Vec<&str> = lines.collect();
+    let (conflict, pending) = (at("conflict"), at("pending"));
+    let body: String = lines.map(|l| format!("{l}\n")).collect();
+    let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
     let of = |id: &str| -> Vec<String> {
         rows.iter()
-            .filter(|l| l.contains(id))
-            .map(|l| {
-                let f: Vec<&str> = l.rsplitn(3, ',').collect();
-                format!("{},{}", f[1], f[0])
-            })
+            .filter(|r| r.iter().any(|f| f == id))
+            .map(|r| format!("{},{}", &r[conflict], &r[pending]))
             .collect()
     };
     assert_eq!(of("D-0017"), ["true,false", "true,false"], "{csv}");

@@ -1,7 +1,7 @@
 //! Log bytes → line framing, and a whole-log verification three ways (in memory, streamed
 //! from a file — `log verify --strict` — the default mode with the per-line checks in
 //! parallel, and signatures in batches) that must agree; then the decision reader the TUI
-//! and `decide` use.
+//! and `decide` use, and the incident reader of `log show` (docs/incidents.md).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -39,5 +39,14 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(streamed.findings, batches.findings, "--strict vs batches");
     if let Err(e) = read_decisions(&path) {
         assert_printable("a log read error", &e);
+    }
+    for (n, line) in data.split_inclusive(|&b| b == b'\n').enumerate() {
+        if let Some(e) = p2review::supervise::incidents::incident_of(&path, n as u64 + 1, line)
+            && let Some(row) = p2review::supervise::export::ShowRow::of_incident(&e)
+        {
+            assert_printable("an incident row's detail", &row.detail);
+            assert_printable("an incident row's note", &row.note);
+            assert_printable("an incident row's reviewer", &row.reviewer);
+        }
     }
 });

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::log::verify::VerifyOptions;
+
 use color_eyre::eyre::{self, bail, eyre};
 
 use super::Ctx;
@@ -28,6 +30,45 @@ pub fn run(ctx: &Ctx, c: IncidentCommand) -> eyre::Result<u8> {
 /// The log an incident command writes to.
 pub(super) fn log_path(ctx: &Ctx, log: &Option<PathBuf>) -> PathBuf {
     log.clone().unwrap_or_else(|| ctx.data.decisions_log())
+}
+
+/// Where an incident command writes and what it reads: with `--team` (docs/team.md) the
+/// reviewer's team log, reading every team log under the team's signers (an incident one
+/// member recorded may be assessed or notified by another); otherwise `--log` or the
+/// production log for both.
+pub(super) struct Target {
+    pub write: PathBuf,
+    pub read: Vec<PathBuf>,
+    pub opts: VerifyOptions,
+}
+
+pub(super) fn target(
+    ctx: &Ctx,
+    team: &Option<String>,
+    log: &Option<PathBuf>,
+) -> eyre::Result<Target> {
+    let Some(spec) = super::team::spec(team) else {
+        let write = log_path(ctx, log);
+        let (opts, _) = super::log::verify_options(ctx, None, &[])?;
+        return Ok(Target {
+            read: vec![write.clone()],
+            write,
+            opts,
+        });
+    };
+    if log.is_some() {
+        bail!(
+            "--log cannot be combined with --team (or P2REVIEW_TEAM): in a team your log is the team's logs/<principal>.jsonl; drop one of them"
+        );
+    }
+    let store = super::team::open(spec)?;
+    let signer = Signer::load(&ctx.data.signing_key())?;
+    let write = crate::team::record::team_log(&*store, &signer, &ctx.data).map_err(|e| eyre!(e))?;
+    let (mut read, opts, _) = super::log::sources(ctx, Some(spec), &[], None, &[])?;
+    if !read.contains(&write) && write.exists() {
+        read.push(write.clone());
+    }
+    Ok(Target { write, read, opts })
 }
 
 /// Screen a note as decision notes are (docs/cli.md#note-screening); `flag` names the option.
@@ -61,18 +102,17 @@ pub(super) fn append(ctx: &Ctx, log: &Path, body: IncidentBody) -> eyre::Result<
     Ok(receipt)
 }
 
-/// The incident `hash` names in `log` (verified), or a message saying what to do.
-pub(super) fn find_incident(ctx: &Ctx, log: &Path, hash: &str) -> eyre::Result<IncidentView> {
+/// The incident `hash` names in the logs `t` reads (verified), or a message saying what to do.
+pub(super) fn find_incident(t: &Target, hash: &str) -> eyre::Result<IncidentView> {
     if !is_hex64(hash) {
         bail!(
             "{:?} is not an incident hash: give the 64-character lowercase hex of `ACK incident=…` (see `p2review incident list`)",
             escape(hash)
         );
     }
-    let (opts, _) = super::log::verify_options(ctx, None, &[])?;
-    let loaded = load_incidents(&[log.to_owned()], &opts, super::log::verify_threads());
-    if let Some((_, Err(e))) = loaded.logs.first() {
-        bail!("{}", escape(e));
+    let loaded = load_incidents(&t.read, &t.opts, super::log::verify_threads());
+    if let Some((p, Err(e))) = loaded.logs.iter().find(|(_, r)| r.is_err()) {
+        bail!("{}: {}", p.display(), escape(e));
     }
     if let Some(v) = loaded
         .incidents
@@ -81,15 +121,15 @@ pub(super) fn find_incident(ctx: &Ctx, log: &Path, hash: &str) -> eyre::Result<I
     {
         return Ok(v);
     }
+    let shown: Vec<String> = t.read.iter().map(|p| p.display().to_string()).collect();
     bail!(
-        "{}: no verified incident entry {hash}; `p2review incident list --log {}` shows the incidents it holds",
-        log.display(),
-        log.display()
+        "{}: no verified incident entry {hash}; `p2review incident list` (with the same --log or --team) shows the incidents they hold",
+        shown.join(", ")
     )
 }
 
 fn record(ctx: &Ctx, a: &IncidentRecordArgs) -> eyre::Result<u8> {
-    let log = log_path(ctx, &a.log);
+    let t = target(ctx, &a.team, &a.log)?;
     let loaded = match &a.queue {
         Some(q) => Some(crate::queue::load_path(q)?),
         None => None,
@@ -149,7 +189,7 @@ fn record(ctx: &Ctx, a: &IncidentRecordArgs) -> eyre::Result<u8> {
         }
     }
     if let Some(h) = &a.from_entry {
-        from_entry(ctx, &log, h, &mut concerns)?;
+        from_entry(&t, h, &mut concerns)?;
     }
     if a.actor.is_some() {
         role = a.actor;
@@ -203,7 +243,7 @@ fn record(ctx: &Ctx, a: &IncidentRecordArgs) -> eyre::Result<u8> {
         note: a.note.clone().filter(|n| !n.is_empty()),
     };
     let facts = clock_facts(&fields);
-    let receipt = append(ctx, &log, IncidentBody::Incident(Box::new(fields)))?;
+    let receipt = append(ctx, &t.write, IncidentBody::Incident(Box::new(fields)))?;
     println!(
         "ACK incident={} seq={} log={}",
         receipt.entry_sha256, receipt.seq, receipt.log_id
@@ -230,23 +270,35 @@ fn role_str(r: Role) -> &'static str {
     }
 }
 
-/// Fill `c` from the decision entry `hash` in `log` (it must verify, and be about the same
-/// disclosure as a queue item given).
-fn from_entry(ctx: &Ctx, log: &Path, hash: &str, c: &mut Concerns) -> eyre::Result<()> {
+/// Fill `c` from the decision entry `hash` in the logs `t` reads (it must verify, and be
+/// about the same disclosure as a queue item given).
+fn from_entry(t: &Target, hash: &str, c: &mut Concerns) -> eyre::Result<()> {
     if !is_hex64(hash) {
         bail!(
             "--from-entry must be the 64-character lowercase hex SHA-256 of a decision entry (the `entry=` of its receipt)"
         );
     }
-    let (opts, _) = super::log::verify_options(ctx, None, &[])?;
-    let (entries, _) = read_entries(log, &opts, super::log::verify_threads(), &|t| {
-        t == "decision"
-    })
-    .map_err(|e| eyre!("{}", escape(&e.0)))?;
-    let r = entries
-        .into_iter()
-        .find(|r| r.entry_sha256 == hash)
-        .ok_or_else(|| eyre!("{}: no decision entry {hash}; `p2review log show --log` lists them with their hashes", log.display()))?;
+    let mut found = None;
+    for log in &t.read {
+        if !log.exists() {
+            continue;
+        }
+        let (entries, _) = read_entries(log, &t.opts, super::log::verify_threads(), &|t| {
+            t == "decision"
+        })
+        .map_err(|e| eyre!("{}", escape(&e.0)))?;
+        if let Some(r) = entries.into_iter().find(|r| r.entry_sha256 == hash) {
+            found = Some((log.clone(), r));
+            break;
+        }
+    }
+    let shown: Vec<String> = t.read.iter().map(|p| p.display().to_string()).collect();
+    let (log, r) = found.ok_or_else(|| {
+        eyre!(
+            "{}: no decision entry {hash}; `p2review log show` lists them with their hashes",
+            shown.join(", ")
+        )
+    })?;
     if !r.verified {
         bail!(
             "{}: decision entry {hash} (line {}) failed verification; run `p2review log verify`",

@@ -159,6 +159,9 @@ pub struct IncidentRecordArgs {
     /// The decision log [default: <data dir>/decisions.jsonl]
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
+    /// The team store (docs/team.md): write to your team log, read every team log; env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
     /// Evaluation date for the queue item's Part 2 status [default: the queue's as_of, else today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
@@ -195,6 +198,9 @@ pub struct IncidentAssessArgs {
     pub note: Option<String>,
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
+    /// The team store (docs/team.md): write to your team log, read every team log; env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -216,6 +222,9 @@ pub struct IncidentDelayArgs {
     pub note: Option<String>,
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
+    /// The team store (docs/team.md): write to your team log, read every team log; env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -233,6 +242,9 @@ pub struct IncidentNotifiedArgs {
     pub note: Option<String>,
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
+    /// The team store (docs/team.md): write to your team log, read every team log; env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -242,6 +254,9 @@ pub struct IncidentListArgs {
     /// A log file (same as giving it as LOG)
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
+    /// The team store (docs/team.md): write to your team log, read every team log; env P2REVIEW_TEAM
+    #[arg(long, env = "P2REVIEW_TEAM", value_name = "T")]
+    pub team: Option<String>,
     /// Only incidents with a notice still owed (or not assessed yet)
     #[arg(long)]
     pub open: bool,

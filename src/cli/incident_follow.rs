@@ -4,7 +4,7 @@
 use color_eyre::eyre::{self, bail};
 
 use super::Ctx;
-use super::incident::{append, find_incident, log_path, screen};
+use super::incident::{append, find_incident, screen, target};
 use super::incident_args::{IncidentAssessArgs, IncidentDelayArgs, IncidentNotifiedArgs};
 use crate::incident::assess::{AssessmentInput, Factor, IncidentFacts, assess as run_assess};
 use crate::incident::vocab::{DelayForm, IncidentKind};
@@ -29,7 +29,7 @@ pub(super) fn facts_of(i: &crate::log::entry::incident::IncidentFields) -> Incid
 }
 
 pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
-    let log = log_path(ctx, &a.log);
+    let t = target(ctx, &a.team, &a.log)?;
     for (flag, n) in [
         ("--nature-note", &a.nature_note),
         ("--recipient-note", &a.recipient_note),
@@ -42,14 +42,46 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
         }
         screen(flag, n, &[])?;
     }
-    let v = find_incident(ctx, &log, &a.incident)?;
-    let input = AssessmentInput {
+    let v = find_incident(&t, &a.incident)?;
+    let mut input = AssessmentInput {
         exception: a.exception,
         nature: factor(a.nature, &a.nature_note),
         recipient: factor(a.recipient, &a.recipient_note),
         acquired: factor(a.acquired, &a.acquired_note),
         mitigation: factor(a.mitigation, &a.mitigation_note),
     };
+    // No outcome flags on a terminal: the dialog (docs/incidents.md); with flags, or without
+    // a terminal, what the flags say (none: the presumption of breach).
+    if input == AssessmentInput::default() {
+        match dialog(ctx, &v)? {
+            Dialog::Chosen(i) => {
+                // The dialog's notes are screened as the flags' are.
+                for (flag, n) in [
+                    ("the (i) note", i.nature.as_ref().map(|f| f.note.clone())),
+                    (
+                        "the (ii) note",
+                        i.recipient.as_ref().map(|f| f.note.clone()),
+                    ),
+                    (
+                        "the (iii) note",
+                        i.acquired.as_ref().map(|f| f.note.clone()),
+                    ),
+                    (
+                        "the (iv) note",
+                        i.mitigation.as_ref().map(|f| f.note.clone()),
+                    ),
+                ] {
+                    screen(flag, &n, &[])?;
+                }
+                input = i
+            }
+            Dialog::Left => {
+                println!("assessment not recorded (left the dialog); nothing was written");
+                return Ok(0);
+            }
+            Dialog::NoTerminal => {}
+        }
+    }
     let assessed = run_assess(&facts_of(&v.fields), &input)
         .map_err(|e| eyre::eyre!("{e}; nothing was recorded"))?;
     let body = AssessmentFields {
@@ -62,7 +94,7 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
         outcome: assessed.outcome,
         note: a.note.clone().filter(|n| !n.is_empty()),
     };
-    let receipt = append(ctx, &log, IncidentBody::Assessment(Box::new(body)))?;
+    let receipt = append(ctx, &t.write, IncidentBody::Assessment(Box::new(body)))?;
     println!(
         "ACK incident_assessment={} incident={} outcome={} seq={} log={}",
         receipt.entry_sha256,
@@ -87,8 +119,51 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
     Ok(0)
 }
 
+/// What the dialog gave (without the TUI feature there is never a dialog).
+#[cfg_attr(not(feature = "tui"), allow(dead_code))]
+enum Dialog {
+    Chosen(AssessmentInput),
+    Left,
+    NoTerminal,
+}
+
+/// The assessment dialog on a terminal (feature `tui`).
+#[cfg(feature = "tui")]
+fn dialog(ctx: &Ctx, v: &crate::supervise::incidents::IncidentView) -> eyre::Result<Dialog> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Ok(Dialog::NoTerminal);
+    }
+    let title = format!(
+        "incident {} {} discovered {}",
+        &v.entry_sha256[..12],
+        v.fields.kind.as_str(),
+        v.fields.discovered_on
+    );
+    let app = crate::tui::assess::AssessApp::new(
+        facts_of(&v.fields),
+        title,
+        crate::tui::Look {
+            color: ctx.color,
+            ascii: ctx.ascii,
+        },
+        (80, 24),
+    );
+    Ok(
+        match crate::tui::assess::run(app, ctx.shell()).map_err(eyre::Report::msg)? {
+            Some(i) => Dialog::Chosen(i),
+            None => Dialog::Left,
+        },
+    )
+}
+
+#[cfg(not(feature = "tui"))]
+fn dialog(_: &Ctx, _: &crate::supervise::incidents::IncidentView) -> eyre::Result<Dialog> {
+    Ok(Dialog::NoTerminal)
+}
+
 pub fn delay(ctx: &Ctx, a: &IncidentDelayArgs) -> eyre::Result<u8> {
-    let log = log_path(ctx, &a.log);
+    let t = target(ctx, &a.team, &a.log)?;
     let date = match a.law_enforcement {
         DelayForm::Written => match (a.until, a.on) {
             (Some(u), None) => u,
@@ -112,7 +187,7 @@ pub fn delay(ctx: &Ctx, a: &IncidentDelayArgs) -> eyre::Result<u8> {
     };
     screen("--official", &a.official, &[])?;
     screen("--note", &a.note, &[])?;
-    let v = find_incident(ctx, &log, &a.incident)?;
+    let v = find_incident(&t, &a.incident)?;
     if date < clock_facts(&v.fields).discovered_on {
         bail!(
             "{date} is before the incident was discovered ({}); check the date",
@@ -126,7 +201,7 @@ pub fn delay(ctx: &Ctx, a: &IncidentDelayArgs) -> eyre::Result<u8> {
         official: a.official.clone(),
         note: a.note.clone().filter(|n| !n.is_empty()),
     };
-    let receipt = append(ctx, &log, IncidentBody::Delay(body.clone()))?;
+    let receipt = append(ctx, &t.write, IncidentBody::Delay(body.clone()))?;
     let mut view = v;
     view.delays.push(body);
     println!(
@@ -140,9 +215,9 @@ pub fn delay(ctx: &Ctx, a: &IncidentDelayArgs) -> eyre::Result<u8> {
 }
 
 pub fn notified(ctx: &Ctx, a: &IncidentNotifiedArgs) -> eyre::Result<u8> {
-    let log = log_path(ctx, &a.log);
+    let t = target(ctx, &a.team, &a.log)?;
     screen("--note", &a.note, &[])?;
-    let v = find_incident(ctx, &log, &a.incident)?;
+    let v = find_incident(&t, &a.incident)?;
     if a.on < clock_facts(&v.fields).discovered_on {
         bail!(
             "--on {} is before the incident was discovered ({}); check the date",
@@ -163,7 +238,7 @@ pub fn notified(ctx: &Ctx, a: &IncidentNotifiedArgs) -> eyre::Result<u8> {
         method: a.method,
         note: a.note.clone().filter(|n| !n.is_empty()),
     };
-    let receipt = append(ctx, &log, IncidentBody::Notice(body))?;
+    let receipt = append(ctx, &t.write, IncidentBody::Notice(body))?;
     println!(
         "ACK incident_notice={} incident={} to={} seq={} log={}",
         receipt.entry_sha256,

@@ -111,8 +111,14 @@ fn rows_of(v: &IncidentView, as_of: chrono::NaiveDate) -> Vec<Row> {
 pub fn run(ctx: &Ctx, a: &IncidentListArgs) -> eyre::Result<u8> {
     let mut paths = a.logs.clone();
     paths.extend(a.log.clone());
-    let paths = super::log::logs_or_default(ctx, &paths);
-    let (opts, _) = super::log::verify_options(ctx, a.allowed_signers.as_deref(), &[])?;
+    // Like `log show`: with --team every team log (plus any LOG) under the team's signers.
+    let (paths, opts, _) = super::log::sources(
+        ctx,
+        super::team::spec(&a.team),
+        &paths,
+        a.allowed_signers.as_deref(),
+        &[],
+    )?;
     let as_of = a.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let loaded = load_incidents(&paths, &opts, super::log::verify_threads());
     let shown: Vec<&IncidentView> = loaded

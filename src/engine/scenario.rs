@@ -131,6 +131,13 @@ pub fn run_file(
             None => {
                 vec!["no `expect:` block (every disclosure of a scenario file needs one)".into()]
             }
+            // Incident scenarios (docs/incidents.md#training): the key of `incident assess`
+            // and `incident list`, plus any Part 2 keys the scenario also gives.
+            Some(x) if x.incident.is_some() => {
+                let mut p = crate::incident::scenario::check(&lq.queue, d, x);
+                p.extend(check(&ev.evaluate(&lq.queue, &lq.index, d), x));
+                p
+            }
             Some(x) => check(&ev.evaluate(&lq.queue, &lq.index, d), x),
         };
         if problems.is_empty() {

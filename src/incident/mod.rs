@@ -9,6 +9,7 @@
 
 pub mod assess;
 pub mod deadline;
+pub mod scenario;
 pub mod vocab;
 
 pub use assess::{AssessError, Assessed, AssessmentInput, Factor, IncidentFacts, assess};

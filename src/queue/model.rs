@@ -673,4 +673,64 @@ pub struct Expect {
     pub cites: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teach: Option<String>,
+    /// An incident scenario (training packs, docs/incidents.md#training): the incident about
+    /// this disclosure. Its questions replace `part2`/`notice`/`hipaa`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<IncidentScenario>,
+    /// Incident scenarios: the 164.402 outcome (`breach`, `low_probability`, `exception`, `secured`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Incident scenarios: who must be told first (`program`, `individuals`, `media`, `hhs`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_notice: Option<String>,
+    /// Incident scenarios: by when (`YYYY-MM-DD`, `contractual`, `not_applicable`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+}
+
+/// The facts of a training incident (docs/incidents.md#training). Vocabulary words are kept
+/// as text here (the queue knows no incident rules); `src/incident/scenario.rs` checks them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentScenario {
+    pub kind: String,
+    pub discovered_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individuals: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub residents: std::collections::BTreeMap<String, u64>,
+    #[serde(default)]
+    pub secured: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_by_ba_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub ba_is_agent: bool,
+    /// The QSOA's term for this scenario; absent, `organization.breach_notice_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_notice_days: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquired: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigation: Option<String>,
+    /// A law-enforcement delay (164.412): `written` with the date it states, `oral` with the
+    /// day it was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<ScenarioDelay>,
+    /// Whose notice the "by which date" question asks about (`program`, `individuals`,
+    /// `media`, `hhs`); absent, the first notice's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_for: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDelay {
+    pub form: String,
+    pub date: NaiveDate,
 }

@@ -376,6 +376,79 @@ pub(crate) struct RawExpect {
     pub cites: Vec<String>,
     #[serde(default)]
     pub teach: Option<String>,
+    #[serde(default)]
+    pub incident: Option<RawIncidentScenario>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub first_notice: Option<String>,
+    #[serde(default)]
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIncidentScenario {
+    pub kind: String,
+    pub discovered_on: Date,
+    #[serde(default)]
+    pub individuals: Option<u64>,
+    #[serde(default)]
+    pub residents: std::collections::BTreeMap<String, u64>,
+    #[serde(default)]
+    pub secured: Flag,
+    #[serde(default)]
+    pub reported_by_ba_on: Option<Date>,
+    #[serde(default)]
+    pub ba_is_agent: Flag,
+    #[serde(default)]
+    pub breach_notice_days: Option<u64>,
+    #[serde(default)]
+    pub exception: Option<String>,
+    #[serde(default)]
+    pub nature: Option<String>,
+    #[serde(default)]
+    pub recipient: Option<String>,
+    #[serde(default)]
+    pub acquired: Option<String>,
+    #[serde(default)]
+    pub mitigation: Option<String>,
+    #[serde(default)]
+    pub delay: Option<RawScenarioDelay>,
+    #[serde(default)]
+    pub due_for: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenarioDelay {
+    pub form: String,
+    pub date: Date,
+}
+
+impl RawIncidentScenario {
+    fn into_model(self) -> model::IncidentScenario {
+        model::IncidentScenario {
+            kind: self.kind,
+            discovered_on: self.discovered_on.0,
+            individuals: self.individuals,
+            residents: self.residents,
+            secured: self.secured.0,
+            reported_by_ba_on: self.reported_by_ba_on.map(|d| d.0),
+            ba_is_agent: self.ba_is_agent.0,
+            breach_notice_days: self.breach_notice_days,
+            exception: self.exception,
+            nature: self.nature,
+            recipient: self.recipient,
+            acquired: self.acquired,
+            mitigation: self.mitigation,
+            delay: self.delay.map(|d| model::ScenarioDelay {
+                form: d.form,
+                date: d.date.0,
+            }),
+            due_for: self.due_for,
+        }
+    }
 }
 
 fn range(r: RawDateRange) -> model::DateRange {
@@ -499,6 +572,10 @@ impl RawDisclosure {
                 redisclosure: e.redisclosure,
                 cites: e.cites,
                 teach: e.teach,
+                incident: e.incident.map(RawIncidentScenario::into_model),
+                outcome: e.outcome,
+                first_notice: e.first_notice,
+                due: e.due,
             }),
         }
     }

@@ -143,7 +143,12 @@ pub struct AccountingRow {
     pub conflict: bool,
     /// The effective approvals' entry hashes.
     pub entries: Vec<String>,
-    // (Incident hashes, 45 CFR 164.402, will be one more column here.)
+    /// The canonical hash of the disclosure approved (to find the incidents about it).
+    #[serde(skip)]
+    pub disclosure_sha256: Option<String>,
+    /// Verified incidents about this disclosure (docs/incidents.md): their entry hashes,
+    /// filled in by [`Accounting::attach_incidents`].
+    pub incidents: Vec<String>,
 }
 
 /// A decision entry that failed verification: listed, never counted.
@@ -181,6 +186,24 @@ impl Accounting {
     /// 45 CFR 164.402).
     pub fn overrides(&self) -> impl Iterator<Item = &AccountingRow> {
         self.rows.iter().filter(|r| r.overrides)
+    }
+
+    /// List with each disclosure the incidents that concern it (docs/incidents.md): one
+    /// recorded `--from-entry` one of its approvals, or from the same queue item (the same
+    /// disclosure id and canonical hash).
+    pub fn attach_incidents(&mut self, incidents: &[super::incidents::IncidentView]) {
+        for r in &mut self.rows {
+            for v in incidents {
+                let c = &v.fields.concerns;
+                let by_entry = c.from_entry.as_ref().is_some_and(|h| r.entries.contains(h));
+                let by_item = c.disclosure.as_deref() == Some(r.disclosure.as_str())
+                    && c.disclosure_sha256.is_some()
+                    && c.disclosure_sha256 == r.disclosure_sha256;
+                if (by_entry || by_item) && !r.incidents.contains(&v.entry_sha256) {
+                    r.incidents.push(v.entry_sha256.clone());
+                }
+            }
+        }
     }
 }
 
@@ -368,6 +391,8 @@ pub fn accounting(
             required_by_unsettled: required_by.unsettled(),
             conflict: effective.iter().any(|r| *r.body.decision != *"approve"),
             entries: approvals.iter().map(|r| r.entry_sha256.hex()).collect(),
+            disclosure_sha256: b.disclosure_sha256.map(|h| h.hex()),
+            incidents: Vec::new(),
         });
     }
     out.rows

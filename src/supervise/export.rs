@@ -54,9 +54,117 @@ pub struct ShowRow {
     pub conflict: bool,
     /// An override approval waiting for its second reviewer (four-eyes): not approved.
     pub pending: bool,
+    /// The entry type: `decision`, `incident`, `incident_assessment`, `incident_delay`,
+    /// `incident_notice` (docs/incidents.md).
+    #[serde(rename = "type")]
+    pub entry_type: &'static str,
+    /// A follow-up incident entry: the incident it names.
+    pub incident: String,
+    /// An incident entry in brief (`kind=misdirected discovered_on=…`, `outcome=breach`, …).
+    pub detail: String,
 }
 
 impl ShowRow {
+    /// An `incident*` entry as a `log show` row: the decision columns it has no value for
+    /// are empty, `type` says what it is.
+    pub fn of_incident(r: &super::incidents::ReadEntry) -> Option<ShowRow> {
+        use crate::log::entry::incident::IncidentBody as B;
+        let crate::log::entry::Body::Incident(b) = &r.entry.body else {
+            return None;
+        };
+        let e = &r.entry;
+        let mut row = ShowRow {
+            verification: if r.verified { "verified" } else { "FAILED" },
+            findings: String::new(),
+            ts: esc(&e.ts),
+            log: esc(&e.log),
+            log_path: esc(&r.log_path.display().to_string()),
+            seq: e.seq,
+            line: r.line,
+            entry: r.entry_sha256.clone(),
+            reviewer: esc(&e.reviewer),
+            key: esc(&e.key),
+            disclosure: String::new(),
+            disclosure_sha256: String::new(),
+            subject: String::new(),
+            recipient_kind: String::new(),
+            recipient: String::new(),
+            purpose: String::new(),
+            consent: String::new(),
+            consent_status: String::new(),
+            part2: String::new(),
+            hipaa: String::new(),
+            rule: String::new(),
+            part2_policy: String::new(),
+            hipaa_policy: String::new(),
+            decision: String::new(),
+            reason_code: String::new(),
+            overrides: false,
+            note: String::new(),
+            supersedes: String::new(),
+            conflict: false,
+            pending: false,
+            entry_type: b.type_name(),
+            incident: b.incident_ref().unwrap_or_default().to_owned(),
+            detail: String::new(),
+        };
+        let opt = |s: &Option<String>| esc(s.as_deref().unwrap_or_default());
+        match b {
+            B::Incident(i) => {
+                let c = &i.concerns;
+                row.disclosure = opt(&c.disclosure);
+                row.disclosure_sha256 = opt(&c.disclosure_sha256);
+                row.subject = opt(&c.subject);
+                if let Some((k, n)) = &c.recipient {
+                    row.recipient_kind = esc(k);
+                    row.recipient = esc(n);
+                }
+                row.part2 = opt(&c.part2);
+                row.hipaa = opt(&c.hipaa);
+                row.overrides = c.override_.unwrap_or(false);
+                row.note = opt(&i.note);
+                row.detail = format!(
+                    "kind={} discovered_on={} individuals={} secured={} actor={}{}",
+                    i.kind.as_str(),
+                    esc(&i.discovered_on),
+                    i.individuals,
+                    i.secured,
+                    esc(&i.actor),
+                    c.from_entry
+                        .as_deref()
+                        .map(|h| format!(" from_entry={}", esc(h)))
+                        .unwrap_or_default()
+                );
+            }
+            B::Assessment(a) => {
+                row.note = opt(&a.note);
+                row.detail = format!(
+                    "outcome={}{}",
+                    a.outcome.as_str(),
+                    a.exception
+                        .map(|x| format!(" exception={}", x.as_str()))
+                        .unwrap_or_default()
+                );
+            }
+            B::Delay(d) => {
+                row.note = opt(&d.note);
+                row.detail = format!("law_enforcement={} date={}", d.form.as_str(), esc(&d.date));
+            }
+            B::Notice(n) => {
+                row.note = opt(&n.note);
+                row.detail = format!(
+                    "to={} on={}{}",
+                    n.to.as_str(),
+                    esc(&n.on),
+                    n.method
+                        .map(|m| format!(" method={}", m.as_str()))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        Some(row)
+    }
+
     pub fn of(r: &DecisionRecord, flags: &super::conflict::Flags) -> ShowRow {
         let b = &r.body;
         let (verification, findings) = match &r.verification {
@@ -94,6 +202,9 @@ impl ShowRow {
             supersedes: b.supersedes.map(|h| h.hex()).unwrap_or_default(),
             conflict: r.verification.ok() && flags.conflict.contains(&r.entry_sha256),
             pending: r.verification.ok() && flags.pending.contains(&r.entry_sha256),
+            entry_type: "decision",
+            incident: String::new(),
+            detail: String::new(),
         }
     }
 }
@@ -130,6 +241,9 @@ pub const SHOW_COLUMNS: &[&str] = &[
     "supersedes",
     "conflict",
     "pending",
+    "type",
+    "incident",
+    "detail",
 ];
 
 /// One accounting row (42 CFR 2.25; 45 CFR 164.528), flat: the same fields in CSV and JSON
@@ -154,6 +268,8 @@ pub struct AccountingExportRow {
     pub overrides: bool,
     pub conflict: bool,
     pub entries: String,
+    /// Incidents about this disclosure (docs/incidents.md): entry hashes, space separated.
+    pub incidents: String,
 }
 
 /// Column names of [`AccountingExportRow`], in field order.
@@ -174,6 +290,7 @@ pub const ACCOUNTING_COLUMNS: &[&str] = &[
     "override",
     "conflict",
     "entries",
+    "incidents",
 ];
 
 impl AccountingExportRow {
@@ -195,6 +312,7 @@ impl AccountingExportRow {
             overrides: r.overrides,
             conflict: r.conflict,
             entries: r.entries.join(" "),
+            incidents: r.incidents.join(" "),
         }
     }
 }

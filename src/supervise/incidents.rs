@@ -28,6 +28,31 @@ pub struct ReadEntry {
     pub verified: bool,
 }
 
+/// An `incident*` entry on one line, read as the verifier passes it (`verified` is set by
+/// the caller from the findings). Cheap on other lines: only a line naming an incident type
+/// is parsed.
+pub fn incident_of(path: &Path, line: u64, piece: &[u8]) -> Option<ReadEntry> {
+    let raw = piece.strip_suffix(b"\n").unwrap_or(piece);
+    memchr::memmem::find(raw, b"\"type\":\"incident")?;
+    let v: serde_json::Value = serde_json::from_slice(raw).ok()?;
+    let e = v.get("e")?;
+    if !e
+        .get("type")
+        .and_then(|t| t.as_str())
+        .is_some_and(is_incident_type)
+    {
+        return None;
+    }
+    let entry = Entry::from_value(e).ok()?;
+    Some(ReadEntry {
+        log_path: path.to_owned(),
+        line,
+        entry_sha256: crate::digest::sha256_hex(raw),
+        entry,
+        verified: true,
+    })
+}
+
 /// Read the entries of one log whose `type` `want` accepts, verifying every line.
 pub fn read_entries(
     path: &Path,
@@ -189,6 +214,20 @@ pub fn load_incidents(paths: &[PathBuf], opts: &VerifyOptions, threads: usize) -
             Err(e) => out.logs.push((p.clone(), Err(e.0))),
         }
     }
+    join(all, &mut out);
+    out
+}
+
+/// Incidents of entries already read (e.g. by `supervise::load`, which verified them): the
+/// same joining as [`load_incidents`].
+pub fn incidents_of(entries: &[ReadEntry]) -> IncidentsLoaded {
+    let mut out = IncidentsLoaded::default();
+    join(entries.to_vec(), &mut out);
+    out
+}
+
+/// Join follow-up entries to their incident by its entry hash; failed entries never count.
+fn join(all: Vec<ReadEntry>, out: &mut IncidentsLoaded) {
     let mut by_hash: HashMap<String, usize> = HashMap::new();
     let mut follow = Vec::new();
     for r in all {
@@ -233,5 +272,4 @@ pub fn load_incidents(paths: &[PathBuf], opts: &VerifyOptions, threads: usize) -
         }
     }
     out.incidents.sort_by(|a, b| a.ts.cmp(&b.ts));
-    out
 }

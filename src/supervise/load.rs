@@ -43,6 +43,9 @@ pub struct Loaded {
     pub superseded: HashSet<Hash>,
     /// Verified escalations still open, over every entry read, kept or not.
     pub escalations: Vec<Hash>,
+    /// The `incident*` entries read (docs/incidents.md), each with whether its line
+    /// verified; [`super::incidents::join`] makes incidents of them.
+    pub incident_entries: Vec<super::incidents::ReadEntry>,
 }
 
 impl Loaded {
@@ -154,6 +157,7 @@ pub fn load_logs_progress(
     for (log, path) in paths.iter().enumerate() {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
         let mut recs: Vec<DecisionRecord> = Vec::new();
+        let mut incident_entries = Vec::new();
         let mut dropped: Vec<(u64, ItemEntry)> = Vec::new();
         let mut at = LoadProgress {
             log,
@@ -176,6 +180,8 @@ pub fn load_logs_progress(
                     // A decision row filtered out: its findings go with it.
                     dropped.push((n, ItemEntry::of(&r)));
                 }
+            } else if let Some(e) = super::incidents::incident_of(path, n, piece) {
+                incident_entries.push(e);
             }
         });
         at.done = true;
@@ -203,6 +209,10 @@ pub fn load_logs_progress(
         for (line, item) in &mut dropped {
             item.verified = !by_line.get(line).is_some_and(|fs| fs.iter().any(fails));
         }
+        for e in &mut incident_entries {
+            e.verified = !by_line.get(&e.line).is_some_and(|fs| fs.iter().any(fails));
+        }
+        out.incident_entries.extend(incident_entries);
         let dropped_lines: HashSet<u64> = dropped.iter().map(|(l, _)| *l).collect();
         dropped_items.extend(dropped.into_iter().map(|(_, i)| i));
         for r in &mut recs {

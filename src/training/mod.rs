@@ -10,7 +10,7 @@ pub mod records;
 pub mod status;
 
 pub use pack::{PackError, TrainingPack, load_pack};
-pub use practice::{Feedback, Phase, Question, Score, Session};
+pub use practice::{Feedback, IncidentFeedback, Key, Phase, Question, Score, Session};
 pub use records::{TrainingLog, own_training_notice, read_training_log};
 pub use status::{
     AcceptedVersions, Completion, Currency, TraineeStatus, due_reason, summarize,

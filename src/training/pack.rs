@@ -2,12 +2,15 @@
 
 use std::path::Path;
 
+use crate::incident::scenario::IncidentKey;
 use crate::queue::{LoadedQueue, Pack, load_path};
 
 #[derive(Debug, Clone)]
 pub struct TrainingPack {
     pub loaded: LoadedQueue,
     pub pack: Pack,
+    /// Per disclosure: the computed key of an incident scenario, `None` for a disclosure one.
+    pub incident_keys: Vec<Option<IncidentKey>>,
 }
 
 impl TrainingPack {
@@ -36,7 +39,9 @@ impl std::fmt::Display for PackError {
 impl std::error::Error for PackError {}
 
 /// Load a pack and check it is one: a `pack:` block, at least one scenario, and an answer
-/// key (`expect:` with `part2`, `notice` and `hipaa`) on every disclosure.
+/// key on every disclosure: `expect:` with `part2`, `notice` and `hipaa`, or for an incident
+/// scenario (`expect.incident`) `outcome`, `first_notice` and `due` agreeing with the
+/// computed key (docs/incidents.md#training).
 pub fn load_pack(path: &Path) -> Result<TrainingPack, PackError> {
     let loaded = load_path(path).map_err(|e| PackError(e.to_string()))?;
     from_loaded(loaded)
@@ -56,7 +61,25 @@ pub fn from_loaded(loaded: LoadedQueue) -> Result<TrainingPack, PackError> {
             pack.id
         )));
     }
+    let mut incident_keys = Vec::with_capacity(loaded.queue.disclosures.len());
     for (i, d) in loaded.queue.disclosures.iter().enumerate() {
+        if let Some(x) = d.expect.as_ref().filter(|x| x.incident.is_some()) {
+            // An incident scenario: its key is computed, and the written one must agree.
+            let problems = crate::incident::scenario::check(&loaded.queue, d, x);
+            if !problems.is_empty() {
+                return Err(PackError(format!(
+                    "{origin}: disclosures[{i}] ({}): incident scenario: {}",
+                    crate::text::escape(&d.id),
+                    problems.join("; ")
+                )));
+            }
+            let s = x.incident.as_ref().expect("filtered on incident");
+            let k = crate::incident::scenario::key(&loaded.queue, d, s)
+                .map_err(|e| PackError(format!("{origin}: disclosures[{i}]: {e}")))?;
+            incident_keys.push(Some(k));
+            continue;
+        }
+        incident_keys.push(None);
         let missing = match &d.expect {
             None => Some("expect"),
             Some(e) if e.part2.is_none() => Some("expect.part2"),
@@ -72,5 +95,9 @@ pub fn from_loaded(loaded: LoadedQueue) -> Result<TrainingPack, PackError> {
             )));
         }
     }
-    Ok(TrainingPack { loaded, pack })
+    Ok(TrainingPack {
+        loaded,
+        pack,
+        incident_keys,
+    })
 }

@@ -1,15 +1,41 @@
 //! A practice session as a pure state machine: ask Part 2, notice and HIPAA for each
-//! scenario with the verdict hidden, then reveal the engine's answer and explain it.
+//! disclosure scenario (outcome, who first and by when for an incident scenario) with the
+//! answer hidden, then reveal the computed answer and explain it.
 //! The TUI drives it; tests drive it directly.
 
 use crate::engine::{Evaluation, HipaaStatus, Part2Status};
+use crate::incident::Outcome;
+use crate::incident::scenario::{DueAnswer, First, IncidentKey};
 
-/// What the trainee is asked, in this order, for every scenario.
+/// What the trainee is asked, in this order: Part2, Notice, Hipaa for a disclosure scenario;
+/// Outcome, FirstNotice, Due for an incident scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Question {
     Part2,
     Notice,
     Hipaa,
+    /// The 164.402 outcome.
+    Outcome,
+    /// Who must be told first.
+    FirstNotice,
+    /// By which date.
+    Due,
+}
+
+/// The computed answer of one scenario: the engine's evaluation, or an incident's key.
+#[derive(Debug, Clone)]
+pub enum Key {
+    Disclosure(Box<Evaluation>),
+    Incident(Box<IncidentKey>),
+}
+
+impl Key {
+    fn first_question(&self) -> Question {
+        match self {
+            Key::Disclosure(_) => Question::Part2,
+            Key::Incident(_) => Question::Outcome,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +51,9 @@ pub struct Answer {
     pub part2: Option<Part2Status>,
     pub notice: Option<bool>,
     pub hipaa: Option<HipaaStatus>,
+    pub outcome: Option<Outcome>,
+    pub first: Option<First>,
+    pub due: Option<DueAnswer>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,28 +89,57 @@ impl Feedback {
     }
 }
 
-/// One run through a pack. `evaluations[i]` is the engine's verdict for scenario `i`.
+/// What the reveal screen shows for one incident scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentFeedback {
+    pub outcome_ok: bool,
+    pub first_ok: bool,
+    pub due_ok: bool,
+    pub key: IncidentKey,
+}
+
+impl IncidentFeedback {
+    pub fn correct(&self) -> bool {
+        self.outcome_ok && self.first_ok && self.due_ok
+    }
+}
+
+/// One run through a pack. `keys[i]` is the computed answer of scenario `i`.
 #[derive(Debug, Clone)]
 pub struct Session {
-    evaluations: Vec<Evaluation>,
+    keys: Vec<Key>,
     answers: Vec<Answer>,
     pos: usize,
     phase: Phase,
 }
 
 impl Session {
+    /// A session of disclosure scenarios only.
     pub fn new(evaluations: Vec<Evaluation>) -> Session {
-        let n = evaluations.len();
+        Session::of_keys(
+            evaluations
+                .into_iter()
+                .map(|e| Key::Disclosure(Box::new(e)))
+                .collect(),
+        )
+    }
+
+    pub fn of_keys(keys: Vec<Key>) -> Session {
+        let n = keys.len();
+        let phase = match keys.first() {
+            None => Phase::Finished,
+            Some(k) => Phase::Asking(k.first_question()),
+        };
         Session {
-            evaluations,
+            keys,
             answers: vec![Answer::default(); n],
             pos: 0,
-            phase: if n == 0 {
-                Phase::Finished
-            } else {
-                Phase::Asking(Question::Part2)
-            },
+            phase,
         }
+    }
+
+    pub fn key(&self, i: usize) -> Option<&Key> {
+        self.keys.get(i)
     }
 
     pub fn phase(&self) -> Phase {
@@ -94,15 +152,19 @@ impl Session {
     }
 
     pub fn len(&self) -> usize {
-        self.evaluations.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.evaluations.is_empty()
+        self.keys.is_empty()
     }
 
+    /// The engine's verdict of the current scenario, when it is a disclosure scenario.
     pub fn current(&self) -> Option<&Evaluation> {
-        self.evaluations.get(self.pos)
+        match self.keys.get(self.pos)? {
+            Key::Disclosure(e) => Some(e),
+            Key::Incident(_) => None,
+        }
     }
 
     pub fn answer(&self, i: usize) -> Option<&Answer> {
@@ -131,21 +193,66 @@ impl Session {
         }
     }
 
+    pub fn answer_outcome(&mut self, o: Outcome) {
+        if self.phase == Phase::Asking(Question::Outcome) {
+            self.answers[self.pos].outcome = Some(o);
+            self.phase = Phase::Asking(Question::FirstNotice);
+        }
+    }
+
+    pub fn answer_first(&mut self, f: First) {
+        if self.phase == Phase::Asking(Question::FirstNotice) {
+            self.answers[self.pos].first = Some(f);
+            self.phase = Phase::Asking(Question::Due);
+        }
+    }
+
+    pub fn answer_due(&mut self, d: DueAnswer) {
+        if self.phase == Phase::Asking(Question::Due) {
+            self.answers[self.pos].due = Some(d);
+            self.phase = Phase::Revealed;
+        }
+    }
+
     /// From the reveal, go to the next scenario (or finish).
     pub fn next(&mut self) {
         if self.phase == Phase::Revealed {
             self.pos += 1;
-            self.phase = if self.pos >= self.evaluations.len() {
-                Phase::Finished
-            } else {
-                Phase::Asking(Question::Part2)
+            self.phase = match self.keys.get(self.pos) {
+                None => Phase::Finished,
+                Some(k) => Phase::Asking(k.first_question()),
             };
         }
     }
 
-    /// Feedback for scenario `i` once it has been fully answered.
+    /// Feedback for incident scenario `i` once it has been fully answered.
+    pub fn incident_feedback(&self, i: usize) -> Option<IncidentFeedback> {
+        let Key::Incident(k) = self.keys.get(i)? else {
+            return None;
+        };
+        let a = self.answers.get(i)?;
+        let (o, f, d) = (a.outcome?, a.first?, a.due?);
+        Some(IncidentFeedback {
+            outcome_ok: o == k.outcome,
+            first_ok: f == k.first,
+            due_ok: d == k.due,
+            key: (**k).clone(),
+        })
+    }
+
+    /// Scenario `i` is answered: `Some(correct)`.
+    fn result(&self, i: usize) -> Option<bool> {
+        match self.keys.get(i)? {
+            Key::Disclosure(_) => self.feedback(i).map(|f| f.correct()),
+            Key::Incident(_) => self.incident_feedback(i).map(|f| f.correct()),
+        }
+    }
+
+    /// Feedback for disclosure scenario `i` once it has been fully answered.
     pub fn feedback(&self, i: usize) -> Option<Feedback> {
-        let e = self.evaluations.get(i)?;
+        let Key::Disclosure(e) = self.keys.get(i)? else {
+            return None;
+        };
         let a = self.answers.get(i)?;
         let (p, n, h) = (a.part2?, a.notice?, a.hipaa?);
         Some(Feedback {
@@ -161,11 +268,10 @@ impl Session {
 
     pub fn score(&self) -> Score {
         let answered = (0..self.len())
-            .filter(|&i| self.feedback(i).is_some())
+            .filter(|&i| self.result(i).is_some())
             .count() as u32;
         let correct = (0..self.len())
-            .filter_map(|i| self.feedback(i))
-            .filter(Feedback::correct)
+            .filter(|&i| self.result(i) == Some(true))
             .count() as u32;
         Score {
             correct,

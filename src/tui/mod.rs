@@ -6,6 +6,7 @@
 //! (`log review`) and `train/` (practice). `sink` is the boundary to the signed log.
 //! ratatui is used only under this module.
 
+pub mod assess;
 pub mod log_sink;
 pub mod review;
 pub mod shell;

@@ -35,11 +35,14 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
         since: a.since,
         until,
     };
-    let acc = accounting(
+    let mut acc = accounting(
         &loaded.records,
         &a.patient,
         period,
         (!a.queue.is_empty()).then_some(&join),
+    );
+    acc.attach_incidents(
+        &crate::supervise::incidents::incidents_of(&loaded.incident_entries).incidents,
     );
     let out: Vec<AccountingExportRow> = acc.rows.iter().map(AccountingExportRow::of).collect();
     let meta = ExportMeta {
@@ -65,6 +68,7 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
                         "date": r.date.to_string(),
                         "reason_code": r.reason_code.as_deref().map(escape),
                         "entries": r.entries,
+                        "incidents": r.incidents,
                         "note": OVERRIDE_APART,
                     }))
                     .collect::<Vec<_>>()
@@ -98,9 +102,10 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
             let mut apart = String::new();
             for r in acc.overrides() {
                 apart.push_str(&format!(
-                    "# {OVERRIDE_APART}: {} {}\n",
+                    "# {OVERRIDE_APART}: {} {}{}\n",
                     escape(&r.disclosure),
-                    r.date
+                    r.date,
+                    incidents_text(r)
                 ));
             }
             for f in &acc.failed {
@@ -275,7 +280,6 @@ fn table(
             }
         );
         out.push_str(&format!("\n{}  approval date {}\n", r.disclosure, r.date));
-        // (Incident hashes, 45 CFR 164.402, will be one more field here.)
         for (k, v) in [
             ("recipient", recipient.as_str()),
             ("address", r.address.as_str()),
@@ -285,6 +289,7 @@ fn table(
             ("reviewer(s)", r.reviewers.as_str()),
             ("verification", r.verification),
             ("required by", required.as_str()),
+            ("incident(s)", r.incidents.as_str()),
         ] {
             let v = if v.is_empty() { "-" } else { v };
             for (i, line) in wrap(v, value).iter().enumerate() {
@@ -302,10 +307,11 @@ fn table(
         out.push_str(&format!("\n{OVERRIDE_APART}:\n"));
         for r in overrides {
             out.push_str(&format!(
-                "  {}  {}  {}\n",
+                "  {}  {}  {}{}\n",
                 escape(&r.disclosure),
                 r.date,
-                escape(r.reason_code.as_deref().unwrap_or_default())
+                escape(r.reason_code.as_deref().unwrap_or_default()),
+                incidents_text(r)
             ));
         }
     }
@@ -447,6 +453,16 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
         .iter()
         .any(|r| !r.verification.ok() && r.body.consent.as_deref() == Some(a.consent.as_str()));
     Ok(exit_code(&loaded, failed_here))
+}
+
+/// `  incident <hash>…` after an override approval that an incident concerns, else the
+/// reminder that none is recorded (2.16(b); 45 CFR 164.402).
+fn incidents_text(r: &crate::supervise::accounting::AccountingRow) -> String {
+    if r.incidents.is_empty() {
+        "  (no incident recorded)".into()
+    } else {
+        format!("  incident {}", r.incidents.join(" "))
+    }
 }
 
 #[cfg(test)]

@@ -60,6 +60,13 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         }
     }
 
+    // Incident entries (docs/incidents.md) after the decisions, in the same formats.
+    let incident_rows: Vec<ShowRow> = loaded
+        .incident_entries
+        .iter()
+        .filter(|e| filter.matches_incident(e))
+        .filter_map(ShowRow::of_incident)
+        .collect();
     let summary = summarize_with(&shown, |h| loaded.superseded.contains(h));
     let flags = crate::supervise::conflict::Flags::of(&loaded.records, &loaded.superseded);
     let meta = ExportMeta {
@@ -74,13 +81,19 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         ShowFormat::Json => export::write_json(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
-            shown.iter().map(|r| ShowRow::of(r, &flags)),
+            shown
+                .iter()
+                .map(|r| ShowRow::of(r, &flags))
+                .chain(incident_rows.iter().cloned()),
         )?,
         ShowFormat::Csv => export::write_csv(
             std::io::BufWriter::new(std::io::stdout().lock()),
             &meta,
             SHOW_COLUMNS,
-            shown.iter().map(|r| ShowRow::of(r, &flags)),
+            shown
+                .iter()
+                .map(|r| ShowRow::of(r, &flags))
+                .chain(incident_rows.iter().cloned()),
         )?,
         ShowFormat::Fhir => {
             // One AuditEvent per verified decision entry; failed ones are counted on stderr
@@ -107,13 +120,100 @@ pub fn run(ctx: &Ctx, a: &LogShowArgs) -> eyre::Result<u8> {
         }
         ShowFormat::Table => std::io::Write::write_all(
             &mut std::io::stdout().lock(),
-            table(&loaded, &shown, ctx.global.ascii).as_bytes(),
+            table_with_incidents(&loaded, &shown, &incident_rows, ctx.global.ascii).as_bytes(),
         )?,
     }
     for l in loaded.logs.iter().filter(|l| l.result == "unreadable") {
         eprintln!("p2review: error: {}", l.findings.join("; "));
     }
     Ok(loaded.exit_code(shown.iter().copied()))
+}
+
+/// [`table`], then the incident entries shown and the open incidents (all entries read;
+/// docs/incidents.md), counted to today.
+pub fn table_with_incidents(
+    loaded: &Loaded,
+    shown: &[&DecisionRecord],
+    incident_rows: &[ShowRow],
+    ascii: bool,
+) -> String {
+    let mut out = table(loaded, shown, ascii);
+    if !incident_rows.is_empty() {
+        out.push_str("\nINCIDENT ENTRIES\n");
+        out.push_str(&format!(
+            "{:<8} {:<16} {:<18} {:<19} {}\n",
+            "STATUS", "TIME (UTC)", "REVIEWER", "TYPE", "ENTRY / DETAIL"
+        ));
+        for r in incident_rows {
+            let ts = r.ts.get(..16).unwrap_or(&r.ts).replace('T', " ");
+            out.push_str(&format!(
+                "{:<8} {:<16} {} {:<19} {}\n",
+                r.verification,
+                ts,
+                crate::text::fit(&r.reviewer, 18, ascii),
+                r.entry_type,
+                crate::text::fit(&r.entry, 12, ascii),
+            ));
+            out.push_str(&format!(
+                "         {}\n",
+                crate::text::fit(&r.detail, 70, ascii)
+            ));
+        }
+    }
+    let today = chrono::Local::now().date_naive();
+    out.push_str(&open_incidents_block(
+        &crate::supervise::incidents::incidents_of(&loaded.incident_entries),
+        today,
+        ascii,
+    ));
+    out
+}
+
+/// "OPEN INCIDENTS": each incident with a notice still owed (or not assessed yet), its
+/// next notice and the days left; empty when none is open.
+pub fn open_incidents_block(
+    inc: &crate::supervise::incidents::IncidentsLoaded,
+    as_of: chrono::NaiveDate,
+    ascii: bool,
+) -> String {
+    use crate::incident::deadline::NoticeState;
+    let open: Vec<_> = inc.incidents.iter().filter(|v| v.open(as_of)).collect();
+    if open.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\nOPEN INCIDENTS ({}, as of {as_of}; `p2review incident list --open` for all notices)\n",
+        open.len()
+    );
+    for v in open {
+        let outcome = v.outcome().map_or("not assessed", |o| o.as_str());
+        let next = v
+            .rows(as_of)
+            .into_iter()
+            .filter(|r| r.state.open())
+            .map(|r| {
+                let to = r.due.to.map_or("-", |t| t.as_str());
+                match r.state {
+                    NoticeState::Pending { due, days_left } if days_left < 0 => {
+                        format!("{to} OVERDUE since {due} ({days_left} days)")
+                    }
+                    NoticeState::Pending { due, days_left } => {
+                        format!("{to} by {due} ({days_left} days left)")
+                    }
+                    _ => format!("{to} contractual: set breach_notice_days"),
+                }
+            })
+            .next()
+            .unwrap_or_else(|| "assess it: `p2review incident assess`".into());
+        out.push_str(&format!(
+            "  {} {} {} {}\n",
+            crate::text::fit(&v.entry_sha256, 12, ascii),
+            v.fields.kind.as_str(),
+            outcome,
+            next
+        ));
+    }
+    out
 }
 
 /// Cut `s` (already escaped) to `w` cells of display width, marking the cut.

@@ -11,7 +11,7 @@ use crate::cli::args::TrainArgs;
 use crate::training::TrainingPack;
 
 /// The packs bundled into the binary: (id, file name, YAML). The first is the default.
-pub const BUNDLED: [(&str, &str, &str); 3] = [
+pub const BUNDLED: [(&str, &str, &str); 4] = [
     (
         "basics",
         "sample_data/training/basics.yaml",
@@ -26,6 +26,11 @@ pub const BUNDLED: [(&str, &str, &str); 3] = [
         "legal-and-exceptions",
         "sample_data/training/legal-and-exceptions.yaml",
         include_str!("../../../sample_data/training/legal-and-exceptions.yaml"),
+    ),
+    (
+        "breach-response",
+        "sample_data/training/breach-response.yaml",
+        include_str!("../../../sample_data/training/breach-response.yaml"),
     ),
 ];
 

@@ -57,6 +57,10 @@ pub struct SupApp {
     pub failure: Option<String>,
     /// Team work (docs/team.md#conflicts): entries in conflict, pending four-eyes approvals.
     pub flags: crate::supervise::conflict::Flags,
+    /// The incidents in the logs (docs/incidents.md), joined from `loaded.incident_entries`.
+    pub incidents: crate::supervise::incidents::IncidentsLoaded,
+    /// The day notice deadlines are counted to (today).
+    pub as_of: chrono::NaiveDate,
 }
 
 impl SupApp {
@@ -81,11 +85,27 @@ impl SupApp {
             quit: false,
             failure: None,
             flags: Default::default(),
+            incidents: Default::default(),
+            as_of: chrono::Local::now().date_naive(),
         };
         app.flags =
             crate::supervise::conflict::Flags::of(&app.loaded.records, &app.loaded.superseded);
+        app.incidents = crate::supervise::incidents::incidents_of(&app.loaded.incident_entries);
         app.refilter();
         app
+    }
+
+    /// Incidents with a notice still owed (or not assessed yet), and how many of them are
+    /// overdue, on `as_of`.
+    pub fn open_incidents(&self) -> (usize, usize) {
+        let open: Vec<_> = self
+            .incidents
+            .incidents
+            .iter()
+            .filter(|v| v.open(self.as_of))
+            .collect();
+        let overdue = open.iter().filter(|v| v.overdue(self.as_of)).count();
+        (open.len(), overdue)
     }
 
     /// The progress screen over `paths` (sizes read now), before anything is verified.
@@ -111,6 +131,7 @@ impl SupApp {
         self.loaded = loaded;
         self.flags =
             crate::supervise::conflict::Flags::of(&self.loaded.records, &self.loaded.superseded);
+        self.incidents = crate::supervise::incidents::incidents_of(&self.loaded.incident_entries);
         self.filtered = None;
         self.refilter();
     }

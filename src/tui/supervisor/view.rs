@@ -168,6 +168,14 @@ fn header(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     if failed > 0 {
         parts.push(format!("{failed} FAILED"));
     }
+    let (open, overdue) = app.open_incidents();
+    if open > 0 {
+        parts.push(if overdue > 0 {
+            format!("{open} open incidents, {overdue} OVERDUE")
+        } else {
+            format!("{open} open incidents")
+        });
+    }
     parts.push(format!("filter: {}", app.filter_label()));
     spans.push(Span::raw(format!(" {}", parts.join(&sep))));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -379,6 +387,80 @@ fn entry_detail(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The incident entries in the logs and the open incidents, each with its next notice
+/// (docs/incidents.md); nothing when the logs hold no incident entry.
+fn incident_summary(app: &SupApp, t: &Theme) -> Vec<Line<'static>> {
+    use crate::incident::deadline::NoticeState;
+    let entries = &app.loaded.incident_entries;
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let count = |ty: &str| {
+        entries
+            .iter()
+            .filter(|e| match &e.entry.body {
+                crate::log::entry::Body::Incident(b) => b.type_name() == ty,
+                _ => false,
+            })
+            .count()
+    };
+    let failed = entries.iter().filter(|e| !e.verified).count();
+    let (open, overdue) = app.open_incidents();
+    let mut v = vec![Line::styled(
+        format!(
+            " Incidents: {} recorded, {} assessments, {} delays, {} notices{}; {open} open{}",
+            count("incident"),
+            count("incident_assessment"),
+            count("incident_delay"),
+            count("incident_notice"),
+            if failed > 0 {
+                format!(" ({failed} FAILED)")
+            } else {
+                String::new()
+            },
+            if overdue > 0 {
+                format!(", {overdue} OVERDUE")
+            } else {
+                String::new()
+            },
+        ),
+        if overdue > 0 { t.fail() } else { t.bold() },
+    )];
+    for inc in app
+        .incidents
+        .incidents
+        .iter()
+        .filter(|x| x.open(app.as_of))
+        .take(4)
+    {
+        let next = inc
+            .rows(app.as_of)
+            .into_iter()
+            .find(|r| r.state.open())
+            .map(|r| {
+                let to = r.due.to.map_or("-", |x| x.as_str());
+                match r.state {
+                    NoticeState::Pending { due, days_left } if days_left < 0 => {
+                        format!("{to} OVERDUE since {due}")
+                    }
+                    NoticeState::Pending { due, days_left } => {
+                        format!("{to} by {due} ({days_left} days left)")
+                    }
+                    _ => format!("{to}: contractual, set breach_notice_days"),
+                }
+            })
+            .unwrap_or_else(|| "not assessed yet".into());
+        v.push(Line::raw(format!(
+            "   {} {} {} {}",
+            fit(&inc.entry_sha256, 12, t.look.ascii),
+            inc.fields.kind.as_str(),
+            inc.outcome().map_or("not assessed", |o| o.as_str()),
+            next
+        )));
+    }
+    v
+}
+
 fn summary(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     let Some(s) = &app.summary else {
         f.render_widget(Paragraph::new("Summarising…"), area);
@@ -387,12 +469,15 @@ fn summary(app: &SupApp, t: &Theme, f: &mut Frame, area: Rect) {
     let max_rev = 5usize;
     let shown_rev = s.reviewers.len().min(max_rev);
     let table_h = (2 + shown_rev + usize::from(s.reviewers.len() > max_rev)) as u16;
-    let [table, open, chart] = Layout::vertical([
+    let incident_lines = incident_summary(app, t);
+    let [table, open, incidents, chart] = Layout::vertical([
         Constraint::Length(table_h),
         Constraint::Length(1),
+        Constraint::Length(incident_lines.len() as u16),
         Constraint::Min(5),
     ])
     .areas(area);
+    f.render_widget(Paragraph::new(incident_lines), incidents);
     let fmt_row = |name: &str, r: &crate::supervise::ReviewerSummary| {
         format!(
             " {} {:>6} {:>7} {:>6} {:>8} {:>6} {:>5} {:>6.1}%",

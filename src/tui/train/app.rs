@@ -2,8 +2,10 @@
 //! the screen size and where the completion record went.
 
 use crate::engine::{Evaluation, HipaaStatus, Part2Status};
-use crate::queue::{Disclosure, Queue};
-use crate::training::{Phase, Question, Session, TrainingPack};
+use crate::incident::Outcome;
+use crate::incident::scenario::{DueAnswer, First, IncidentKey};
+use crate::queue::{Disclosure, IncidentScenario, Queue};
+use crate::training::{Key, Phase, Question, Session, TrainingPack};
 
 use super::keymap::{Context, Keymap};
 use crate::tui::theme::Look;
@@ -20,6 +22,77 @@ pub struct Scenario {
     pub note: Option<String>,
     pub teach: Option<String>,
     pub eval: Evaluation,
+    /// An incident scenario: what happened, as the trainee is told it.
+    pub incident: Option<Vec<String>>,
+}
+
+/// The lines an incident scenario shows before it is answered: the facts the rules take,
+/// never the outcome.
+fn incident_lines(q: &Queue, d: &Disclosure, s: &IncidentScenario) -> Vec<String> {
+    let program = q.programs.iter().find(|p| p.id == d.program);
+    let who = match d.actor_or(q.organization.role) {
+        crate::queue::Role::Qso => format!(
+            "a QSO of {} ({})",
+            program.map_or("the program", |p| p.name.as_str()),
+            if program.is_none_or(|p| p.covered_entity) {
+                "a covered entity"
+            } else {
+                "not a covered entity"
+            }
+        ),
+        r => word(&r),
+    };
+    let mut v = vec![format!("Incident: {}; you are {who}", s.kind)];
+    let mut facts = vec![format!("discovered {}", s.discovered_on)];
+    facts.push(format!("{} individual(s)", s.individuals.unwrap_or(1)));
+    for (st, n) in &s.residents {
+        facts.push(format!("{n} residents of {st}"));
+    }
+    facts.push(if s.secured {
+        "encrypted, key safe".into()
+    } else {
+        "not encrypted".into()
+    });
+    if let Some(t) = s.reported_by_ba_on {
+        facts.push(format!(
+            "the BA told the program on {t}{}",
+            if s.ba_is_agent {
+                " (the BA is its agent)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(n) = s.breach_notice_days.or(q.organization.breach_notice_days) {
+        facts.push(format!("QSOA: report incidents within {n} days"));
+    }
+    v.push(facts.join("; "));
+    // The story; whether it fits a 164.402(1) exception is for the trainee to see, so the
+    // exception word itself is not shown.
+    if let Some(i) = &d.information {
+        v.push(format!("What happened: {i}"));
+    }
+    let mut a = Vec::new();
+    for (name, f) in [
+        ("nature", &s.nature),
+        ("recipient", &s.recipient),
+        ("acquired", &s.acquired),
+        ("mitigation", &s.mitigation),
+    ] {
+        if let Some(w) = f {
+            a.push(format!("{name}: {w}"));
+        }
+    }
+    if !a.is_empty() {
+        v.push(format!("Assessment documented: {}", a.join("; ")));
+    }
+    if let Some(dl) = &s.delay {
+        v.push(format!(
+            "Law enforcement asked for a delay: {} statement, {}",
+            dl.form, dl.date
+        ));
+    }
+    v
 }
 
 pub struct TrainApp {
@@ -138,6 +211,11 @@ impl Scenario {
             note: d.note.clone(),
             teach: d.expect.as_ref().and_then(|e| e.teach.clone()),
             eval,
+            incident: d
+                .expect
+                .as_ref()
+                .and_then(|e| e.incident.as_ref())
+                .map(|s| incident_lines(q, d, s)),
         }
     }
 }
@@ -157,7 +235,15 @@ impl TrainApp {
             .iter()
             .map(|d| Scenario::of(q, d, evaluate(q, &pack.loaded.index, d)))
             .collect();
-        let session = Session::new(scenarios.iter().map(|s| s.eval.clone()).collect());
+        let keys = scenarios
+            .iter()
+            .zip(&pack.incident_keys)
+            .map(|(s, k)| match k {
+                Some(k) => Key::Incident(Box::new(k.clone())),
+                None => Key::Disclosure(Box::new(s.eval.clone())),
+            })
+            .collect();
+        let session = Session::of_keys(keys);
         TrainApp {
             pack_id: pack.pack.id.clone(),
             pack_version: pack.pack.version.clone(),
@@ -188,19 +274,48 @@ impl TrainApp {
             return Context::Help;
         }
         match self.session.phase() {
-            Phase::Asking(Question::Part2) | Phase::Asking(Question::Hipaa) => Context::Pick,
             Phase::Asking(Question::Notice) => Context::YesNo,
+            Phase::Asking(_) => Context::Pick,
             Phase::Revealed => Context::Reveal,
             Phase::Finished => Context::End,
         }
     }
 
+    /// The incident key of the current scenario, if it is an incident scenario.
+    pub fn incident_key(&self) -> Option<&IncidentKey> {
+        match self.session.key(self.session.position())? {
+            Key::Incident(k) => Some(k),
+            Key::Disclosure(_) => None,
+        }
+    }
+
+    /// The choices of the "by which date" question of the current incident scenario.
+    pub fn due_options(&self) -> Vec<DueAnswer> {
+        self.incident_key()
+            .map(IncidentKey::due_options)
+            .unwrap_or_default()
+    }
+
     /// Options of the current pick question.
-    pub fn options(&self) -> Vec<&'static str> {
+    pub fn options(&self) -> Vec<String> {
         match self.session.phase() {
             // The review screen's verdict words: what is learnt here is what is read there.
-            Phase::Asking(Question::Part2) => Part2Status::ALL.iter().map(|s| s.word()).collect(),
-            Phase::Asking(Question::Hipaa) => HipaaStatus::ALL.iter().map(|s| s.word()).collect(),
+            Phase::Asking(Question::Part2) => {
+                Part2Status::ALL.iter().map(|s| s.word().into()).collect()
+            }
+            Phase::Asking(Question::Hipaa) => {
+                HipaaStatus::ALL.iter().map(|s| s.word().into()).collect()
+            }
+            // The words `incident assess` and `incident list` print.
+            Phase::Asking(Question::Outcome) => {
+                Outcome::ALL.iter().map(|o| o.as_str().into()).collect()
+            }
+            Phase::Asking(Question::FirstNotice) => {
+                First::ALL.iter().map(|f| f.as_str().into()).collect()
+            }
+            Phase::Asking(Question::Due) => {
+                self.due_options().iter().map(|d| d.as_string()).collect()
+            }
             _ => Vec::new(),
         }
     }

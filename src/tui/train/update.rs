@@ -5,6 +5,8 @@ use super::action::{TrainAction, TrainEffect};
 use super::app::TrainApp;
 use super::keymap::Context;
 use crate::engine::{HipaaStatus, Part2Status};
+use crate::incident::Outcome;
+use crate::incident::scenario::First;
 use crate::training::{Phase, Question};
 
 /// THE state transition.
@@ -83,6 +85,21 @@ fn choose(app: &mut TrainApp, i: usize) -> Vec<TrainEffect> {
         Phase::Asking(Question::Hipaa) => {
             if let Some(s) = HipaaStatus::ALL.get(i) {
                 app.session.answer_hipaa(*s);
+            }
+        }
+        Phase::Asking(Question::Outcome) => {
+            if let Some(o) = Outcome::ALL.get(i) {
+                app.session.answer_outcome(*o);
+            }
+        }
+        Phase::Asking(Question::FirstNotice) => {
+            if let Some(f) = First::ALL.get(i) {
+                app.session.answer_first(*f);
+            }
+        }
+        Phase::Asking(Question::Due) => {
+            if let Some(d) = app.due_options().get(i) {
+                app.session.answer_due(*d);
             }
         }
         _ => return vec![],

@@ -115,6 +115,11 @@ fn scenario_lines(app: &TrainApp, t: &Theme, full: bool) -> Vec<Line<'static>> {
             esc(&sc.records)
         )),
     ])];
+    if let Some(lines) = &sc.incident {
+        // An incident scenario: its facts are the incident's, not consents.
+        v.extend(lines.iter().map(|l| Line::raw(esc(l))));
+        return v;
+    }
     if !full {
         return v;
     }
@@ -137,6 +142,23 @@ fn question(app: &TrainApp, t: &Theme, q: Question) -> Vec<Line<'static>> {
         Question::Part2 => (1, "What is the Part 2 status?"),
         Question::Notice => (2, "Must the 2.32 notice go with this disclosure? (y/n)"),
         Question::Hipaa => (3, "What would HIPAA alone say?"),
+        Question::Outcome => (1, "Is it a breach? (the 164.402 outcome)"),
+        Question::FirstNotice => (2, "Who must be told first?"),
+        Question::Due => (
+            3,
+            "By which date must the first notice go out, at the latest?",
+        ),
+    };
+    let due_for;
+    let text = match (q, app.incident_key().and_then(|k| k.due_for)) {
+        (Question::Due, Some(to)) => {
+            due_for = format!(
+                "By which date must the {} be told, at the latest?",
+                to.as_str()
+            );
+            due_for.as_str()
+        }
+        _ => text,
     };
     v.push(Line::styled(format!("Question {n} of 3: {text}"), t.bold()));
     for (i, o) in app.options().iter().enumerate() {
@@ -156,7 +178,100 @@ fn yn(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// The reveal of an incident scenario: the computed key, why (with citations) and every
+/// notice owed.
+fn reveal_incident(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
+    let i = app.session.position();
+    let (Some(sc), Some(fb), Some(a)) = (
+        app.scenarios.get(i),
+        app.session.incident_feedback(i),
+        app.session.answer(i),
+    ) else {
+        return vec![];
+    };
+    let mut v = scenario_lines(app, t, false);
+    v.push(Line::from(if fb.correct() {
+        Span::styled(format!("{} Correct", t.check(true)), t.ok())
+    } else {
+        Span::styled(format!("{} Not quite", t.check(false)), t.fail())
+    }));
+    let k = &fb.key;
+    let rows = [
+        (
+            "Outcome",
+            fb.outcome_ok,
+            k.outcome.as_str().to_owned(),
+            a.outcome.map(|o| o.as_str().to_owned()),
+        ),
+        (
+            "First",
+            fb.first_ok,
+            k.first.as_str().to_owned(),
+            a.first.map(|f| f.as_str().to_owned()),
+        ),
+        (
+            "By",
+            fb.due_ok,
+            k.due.as_string(),
+            a.due.map(|d| d.as_string()),
+        ),
+    ];
+    for (label, ok, right, yours) in rows {
+        let mut spans = vec![
+            Span::styled(
+                format!("{} ", t.check(ok)),
+                if ok { t.ok() } else { t.fail() },
+            ),
+            Span::raw(format!("{label:<8} ")),
+            Span::styled(right, t.bold()),
+        ];
+        if !ok {
+            spans.push(Span::raw(format!(
+                "  (you said {})",
+                yours.unwrap_or_default()
+            )));
+        }
+        v.push(Line::from(spans));
+    }
+    v.push(Line::raw(format!(
+        "Actor: {}; the clock starts {}",
+        k.actor.as_str(),
+        k.clock_start
+    )));
+    for r in &k.reasons {
+        v.push(Line::raw(format!("Why: {}", esc(r))));
+    }
+    for n in &k.notices {
+        let due = match n.due {
+            crate::incident::Due::Date(d) => format!("by {d}"),
+            crate::incident::Due::Contractual => "contractual: set breach_notice_days".into(),
+            crate::incident::Due::NotApplicable => "not_applicable".into(),
+        };
+        v.push(Line::raw(format!(
+            "Notice: {} {due} ({}): {}",
+            n.to.map_or("-", |t| t.as_str()),
+            n.cite,
+            esc(&n.why)
+        )));
+    }
+    if k.notices.is_empty() {
+        v.push(Line::raw(
+            "Notice: none owed under 164.404-408 for this outcome",
+        ));
+    }
+    if let Some(teach) = &sc.teach {
+        v.push(Line::raw(format!("Teach: {}", esc(teach))));
+    }
+    if let Some(n) = &sc.note {
+        v.push(Line::styled(format!("Note: {}", esc(n)), t.dim()));
+    }
+    v
+}
+
 fn reveal(app: &TrainApp, t: &Theme) -> Vec<Line<'static>> {
+    if app.incident_key().is_some() {
+        return reveal_incident(app, t);
+    }
     let i = app.session.position();
     let (Some(sc), Some(fb), Some(a)) = (
         app.scenarios.get(i),
