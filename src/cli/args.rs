@@ -332,7 +332,8 @@ pub struct TrainArgs {
     #[command(subcommand)]
     pub command: Option<TrainCommand>,
     /// A pack file, or a bundled pack: basics (the default), consent-validity,
-    /// legal-and-exceptions. A pack file literally named `status` is given as ./status
+    /// legal-and-exceptions, breach-response. A pack file literally named `status` is given
+    /// as ./status
     pub pack: Option<PathBuf>,
     /// Percent needed to pass [default: 80, or config.yaml]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
