@@ -353,6 +353,14 @@ fn another_reviewers_pending_approval_is_not_approved_and_a_second_approval_comp
         "D-0002",
         "n stops at work for a second reviewer"
     );
+    // The detail pane says it is pending (wide enough not to wrap the line).
+    app.size = (160, 40);
+    let wide = screen_text(&render(&app));
+    assert!(
+        wide.contains("approved, waiting for a second reviewer, by other@team.test"),
+        "{wide}"
+    );
+    app.size = (80, 24);
     keys(&mut app, &mut d, "a");
     assert!(dialog_open(&app), "{:?}", app.status);
     let screen = screen_text(&render(&app));
