@@ -452,7 +452,11 @@ fn a_bulk_decision_claims_every_marked_item_or_none() {
         "a held item keeps the bulk dialog closed"
     );
     let status = app.status.clone().unwrap().text;
-    assert!(status.contains("D-0002 by other@team.test"), "{status}");
+    assert!(
+        status.starts_with("D-0002 is claimed by other@team.test (lease ends in"),
+        "{status}"
+    );
+    assert!(status.contains("nothing claimed"), "{status}");
     for id in ["D-0001", "D-0003"] {
         assert_eq!(team.holder(id), None, "{id}: nothing is kept");
     }

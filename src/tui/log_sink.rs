@@ -303,7 +303,7 @@ impl DecisionSink for SignedLogSink {
                     expires_in_s,
                     ..
                 }) => refused.push(format!(
-                    "{} by {} (lease ends in {expires_in_s} s)",
+                    "{} is claimed by {} (lease ends in {expires_in_s} s)",
                     esc(&d.id),
                     esc(&holder)
                 )),
@@ -321,10 +321,10 @@ impl DecisionSink for SignedLogSink {
         }
         Err(ClaimRefused {
             holder: None,
+            // The held items first: the status line may shorten the rest.
             message: format!(
-                "bulk not opened, nothing claimed: {} of the marked are held — {}; unmark them (v) or wait",
-                refused.len(),
-                refused.join(", ")
+                "{}: bulk not opened, nothing claimed — unmark (v) what is held, or wait",
+                refused.join("; ")
             ),
         })
     }

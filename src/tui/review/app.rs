@@ -826,3 +826,72 @@ pub fn seed_rows(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rd(
+        entry: &str,
+        decision: Decision,
+        who: &str,
+        sup: Option<&str>,
+        second: bool,
+    ) -> RowDecision {
+        RowDecision {
+            decision,
+            reason_code: None,
+            entry_sha256: entry.into(),
+            current: true,
+            reviewer: who.into(),
+            ts: String::new(),
+            key: format!("key-of-{who}"),
+            second_required: second,
+            note: None,
+            supersedes: sup.map(str::to_owned),
+        }
+    }
+
+    fn row(list: Vec<RowDecision>) -> RowState {
+        let mut r = RowState::default();
+        for d in list {
+            r.take(d);
+        }
+        r
+    }
+
+    /// The supervisor's four-eyes rule on a row's history: pending until another
+    /// principal approves by superseding; the author's own approval leaves it pending;
+    /// a deny supersedes it and is decided.
+    #[test]
+    fn a_four_eyes_approval_is_pending_until_another_reviewer_approves_it() {
+        let first = || rd("h1", Decision::Approve, "ana@x", None, true);
+        let r = row(vec![first()]);
+        assert_eq!(
+            r.awaiting_second().map(|d| d.reviewer.as_str()),
+            Some("ana@x")
+        );
+        assert!(!r.decided() && !r.settled());
+        let r = row(vec![
+            first(),
+            rd("h2", Decision::Approve, "bo@x", Some("h1"), false),
+        ]);
+        assert!(r.awaiting_second().is_none() && r.settled());
+        let r = row(vec![
+            first(),
+            rd("h2", Decision::Approve, "ana@x", Some("h1"), false),
+        ]);
+        assert!(
+            r.awaiting_second().is_some(),
+            "the author cannot complete it"
+        );
+        let r = row(vec![
+            first(),
+            rd("h2", Decision::Deny, "ana@x", Some("h1"), false),
+        ]);
+        assert!(r.awaiting_second().is_none() && r.settled());
+        // An ordinary approval was never pending.
+        let r = row(vec![rd("h1", Decision::Approve, "ana@x", None, false)]);
+        assert!(r.awaiting_second().is_none() && r.settled());
+    }
+}
