@@ -18,6 +18,8 @@ fn seeded() -> MemorySink {
         reason_code: Some(reason),
         entry_sha256: entry.repeat(32),
         reviewer: "ana@clinic.example".into(),
+        key: String::new(),
+        second_required: false,
         ts: "2026-11-28T09:15:00.000Z".into(),
         note: Some(note.into()),
         supersedes: supersedes.map(|s| s.repeat(32)),
@@ -165,6 +167,8 @@ fn a_decision_from_another_window_shows_on_the_next_tick() {
         reason_code: Some(ReasonCode::ConsentMissing),
         entry_sha256: "c3".repeat(32),
         reviewer: "ana@clinic.example".into(),
+        key: String::new(),
+        second_required: false,
         ts: "2026-11-28T10:00:00.000Z".into(),
         note: None,
         supersedes: None,
@@ -216,4 +220,28 @@ fn a_log_notice_shows_before_any_typing() {
         r.app.log_notice.as_deref(),
         Some("THE LOG CANNOT BE WRITTEN (x.jsonl: cannot open it for writing)")
     );
+}
+
+/// Without a team (the reviewer's own log read alone): a four-eyes approval in the log is
+/// still pending — the row says so, it is not counted decided, `n` passes it by (nobody
+/// here can complete it) and approving it is refused before anything opens.
+#[test]
+fn a_pending_four_eyes_approval_outside_a_team_is_not_approved() {
+    let mut sink = seeded();
+    sink.seeded.truncate(1);
+    sink.seeded[0].decision = Decision::Approve;
+    sink.seeded[0].second_required = true;
+    sink.seeded[0].override_ = true;
+    let mut r = rig_with(&fixture("queue.yaml"), (80, 24), LOOK, sink);
+    let text = screen_text(&r.render());
+    let line = text.lines().find(|l| l.contains("D-0002")).unwrap();
+    assert!(line.contains("approve…"), "shortened to the column: {line}");
+    assert!(text.contains("decided 0/"), "{text}");
+    assert!(text.contains("1 need a 2nd"), "{text}");
+    r.keys("n");
+    assert_ne!(r.app.selected(), Some(1), "n passes it by");
+    r.keys("<home> j a");
+    assert!(!matches!(r.app.overlay, Overlay::Decide(_)));
+    let status = r.app.status.clone().unwrap().text;
+    assert!(status.contains("waits for a second reviewer"), "{status}");
 }

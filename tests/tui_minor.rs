@@ -58,6 +58,8 @@ fn the_escalated_quick_filter_shows_escalations_only() {
         reason_code: Some(ReasonCode::NeedsPrivacyOfficer),
         entry_sha256: format!("{i:064}"),
         reviewer: String::new(),
+        key: String::new(),
+        second_required: false,
         ts: String::new(),
         note: None,
         supersedes: None,

@@ -29,9 +29,14 @@ const OTHER: &str = "other@team.test";
 
 impl Team {
     fn new(lease_seconds: u64) -> Team {
+        Team::with(lease_seconds, false)
+    }
+
+    /// `four_eyes`: override approvals wait for a second reviewer.
+    fn with(lease_seconds: u64, four_eyes: bool) -> Team {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("team");
-        let mut settings = Settings::new(false);
+        let mut settings = Settings::new(four_eyes);
         settings.lease_seconds = lease_seconds;
         let store = DirStore::init(&root, &settings).unwrap();
         for p in [ME, OTHER] {
@@ -93,9 +98,14 @@ impl Team {
 
     /// The other reviewer decides `id` with `decide --team` (any extra flags).
     fn other_decides(&self, id: &str, decision: &str, extra: &[&str]) -> String {
+        self.decides_as(OTHER, id, decision, extra)
+    }
+
+    /// `principal` decides `id` with `decide --team`; the entry's hash.
+    fn decides_as(&self, principal: &str, id: &str, decision: &str, extra: &[&str]) -> String {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_p2review"))
             .arg("--data-dir")
-            .arg(self.data(OTHER).root())
+            .arg(self.data(principal).root())
             .args(["decide", "--id", id, "--decision", decision, "--team"])
             .arg(&self.root)
             .arg(&self.queue)
@@ -313,6 +323,184 @@ fn deciding_an_item_another_decided_supersedes_it() {
     let mine = std::fs::read_to_string(team.root.join("logs/me@team.test.jsonl")).unwrap();
     let last: serde_json::Value = serde_json::from_str(mine.lines().last().unwrap()).unwrap();
     assert_eq!(last["e"]["supersedes"], theirs.as_str());
+}
+
+/// The other reviewer's override approval of D-0002 in a four-eyes team (pending).
+const OVERRIDE: &[&str] = &["--reason-code", "other", "--note", "checked the form"];
+
+/// Another reviewer's four-eyes approval waits for a second reviewer: the row says so, it
+/// is not counted as decided, `n` stops at it, and approving it completes it (the dialog
+/// says whose approval it completes; the entry names it and is not itself pending).
+#[test]
+fn another_reviewers_pending_approval_is_not_approved_and_a_second_approval_completes_it() {
+    let team = Team::with(600, true);
+    let (mut app, mut d) = team.screen(ME);
+    let theirs = team.other_decides("D-0002", "approve", OVERRIDE);
+    d.dispatch(&mut app, Action::Tick);
+    let line = row_line(&app, "D-0002");
+    assert!(line.contains("approve? 2nd needed"), "{line}");
+    assert!(!line.contains("approve by"), "{line}");
+    assert!(line.chars().count() <= 80, "{line}");
+    assert_eq!(app.decided, 0, "a pending approval is not decided");
+    assert_eq!(app.awaiting_second, 1);
+    let screen = screen_text(&render(&app));
+    assert!(screen.contains("decided 0/"), "{screen}");
+    assert!(screen.contains("1 need a 2nd"), "{screen}");
+    assert_eq!(selected_id(&app), "D-0001");
+    keys(&mut app, &mut d, "n");
+    assert_eq!(
+        selected_id(&app),
+        "D-0002",
+        "n stops at work for a second reviewer"
+    );
+    // The detail pane says it is pending (wide enough not to wrap the line).
+    app.size = (160, 40);
+    let wide = screen_text(&render(&app));
+    assert!(
+        wide.contains("approved, waiting for a second reviewer, by other@team.test"),
+        "{wide}"
+    );
+    app.size = (80, 24);
+    keys(&mut app, &mut d, "a");
+    assert!(dialog_open(&app), "{:?}", app.status);
+    let screen = screen_text(&render(&app));
+    assert!(
+        screen.contains("Completes the four-eyes approval by other@team.test"),
+        "{screen}"
+    );
+    keys(&mut app, &mut d, "y <enter> seen <enter>");
+    assert!(
+        app.status.as_ref().unwrap().text.contains("Recorded"),
+        "{:?}",
+        app.status
+    );
+    let mine = std::fs::read_to_string(team.root.join("logs/me@team.test.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(mine.lines().last().unwrap()).unwrap();
+    assert_eq!(last["e"]["supersedes"], theirs.as_str());
+    assert!(last["e"].get("second_required").is_none(), "{last}");
+    assert_eq!(app.decided, 1);
+    assert_eq!(app.awaiting_second, 0);
+    let line = row_line(&app, "D-0002");
+    assert!(!line.contains("2nd"), "{line}");
+}
+
+/// The author of a pending approval: the row shows it pending, `n` passes it by, and
+/// approving it again is refused before anything opens or is claimed (the recording
+/// path's rule, `team::items::may_complete`).
+#[test]
+fn the_author_of_a_pending_approval_cannot_complete_it_and_n_passes_it_by() {
+    let team = Team::with(600, true);
+    team.other_decides("D-0002", "approve", OVERRIDE);
+    let (mut app, mut d) = team.screen(OTHER);
+    let line = row_line(&app, "D-0002");
+    assert!(line.contains("approve? 2nd needed"), "{line}");
+    assert!(!app.rows[1].settled(), "pending is not settled");
+    keys(&mut app, &mut d, "n");
+    assert_eq!(
+        selected_id(&app),
+        "D-0003",
+        "its author has nothing to do on it"
+    );
+    keys(&mut app, &mut d, "<home> <down> a");
+    assert_eq!(selected_id(&app), "D-0002");
+    assert!(!dialog_open(&app));
+    let status = app.status.clone().unwrap().text;
+    assert!(
+        status.contains("waits for a second reviewer")
+            && status.contains("made by other@team.test"),
+        "{status}"
+    );
+    assert_eq!(team.holder("D-0002"), None, "nothing was claimed");
+    // Another decision by the author (a correction) still opens.
+    keys(&mut app, &mut d, "e");
+    assert!(dialog_open(&app));
+}
+
+/// An override approval made in this window of a four-eyes team is pending at once (the
+/// receipt says so): not counted as decided, and `n` does not come back to it.
+#[test]
+fn my_own_four_eyes_approval_is_pending_at_once() {
+    let team = Team::with(600, true);
+    let (mut app, mut d) = team.screen(ME);
+    keys(&mut app, &mut d, "<down> a y <enter> checked <enter>");
+    assert!(
+        app.status.as_ref().unwrap().text.contains("Recorded"),
+        "{:?}",
+        app.status
+    );
+    assert!(row_line(&app, "D-0002").contains("approve? 2nd needed"));
+    assert_eq!((app.decided, app.awaiting_second), (0, 1));
+    keys(&mut app, &mut d, "<home> n");
+    assert_eq!(selected_id(&app), "D-0003");
+}
+
+/// A bulk decision in a team claims every marked item when its dialog opens, all or
+/// nothing: one held by another reviewer keeps it closed, names the holder and keeps no
+/// claim; once free, all are claimed, and cancelling gives every one back.
+#[test]
+fn a_bulk_decision_claims_every_marked_item_or_none() {
+    let team = Team::new(600);
+    let (mut app, mut d) = team.screen(ME);
+    let theirs = team
+        .store()
+        .claim(&team.item("D-0002"), OTHER, Duration::from_secs(600))
+        .unwrap();
+    keys(&mut app, &mut d, "v v v f");
+    assert_eq!(app.marked.len(), 3);
+    assert!(
+        !dialog_open(&app),
+        "a held item keeps the bulk dialog closed"
+    );
+    let status = app.status.clone().unwrap().text;
+    assert!(
+        status.starts_with("D-0002 is claimed by other@team.test (lease ends in"),
+        "{status}"
+    );
+    assert!(status.contains("nothing claimed"), "{status}");
+    for id in ["D-0001", "D-0003"] {
+        assert_eq!(team.holder(id), None, "{id}: nothing is kept");
+    }
+    assert_eq!(app.marked.len(), 3, "the marks stay");
+    team.store().drop_claim(&theirs).unwrap();
+    keys(&mut app, &mut d, "f");
+    assert!(dialog_open(&app), "{:?}", app.status);
+    for id in ["D-0001", "D-0002", "D-0003"] {
+        assert_eq!(team.holder(id).as_deref(), Some(ME), "{id}");
+    }
+    keys(&mut app, &mut d, "<esc>");
+    assert!(!dialog_open(&app));
+    for id in ["D-0001", "D-0002", "D-0003"] {
+        assert_eq!(team.holder(id), None, "{id}: cancel gives it back");
+    }
+    // Recorded: each ends decided.
+    keys(&mut app, &mut d, "f <enter> <enter>");
+    let info = team.store().claims().unwrap();
+    for id in ["D-0001", "D-0002", "D-0003"] {
+        assert!(
+            info.iter()
+                .any(|c| c.disclosure == id && matches!(c.state, ClaimState::Decided { .. })),
+            "{id}: {info:?}"
+        );
+    }
+}
+
+/// A reviewer added to the team while the screen is open is trusted from then on: the
+/// live view reads the team's `allowed_signers` again when it changes.
+#[test]
+fn a_reviewer_added_later_is_seen_without_a_restart() {
+    const LATE: &str = "late@team.test";
+    let team = Team::new(600);
+    let (mut app, mut d) = team.screen(ME);
+    d.dispatch(&mut app, Action::Tick);
+    let s = init_key(&team.data(LATE).signing_key(), LATE).unwrap();
+    DirStore::open(&team.root)
+        .unwrap()
+        .add_reviewer(LATE, &s.openssh_public())
+        .unwrap();
+    team.decides_as(LATE, "D-0004", "defer", &[]);
+    d.dispatch(&mut app, Action::Tick);
+    let line = row_line(&app, "D-0004");
+    assert!(line.contains("defer by late@"), "{line}");
 }
 
 mod pty_support;

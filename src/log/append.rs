@@ -113,6 +113,9 @@ pub struct Receipt {
     pub sealed_fragment: Option<u64>,
     /// The head file could not be updated (the entry IS recorded).
     pub head_warning: Option<String>,
+    /// The entry is a four-eyes approval waiting for a second reviewer (the review screen
+    /// shows it pending without reading it back).
+    pub second_required: bool,
 }
 
 impl std::fmt::Display for Receipt {
@@ -638,6 +641,7 @@ impl Appender {
     /// Append one entry whose type-specific fields `body` gives. The whole docs/signed-log.md#appending
     /// protocol; `Ok` only once the entry is durable (fdatasync) and the lock released.
     pub fn append(&self, body: Body) -> Result<Receipt, AppendError> {
+        let second_required = matches!(&body, Body::Decision(d) if d.second_required);
         self.strict_modes()?;
         let lock = self.lock()?;
         self.refuse_special()?;
@@ -738,6 +742,7 @@ impl Appender {
             log_id: tail.log_id,
             sealed_fragment: sealed,
             head_warning,
+            second_required,
         })
     }
 }

@@ -29,8 +29,13 @@ pub struct RecordedDecision {
     pub reason_code: Option<ReasonCode>,
     pub ts: String,
     pub reviewer: String,
+    /// The signer's key fingerprint (four-eyes: a second approval needs another key).
+    pub key: String,
     pub supersedes: Option<String>,
     pub override_: bool,
+    /// A four-eyes override approval (`v: 2`): not approved until another principal with
+    /// another key approves it by superseding it (docs/team.md#four-eyes).
+    pub second_required: bool,
     /// The reviewer's own note (the review screen shows it in the item's history).
     pub note: Option<String>,
 }
@@ -52,8 +57,10 @@ impl RecordedDecision {
             reason_code: d.reason_code,
             ts: e.ts.clone(),
             reviewer: e.reviewer.clone(),
+            key: e.key.clone(),
             supersedes: d.supersedes.clone(),
             override_: d.override_,
+            second_required: d.second_required,
             note: d.note.clone(),
         })
     }
@@ -406,8 +413,10 @@ pub(crate) mod tests {
                 reason_code: d.reason_code,
                 ts: e.ts.clone(),
                 reviewer: e.reviewer.clone(),
+                key: e.key.clone(),
                 supersedes: d.supersedes.clone(),
                 override_: d.override_,
+                second_required: d.second_required,
                 note: d.note.clone(),
             }
         );
@@ -422,6 +431,9 @@ pub(crate) mod tests {
         assert_eq!(v["reviewer"], r.reviewer.as_str());
         assert_eq!(v["supersedes"], r.supersedes.as_deref().unwrap());
         assert_eq!(v["override"], r.override_);
+        assert_eq!(v["key"], r.key.as_str());
+        assert_eq!(v["second_required"], r.second_required);
+        assert!(r.second_required, "the sample is a four-eyes approval");
         assert_eq!(v["note"], r.note.as_deref().unwrap());
         let genesis = Entry {
             body: Body::Genesis {
@@ -450,8 +462,10 @@ pub(crate) mod tests {
             reason_code: None,
             ts: String::new(),
             reviewer: "r".into(),
+            key: "k".into(),
             supersedes: sup.map(str::to_owned),
             override_: false,
+            second_required: false,
             note: None,
         }
     }

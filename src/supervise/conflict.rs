@@ -111,20 +111,59 @@ pub fn conflicting_hashes(conflicts: &[Conflict]) -> HashSet<Hash> {
         .collect()
 }
 
+/// One decision entry as the four-eyes rule sees it. The supervisor's records and the
+/// review screen's rows both answer it, so the rule below is written once.
+pub trait FourEyes {
+    type Id: Eq + std::hash::Hash + Clone;
+    fn id(&self) -> Self::Id;
+    fn approves(&self) -> bool;
+    fn second_required(&self) -> bool;
+    fn supersedes(&self) -> Option<Self::Id>;
+    /// (subject, disclosure).
+    fn item(&self) -> (&str, &str);
+    /// (principal, key fingerprint).
+    fn signer(&self) -> (&str, &str);
+}
+
+impl FourEyes for DecisionRecord {
+    type Id = Hash;
+    fn id(&self) -> Hash {
+        self.entry_sha256
+    }
+    fn approves(&self) -> bool {
+        &*self.body.decision == "approve"
+    }
+    fn second_required(&self) -> bool {
+        self.body.second_required
+    }
+    fn supersedes(&self) -> Option<Hash> {
+        self.body.supersedes
+    }
+    fn item(&self) -> (&str, &str) {
+        (&self.body.subject, &self.body.disclosure)
+    }
+    fn signer(&self) -> (&str, &str) {
+        (&self.body.reviewer, &self.body.key)
+    }
+}
+
 /// Verified approvals still waiting for a second reviewer (four-eyes): they count as not
 /// approved. Whether they are still effective is the caller's question (a pending entry
 /// superseded by a second reviewer's approval is complete, and no longer effective).
 pub fn pending_second<'r>(records: impl IntoIterator<Item = &'r DecisionRecord>) -> HashSet<Hash> {
-    let by_hash: HashMap<Hash, &DecisionRecord> = records
-        .into_iter()
-        .filter(|r| r.verification.ok())
-        .map(|r| (r.entry_sha256, r))
-        .collect();
-    let mut memo: HashMap<Hash, bool> = HashMap::new();
+    pending_among(records.into_iter().filter(|r| r.verification.ok()))
+}
+
+/// The pending approvals among `entries` (all of them trusted: the caller filters).
+pub fn pending_among<'r, T: FourEyes + 'r>(
+    entries: impl IntoIterator<Item = &'r T>,
+) -> HashSet<T::Id> {
+    let by_hash: HashMap<T::Id, &T> = entries.into_iter().map(|r| (r.id(), r)).collect();
+    let mut memo: HashMap<T::Id, bool> = HashMap::new();
     let mut out = HashSet::new();
     for r in by_hash.values() {
-        if is_pending(r, &by_hash, &mut memo, 0) {
-            out.insert(r.entry_sha256);
+        if is_pending(*r, &by_hash, &mut memo, 0) {
+            out.insert(r.id());
         }
     }
     out
@@ -132,54 +171,50 @@ pub fn pending_second<'r>(records: impl IntoIterator<Item = &'r DecisionRecord>)
 
 /// Is `r` an approval that still needs a second reviewer? Depth-bounded: supersession
 /// chains are short, and a cycle of hashes cannot exist (each names an earlier line).
-fn is_pending<'r>(
-    r: &'r DecisionRecord,
-    by_hash: &HashMap<Hash, &'r DecisionRecord>,
-    memo: &mut HashMap<Hash, bool>,
+fn is_pending<'r, T: FourEyes>(
+    r: &'r T,
+    by_hash: &HashMap<T::Id, &'r T>,
+    memo: &mut HashMap<T::Id, bool>,
     depth: usize,
 ) -> bool {
-    if let Some(&p) = memo.get(&r.entry_sha256) {
+    if let Some(&p) = memo.get(&r.id()) {
         return p;
     }
-    let p = if r.body.decision != "approve" {
+    let p = if !r.approves() {
         false
-    } else if r.body.second_required {
+    } else if r.second_required() {
         // A second_required approval completes a pending one of another principal and
         // key, and an approve whose honoured `supersedes` names it is not itself pending
         // (docs/signed-log.md, entry versions).
         !completes(r, by_hash, memo, depth)
     } else {
-        match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
+        match r.supersedes().and_then(|h| by_hash.get(&h).copied()) {
             Some(named)
                 if depth < 64
-                    && same_item(named, r)
+                    && named.item() == r.item()
                     && is_pending(named, by_hash, memo, depth + 1) =>
             {
-                named.body.reviewer == r.body.reviewer || named.body.key == r.body.key
+                let (a, b) = (named.signer(), r.signer());
+                a.0 == b.0 || a.1 == b.1
             }
             _ => false,
         }
     };
-    memo.insert(r.entry_sha256, p);
+    memo.insert(r.id(), p);
     p
 }
 
-fn completes<'r>(
-    r: &'r DecisionRecord,
-    by_hash: &HashMap<Hash, &'r DecisionRecord>,
-    memo: &mut HashMap<Hash, bool>,
+fn completes<'r, T: FourEyes>(
+    r: &'r T,
+    by_hash: &HashMap<T::Id, &'r T>,
+    memo: &mut HashMap<T::Id, bool>,
     depth: usize,
 ) -> bool {
-    match r.body.supersedes.and_then(|h| by_hash.get(&h).copied()) {
-        Some(named) if depth < 64 && same_item(named, r) => {
-            named.body.reviewer != r.body.reviewer
-                && named.body.key != r.body.key
-                && is_pending(named, by_hash, memo, depth + 1)
+    match r.supersedes().and_then(|h| by_hash.get(&h).copied()) {
+        Some(named) if depth < 64 && named.item() == r.item() => {
+            let (a, b) = (named.signer(), r.signer());
+            a.0 != b.0 && a.1 != b.1 && is_pending(named, by_hash, memo, depth + 1)
         }
         _ => false,
     }
-}
-
-fn same_item(a: &DecisionRecord, b: &DecisionRecord) -> bool {
-    a.body.subject == b.body.subject && a.body.disclosure == b.body.disclosure
 }

@@ -268,6 +268,11 @@ impl TeamStore for DirStore {
         parse_allowed_signers(&text, &p).map_err(TeamError::Store)
     }
 
+    fn trust_stamp(&self) -> Option<(u64, Option<std::time::SystemTime>)> {
+        let m = fs::metadata(self.allowed_signers_path()).ok()?;
+        Some((m.len(), m.modified().ok()))
+    }
+
     /// `logs/<principal>.jsonl`, created empty with mode 0640 on first use (the appender
     /// writes genesis into an empty log).
     fn reviewer_log(&self, principal: &str, _data: &DataDir) -> Result<PathBuf, TeamError> {

@@ -56,6 +56,25 @@ pub fn item_view(logs: &[PathBuf], trust: &Trust, subject: &str, disclosure: &st
     ItemView { effective, pending }
 }
 
+/// Four-eyes (docs/team.md#four-eyes): may `me` complete a pending approval that
+/// `author` signed with `author_key`? Only another principal with another key may.
+/// `my_key` is `None` where the key is not at hand (the review screen, before the
+/// dialog opens); the recording path checks again with it.
+pub fn may_complete(
+    author: &str,
+    author_key: &str,
+    me: &str,
+    my_key: Option<&str>,
+) -> Result<(), String> {
+    if author == me || my_key.is_some_and(|k| k == author_key) {
+        return Err(format!(
+            "this override approval waits for a second reviewer: another principal with another key must approve it (it was made by {}); nothing was recorded",
+            crate::text::escape(author)
+        ));
+    }
+    Ok(())
+}
+
 /// How to record a decision on the item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
@@ -113,12 +132,7 @@ pub fn plan(
         && view.pending.contains(&t.entry_sha256)
         && decision == Decision::Approve
     {
-        if *t.body.reviewer == *me || *t.body.key == *my_key {
-            return Err(format!(
-                "this override approval waits for a second reviewer: another principal with another key must approve it (it was made by {}); nothing was recorded",
-                crate::text::escape(&t.body.reviewer)
-            ));
-        }
+        may_complete(&t.body.reviewer, &t.body.key, me, Some(my_key))?;
         // The second approval completes the first; it is not itself pending.
         return Ok(Plan {
             second_reviewer: false,

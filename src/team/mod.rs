@@ -100,6 +100,12 @@ pub trait TeamStore: Send + Sync + std::fmt::Debug {
     fn settings(&self) -> &Settings;
     /// The team's signers: the trust root of every team log.
     fn trust(&self) -> Result<Trust, TeamError>;
+    /// A stamp of the team's signers as stored (directory: size and mtime of
+    /// `allowed_signers`): when it changes, a reader holding [`TeamStore::trust`] reads it
+    /// again (a reviewer added later). `None`: the backend cannot tell cheaply.
+    fn trust_stamp(&self) -> Option<(u64, Option<std::time::SystemTime>)> {
+        None
+    }
     /// Where `principal` records when working in this team.
     fn reviewer_log(&self, principal: &str, data: &DataDir) -> Result<PathBuf, TeamError>;
     /// Every team log to read (`log …` commands, the live view).

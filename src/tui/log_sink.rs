@@ -22,12 +22,16 @@ const CLAIMS_EVERY: std::time::Duration = std::time::Duration::from_millis(900);
 struct TeamWork {
     store: std::sync::Arc<dyn TeamStore>,
     principal: String,
-    /// The claim taken when the decision dialog opened, and when it was last extended.
-    held: Option<(Claim, std::time::Instant)>,
+    /// The claims taken when the decision dialog opened (one item, or every marked one
+    /// for a bulk decision), and when they were last extended.
+    held: Vec<Claim>,
+    held_at: std::time::Instant,
     /// Only the lines appended to the team's logs since the last look are verified.
     watcher: Mutex<crate::team::live::Watcher>,
     claims_read: Option<std::time::Instant>,
     claims_seen: Option<Vec<(String, String)>>,
+    /// The team's signers as the watcher trusts them ([`TeamStore::trust_stamp`]).
+    trust_seen: Option<(u64, Option<std::time::SystemTime>)>,
 }
 
 impl TeamWork {
@@ -80,12 +84,15 @@ impl SignedLogSink {
         store: std::sync::Arc<dyn crate::team::TeamStore>,
     ) -> Result<SignedLogSink, String> {
         self.label = format!("team {} · {}", store.describe(), self.label);
+        let trust_seen = store.trust_stamp();
         let trust = store.trust().map_err(|e| e.to_string())?;
         self.team = Some(TeamWork {
+            trust_seen,
             principal: self.recorder.signer().principal().to_owned(),
             watcher: Mutex::new(crate::team::live::Watcher::new(trust)),
             store,
-            held: None,
+            held: Vec::new(),
+            held_at: std::time::Instant::now(),
             claims_read: None,
             claims_seen: None,
         });
@@ -138,14 +145,18 @@ impl DecisionSink for SignedLogSink {
             );
             // Recorded: the claim ended as `decided`. Not recorded: the recording path
             // gave it back; it is taken again so the reopened dialog still holds the item.
-            let held = team.held.take();
+            let held = team
+                .held
+                .iter()
+                .position(|c| c.item.disclosure == d.id && c.item.queue_sha256 == loaded.sha256)
+                .map(|i| team.held.remove(i));
             return match r {
                 Ok(r) => Ok(r.receipt),
                 Err(e) => {
-                    if let Some((c, _)) = held {
+                    if let Some(c) = held {
                         let lease = std::time::Duration::from_millis(c.lease_ms as u64);
                         if let Ok(c) = team.store.claim(&c.item, &team.principal, lease) {
-                            team.held = Some((c, std::time::Instant::now()));
+                            team.held.push(c);
                         }
                     }
                     Err(format!("not recorded: {e}"))
@@ -193,6 +204,17 @@ impl DecisionSink for SignedLogSink {
             // Others' verified decisions (and this window's own, which the screen skips).
             let logs = team.store.logs().map_err(|e| e.to_string())?;
             let w = team.watcher.get_mut().unwrap_or_else(|p| p.into_inner());
+            // The team's signers changed (a reviewer was added): trust them from now on,
+            // and read every log again with them — lines of a signer not trusted before
+            // were passed by (the screen skips the entries it already has).
+            let stamp = team.store.trust_stamp();
+            if stamp != team.trust_seen {
+                let trust = team.store.trust().map_err(|e| {
+                    format!("the team's allowed_signers changed and cannot be read: {e}")
+                })?;
+                *w = crate::team::live::Watcher::new(trust);
+                team.trust_seen = stamp;
+            }
             let new: Vec<Recorded> = w.poll(&logs)?.into_iter().map(|l| l.recorded).collect();
             return Ok((!new.is_empty()).then_some((false, new)));
         }
@@ -232,7 +254,8 @@ impl DecisionSink for SignedLogSink {
         let esc = |s: &str| crate::text::escape(s).into_owned();
         match team.store.claim(&item, &team.principal, lease) {
             Ok(c) => {
-                team.held = Some((c, std::time::Instant::now()));
+                team.held = vec![c];
+                team.held_at = std::time::Instant::now();
                 Ok(())
             }
             // Decided under a claim: never claimed again; a correction supersedes it
@@ -257,35 +280,84 @@ impl DecisionSink for SignedLogSink {
         }
     }
 
+    fn claim_all(&mut self, loaded: &LoadedQueue, ds: &[&Disclosure]) -> Result<(), ClaimRefused> {
+        self.release_claim();
+        let Some(team) = &mut self.team else {
+            return Ok(());
+        };
+        let lease = std::time::Duration::from_secs(team.store.settings().lease_seconds);
+        let esc = |s: &str| crate::text::escape(s).into_owned();
+        let mut taken = Vec::new();
+        let mut refused = Vec::new();
+        for d in ds {
+            let item = ItemKey {
+                queue_sha256: loaded.sha256.clone(),
+                disclosure: d.id.clone(),
+            };
+            match team.store.claim(&item, &team.principal, lease) {
+                Ok(c) => taken.push(c),
+                // Decided under a claim: never claimed again; its entry is superseded.
+                Err(TeamError::Decided { .. }) => {}
+                Err(TeamError::Held {
+                    holder,
+                    expires_in_s,
+                    ..
+                }) => refused.push(format!(
+                    "{} is claimed by {} (lease ends in {expires_in_s} s)",
+                    esc(&d.id),
+                    esc(&holder)
+                )),
+                Err(e) => refused.push(format!("{}: {e}", esc(&d.id))),
+            }
+        }
+        if refused.is_empty() {
+            team.held = taken;
+            team.held_at = std::time::Instant::now();
+            return Ok(());
+        }
+        // All or nothing: a bulk decision never covers an item another reviewer holds.
+        for c in &taken {
+            let _ = team.store.drop_claim(c);
+        }
+        Err(ClaimRefused {
+            holder: None,
+            // The held items first: the status line may shorten the rest.
+            message: format!(
+                "{}: bulk not opened, nothing claimed — unmark (v) what is held, or wait",
+                refused.join("; ")
+            ),
+        })
+    }
+
     fn renew_claim(&mut self) -> Result<(), String> {
         let Some(team) = &mut self.team else {
             return Ok(());
         };
-        let every = team.renew_every();
-        let Some((c, at)) = &team.held else {
-            return Ok(());
-        };
-        if at.elapsed() < every {
+        if team.held.is_empty() || team.held_at.elapsed() < team.renew_every() {
             return Ok(());
         }
-        match team.store.renew(c) {
-            Ok(c) => {
-                team.held = Some((c, std::time::Instant::now()));
-                Ok(())
+        team.held_at = std::time::Instant::now();
+        let mut lost = Vec::new();
+        let held = std::mem::take(&mut team.held);
+        for c in held {
+            match team.store.renew(&c) {
+                Ok(c) => team.held.push(c),
+                Err(e) => lost.push(e.to_string()),
             }
-            Err(e) => {
-                team.held = None;
-                Err(e.to_string())
-            }
+        }
+        if lost.is_empty() {
+            Ok(())
+        } else {
+            Err(lost.join("; "))
         }
     }
 
     fn release_claim(&mut self) {
-        if let Some(team) = &mut self.team
-            && let Some((c, _)) = team.held.take()
-        {
-            // Best effort: a claim not given back ends with its lease.
-            let _ = team.store.drop_claim(&c);
+        if let Some(team) = &mut self.team {
+            for c in std::mem::take(&mut team.held) {
+                // Best effort: a claim not given back ends with its lease.
+                let _ = team.store.drop_claim(&c);
+            }
         }
     }
 
@@ -352,8 +424,10 @@ fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, St
                     .and_then(|c| crate::decision::ReasonCode::parse(&c)),
                 ts: r.ts_text(),
                 reviewer: b.reviewer.to_string(),
+                key: b.key.to_string(),
                 supersedes: b.supersedes.map(|h| h.hex()),
                 override_: b.override_,
+                second_required: b.second_required,
                 note: b.note.map(|n| n.to_string()),
             })
         })

@@ -73,12 +73,23 @@ pub trait DecisionSink: Send {
         Ok(())
     }
 
-    /// Extend the held claim (a key was pressed in the dialog); cheap when called often.
+    /// Team work: claim every item of a bulk decision (`v` marks) before its dialog opens:
+    /// all or nothing — when one is held by another reviewer none is kept, and the
+    /// message says which are held by whom. Claims held before are given up first.
+    fn claim_all(
+        &mut self,
+        _loaded: &LoadedQueue,
+        _ds: &[&Disclosure],
+    ) -> Result<(), ClaimRefused> {
+        Ok(())
+    }
+
+    /// Extend the held claims (a key was pressed in the dialog); cheap when called often.
     fn renew_claim(&mut self) -> Result<(), String> {
         Ok(())
     }
 
-    /// Give up the held claim (the dialog closed without recording).
+    /// Give up the held claims (the dialog closed without recording).
     fn release_claim(&mut self) {}
 
     /// Others' live claims on the queue `queue_sha256` as (disclosure id, holder), when
@@ -100,6 +111,9 @@ pub struct MemorySink {
     /// Decisions "another window" appended, handed out by the next `poll` (live reload).
     pub appended: Vec<Recorded>,
     pub notice: Option<String>,
+    /// Write override approvals as four-eyes approvals (`second_required`), as a team
+    /// with `override_second_reviewer` does.
+    pub four_eyes: bool,
 }
 
 impl DecisionSink for MemorySink {
@@ -123,6 +137,9 @@ impl DecisionSink for MemorySink {
             )
             .as_bytes(),
         );
+        let override_ =
+            crate::decision::is_override(input.decision, eval.part2.status, eval.hipaa.status);
+        let second_required = self.four_eyes && override_;
         let rec = Recorded {
             seq,
             entry_sha256: entry.clone(),
@@ -133,12 +150,10 @@ impl DecisionSink for MemorySink {
             reason_code: input.reason_code,
             ts: String::new(),
             reviewer: String::new(),
+            key: String::new(),
             supersedes: input.supersedes.clone(),
-            override_: crate::decision::is_override(
-                input.decision,
-                eval.part2.status,
-                eval.hipaa.status,
-            ),
+            override_,
+            second_required,
             note: input.note.clone(),
         };
         self.entries.push((rec, input.clone()));
@@ -148,6 +163,7 @@ impl DecisionSink for MemorySink {
             log_id: "0".repeat(32),
             sealed_fragment: None,
             head_warning: None,
+            second_required,
         })
     }
 

@@ -98,6 +98,13 @@ pub enum Action {
         decision: Decision,
         result: Result<(), crate::tui::sink::ClaimRefused>,
     },
+    /// Team work: the claims asked for when `decision` was pressed with `rows` marked (a
+    /// bulk decision: the dialog opens only when every one was taken).
+    ClaimedMarked {
+        rows: Vec<u32>,
+        decision: Decision,
+        result: Result<(), crate::tui::sink::ClaimRefused>,
+    },
     /// Team work: the rows others hold a live claim on now, with the holder.
     Claims(Vec<(u32, String)>),
     /// The queue file on disk no longer matches what is shown.
@@ -179,6 +186,7 @@ impl Action {
             Action::LogNotice(_) => "log-notice",
             Action::Recorded { .. } => "recorded",
             Action::Claimed { .. } => "claimed",
+            Action::ClaimedMarked { .. } => "claimed_marked",
             Action::Claims(_) => "claims",
             Action::QueueChanged => "queue_changed",
             Action::Saved(_) => "saved",

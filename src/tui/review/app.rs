@@ -47,9 +47,38 @@ pub struct RowDecision {
     /// Who made it and when, as the log says; empty for a decision made in this session.
     pub reviewer: String,
     pub ts: String,
+    /// The signer's key fingerprint; empty for a decision made in this session.
+    pub key: String,
+    /// A four-eyes override approval (docs/team.md#four-eyes): pending until another
+    /// principal with another key approves it by superseding it.
+    pub second_required: bool,
     /// The reviewer's own note, and the entry this decision supersedes.
     pub note: Option<String>,
     pub supersedes: Option<String>,
+}
+
+/// The rows answer the supervisor's four-eyes rule (`supervise::conflict`): one rule for
+/// `log show`, `team status` and this screen. A row's history is one item's.
+impl crate::supervise::conflict::FourEyes for RowDecision {
+    type Id = String;
+    fn id(&self) -> String {
+        self.entry_sha256.clone()
+    }
+    fn approves(&self) -> bool {
+        self.decision == Decision::Approve
+    }
+    fn second_required(&self) -> bool {
+        self.second_required
+    }
+    fn supersedes(&self) -> Option<String> {
+        self.supersedes.clone()
+    }
+    fn item(&self) -> (&str, &str) {
+        ("", "")
+    }
+    fn signer(&self) -> (&str, &str) {
+        (&self.reviewer, &self.key)
+    }
 }
 
 impl RowDecision {
@@ -63,6 +92,8 @@ impl RowDecision {
             current,
             reviewer: r.reviewer.clone(),
             ts: r.ts.clone(),
+            key: r.key.clone(),
+            second_required: r.second_required,
             note: r.note.clone(),
             supersedes: r.supersedes.clone(),
         }
@@ -81,6 +112,8 @@ impl RowDecision {
             current: true,
             reviewer: String::new(),
             ts: String::new(),
+            key: String::new(),
+            second_required: r.second_required,
             note: input.note.clone(),
             supersedes: input.supersedes.clone(),
         }
@@ -140,8 +173,22 @@ impl RowState {
         true
     }
 
+    /// Decided on the current version, and not an approval still waiting for its second
+    /// reviewer (four-eyes: that counts as not approved, nor decided).
     pub fn decided(&self) -> bool {
-        self.decision.as_ref().is_some_and(|d| d.current)
+        self.decision.as_ref().is_some_and(|d| d.current) && self.awaiting_second().is_none()
+    }
+
+    /// The decision that counts, when it is a four-eyes approval still waiting for a
+    /// second reviewer (`supervise::conflict::pending_among` over the item's history).
+    pub fn awaiting_second(&self) -> Option<&RowDecision> {
+        let d = self.decision.as_ref().filter(|d| d.current)?;
+        if !d.second_required && d.supersedes.is_none() {
+            return None; // the common case: no history to walk
+        }
+        crate::supervise::conflict::pending_among(&self.history)
+            .contains(&d.entry_sha256)
+            .then_some(d)
     }
 
     /// In a team, the decision that counts was made by another reviewer than `me` (the
@@ -153,11 +200,14 @@ impl RowState {
     }
 
     /// Needs nothing more for `n` and the move-on after recording: decided, and not
-    /// merely deferred (a deferred item is still waiting for a decision).
+    /// merely deferred (a deferred item is still waiting for a decision) nor an approval
+    /// waiting for its second reviewer.
     pub fn settled(&self) -> bool {
-        self.decision
-            .as_ref()
-            .is_some_and(|d| d.current && d.decision != Decision::Defer)
+        self.decided()
+            && self
+                .decision
+                .as_ref()
+                .is_some_and(|d| d.decision != Decision::Defer)
     }
 
     /// Its decision that counts is an escalation (waiting for the privacy officer).
@@ -337,6 +387,8 @@ pub struct App {
     /// Disclosures evaluated by the background job so far.
     pub evaluated: usize,
     pub decided: usize,
+    /// Four-eyes approvals waiting for a second reviewer (not counted in `decided`).
+    pub awaiting_second: usize,
     pub pending: Option<Pending>,
     /// Rows marked with `v` for a bulk defer or escalate.
     pub marked: std::collections::BTreeSet<u32>,
@@ -402,6 +454,7 @@ impl App {
             detail: None,
             evaluated: 0,
             decided: 0,
+            awaiting_second: 0,
             pending: None,
             marked: Default::default(),
             bulk_pending: Default::default(),
@@ -502,6 +555,7 @@ impl App {
         self.detail = None;
         self.evaluated = 0;
         self.decided = 0;
+        self.awaiting_second = 0;
         self.pending = None;
         self.marked.clear();
         self.bulk_pending.clear();
@@ -653,6 +707,16 @@ impl App {
         if st.settled() {
             return false;
         }
+        if let Some(p) = st.awaiting_second() {
+            // A four-eyes approval waits for another reviewer: it is work for a team
+            // member who did not make it (empty: made in this window), not for its author.
+            return match &self.me {
+                Some(me) => {
+                    !p.reviewer.is_empty() && p.reviewer != *me && !self.claims.contains_key(&row)
+                }
+                None => false,
+            };
+        }
         match &self.me {
             Some(me) => !self.claims.contains_key(&row) && st.decided_by_other(me).is_none(),
             None => true,
@@ -661,6 +725,11 @@ impl App {
 
     pub fn recount_decided(&mut self) {
         self.decided = self.rows.iter().filter(|r| r.decided()).count();
+        self.awaiting_second = self
+            .rows
+            .iter()
+            .filter(|r| r.awaiting_second().is_some())
+            .count();
     }
 
     pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
@@ -756,4 +825,73 @@ pub fn seed_rows(
         out.push((i as u32, rd));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rd(
+        entry: &str,
+        decision: Decision,
+        who: &str,
+        sup: Option<&str>,
+        second: bool,
+    ) -> RowDecision {
+        RowDecision {
+            decision,
+            reason_code: None,
+            entry_sha256: entry.into(),
+            current: true,
+            reviewer: who.into(),
+            ts: String::new(),
+            key: format!("key-of-{who}"),
+            second_required: second,
+            note: None,
+            supersedes: sup.map(str::to_owned),
+        }
+    }
+
+    fn row(list: Vec<RowDecision>) -> RowState {
+        let mut r = RowState::default();
+        for d in list {
+            r.take(d);
+        }
+        r
+    }
+
+    /// The supervisor's four-eyes rule on a row's history: pending until another
+    /// principal approves by superseding; the author's own approval leaves it pending;
+    /// a deny supersedes it and is decided.
+    #[test]
+    fn a_four_eyes_approval_is_pending_until_another_reviewer_approves_it() {
+        let first = || rd("h1", Decision::Approve, "ana@x", None, true);
+        let r = row(vec![first()]);
+        assert_eq!(
+            r.awaiting_second().map(|d| d.reviewer.as_str()),
+            Some("ana@x")
+        );
+        assert!(!r.decided() && !r.settled());
+        let r = row(vec![
+            first(),
+            rd("h2", Decision::Approve, "bo@x", Some("h1"), false),
+        ]);
+        assert!(r.awaiting_second().is_none() && r.settled());
+        let r = row(vec![
+            first(),
+            rd("h2", Decision::Approve, "ana@x", Some("h1"), false),
+        ]);
+        assert!(
+            r.awaiting_second().is_some(),
+            "the author cannot complete it"
+        );
+        let r = row(vec![
+            first(),
+            rd("h2", Decision::Deny, "ana@x", Some("h1"), false),
+        ]);
+        assert!(r.awaiting_second().is_none() && r.settled());
+        // An ordinary approval was never pending.
+        let r = row(vec![rd("h1", Decision::Approve, "ana@x", None, false)]);
+        assert!(r.awaiting_second().is_none() && r.settled());
+    }
 }

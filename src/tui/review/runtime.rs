@@ -169,6 +169,21 @@ impl Driver {
                     result,
                 }]
             }
+            Effect::ClaimMarked { rows, decision } => {
+                let Some(loaded) = app.loaded.clone() else {
+                    return vec![];
+                };
+                let ds: Vec<&crate::queue::Disclosure> = rows
+                    .iter()
+                    .filter_map(|&r| loaded.queue.disclosures.get(r as usize))
+                    .collect();
+                let result = self.sink.claim_all(&loaded, &ds);
+                vec![Action::ClaimedMarked {
+                    rows,
+                    decision,
+                    result,
+                }]
+            }
             Effect::RenewClaim => match self.sink.renew_claim() {
                 Ok(()) => vec![],
                 Err(e) => vec![Action::RuntimeError(format!(

@@ -39,6 +39,11 @@ pub enum Effect {
         row: u32,
         decision: Decision,
     },
+    /// Team work: claim every marked row before the bulk dialog for `decision` opens.
+    ClaimMarked {
+        rows: Vec<u32>,
+        decision: Decision,
+    },
     /// Team work: a key was pressed in the dialog; extend its claim.
     RenewClaim,
     /// Team work: the dialog closed without recording; give its claim back.
@@ -123,6 +128,11 @@ fn update_screen(app: &mut App, action: Action) -> Vec<Effect> {
             decision,
             result,
         } => on_claimed(app, row, decision, result),
+        Action::ClaimedMarked {
+            rows,
+            decision,
+            result,
+        } => on_claimed_marked(app, rows, decision, result),
         Action::LoadFailed(msg) => {
             if app.loaded.is_none() {
                 app.load_error = Some(msg);
@@ -315,6 +325,16 @@ fn queue_key(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Decide(d) if !app.marked.is_empty() && !super::bulk::allowed(d) => {
             let msg = super::bulk::refusal(app, d);
             app.set_status(StatusKind::Info, msg);
+        }
+        // A bulk decision in a team claims every marked item first (all or nothing).
+        Action::Decide(d) if app.me.is_some() => {
+            if app.stale || app.pending.is_some() || app.selected_eval().is_none() {
+                return open_dialog(app, d);
+            }
+            return vec![Effect::ClaimMarked {
+                rows: app.marked.iter().copied().collect(),
+                decision: d,
+            }];
         }
         Action::Decide(d) => {
             let effects = open_dialog(app, d);
@@ -599,6 +619,10 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
         app.set_status(StatusKind::Info, "Still recording the previous decision…");
         return vec![];
     }
+    if let Some(why) = four_eyes_refusal(app, row, decision) {
+        app.set_status(StatusKind::Error, why);
+        return vec![];
+    }
     let overrides = decision::is_override(decision, e.part2.status, e.hipaa.status);
     let unsettled = e.part2.unsettled;
     let required = decision::reason_required(decision, overrides, unsettled);
@@ -637,6 +661,36 @@ fn open_dialog(app: &mut App, decision: Decision) -> Vec<Effect> {
     vec![]
 }
 
+/// An approval of an item whose four-eyes approval waits for a second reviewer completes
+/// it — unless this reviewer made it: refused before anything opens, by the recording
+/// path's own rule (`team::items::may_complete`). Outside a team nobody else can.
+fn four_eyes_refusal(app: &App, row: u32, decision: Decision) -> Option<String> {
+    if decision != Decision::Approve {
+        return None;
+    }
+    let p = app.rows.get(row as usize)?.awaiting_second()?;
+    let id = app
+        .disclosure(row)
+        .map(|d| crate::text::escape(&d.id).into_owned())
+        .unwrap_or_default();
+    let Some(me) = app.me.as_deref() else {
+        return Some(format!(
+            "{id}: this override approval waits for a second reviewer of the team (`review --team`); nothing opened"
+        ));
+    };
+    // Empty: made in this window, by this reviewer.
+    let author = if p.reviewer.is_empty() {
+        me
+    } else {
+        &p.reviewer
+    };
+    crate::team::items::may_complete(author, &p.key, me, None)
+        .err()
+        .map(|m| {
+            format!("{id}: {m} — deny, escalate or defer it instead, or leave it for a colleague")
+        })
+}
+
 /// In a team: ask the runtime to claim the selected item; the dialog opens when the
 /// claim comes back ([`on_claimed`]).
 fn request_claim(app: &mut App, decision: Decision) -> Vec<Effect> {
@@ -647,6 +701,10 @@ fn request_claim(app: &mut App, decision: Decision) -> Vec<Effect> {
     if app.stale || app.pending.is_some() || app.selected_eval().is_none() {
         // The same refusals as without a team, before anything is claimed.
         return open_dialog(app, decision);
+    }
+    if let Some(why) = four_eyes_refusal(app, row, decision) {
+        app.set_status(StatusKind::Error, why);
+        return vec![];
     }
     if let Some(holder) = app.claims.get(&row) {
         let id = app
@@ -687,6 +745,36 @@ fn on_claimed(
             if let Some(holder) = refused.holder {
                 app.claims.insert(row, holder);
             }
+            app.set_status(StatusKind::Error, refused.message);
+            vec![]
+        }
+    }
+}
+
+/// The claims asked for by a bulk decision came back: the bulk dialog opens when every
+/// marked item is held and nothing changed meanwhile; otherwise they are given back.
+fn on_claimed_marked(
+    app: &mut App,
+    rows: Vec<u32>,
+    decision: Decision,
+    result: Result<(), crate::tui::sink::ClaimRefused>,
+) -> Vec<Effect> {
+    let same = app.marked.iter().copied().eq(rows.iter().copied());
+    match result {
+        Ok(()) if same && matches!(app.overlay, Overlay::None) => {
+            for r in &rows {
+                app.claims.remove(r);
+            }
+            let effects = open_dialog(app, decision);
+            if matches!(app.overlay, Overlay::Decide(_)) {
+                super::bulk::take_over(app);
+                effects
+            } else {
+                vec![Effect::ReleaseClaim]
+            }
+        }
+        Ok(()) => vec![Effect::ReleaseClaim],
+        Err(refused) => {
             app.set_status(StatusKind::Error, refused.message);
             vec![]
         }
@@ -933,7 +1021,13 @@ fn on_recorded(
                     .or(dlg.supersedes);
                 app.overlay = Overlay::Decide(dlg);
             }
+            let was_bulk = app.bulk_active;
             super::bulk::abort(app, row);
+            // A bulk decision that stopped gives back the claims of the rows not recorded
+            // (they stay marked); a reopened dialog keeps them.
+            if was_bulk && app.me.is_some() && !matches!(app.overlay, Overlay::Decide(_)) {
+                return vec![Effect::ReleaseClaim];
+            }
         }
     }
     vec![]

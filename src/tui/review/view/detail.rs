@@ -234,7 +234,10 @@ fn hipaa_lines(
     // An item decided earlier (by anyone, in any session): who, when, and that deciding
     // again writes a new entry superseding that one (docs/signed-log.md#supersession-effective-decisions-and-conflicts; nothing is edited).
     if let Some(dec) = st.decision.as_ref().filter(|d| !d.reviewer.is_empty()) {
-        let what = if dec.decision == crate::decision::Decision::Escalate {
+        let what = if st.awaiting_second().is_some() {
+            // Four-eyes: not approved until another reviewer approves it too.
+            "approved, waiting for a second reviewer,"
+        } else if dec.decision == crate::decision::Decision::Escalate {
             "escalated"
         } else {
             "decided"

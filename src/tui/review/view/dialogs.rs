@@ -63,7 +63,18 @@ pub fn decide(app: &App, dlg: &DecideDialog, t: &Theme, f: &mut Frame, area: Rec
                 .get(dlg.row as usize)
                 .and_then(|r| r.history.iter().find(|d| d.entry_sha256 == h));
             let short = esc(&h[..h.len().min(12)]);
+            let completes = dlg.decision == crate::decision::Decision::Approve
+                && app
+                    .rows
+                    .get(dlg.row as usize)
+                    .and_then(|r| r.awaiting_second())
+                    .is_some_and(|p| p.entry_sha256 == h);
             match known {
+                // Four-eyes: this approval is the second one the pending approval waits for.
+                Some(d) if completes => vec![
+                    format!("Completes the four-eyes approval by {}", esc(&d.reviewer)),
+                    format!("  at {}, entry {short}…", esc(&d.ts)),
+                ],
                 Some(d) if !d.reviewer.is_empty() => vec![
                     format!(
                         "Supersedes {} by {}",

@@ -108,6 +108,10 @@ fn header(app: &App, t: &Theme, f: &mut Frame, area: Rect) {
     let mut parts: Vec<String> = Vec::new();
     if app.loaded.is_some() {
         parts.push(format!("decided {}/{}", app.decided, app.total()));
+        if app.awaiting_second > 0 {
+            // Four-eyes approvals are not decided until a second reviewer approves.
+            parts.push(format!("{} need a 2nd", app.awaiting_second));
+        }
         // The date the rules were applied for (consents expire, training lapses).
         if let Some(d) = app
             .selected_eval()

@@ -93,6 +93,8 @@ pub fn render(app: &App, t: &Theme, f: &mut Frame, area: Rect, wide: bool) {
         };
         let decision = match (&st.decision, app.pending.as_ref().filter(|p| p.row == r)) {
             (_, Some(_)) => "…".to_owned(),
+            // Four-eyes: an approval waiting for its second reviewer is not approved.
+            _ if st.awaiting_second().is_some() => cut("approve? 2nd needed", decision_w),
             // Someone else's decision: who and what (the detail pane has it in full).
             (Some(dec), _) if team.is_some_and(|me| st.decided_by_other(me).is_some()) => cut(
                 &format!("{} by {}", dec.decision.as_str(), dec.reviewer),
