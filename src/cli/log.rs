@@ -52,7 +52,7 @@ pub(crate) fn trust(ctx: &Ctx, allowed: Option<&Path>) -> eyre::Result<Trust> {
     if let Some(p) = allowed {
         let text =
             std::fs::read_to_string(p).wrap_err_with(|| format!("{}: cannot read", p.display()))?;
-        return parse_allowed_signers(&text, p).map_err(|e| eyre!(e));
+        return Ok(parse_allowed_signers(&text, p)?);
     }
     let keys = match keys::read_public(&ctx.data.signing_key())? {
         Some((k, p)) => vec![(p, k)],
