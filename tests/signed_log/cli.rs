@@ -2,7 +2,7 @@
 //! dirs only): keys and their refusals, §6.2 rules, log kinds, locking, tail checks,
 //! signer trust, checkpoints, exit codes, and PHI canaries.
 
-mod log_support;
+use crate::log_support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
