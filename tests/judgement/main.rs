@@ -2,10 +2,10 @@
 //!
 //! One test binary per area (each binary links the whole crate): the files are modules.
 
-mod queue_load;
 mod disclosure_hashes;
-mod policy_load;
 mod engine_props;
+mod evaluate_cli;
+mod policy_load;
+mod queue_load;
 mod round2_engine;
 mod scenarios;
-mod evaluate_cli;

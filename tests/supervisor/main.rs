@@ -5,6 +5,6 @@
 #[path = "../log_support/mod.rs"]
 mod log_support;
 
-mod core;
 mod cli;
+mod core;
 mod live_loop;

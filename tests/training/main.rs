@@ -5,7 +5,7 @@
 #[path = "../log_support/mod.rs"]
 mod log_support;
 
-mod cli;
-mod status;
 mod answer_keys;
+mod cli;
 mod packs;
+mod status;
