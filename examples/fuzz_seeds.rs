@@ -49,7 +49,7 @@ fn main() -> ExitCode {
 
 fn write_all(out: &Path) -> Result<usize, String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot make a temp dir: {e}"))?;
-    let data = DataDir::resolve(Some(&tmp.path().join("data")))?;
+    let data = DataDir::resolve(Some(&tmp.path().join("data"))).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(data.root()).map_err(|e| e.to_string())?;
     let (a, b) = (signer(SEED_A, PRINCIPAL_A), signer(SEED_B, PRINCIPAL_B));
     let decisions = decision_log(&data, &[a.clone(), b.clone()])?;

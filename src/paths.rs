@@ -3,6 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
+/// Why the data dir cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathsError {
+    #[error(
+        "cannot find a home directory for the data dir; pass --data-dir DIR or set P2REVIEW_DATA_DIR"
+    )]
+    NoHome,
+    /// Group- or other-writable (`mode`: the permission bits found).
+    #[error(
+        "Permissions {mode:04o} for '{}' are too open: group or others can write there and could replace the head files that anchor the logs; run `chmod go-w '{}'`",
+        dir.display(),
+        dir.display()
+    )]
+    TooOpen { dir: PathBuf, mode: u32 },
+}
+
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
@@ -10,7 +26,7 @@ pub struct DataDir {
 
 impl DataDir {
     /// `explicit` wins; otherwise the platform data dir (e.g. `~/.local/share/p2review`).
-    pub fn resolve(explicit: Option<&Path>) -> Result<DataDir, String> {
+    pub fn resolve(explicit: Option<&Path>) -> Result<DataDir, PathsError> {
         if let Some(p) = explicit {
             return Ok(DataDir { root: p.to_owned() });
         }
@@ -18,9 +34,7 @@ impl DataDir {
             .map(|d| DataDir {
                 root: d.data_dir().to_owned(),
             })
-            .ok_or_else(|| {
-                "cannot find a home directory for the data dir; pass --data-dir DIR or set P2REVIEW_DATA_DIR".to_owned()
-            })
+            .ok_or(PathsError::NoHome)
     }
 
     pub fn root(&self) -> &Path {
@@ -30,7 +44,7 @@ impl DataDir {
     /// Refuse a data dir or heads dir that group or others can write to, as OpenSSH's
     /// StrictModes does: whoever can write there can delete or replace the head files that
     /// anchor the logs. Missing dirs are fine (they are created 0700).
-    pub fn check_strict_modes(&self) -> Result<(), String> {
+    pub fn check_strict_modes(&self) -> Result<(), PathsError> {
         check_not_shared_writable(&self.root)?;
         check_not_shared_writable(&self.heads_dir())
     }
@@ -88,15 +102,13 @@ pub fn lock_path(log: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// `Err` (naming the chmod to run) when `dir` exists and is group- or other-writable.
-pub fn check_not_shared_writable(dir: &Path) -> Result<(), String> {
+pub fn check_not_shared_writable(dir: &Path) -> Result<(), PathsError> {
     use std::os::unix::fs::PermissionsExt;
     match std::fs::metadata(dir) {
-        Ok(m) if m.permissions().mode() & 0o022 != 0 => Err(format!(
-            "Permissions {:04o} for '{}' are too open: group or others can write there and could replace the head files that anchor the logs; run `chmod go-w '{}'`",
-            m.permissions().mode() & 0o7777,
-            dir.display(),
-            dir.display()
-        )),
+        Ok(m) if m.permissions().mode() & 0o022 != 0 => Err(PathsError::TooOpen {
+            dir: dir.to_owned(),
+            mode: m.permissions().mode() & 0o7777,
+        }),
         _ => Ok(()),
     }
 }

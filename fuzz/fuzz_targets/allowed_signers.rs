@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let trust = match parse_allowed_signers(text, std::path::Path::new("allowed_signers")) {
         Ok(t) => t,
-        Err(e) => return assert_printable("an allowed_signers error", &e),
+        Err(e) => return assert_printable("an allowed_signers error", &e.to_string()),
     };
     for (seed, principal) in SIGNERS {
         for ns in ["p2review-decision", "p2review-checkpoint"] {

@@ -76,17 +76,18 @@ pub fn run(ctx: &Ctx, a: &DecideArgs) -> eyre::Result<u8> {
     let rec = Recorder::open(&ctx.data, &log, LogKind::Production, signer)
         .with_lock_timeout(super::log::lock_timeout(ctx));
     let receipt = rec.record(&loaded, d, &ev, input)?;
-    print_receipt(&receipt);
+    print_receipt(&receipt)?;
     Ok(0)
 }
 
-fn print_receipt(receipt: &crate::log::Receipt) {
-    println!("{receipt}");
+fn print_receipt(receipt: &crate::log::Receipt) -> std::io::Result<()> {
+    outln!("{receipt}")?;
     if let Some(w) = &receipt.head_warning {
         eprintln!(
             "p2review: warning: the decision IS recorded, but the head file was not updated: {w}"
         );
     }
+    Ok(())
 }
 
 /// `decide --team` (docs/team.md#claims): the shared team path, `crate::team::record`.
@@ -105,7 +106,7 @@ fn decide_in_team(
         .with_lock_timeout(super::log::lock_timeout(ctx));
     let r = crate::team::record::record_in_team(&store, rec, loaded, d, ev, input)
         .map_err(|e| eyre!(e))?;
-    print_receipt(&r.receipt);
+    print_receipt(&r.receipt)?;
     if let Some(w) = r.warning {
         eprintln!("p2review: warning: the decision IS recorded, but {w}");
     }

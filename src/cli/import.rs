@@ -32,7 +32,7 @@ fn fhir_consent(ctx: &Ctx, a: &ImportFhirConsentArgs) -> eyre::Result<u8> {
     let context = crate::queue::load_path(&a.context)
         .map_err(|e| eyre::eyre!("context {e}"))?
         .queue;
-    let key = PseudonymKey::load_or_create(&ctx.data.pseudonym_key()).map_err(eyre::Report::msg)?;
+    let key = PseudonymKey::load_or_create(&ctx.data.pseudonym_key())?;
     let opts = fhir::Options {
         statements_on_form: a.statements_on_form,
     };
@@ -98,7 +98,7 @@ fn x12(ctx: &Ctx, a: &ImportX12Args) -> eyre::Result<u8> {
     let context = crate::queue::load_path(context_path)
         .map_err(|e| eyre::eyre!("context {e}"))?
         .queue;
-    let key = PseudonymKey::load_or_create(&ctx.data.pseudonym_key()).map_err(eyre::Report::msg)?;
+    let key = PseudonymKey::load_or_create(&ctx.data.pseudonym_key())?;
     let (queue, summary) =
         import::build_queue(&context, &claims, &key, import::ValueSet::bundled(), a.all);
     let text = import::to_yaml(&queue).wrap_err("cannot serialize the queue")?;

@@ -244,11 +244,13 @@ fn record(ctx: &Ctx, a: &IncidentRecordArgs) -> eyre::Result<u8> {
     };
     let facts = clock_facts(&fields);
     let receipt = append(ctx, &t.write, IncidentBody::Incident(Box::new(fields)))?;
-    println!(
+    outln!(
         "ACK incident={} seq={} log={}",
-        receipt.entry_sha256, receipt.seq, receipt.log_id
-    );
-    println!("actor: {}", facts.actor.as_str());
+        receipt.entry_sha256,
+        receipt.seq,
+        receipt.log_id
+    )?;
+    outln!("actor: {}", facts.actor.as_str())?;
     for n in notices(&facts, None, None) {
         let to = n.to.map_or("-", |t| t.as_str());
         let due = match n.due {
@@ -256,7 +258,7 @@ fn record(ctx: &Ctx, a: &IncidentRecordArgs) -> eyre::Result<u8> {
             Due::Contractual => "contractual: set breach_notice_days".into(),
             Due::NotApplicable => "not_applicable".into(),
         };
-        println!("notice: {to} {due} ({}): {}", n.cite, n.why);
+        outln!("notice: {to} {due} ({}): {}", n.cite, n.why)?;
     }
     Ok(0)
 }

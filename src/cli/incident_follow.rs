@@ -76,7 +76,7 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
                 input = i
             }
             Dialog::Left => {
-                println!("assessment not recorded (left the dialog); nothing was written");
+                outln!("assessment not recorded (left the dialog); nothing was written")?;
                 return Ok(0);
             }
             Dialog::NoTerminal => {}
@@ -95,16 +95,16 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
         note: a.note.clone().filter(|n| !n.is_empty()),
     };
     let receipt = append(ctx, &t.write, IncidentBody::Assessment(Box::new(body)))?;
-    println!(
+    outln!(
         "ACK incident_assessment={} incident={} outcome={} seq={} log={}",
         receipt.entry_sha256,
         v.entry_sha256,
         assessed.outcome.as_str(),
         receipt.seq,
         receipt.log_id
-    );
+    )?;
     for r in &assessed.reasons {
-        println!("why: {r}");
+        outln!("why: {r}")?;
     }
     let facts = clock_facts(&v.fields);
     for n in crate::incident::notices(&facts, Some(assessed.outcome), v.delay_end()) {
@@ -114,7 +114,7 @@ pub fn assess(ctx: &Ctx, a: &IncidentAssessArgs) -> eyre::Result<u8> {
             crate::incident::Due::Contractual => "contractual: set breach_notice_days".into(),
             crate::incident::Due::NotApplicable => "not_applicable".into(),
         };
-        println!("notice: {to} {due} ({})", n.cite);
+        outln!("notice: {to} {due} ({})", n.cite)?;
     }
     Ok(0)
 }
@@ -204,12 +204,15 @@ pub fn delay(ctx: &Ctx, a: &IncidentDelayArgs) -> eyre::Result<u8> {
     let receipt = append(ctx, &t.write, IncidentBody::Delay(body.clone()))?;
     let mut view = v;
     view.delays.push(body);
-    println!(
+    outln!(
         "ACK incident_delay={} incident={} seq={} log={}",
-        receipt.entry_sha256, view.entry_sha256, receipt.seq, receipt.log_id
-    );
+        receipt.entry_sha256,
+        view.entry_sha256,
+        receipt.seq,
+        receipt.log_id
+    )?;
     if let Some(end) = view.delay_end() {
-        println!("notices are delayed until {end} (45 CFR 164.412)");
+        outln!("notices are delayed until {end} (45 CFR 164.412)")?;
     }
     Ok(0)
 }
@@ -239,13 +242,13 @@ pub fn notified(ctx: &Ctx, a: &IncidentNotifiedArgs) -> eyre::Result<u8> {
         note: a.note.clone().filter(|n| !n.is_empty()),
     };
     let receipt = append(ctx, &t.write, IncidentBody::Notice(body))?;
-    println!(
+    outln!(
         "ACK incident_notice={} incident={} to={} seq={} log={}",
         receipt.entry_sha256,
         v.entry_sha256,
         a.to.as_str(),
         receipt.seq,
         receipt.log_id
-    );
+    )?;
     Ok(0)
 }

@@ -15,18 +15,18 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> eyre::Result<u8> {
                 None => principal_from_env()?,
             };
             let s = keys::init_key(&path, &principal)?;
-            println!("created {} for {}", path.display(), s.principal());
-            println!("fingerprint {}", s.fingerprint());
-            println!("give your supervisor this allowed_signers line:");
-            println!("{}", s.allowed_signers_line());
+            outln!("created {} for {}", path.display(), s.principal())?;
+            outln!("fingerprint {}", s.fingerprint())?;
+            outln!("give your supervisor this allowed_signers line:")?;
+            outln!("{}", s.allowed_signers_line())?;
             Ok(0)
         }
         KeyCommand::Show(a) => {
             let s = Signer::load(&path)?;
             if a.allowed_signers {
-                println!("{}", s.allowed_signers_line());
+                outln!("{}", s.allowed_signers_line())?;
             } else {
-                println!("{}", s.openssh_public());
+                outln!("{}", s.openssh_public())?;
             }
             Ok(0)
         }

@@ -52,7 +52,7 @@ pub(crate) fn trust(ctx: &Ctx, allowed: Option<&Path>) -> eyre::Result<Trust> {
     if let Some(p) = allowed {
         let text =
             std::fs::read_to_string(p).wrap_err_with(|| format!("{}: cannot read", p.display()))?;
-        return parse_allowed_signers(&text, p).map_err(|e| eyre!(e));
+        return Ok(parse_allowed_signers(&text, p)?);
     }
     let keys = match keys::read_public(&ctx.data.signing_key())? {
         Some((k, p)) => vec![(p, k)],
@@ -121,7 +121,7 @@ pub(crate) fn verify_options_with(
     allowed: Option<&Path>,
     checkpoint_files: &[PathBuf],
 ) -> eyre::Result<(VerifyOptions, Vec<(PathBuf, checkpoint::Checkpoint)>)> {
-    ctx.data.check_strict_modes().map_err(|e| eyre!(e))?;
+    ctx.data.check_strict_modes()?;
     let trust = match given {
         Some(t) => t,
         None => trust(ctx, allowed)?,
@@ -168,25 +168,25 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
         match res {
             Ok(r) => {
                 for f in &r.findings {
-                    println!(
+                    outln!(
                         "{} log={} seq={} line={}",
                         f.code,
                         crate::text::escape(&log.display().to_string()),
                         f.seq,
                         f.line
-                    );
+                    )?;
                     hints.insert(f.code);
                 }
                 match r.exit_code() {
                     1 => any_err = true,
                     3 => any_warn = true,
-                    _ if !a.quiet => println!(
+                    _ if !a.quiet => outln!(
                         "ok log={} entries={} signers={} anchored={}",
                         crate::text::escape(&log.display().to_string()),
                         r.entries,
                         r.signers,
                         if r.anchored { "yes" } else { "no" }
-                    ),
+                    )?,
                     _ => {}
                 }
                 if let Some(id) = r.log_id {
@@ -248,6 +248,6 @@ fn make_checkpoint(ctx: &Ctx, a: &LogCheckpointArgs) -> eyre::Result<u8> {
         }
         r => r?,
     };
-    print!("{}", checkpoint::make(&id, r.entries, &last_hash, &signer));
+    out!("{}", checkpoint::make(&id, r.entries, &last_hash, &signer))?;
     Ok(0)
 }

@@ -1,6 +1,25 @@
 //! Command dispatch. Each command lives in its own file and returns the exit code it
 //! chose (0, 1 or 3); any `Err` is an operational error: printed plainly, exit 2 (docs/cli.md#exit-codes).
 
+/// `println!` for a command's output, returning the write's `io::Error` instead of
+/// panicking: a closed pipe (`p2review … | head -1`) then reaches `main`, which exits 0
+/// ([`is_broken_pipe`]). Every command writes its standard output through this, [`out!`]
+/// or a `Write` whose errors it returns.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` as [`outln!`] is `println!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 pub mod args;
 mod decide;
 mod evaluate;
@@ -34,7 +53,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(global: GlobalArgs) -> eyre::Result<Ctx> {
-        let data = DataDir::resolve(global.data_dir.as_deref()).map_err(eyre::Report::msg)?;
+        let data = DataDir::resolve(global.data_dir.as_deref())?;
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = !global.no_color && !no_color_env;
         let var = |k: &str| std::env::var(k).ok();

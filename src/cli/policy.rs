@@ -29,7 +29,7 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
                     Ok(p) => loaded.push(p),
                     Err(e) => {
                         bad += 1;
-                        println!("error: {}", crate::text::escape(&e.message));
+                        outln!("error: {}", crate::text::escape(&e.message))?;
                     }
                 }
             }
@@ -37,14 +37,14 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
             // not versions in force, so they take no part in the overlap check.
             for (name, text) in policy::RELEASED {
                 match policy::parse(text, &format!("released:{name}")) {
-                    Ok(p) => println!(
+                    Ok(p) => outln!(
                         "ok released:{name}: {} version {} (superseded; kept for looking up entries made under it)",
                         p.kind.id(),
                         crate::text::escape(&p.reference.version)
-                    ),
+                    )?,
                     Err(e) => {
                         bad += 1;
-                        println!("error: {}", crate::text::escape(&e.message));
+                        outln!("error: {}", crate::text::escape(&e.message))?;
                     }
                 }
             }
@@ -62,7 +62,7 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
                     Ok(p) => loaded.push(p),
                     Err(e) => {
                         bad += 1;
-                        println!("error: {}", crate::text::escape(&e.message));
+                        outln!("error: {}", crate::text::escape(&e.message))?;
                     }
                 }
             }
@@ -71,7 +71,7 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
     for kind in [policy::PolicyKind::Part2, policy::PolicyKind::Hipaa] {
         if let Err(e) = policy::check_overlaps(loaded.iter().filter(|p| p.kind == kind)) {
             bad += 1;
-            println!("error: {}", crate::text::escape(&e.message));
+            outln!("error: {}", crate::text::escape(&e.message))?;
         }
     }
     for p in &loaded {
@@ -89,7 +89,7 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "ok {}: {} version {} ({} rules{rows}, in force from {}{}) sha256 {}",
             crate::text::escape(&p.origin),
             p.reference.id,
@@ -100,7 +100,7 @@ fn check(path: Option<&Path>) -> eyre::Result<u8> {
                 .map(|t| format!(" to {t}"))
                 .unwrap_or_default(),
             p.reference.sha256
-        );
+        )?;
     }
     Ok(if bad > 0 {
         super::exit::PROBLEM
@@ -113,11 +113,11 @@ fn test(ctx: &Ctx, args: &PolicyTestArgs) -> eyre::Result<u8> {
     let engine = Engine::load(ctx.global.policy.as_deref())?;
     let paths: Vec<&Path> = args.scenarios.iter().map(|p| p.as_path()).collect();
     let today = chrono::Local::now().date_naive();
-    let report = scenario::run(&engine, &paths, today).map_err(eyre::Report::msg)?;
+    let report = scenario::run(&engine, &paths, today)?;
     for f in &report.failures {
-        println!("{f}");
+        outln!("{f}")?;
     }
-    println!("{}", report.summary());
+    outln!("{}", report.summary())?;
     Ok(if report.failed > 0 {
         super::exit::PROBLEM
     } else {

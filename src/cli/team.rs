@@ -65,7 +65,7 @@ fn init(a: &TeamInitArgs) -> eyre::Result<u8> {
         &Settings::new(a.override_second_reviewer),
     )
     .map_err(|e| eyre!(e))?;
-    println!(
+    outln!(
         "team store created: {} (four-eyes on overrides: {})",
         escape(&s.describe()),
         if a.override_second_reviewer {
@@ -73,11 +73,11 @@ fn init(a: &TeamInitArgs) -> eyre::Result<u8> {
         } else {
             "no"
         }
-    );
-    println!(
+    )?;
+    outln!(
         "next: add each reviewer with `p2review team add-reviewer --team {} --principal USER@HOST --key THEIR_signing_key.pub`, and put the reviewers in one group owning logs/ and claims/ (chgrp)",
         escape(&s.describe())
-    );
+    )?;
     Ok(0)
 }
 
@@ -89,7 +89,7 @@ fn add_reviewer(a: &TeamAddReviewerArgs) -> eyre::Result<u8> {
     let line = store
         .add_reviewer(&a.principal, &text)
         .map_err(|e| eyre!(e))?;
-    println!("{}", escape(&line));
+    outln!("{}", escape(&line))?;
     Ok(0)
 }
 
@@ -103,12 +103,12 @@ fn release(a: &TeamReleaseArgs) -> eyre::Result<u8> {
         );
     }
     for c in gone {
-        println!(
+        outln!(
             "released {} (queue {}) held by {}",
             escape(&c.disclosure),
             &c.queue[..12.min(c.queue.len())],
             escape(&c.holder)
-        );
+        )?;
     }
     Ok(0)
 }
@@ -149,9 +149,9 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
             "logs": logs.len(),
             "entries_failed": failed,
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        print!(
+        out!(
             "{}",
             status_table(
                 &store.describe(),
@@ -161,7 +161,7 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
                 &pending,
                 failed
             )
-        );
+        )?;
     }
     Ok(if conflicts.is_empty() { 0 } else { 1 })
 }

@@ -22,7 +22,7 @@ pub struct Engine {
 }
 
 /// The bundled policies. They are compiled into the binary and validated by the test suite
-/// (`tests/policy_load.rs`), so loading them cannot fail in a tested build.
+/// (`tests/judgement/policy_load.rs`), so loading them cannot fail in a tested build.
 impl Default for Engine {
     fn default() -> Self {
         Engine::load(None).expect("the bundled policies are valid")

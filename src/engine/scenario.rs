@@ -112,6 +112,21 @@ pub fn check(ev: &Evaluation, expect: &Expect) -> Vec<String> {
     out
 }
 
+/// Why a scenario run stopped (exit 2): the file, then the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// Unreadable or invalid scenario file (the message names the file and place).
+    #[error(transparent)]
+    Load(#[from] crate::queue::LoadError),
+    /// No policy in force on the scenario's `as_of` date.
+    #[error("{}", path.display())]
+    NoPolicy {
+        path: std::path::PathBuf,
+        #[source]
+        source: crate::policy::PolicyError,
+    },
+}
+
 /// Evaluate every disclosure of one scenario file and add to `report`. `Err` is an
 /// operational error (unreadable or invalid file, no policy in force): exit 2.
 pub fn run_file(
@@ -119,12 +134,15 @@ pub fn run_file(
     path: &Path,
     today: NaiveDate,
     report: &mut Report,
-) -> Result<(), String> {
-    let lq = load_path(path).map_err(|e| e.to_string())?;
+) -> Result<(), ScenarioError> {
+    let lq = load_path(path)?;
     let as_of = lq.queue.as_of.unwrap_or(today);
     let ev = engine
         .for_date(as_of)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|source| ScenarioError::NoPolicy {
+            path: path.to_owned(),
+            source,
+        })?;
     let file = path.display().to_string();
     for d in &lq.queue.disclosures {
         let problems = match &d.expect {
@@ -155,7 +173,7 @@ pub fn run_file(
 }
 
 /// Run several scenario files.
-pub fn run(engine: &Engine, paths: &[&Path], today: NaiveDate) -> Result<Report, String> {
+pub fn run(engine: &Engine, paths: &[&Path], today: NaiveDate) -> Result<Report, ScenarioError> {
     let mut report = Report::default();
     for p in paths {
         run_file(engine, p, today, &mut report)?;

@@ -2,10 +2,10 @@
 //! (docs/queue-format.md, docs/evaluation-json.md#consent). Policies only map these facts to outcomes; everything that needs dates,
 //! names or lists is decided here, where it can be unit-tested.
 
-pub mod consent;
-pub mod names;
-pub mod restriction;
-pub mod vocab;
+pub(crate) mod consent;
+pub(crate) mod names;
+pub(crate) mod restriction;
+pub(crate) mod vocab;
 
 use chrono::NaiveDate;
 

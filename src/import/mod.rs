@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 pub use build::{Summary, UNMATCHED, build_queue};
 pub use claims::{RawClaim, read_claims};
 pub use context_skeleton::{context_skeleton, npis_seen};
-pub use pseudonym::PseudonymKey;
+pub use pseudonym::{PseudonymKey, PseudonymKeyError};
 pub use valueset::ValueSet;
 
 use crate::queue::Queue;

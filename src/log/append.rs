@@ -598,7 +598,8 @@ impl Appender {
             .parent()
             .filter(|d| !d.as_os_str().is_empty());
         for d in data.into_iter().chain([self.heads_dir.as_path()]) {
-            crate::paths::check_not_shared_writable(d).map_err(AppendError::Head)?;
+            crate::paths::check_not_shared_writable(d)
+                .map_err(|e| AppendError::Head(e.to_string()))?;
         }
         Ok(())
     }

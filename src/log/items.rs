@@ -17,7 +17,7 @@ use super::entry::{Body, Entry, parse_ts_ms};
 use super::findings::Code;
 use super::line::GoodLine;
 use super::read::LogCursor;
-use super::supersede::{Place, honoured};
+use super::supersede::{Place, honoured, repeat};
 
 /// One decision of this log that no honoured supersession names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,11 +260,7 @@ impl ItemIndex {
             });
         }
         let effective = self.effective(subject, disclosure);
-        if effective.is_empty()
-            || effective
-                .iter()
-                .any(|e| Some(e.entry.as_str()) == supersedes)
-        {
+        if repeat(&effective, supersedes, |e, h| e.entry == h).allowed() {
             return Ok(());
         }
         Err(SupersedeProblem::Required {

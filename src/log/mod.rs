@@ -18,14 +18,14 @@ pub mod chain;
 pub mod checkpoint;
 pub mod entry;
 pub mod findings;
-pub mod head;
-pub mod items;
+pub(crate) mod head;
+pub(crate) mod items;
 pub mod keys;
 pub mod line;
 pub mod read;
 pub mod record;
 pub mod sshsig;
-pub mod supersede;
+pub(crate) mod supersede;
 pub mod trust;
 pub mod verify;
 

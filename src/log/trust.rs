@@ -91,13 +91,28 @@ impl Trust {
     }
 }
 
+/// A line of an allowed_signers file that cannot be used: an operational error (exit 2),
+/// shown as `<file>:<line>: <what is wrong and what to do>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: {message}", origin.display())]
+pub struct SignersError {
+    pub origin: std::path::PathBuf,
+    /// 1-based.
+    pub line: usize,
+    pub message: String,
+}
+
 /// Parse an allowed_signers file. `Err` is an operational error (exit 2) naming file and line.
-pub fn parse_allowed_signers(text: &str, origin: &Path) -> Result<Trust, String> {
+pub fn parse_allowed_signers(text: &str, origin: &Path) -> Result<Trust, SignersError> {
     let mut lines = Vec::new();
     let mut owners: HashMap<[u8; 32], (String, usize)> = HashMap::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
-        let at = |msg: String| format!("{}:{n}: {msg}", origin.display());
+        let at = |message: String| SignersError {
+            origin: origin.to_owned(),
+            line: n,
+            message,
+        };
         let s = raw.trim();
         if s.is_empty() || s.starts_with('#') {
             continue;
@@ -385,13 +400,15 @@ mod tests {
         assert!(
             parse_allowed_signers(&ca, Path::new("as"))
                 .unwrap_err()
+                .message
                 .contains("cert-authority")
         );
         let two = format!("a@h ssh-ed25519 {0}\nb@h ssh-ed25519 {0}\n", key_b64(&k));
+        let e = parse_allowed_signers(&two, Path::new("as")).unwrap_err();
+        assert_eq!((e.origin.as_path(), e.line), (Path::new("as"), 2));
         assert!(
-            parse_allowed_signers(&two, Path::new("as"))
-                .unwrap_err()
-                .contains("as:2:")
+            e.to_string().starts_with("as:2: this key is also listed"),
+            "{e}"
         );
         let comma = format!("a@h,b@h ssh-ed25519 {}\n", key_b64(&k));
         assert!(parse_allowed_signers(&comma, Path::new("as")).is_err());

@@ -8,7 +8,7 @@
 
 mod compile;
 mod error;
-pub mod intern;
+pub(crate) mod intern;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

@@ -5,9 +5,9 @@
 //! `index` builds the lookups the engine uses. `synth` generates large valid queues for
 //! benchmarks.
 
-pub mod amount;
+pub(crate) mod amount;
 pub mod canonical;
-pub mod index;
+pub(crate) mod index;
 pub mod limits;
 pub mod load;
 pub mod model;

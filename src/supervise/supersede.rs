@@ -1,12 +1,11 @@
-//! Supersession over the records a supervisor reads: the rule itself
-//! ([`honoured`]: same item, later place) lives in `crate::log::supersede` (one definition
-//! for the appender, the review screen and every supervisor count); this applies it to the
-//! supervisor's compact records (interned text, hashes as bytes) without copying them.
+//! Supersession over the records a supervisor reads: the rule (`honoured`: same item,
+//! later place) and the loop that applies it (`resolve_iter`) live in
+//! `crate::log::supersede` (one definition for the appender, the review screen and every
+//! supervisor count); this makes the supervisor's compact records (interned text, hashes
+//! as bytes) an input of that loop without copying them.
 
-use std::collections::{HashMap, HashSet};
-
-pub use crate::log::supersede::{IGNORED, SupersedesWarning, UNRESOLVED};
-use crate::log::supersede::{Place, honoured};
+pub use crate::log::supersede::{IGNORED, SupersedesWarning, UNRESOLVED, resolve_iter};
+use crate::log::supersede::{Place, Supersession};
 
 use super::record::{DecisionRecord, Hash, Sym};
 
@@ -52,67 +51,34 @@ impl ItemEntry {
         }
     }
 }
-/// The outcome over every decision entry read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Resolution {
-    /// Entries named by an honoured supersession (no longer effective).
-    pub superseded: HashSet<Hash>,
-    /// Verified escalations no honoured supersession names, in input order.
-    pub open_escalations: Vec<Hash>,
-    pub warnings: Vec<SupersedesWarning>,
-}
-
-impl Resolution {
-    /// Still effective: verified and not superseded.
-    pub fn effective(&self, hash: &Hash, verified: bool) -> bool {
-        verified && !self.superseded.contains(hash)
+impl Supersession for ItemEntry {
+    type Hash = Hash;
+    fn hash(&self) -> Hash {
+        self.hash
+    }
+    fn supersedes(&self) -> Option<Hash> {
+        self.supersedes
+    }
+    fn same_item(&self, other: &Self) -> bool {
+        self.subject == other.subject && self.disclosure == other.disclosure
+    }
+    fn place(&self) -> Place<'_> {
+        ItemEntry::place(self)
+    }
+    fn verified(&self) -> bool {
+        self.verified
+    }
+    fn escalate(&self) -> bool {
+        self.escalate
     }
 }
+
+/// The outcome over every decision entry read.
+pub type Resolution = crate::log::supersede::Resolution<Hash>;
 
 /// Decide every `supersedes` among `entries` (all decision entries read, any order).
 pub fn resolve(entries: &[ItemEntry]) -> Resolution {
     resolve_iter(|| entries.iter().copied())
-}
-
-/// [`resolve`] over entries produced on demand (read twice, never collected): memory
-/// follows the number of supersessions, not of entries.
-pub fn resolve_iter<I: Iterator<Item = ItemEntry>>(entries: impl Fn() -> I) -> Resolution {
-    // The verified superseding entries (a failed one is listed as FAILED already; its
-    // fields mean nothing), and the entries they name.
-    let superseding: Vec<ItemEntry> = entries()
-        .filter(|e| e.verified && e.supersedes.is_some())
-        .collect();
-    let named: HashSet<Hash> = superseding.iter().filter_map(|e| e.supersedes).collect();
-    let mut by_hash: HashMap<Hash, ItemEntry> = HashMap::new();
-    for e in entries() {
-        if named.contains(&e.hash) {
-            by_hash.insert(e.hash, e);
-        }
-    }
-    let mut out = Resolution::default();
-    for s in &superseding {
-        let Some(named) = s.supersedes else { continue };
-        let warn = |code| SupersedesWarning {
-            code,
-            entry: s.hash.hex(),
-            names: named.hex(),
-        };
-        let Some(e) = by_hash.get(&named) else {
-            out.warnings.push(warn(UNRESOLVED));
-            continue;
-        };
-        let same_item = e.subject == s.subject && e.disclosure == s.disclosure;
-        if honoured(same_item, e.place(), s.place()) && e.hash != s.hash {
-            out.superseded.insert(e.hash);
-        } else {
-            out.warnings.push(warn(IGNORED));
-        }
-    }
-    out.open_escalations = entries()
-        .filter(|e| e.escalate && out.effective(&e.hash, e.verified))
-        .map(|e| e.hash)
-        .collect();
-    out
 }
 
 /// [`resolve`] over records already read (all of them: a filtered list would miss

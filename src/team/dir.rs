@@ -265,7 +265,7 @@ impl TeamStore for DirStore {
     fn trust(&self) -> Result<Trust, TeamError> {
         let p = self.allowed_signers_path();
         let text = fs::read_to_string(&p).map_err(|e| io_err(&p, "cannot read", e))?;
-        parse_allowed_signers(&text, &p).map_err(TeamError::Store)
+        parse_allowed_signers(&text, &p).map_err(|e| TeamError::Store(e.to_string()))
     }
 
     fn trust_stamp(&self) -> Option<(u64, Option<std::time::SystemTime>)> {

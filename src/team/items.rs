@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::decision::Decision;
+use crate::log::supersede::{Repeat, repeat};
 use crate::log::trust::Trust;
 use crate::log::verify::VerifyOptions;
 use crate::supervise::{DecisionRecord, Hash, load_logs_keeping};
@@ -107,27 +108,24 @@ pub fn plan(
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let Some(named) = supersedes else {
-        if view.effective.is_empty() {
-            return Ok(Plan {
-                second_reviewer: four_eyes,
-            });
+    let target = match repeat(&view.effective, supersedes, |r, h| {
+        r.entry_sha256.hex() == h
+    }) {
+        Repeat::First => None,
+        Repeat::Replaces(t) => Some(t),
+        Repeat::Unnamed => {
+            return Err(format!(
+                "this item already has a decision ({}); a new decision must name the one it replaces — nothing was recorded",
+                list()
+            ));
         }
-        return Err(format!(
-            "this item already has a decision ({}); a new decision must name the one it replaces — nothing was recorded",
-            list()
-        ));
+        Repeat::NotEffective => {
+            return Err(format!(
+                "--supersedes names no current decision of this item ({}); nothing was recorded",
+                list()
+            ));
+        }
     };
-    let target = view
-        .effective
-        .iter()
-        .find(|r| r.entry_sha256.hex() == named);
-    if target.is_none() && !view.effective.is_empty() {
-        return Err(format!(
-            "--supersedes names no current decision of this item ({}); nothing was recorded",
-            list()
-        ));
-    }
     if let Some(t) = target
         && view.pending.contains(&t.entry_sha256)
         && decision == Decision::Approve

@@ -11,7 +11,7 @@ pub mod status;
 
 pub use pack::{PackError, TrainingPack, load_pack};
 pub use practice::{Feedback, IncidentFeedback, Key, Phase, Question, Score, Session};
-pub use records::{TrainingLog, own_training_notice, read_training_log};
+pub use records::{TrainingLog, TrainingLogError, own_training_notice, read_training_log};
 pub use status::{
     AcceptedVersions, Completion, Currency, TraineeStatus, due_reason, summarize,
     summarize_with_failed,

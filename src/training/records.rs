@@ -34,20 +34,47 @@ impl TrainingLog {
     }
 }
 
+/// Why a training log could not be read at all (a log that reads but fails verification is
+/// a [`TrainingLog`] with findings, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum TrainingLogError {
+    /// Missing, not a regular file, or unreadable: the I/O error is the cause.
+    #[error("{}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Its anchors (head file, checkpoints) could not be read; the message names the file.
+    #[error("{0}")]
+    Anchors(String),
+}
+
 /// Read and verify `path`. `Err` when it cannot be read at all.
-pub fn read_training_log(path: &Path, opts: &VerifyOptions) -> Result<TrainingLog, String> {
+pub fn read_training_log(
+    path: &Path,
+    opts: &VerifyOptions,
+) -> Result<TrainingLog, TrainingLogError> {
     let mut data = Vec::new();
     crate::log::verify::open_log(path)
         .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut data))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|source| TrainingLogError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
     from_bytes(path, &data, opts)
 }
 
-fn from_bytes(path: &Path, data: &[u8], opts: &VerifyOptions) -> Result<TrainingLog, String> {
+fn from_bytes(
+    path: &Path,
+    data: &[u8],
+    opts: &VerifyOptions,
+) -> Result<TrainingLog, TrainingLogError> {
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     let id = peek_log_id(first);
     let mut extra = Vec::new();
-    let anchors = anchors_for(id.as_deref(), Some(path), opts, &mut extra)?;
+    let anchors = anchors_for(id.as_deref(), Some(path), opts, &mut extra)
+        .map_err(TrainingLogError::Anchors)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     chain.collect = Some(Vec::new());
     let mut off = 0u64;

@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
                     .map(|e| serde_json::json!({"disclosure": escape(&e.disclosure), "reason": e.reason}))
                     .collect::<Vec<_>>()
             );
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
         ExportFormat::Csv => {
             // What is listed apart goes into the leading `#` lines, before the header row.
@@ -125,12 +125,12 @@ pub fn run(ctx: &Ctx, a: &LogAccountingArgs) -> eyre::Result<u8> {
                     e.reason
                 ));
             }
-            print!("{}{apart}{}", &csv[..split], &csv[split..]);
+            out!("{}{apart}{}", &csv[..split], &csv[split..])?;
         }
-        ExportFormat::Table => print!(
+        ExportFormat::Table => out!(
             "{}",
             table(&a.patient, period, &loaded, &acc, &out, term_width())
-        ),
+        )?,
     }
     report_findings(&loaded);
     // A failed log fails the accounting even when no row of this patient is on a failed
@@ -410,28 +410,31 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
             if let Some(o) = v.as_object_mut() {
                 o.remove("as_of");
             }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
-        ExportFormat::Csv => print!("{}", export::to_csv(&meta, RECIPIENT_COLUMNS, &out)?),
+        ExportFormat::Csv => out!("{}", export::to_csv(&meta, RECIPIENT_COLUMNS, &out)?)?,
         ExportFormat::Table => {
-            println!(
+            outln!(
                 "Recipients of records under consent {}{} (verified approvals, superseded ones included)",
                 escape(&a.consent),
                 a.since.map_or(String::new(), |d| format!(" since {d}"))
-            );
+            )?;
             for l in &loaded.logs {
-                println!(
+                outln!(
                     "log {}  {}",
                     escape(&l.path.display().to_string()),
                     l.result
-                );
+                )?;
             }
-            println!(
+            outln!(
                 "\n{:<10} {:<24} {:<10} {:<10} DISCLOSURES",
-                "PATIENT", "RECIPIENT", "FIRST", "LAST"
-            );
+                "PATIENT",
+                "RECIPIENT",
+                "FIRST",
+                "LAST"
+            )?;
             for r in &out {
-                println!(
+                outln!(
                     "{} {} {} {} {}{}",
                     crate::text::fit(&r.subject, 10, ctx.global.ascii),
                     crate::text::fit(&r.recipient, 24, ctx.global.ascii),
@@ -439,12 +442,12 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
                     r.last,
                     r.disclosures,
                     if r.superseded { " (superseded)" } else { "" }
-                );
+                )?;
                 if !r.conduit.is_empty() {
-                    println!("{:<11}via {}", "", r.conduit);
+                    outln!("{:<11}via {}", "", r.conduit)?;
                 }
             }
-            println!("\n{} recipients", out.len());
+            outln!("\n{} recipients", out.len())?;
         }
     }
     report_findings(&loaded);

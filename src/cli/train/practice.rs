@@ -162,21 +162,22 @@ pub fn run(ctx: &Ctx, args: &TrainArgs) -> eyre::Result<u8> {
     match (&app.recorded, app.finished()) {
         (Some(Ok(w)), _) => {
             let passed = crate::training::passed(s.correct, s.total, pass);
-            println!(
+            outln!(
                 "{principal}: {}/{} correct ({}%), pass mark {pass}%: {}; completion record written to {w}",
                 s.correct,
                 s.total,
                 s.percent(),
                 if passed { "PASSED" } else { "NOT PASSED" }
-            );
+            )?;
             Ok(crate::cli::exit::OK)
         }
         (Some(Err(e)), _) => eyre::bail!("the completion record was NOT written: {e}"),
         (None, _) => {
-            println!(
+            outln!(
                 "session abandoned after {} of {} scenarios: nothing was recorded",
-                s.answered, s.total
-            );
+                s.answered,
+                s.total
+            )?;
             Ok(crate::cli::exit::OK)
         }
     }

@@ -89,9 +89,7 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
     } else {
         (a.logs.clone(), false)
     };
-    ctx.data
-        .check_strict_modes()
-        .map_err(|e| color_eyre::eyre::eyre!(e))?;
+    ctx.data.check_strict_modes()?;
     let opts = VerifyOptions {
         trust: crate::cli::log::trust(ctx, a.allowed_signers.as_deref())?,
         checkpoints: Vec::new(),
@@ -104,7 +102,7 @@ pub fn run(ctx: &Ctx, a: &TrainStatusArgs) -> eyre::Result<u8> {
         if default && !path.exists() {
             continue;
         }
-        let log = read_training_log(path, &opts).map_err(eyre::Report::msg)?;
+        let log = read_training_log(path, &opts)?;
         if log.kind != Some(crate::log::LogKind::Training) {
             eprintln!(
                 "p2review: {}: not a training log; no completion in it counts",

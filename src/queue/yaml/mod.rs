@@ -2,7 +2,7 @@
 //! agree: the fast reader (`mini`) for the plain block layout queue files are written in,
 //! else serde_yaml (libyaml) behind a guard on libyaml's own events (`events`).
 //!
-//! Invariants (each pinned by the named test in `tests/queue_load.rs`):
+//! Invariants (each pinned by the named test in `tests/judgement/queue_load.rs`):
 //! 1. One meaning per file: whenever the fast reader returns a value, serde_yaml returns
 //!    the same value for the same bytes (`mutations::every_path_agrees_with_serde_yaml`,
 //!    `yaml_invariant_fast_reader_agrees_on_whitespace_and_continuations`). It reads only

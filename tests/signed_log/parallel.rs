@@ -4,7 +4,7 @@
 //! signature key, truncation against a checkpoint), and on signatures crafted to pass a bare
 //! batch equation but not `verify_strict` (docs/signed-log.md#batch-verification).
 
-mod log_support;
+use crate::log_support;
 
 use log_support::*;
 use p2review::log::batch::SigMode;

@@ -2,7 +2,7 @@
 //! queue loads back, the pseudonym key, and the PHI canary. Also `import fhir-consent`
 //! end to end (its mapping rules are unit tests in src/import/fhir/tests.rs).
 
-mod x12_support;
+use crate::x12_support;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! Every terminal size from 1x1 to 130x45 renders without panicking, in the list, in a
 //! dialog and in an overlay, and keys pressed at any size are safe.
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::tui::Action;
 use tui_common::*;

@@ -1,7 +1,7 @@
 //! `decide --note` screens the note like the review TUI: a refusal exits 2, names the rule,
 //! repeats nothing it found, and writes nothing.
 
-mod log_support;
+use crate::log_support;
 
 use log_support::*;
 

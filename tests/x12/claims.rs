@@ -1,7 +1,7 @@
 //! Synthetic claims through the importer: the positive and trap cases of flagging, the
 //! claim fields, patient refs, and tokenizer robustness (BOM, bare CR, odd separators).
 
-mod x12_support;
+use crate::x12_support;
 
 use p2review::import::{self, PseudonymKey, ValueSet};
 use p2review::queue::{Disclosure, Queue, RecipientKind, load_bytes};

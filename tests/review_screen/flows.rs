@@ -1,7 +1,7 @@
 //! Key-sequence flows through the real keymap, `update` and the effect driver, with an
 //! in-memory decision sink.
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::decision::{Decision, ReasonCode};
 use p2review::engine::Part2Status;

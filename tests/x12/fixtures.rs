@@ -2,7 +2,7 @@
 //! (counted here independently, by splitting on the terminator) or fails with the expected
 //! clear error.
 
-mod x12_support;
+use crate::x12_support;
 
 use std::path::{Path, PathBuf};
 

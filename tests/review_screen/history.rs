@@ -1,7 +1,7 @@
 //! The item's decision history in `review`: who decided what, when, the reason, the
 //! reviewer's own note (not the queue's), and which entry each one supersedes.
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::decision::{Decision, ReasonCode};
 use p2review::tui::app::Overlay;

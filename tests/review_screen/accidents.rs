@@ -1,7 +1,7 @@
 //! Nothing is recorded by accident: a paste only ever types text into the field being
 //! edited, and a confirming key read before the dialog step was on screen is dropped.
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::decision::Decision;
 use p2review::tui::app::{Overlay, Step};

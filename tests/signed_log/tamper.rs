@@ -2,7 +2,7 @@
 //! non-canonical re-encoding of a ≥100-entry log is detected. The verifier runs in-process
 //! (same code as `log verify`) with a cache of per-line verdicts keyed by exact bytes.
 
-mod log_support;
+use crate::log_support;
 
 use std::collections::HashMap;
 

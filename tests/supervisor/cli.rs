@@ -3,7 +3,7 @@
 //! merge order, per-entry verification with one tampered log, CSV/JSON exports field by
 //! field, summary figures against hand-computed values, the filters at their edges.
 
-mod log_support;
+use crate::log_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -11,7 +11,7 @@ use std::process::Output;
 use log_support::*;
 use serde_json::Value;
 
-const QUEUE: &str = include_str!("fixtures/supervise/two_patients.yaml");
+const QUEUE: &str = include_str!("../fixtures/supervise/two_patients.yaml");
 
 struct Three {
     alice: Env,

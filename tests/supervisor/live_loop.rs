@@ -4,7 +4,7 @@
 //! `supersedes` is the escalation; `log show` then counts no open escalation. A reviewer
 //! corrects their own decision the same way. Nothing is edited.
 
-mod log_support;
+use crate::log_support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use p2review::tui::keymap::Key;
 use p2review::tui::{Action, App, Driver, EvalFn, Loader, SignedLogSink};
 use serde_json::Value;
 
-const QUEUE: &str = include_str!("fixtures/supervise/two_patients.yaml");
+const QUEUE: &str = include_str!("../fixtures/supervise/two_patients.yaml");
 
 /// The review TUI over `queue` and `log`, signing with the key of `env`, loaded and
 /// seeded from the log (the same wiring as `p2review review`, without a terminal).

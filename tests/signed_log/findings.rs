@@ -1,6 +1,6 @@
 //! Each finding code of docs/signed-log.md#finding-codes from a hand-built log that has exactly that defect.
 
-mod log_support;
+use crate::log_support;
 
 use log_support::*;
 use p2review::log::canonical::to_canonical;

@@ -1,7 +1,7 @@
 //! docs/signed-log.md#with-stock-tools-only: the shell recipe with stock `jq` and `ssh-keygen` verifies our entries — run
 //! verbatim. Fails (does not skip) when either tool is missing: CI installs them.
 
-mod log_support;
+use crate::log_support;
 
 use log_support::*;
 

@@ -1,7 +1,7 @@
 //! Control characters, escape sequences and bidi overrides in input text are shown
 //! escaped and never reach the terminal.
 
-mod tui_common;
+use crate::tui_common;
 
 use std::sync::Arc;
 

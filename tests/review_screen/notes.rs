@@ -1,7 +1,7 @@
 //! The note in the decision dialog: screened for patient identifiers before it is signed,
 //! its 280-character limit counted on screen, edited with Ctrl-W / Ctrl-U.
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::tui::app::{Overlay, Step};
 use tui_common::*;

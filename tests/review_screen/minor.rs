@@ -1,7 +1,7 @@
 //! Smaller review-screen rules: the override reason picker, deferred items and `n`, the
 //! escalated quick filter, the evaluation date, and help that pages and stops at its end.
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::decision::{Decision, ReasonCode};
 use p2review::tui::app::{DecidedFilter, Overlay};

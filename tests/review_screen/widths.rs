@@ -1,7 +1,7 @@
 //! Long ids, names and messages: shortened by display width with a visible `…`, never cut
 //! silently, and reachable in full (trace overlay, message log).
 
-mod tui_common;
+use crate::tui_common;
 
 use p2review::tui::Action;
 use p2review::tui::app::{Overlay, StatusKind};

@@ -7,7 +7,7 @@
 //! from `key init` — byte-for-byte what the recorder writes, only the clock is chosen. No
 //! test-only path exists in the binary.
 
-mod log_support;
+use crate::log_support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use log_support::*;

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use p2review::engine::Engine;
 use p2review::policy::{self, PolicySet};
 
-const PART2: &str = include_str!("../policies/part2.yaml");
-const HIPAA: &str = include_str!("../policies/hipaa.yaml");
+const PART2: &str = include_str!("../../policies/part2.yaml");
+const HIPAA: &str = include_str!("../../policies/hipaa.yaml");
 
 /// 42 CFR 2.32(a)(1) and (a)(2) as published (89 FR 12626), for comparison.
 const STATEMENT_1: &str = "This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony that describes the information contained in this record, in any civil, criminal, administrative, or legislative proceedings by any Federal, State, or local authority, against the patient, unless authorized by the consent of the patient, except as provided at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition, the Federal rules prohibit you from making any other use or disclosure of this record unless at least one of the following applies:\n\n(i) Further use or disclosure is expressly permitted by the written consent of the individual whose information is being disclosed in this record or as otherwise permitted by 42 CFR part 2.\n\n(ii) You are a covered entity or business associate and have received the record for treatment, payment, or health care operations, or\n\n(iii) You have received the record from a covered entity or business associate as permitted by 45 CFR part 164, subparts A and E.\n\nA general authorization for the release of medical or other information is NOT sufficient to meet the required elements of written consent to further use or redisclose the record (see 42 CFR 2.31).";
@@ -377,7 +377,7 @@ fn policy_file_replaces_only_its_own_id_and_long_statement_reaches_results() {
 
 #[test]
 fn the_policy_guide_lists_every_fact() {
-    let guide = include_str!("../policies/README.md");
+    let guide = include_str!("../../policies/README.md");
     for name in policy::fact_names() {
         assert!(
             guide.contains(&format!("`{name}`")),

@@ -4,7 +4,9 @@
 //! truncate, resize, seek-and-write or rename a file — except the head file's tmp + rename.
 //!
 //! docs/ARCHITECTURE.md: the result vocabulary (`src/verdict.rs`) is a leaf, and queue, facts, policy,
-//! decision and log never import the engine, which consumes them.
+//! decision and log never import the engine, which consumes them; every top-level module
+//! imports only the layers before it (`scripts/module-graph --check`); color-eyre is the CLI
+//! edge's (src/cli, src/main.rs): the core returns typed errors that keep their causes.
 
 use std::path::Path;
 
@@ -161,4 +163,66 @@ fn the_tui_shell_knows_no_screen_and_screens_do_not_import_each_other() {
         check(&format!("src/tui/{s}"), &others);
     }
     assert!(hits.is_empty(), "{hits:#?}");
+}
+
+/// docs/ARCHITECTURE.md#errors: `eyre`/`color_eyre` reports are for the CLI edge only; a
+/// library caller of the core gets error types it can match and whose causes it can walk.
+#[test]
+fn only_the_cli_edge_uses_eyre() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    assert!(files.len() >= 100, "found {} files", files.len());
+    let edge = [root.join("src/cli"), root.join("src/main.rs")];
+    let mut checked = 0;
+    let mut hits = Vec::new();
+    for p in files
+        .iter()
+        .filter(|p| !edge.iter().any(|e| p.starts_with(e)))
+    {
+        checked += 1;
+        let text = std::fs::read_to_string(p).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains("eyre") {
+                let rel = p.strip_prefix(root).unwrap().display();
+                hits.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(checked >= 80, "checked only {checked} files");
+    assert!(
+        hits.is_empty(),
+        "the core must not use eyre/color_eyre: return a typed error (thiserror) and \
+         let src/cli add context: {hits:#?}"
+    );
+}
+
+/// docs/ARCHITECTURE.md#what-may-import-what, checked by the script that prints the graph.
+#[test]
+fn every_module_imports_only_the_layers_before_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = std::process::Command::new("bash")
+        .arg(root.join("scripts/module-graph"))
+        .arg("--check")
+        .output()
+        .expect("bash runs scripts/module-graph");
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The listing names real edges (a broken grep would pass the check vacuously).
+    let o = std::process::Command::new("bash")
+        .arg(root.join("scripts/module-graph"))
+        .output()
+        .unwrap();
+    let graph = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        graph
+            .lines()
+            .any(|l| l.starts_with("engine ") && l.contains("policy")),
+        "{graph}"
+    );
 }

@@ -8,8 +8,8 @@ use p2review::queue::{
     load_bytes_with, load_path,
 };
 
-const SPEC_YAML: &str = include_str!("fixtures/queue/spec_example.yaml");
-const SPEC_JSON: &str = include_str!("fixtures/queue/spec_example.json");
+const SPEC_YAML: &str = include_str!("../fixtures/queue/spec_example.yaml");
+const SPEC_JSON: &str = include_str!("../fixtures/queue/spec_example.json");
 
 fn load(text: &str) -> Result<Queue, String> {
     load_bytes(text.as_bytes(), "q.yaml").map_err(|e| e.message)

@@ -1,7 +1,7 @@
 //! `p2review train` refuses clearly before any screen opens: unknown pack, no key, a
 //! production log given as the training log, no terminal.
 
-mod log_support;
+use crate::log_support;
 
 use log_support::*;
 

@@ -1,6 +1,6 @@
 //! The bundled training packs are well-formed packs: a `pack:` block, enough scenarios,
 //! and a complete answer key on every one. (That the keys agree with the engine is checked
-//! by running `policy test` over them in tests/training_answer_keys.rs.)
+//! by running `policy test` over them in tests/training/answer_keys.rs.)
 
 use std::path::Path;
 
