@@ -22,7 +22,14 @@ pub fn run(ctx: &Ctx, cmd: TeamCommand) -> eyre::Result<u8> {
 
 /// Open the store `--team` / `P2REVIEW_TEAM` names (modes checked; exit 2 otherwise).
 pub(crate) fn open(spec: &str) -> eyre::Result<Box<dyn TeamStore>> {
-    team::open(spec).map_err(|e| eyre!("team {}: {e}", escape(spec)))
+    team::open(spec).map_err(|e| {
+        if team::is_postgres(spec) {
+            // The message names the store without its password; `spec` may hold one.
+            eyre!(e)
+        } else {
+            eyre!("team {}: {e}", escape(spec))
+        }
+    })
 }
 
 /// `--team` / `P2REVIEW_TEAM`; an empty value means none.

@@ -91,11 +91,27 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The server's own message for a database error; the cause for a connection error.
+pub fn error_text(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+    }
+    match std::error::Error::source(e) {
+        Some(s) => format!("{e}: {s}"),
+        None => e.to_string(),
+    }
+}
+
 fn unreachable(spec: &Spec, e: &postgres::Error) -> TeamError {
+    let what = if e.as_db_error().is_some() {
+        "refused the request"
+    } else {
+        "is unreachable"
+    };
     TeamError::Store(format!(
-        "team store {} is unreachable or failed ({}); nothing new was recorded — check the server and the network, then try again",
+        "team store {} {what} ({}); nothing new was recorded — check the server, the network and your role's GRANTs (docs/team.md), then try again",
         spec.shown,
-        crate::text::escape(&e.to_string())
+        crate::text::escape(&error_text(e))
     ))
 }
 
@@ -104,7 +120,7 @@ fn connect(spec: &Spec) -> Result<Client, TeamError> {
         TeamError::Store(format!(
             "{}: not a PostgreSQL URL ({}); write postgres://USER@HOST:PORT/DATABASE",
             spec.shown,
-            crate::text::escape(&e.to_string())
+            crate::text::escape(&error_text(&e))
         ))
     })?;
     if cfg.get_connect_timeout().is_none() {
@@ -561,7 +577,7 @@ impl PgListener {
             TeamError::Store(format!(
                 "team store {}: the live view lost its connection ({}); reopen the view",
                 self.shown,
-                crate::text::escape(&e.to_string())
+                crate::text::escape(&error_text(&e))
             ))
         };
         let mut n = 0;
