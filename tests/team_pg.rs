@@ -1071,21 +1071,20 @@ fn pg_init_open_and_refusals() {
         k,
     ]);
     assert_eq!(code(&o), Some(2), "one key under two principals");
-    assert_eq!(
+    let signer = Signer::load(&tmp.path().join("d/signing_key")).unwrap();
+    assert!(
         store
             .trust()
             .unwrap()
             .check(
                 "a@h.test",
-                &Signer::load(&tmp.path().join("d/signing_key"))
-                    .unwrap()
-                    .public_key(),
+                signer.public_key(),
                 p2review::log::NS_DECISION,
                 None,
                 Some(LogKind::Production)
             )
             .is_ok(),
-        true
+        "the added reviewer is one of the team's signers"
     );
     // A schema of a newer p2review is refused.
     c.execute(

@@ -54,6 +54,9 @@ struct Local {
     synced: bool,
 }
 
+/// A mirrored row: seq and the line's bytes.
+type SeqLine = (i64, Vec<u8>);
+
 /// Mirrored logs as local files for the readers.
 #[derive(Default)]
 struct Mirror {
@@ -465,7 +468,7 @@ impl PgStore {
                 "SELECT log_id, max(seq) FROM entries GROUP BY log_id ORDER BY log_id",
                 &[],
             )?;
-            let mut out: Vec<(String, Vec<(i64, Vec<u8>)>)> = Vec::new();
+            let mut out: Vec<(String, Vec<SeqLine>)> = Vec::new();
             for h in heads {
                 let id: String = h.get(0);
                 let max: i64 = h.get(1);
