@@ -321,11 +321,16 @@ fn pg_eight_reviewers_decide_every_item_exactly_once() {
     latencies.sort_unstable();
     let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
     eprintln!(
-        "postgres, 8 reviewers, 1000 items: {:.1} s ({:.0} decisions/s), per reviewer {per_child:?}; claim+decide round trip p50 {} µs, p99 {} µs (debug build)",
+        "postgres, 8 reviewers, 1000 items: {:.1} s ({:.0} decisions/s), per reviewer {per_child:?}; claim+decide round trip p50 {} µs, p99 {} µs ({} build)",
         elapsed.as_secs_f32(),
         1000.0 / elapsed.as_secs_f64(),
         pct(50),
-        pct(99)
+        pct(99),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
 }
 
