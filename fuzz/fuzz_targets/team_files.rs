@@ -1,4 +1,6 @@
-//! The team store's files read from the shared directory: `team.yaml` and claim files.
+//! The team store's files read from the shared directory: `team.yaml` and claim files; and
+//! the PostgreSQL backend's inputs: a team URL and the lines it mirrors (local log lines,
+//! outbox files).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,9 +9,24 @@ use p2review::team::claims::parse_claim;
 use p2review_fuzz::assert_printable;
 
 fuzz_target!(|data: &[u8]| {
+    // A mirrored line: read leniently, never panics; what it returns is its own bytes.
+    if let Some(l) = p2review::team::pg::mirror::parse(data) {
+        assert_eq!(l.bytes, data);
+        assert_eq!(l.log_id.len(), 32);
+        assert!(l.seq >= 0);
+    }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // A team URL: a password never reaches what is shown.
+    if let Ok(s) = p2review::team::pg::Spec::parse(text)
+        && let Some((_, rest)) = text.split_once("://")
+        && let Some((user, _)) = rest.split('/').next().unwrap_or("").rsplit_once('@')
+        && let Some((_, pw)) = user.split_once(':')
+        && pw.len() >= 4
+    {
+        assert!(!s.shown.contains(&format!(":{pw}@")), "{}", s.shown);
+    }
     match Settings::parse(text, "team.yaml") {
         Ok(s) => assert_eq!(Settings::parse(&s.to_yaml(), "team.yaml").as_ref(), Ok(&s)),
         Err(e) => assert_printable("a team.yaml error", &e),

@@ -171,7 +171,7 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
                     outln!(
                         "{} log={} seq={} line={}",
                         f.code,
-                        crate::text::escape(&log.display().to_string()),
+                        crate::text::escape(&crate::team::log_label(log)),
                         f.seq,
                         f.line
                     )?;
@@ -182,7 +182,7 @@ fn verify(ctx: &Ctx, a: &LogVerifyArgs) -> eyre::Result<u8> {
                     3 => any_warn = true,
                     _ if !a.quiet => outln!(
                         "ok log={} entries={} signers={} anchored={}",
-                        crate::text::escape(&log.display().to_string()),
+                        crate::text::escape(&crate::team::log_label(log)),
                         r.entries,
                         r.signers,
                         if r.anchored { "yes" } else { "no" }

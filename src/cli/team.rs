@@ -22,7 +22,14 @@ pub fn run(ctx: &Ctx, cmd: TeamCommand) -> eyre::Result<u8> {
 
 /// Open the store `--team` / `P2REVIEW_TEAM` names (modes checked; exit 2 otherwise).
 pub(crate) fn open(spec: &str) -> eyre::Result<Box<dyn TeamStore>> {
-    team::open(spec).map_err(|e| eyre!("team {}: {e}", escape(spec)))
+    team::open(spec).map_err(|e| {
+        if team::is_postgres(spec) {
+            // The message names the store without its password; `spec` may hold one.
+            eyre!(e)
+        } else {
+            eyre!("team {}: {e}", escape(spec))
+        }
+    })
 }
 
 /// `--team` / `P2REVIEW_TEAM`; an empty value means none.
@@ -55,10 +62,8 @@ pub(crate) fn team_logs(
 }
 
 fn init(a: &TeamInitArgs) -> eyre::Result<u8> {
-    if a.dir.starts_with("postgres://") || a.dir.starts_with("postgresql://") {
-        bail!(
-            "the PostgreSQL team backend is not in this version yet; give a directory on the shared host"
-        );
+    if team::is_postgres(&a.dir) {
+        return init_postgres(a);
     }
     let s = DirStore::init(
         Path::new(&a.dir),
@@ -81,11 +86,48 @@ fn init(a: &TeamInitArgs) -> eyre::Result<u8> {
     Ok(0)
 }
 
+#[cfg(feature = "postgres")]
+fn init_postgres(a: &TeamInitArgs) -> eyre::Result<u8> {
+    let s = team::pg::PgStore::init(&a.dir, &Settings::new(a.override_second_reviewer))
+        .map_err(|e| eyre!(e))?;
+    outln!(
+        "team store created: {} (four-eyes on overrides: {})",
+        escape(&s.describe()),
+        if a.override_second_reviewer {
+            "yes"
+        } else {
+            "no"
+        }
+    )?;
+    outln!(
+        "next: add each reviewer with `p2review team add-reviewer --team '{}' --principal USER@HOST --key THEIR_signing_key.pub`; the database roles and GRANTs are in docs/team.md",
+        escape(&s.describe())
+    )?;
+    Ok(0)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn init_postgres(_: &TeamInitArgs) -> eyre::Result<u8> {
+    Err(eyre!(crate::team::open("postgres://").unwrap_err()))
+}
+
 fn add_reviewer(a: &TeamAddReviewerArgs) -> eyre::Result<u8> {
     let spec = required(&a.team)?;
-    let store = DirStore::open(Path::new(spec)).map_err(|e| eyre!("team {}: {e}", escape(spec)))?;
     let text = std::fs::read_to_string(&a.key)
         .wrap_err_with(|| format!("{}: cannot read the public key", a.key.display()))?;
+    #[cfg(feature = "postgres")]
+    if team::is_postgres(spec) {
+        let store = team::pg::PgStore::open(spec).map_err(|e| eyre!(e))?;
+        let line = store
+            .add_reviewer(&a.principal, &text)
+            .map_err(|e| eyre!(e))?;
+        outln!("{}", escape(&line))?;
+        return Ok(0);
+    }
+    if team::is_postgres(spec) {
+        open(spec)?;
+    }
+    let store = DirStore::open(Path::new(spec)).map_err(|e| eyre!("team {}: {e}", escape(spec)))?;
     let line = store
         .add_reviewer(&a.principal, &text)
         .map_err(|e| eyre!(e))?;
@@ -139,6 +181,7 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
         .iter()
         .filter(|r| !r.verification.ok())
         .count();
+    let unsent = unsent(ctx);
     if matches!(a.format, EvalFormat::Json | EvalFormat::Jsonl) {
         let v = serde_json::json!({
             "team": store.describe(),
@@ -148,6 +191,7 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
             "pending_second_reviewer": pending,
             "logs": logs.len(),
             "entries_failed": failed,
+            "unsent_entries": unsent,
         });
         outln!("{v}")?;
     } else {
@@ -162,8 +206,20 @@ fn status(ctx: &Ctx, a: &TeamStatusArgs) -> eyre::Result<u8> {
                 failed
             )
         )?;
+        outln!("unsent entries in this data dir's outbox: {unsent}")?;
     }
     Ok(if conflicts.is_empty() { 0 } else { 1 })
+}
+
+/// Lines of this data dir's log acknowledged but not yet mirrored (PostgreSQL outbox).
+fn unsent(ctx: &Ctx) -> usize {
+    #[cfg(feature = "postgres")]
+    return team::pg::PgStore::outbox_len(&ctx.data);
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = ctx;
+        0
+    }
 }
 
 fn status_table(

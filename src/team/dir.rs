@@ -128,26 +128,7 @@ impl DirStore {
     /// signers. Refuses a second key for a principal already listed, a key already listed
     /// under another principal, and anything but ssh-ed25519; nothing is written then.
     pub fn add_reviewer(&self, principal: &str, pubkey_text: &str) -> Result<String, TeamError> {
-        if !crate::log::keys::valid_principal(principal) {
-            return Err(TeamError::Store(format!(
-                "--principal {}: not user@host (letters, digits, . _ -)",
-                crate::text::escape(principal)
-            )));
-        }
-        let pk = ssh_key::PublicKey::from_openssh(pubkey_text.trim()).map_err(|e| {
-            TeamError::Store(format!(
-                "--key: not an OpenSSH public key ({e}); give the reviewer's signing_key.pub"
-            ))
-        })?;
-        let key = pk.key_data().ed25519().ok_or_else(|| {
-            TeamError::Store("--key: not an ssh-ed25519 key; p2review signs with ed25519".into())
-        })?;
-        let line = format!(
-            "{principal} namespaces=\"{},{}\" ssh-ed25519 {}",
-            crate::log::NS_DECISION,
-            crate::log::NS_CHECKPOINT,
-            data_encoding::BASE64.encode(&crate::log::sshsig::wire_public_key(&key.0))
-        );
+        let line = signer_line(principal, pubkey_text)?;
         let path = self.allowed_signers_path();
         let old = fs::read_to_string(&path).map_err(|e| io_err(&path, "cannot read", e))?;
         if old
@@ -183,6 +164,32 @@ impl DirStore {
         fs::rename(&tmp, &path).map_err(|e| io_err(&path, "cannot replace", e))?;
         Ok(line)
     }
+}
+
+/// The allowed-signers line for `principal`'s public key (an OpenSSH `.pub` file's text):
+/// both backends store exactly this line. Refuses a bad principal and anything but
+/// ssh-ed25519.
+pub(crate) fn signer_line(principal: &str, pubkey_text: &str) -> Result<String, TeamError> {
+    if !crate::log::keys::valid_principal(principal) {
+        return Err(TeamError::Store(format!(
+            "--principal {}: not user@host (letters, digits, . _ -)",
+            crate::text::escape(principal)
+        )));
+    }
+    let pk = ssh_key::PublicKey::from_openssh(pubkey_text.trim()).map_err(|e| {
+        TeamError::Store(format!(
+            "--key: not an OpenSSH public key ({e}); give the reviewer's signing_key.pub"
+        ))
+    })?;
+    let key = pk.key_data().ed25519().ok_or_else(|| {
+        TeamError::Store("--key: not an ssh-ed25519 key; p2review signs with ed25519".into())
+    })?;
+    Ok(format!(
+        "{principal} namespaces=\"{},{}\" ssh-ed25519 {}",
+        crate::log::NS_DECISION,
+        crate::log::NS_CHECKPOINT,
+        data_encoding::BASE64.encode(&crate::log::sshsig::wire_public_key(&key.0))
+    ))
 }
 
 /// Every mode rule of the layout; the first violation is the error.

@@ -2,16 +2,18 @@
 //! conflicts and four-eyes. No terminal code.
 //!
 //! [`TeamStore`] is backend-neutral: the directory backend ([`dir::DirStore`], one host,
-//! per-item claim files created with `O_EXCL` under a lock) implements it now; a PostgreSQL
-//! backend (claims as rows with leases on the server's clock, `SELECT … FOR UPDATE SKIP
-//! LOCKED` for the next item, signed lines mirrored byte for byte, `LISTEN/NOTIFY`) is
-//! planned behind the same trait. The signed per-reviewer log stays the record: a store
+//! per-item claim files created with `O_EXCL` under a lock) and, with the cargo feature
+//! `postgres` (on by default), the PostgreSQL backend ([`pg::PgStore`]: claims as rows with
+//! leases on the server's clock, `SELECT … FOR UPDATE SKIP LOCKED` for the next item,
+//! signed lines mirrored byte for byte, `LISTEN/NOTIFY`). The signed per-reviewer log stays the record: a store
 //! coordinates, it never rewrites or replaces a log.
 
 pub mod claims;
 pub mod dir;
 pub mod items;
 pub mod live;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod record;
 pub mod settings;
 
@@ -153,12 +155,46 @@ pub trait TeamStore: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// Open the store named by `--team` / `P2REVIEW_TEAM`.
+/// Whether `spec` names a PostgreSQL store (`postgres://…` or `postgresql://…`).
+pub fn is_postgres(spec: &str) -> bool {
+    spec.starts_with("postgres://") || spec.starts_with("postgresql://")
+}
+
+/// Open the store named by `--team` / `P2REVIEW_TEAM`: a URL is PostgreSQL, anything else
+/// a directory.
 pub fn open(spec: &str) -> Result<Box<dyn TeamStore>, TeamError> {
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+    if is_postgres(spec) {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(pg::PgStore::open(spec)?));
+        #[cfg(not(feature = "postgres"))]
         return Err(TeamError::Store(
-            "the PostgreSQL team backend is not in this version yet; use a shared directory (`p2review team init DIR`)".into(),
+            "this p2review was built without the `postgres` feature; use a build with it, or a shared directory (`p2review team init DIR`)".into(),
         ));
     }
     Ok(Box::new(DirStore::open(Path::new(spec))?))
+}
+
+/// How findings name a log: a mirrored log's `<store url>#<log id>` (docs/team.md), any
+/// other log its path.
+pub fn log_label(path: &Path) -> String {
+    labels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(path)
+        .cloned()
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn set_log_label(path: &Path, label: &str) {
+    labels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.to_owned(), label.to_owned());
+}
+
+fn labels() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, String>> {
+    static L: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>> =
+        std::sync::OnceLock::new();
+    L.get_or_init(Default::default)
 }

@@ -156,7 +156,7 @@ fn report_findings(loaded: &Loaded) {
         eprintln!(
             "{} log={} line={} {}",
             o.code,
-            escape(&o.log_path.display().to_string()),
+            escape(&crate::team::log_label(&o.log_path)),
             o.line,
             o.detail.as_deref().unwrap_or_default()
         );
@@ -258,7 +258,7 @@ fn table(
     for l in &loaded.logs {
         out.push_str(&format!(
             "log {}  {}\n",
-            escape(&l.path.display().to_string()),
+            escape(&crate::team::log_label(&l.path)),
             l.result
         ));
     }
@@ -422,7 +422,7 @@ pub fn recipients(ctx: &Ctx, a: &LogRecipientsArgs) -> eyre::Result<u8> {
             for l in &loaded.logs {
                 outln!(
                     "log {}  {}",
-                    escape(&l.path.display().to_string()),
+                    escape(&crate::team::log_label(&l.path)),
                     l.result
                 )?;
             }

@@ -235,7 +235,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
         });
         out.push_str(&format!(
             "log {}\n    {}  id {}  checkpoint {}\n",
-            escape(&l.path.display().to_string()),
+            escape(&crate::team::log_label(&l.path)),
             l.result,
             id,
             cp
@@ -275,7 +275,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
                 "         {} (line {} of {})",
                 findings.join(" "),
                 r.line,
-                escape(&r.log_path.display().to_string())
+                escape(&crate::team::log_label(&r.log_path))
             ));
         }
     }
@@ -287,7 +287,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
                 o.code,
                 o.line,
                 o.seq,
-                escape(&o.log_path.display().to_string()),
+                escape(&crate::team::log_label(&o.log_path)),
             )),
             None => row(format!(
                 "{:<8} {} line {} seq {} of {} (not a decision row)",
@@ -295,7 +295,7 @@ pub fn table(loaded: &Loaded, shown: &[&DecisionRecord], ascii: bool) -> String 
                 o.code,
                 o.line,
                 o.seq,
-                escape(&o.log_path.display().to_string()),
+                escape(&crate::team::log_label(&o.log_path)),
             )),
         }
     }
