@@ -226,7 +226,7 @@ fn main() {
         .collect();
     let verify = |mode: SigMode, t: usize| {
         let start = Instant::now();
-        let r = verify_file_blocks(&log, &opts, t, mode, &mut |_, _| {})
+        let r = verify_file_blocks(&log, &opts, t, mode, &mut |_, _, _| {})
             .map_err(|e| e.0)
             .unwrap();
         assert!(r.findings.is_empty() && r.entries == n as u64);
