@@ -83,7 +83,8 @@ fn canonical_point_bytes(b: &[u8; 32]) -> bool {
     !(b[31] & 0x7f == 0x7f && b[1..31].iter().all(|&x| x == 0xff) && b[0] >= 0xed)
 }
 
-/// `s < ℓ`, `R` canonical, not of small order and torsion-free.
+/// `s < ℓ`, `R` canonical and of order ℓ (`super::subgroup`: point halving, a fraction of
+/// the cost of curve25519-dalek's `[ℓ]R`).
 fn signature_batchable(sig: &[u8; 64]) -> bool {
     let mut s = [0u8; 32];
     s.copy_from_slice(&sig[32..]);
@@ -92,12 +93,7 @@ fn signature_batchable(sig: &[u8; 64]) -> bool {
     }
     let mut r = [0u8; 32];
     r.copy_from_slice(&sig[..32]);
-    if !canonical_point_bytes(&r) {
-        return false;
-    }
-    CompressedEdwardsY(r)
-        .decompress()
-        .is_some_and(|p| !p.is_small_order() && p.is_torsion_free())
+    canonical_point_bytes(&r) && super::subgroup::has_prime_order(&r)
 }
 
 /// The verdict of every job, equal to `verify_strict` of each (see the module docs).
