@@ -272,8 +272,8 @@ pub fn stream_file_each(
 /// tests/log_parallel.rs); only the time differs.
 ///
 /// Signatures are checked one by one ([`DEFAULT_SIG_MODE`]): exact batch verification
-/// (`super::batch`) measured slower per core, because the subgroup check on each `R` that
-/// makes it exact costs more than the batch saves (BENCHMARKS.md#signed-log).
+/// (`super::batch`) measured no faster per core, because the subgroup test on each `R`
+/// that makes it exact costs about what the batch saves (BENCHMARKS.md#signed-log).
 pub fn verify_file_parallel(
     path: &Path,
     opts: &VerifyOptions,
