@@ -92,7 +92,9 @@ fn signature_batchable(sig: &[u8; 64]) -> bool {
     }
     let mut r = [0u8; 32];
     r.copy_from_slice(&sig[..32]);
-    canonical_point_bytes(&r) && super::subgroup::has_prime_order(&r)
+    // An `R` that names no point passes this (any answer), and `verify_batch` refuses it
+    // when it decodes `R`: the batch is then re-checked by `verify_strict`.
+    canonical_point_bytes(&r) && super::subgroup::has_prime_order_if_point(&r)
 }
 
 /// The verdict of every job, equal to `verify_strict` of each (see the module docs).
@@ -272,6 +274,24 @@ mod tests {
             assert!(!p.is_small_order());
         }
         assert_exact(&job(key, raw(a, &key, y2, Scalar::ONE, m), m), false);
+    }
+
+    #[test]
+    fn r_naming_no_point_is_rejected_even_when_the_shortcut_passes_it() {
+        // y = 11 names no point, yet the subgroup test without its on-curve check says
+        // yes: the signature goes into a batch, which `verify_batch` must refuse.
+        let mut rb = [0u8; 32];
+        rb[0] = 11;
+        assert!(CompressedEdwardsY(rb).decompress().is_none());
+        assert!(signature_batchable(&{
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(&rb);
+            sig
+        }));
+        let a = secret(SEED);
+        let key = (B * a).compress().to_bytes();
+        let m = b"no point";
+        assert_exact(&job(key, raw(a, &key, rb, Scalar::ONE, m), m), false);
     }
 
     #[test]
