@@ -19,10 +19,10 @@
 //! eight — and can be ground. A failing batch is re-checked entry by entry with
 //! `verify_strict`, so findings name exactly the bad lines.
 //!
-//! The subgroup check on `R` is point halving (`super::subgroup`: five field
-//! exponentiations, measured 2.0× faster than curve25519-dalek's `[ℓ]R`), yet it still
-//! costs about what the batch saves: measured on one core, exact batches check 0.94× the
-//! entries per second of `verify_strict` (BENCHMARKS.md#signed-log), so `log verify` keeps
+//! The subgroup check on `R` is point halving (`super::subgroup`, measured 1.8–2.0× faster
+//! than curve25519-dalek's `[ℓ]R`), yet it still costs about what the batch saves: on one
+//! core exact batches checked 0.94× and 1.02× the entries per second of `verify_strict`
+//! (BENCHMARKS.md#signed-log, busy machine), no clear win, so `log verify` keeps
 //! [`SigMode::Strict`] on every core (`crate::log::verify::DEFAULT_SIG_MODE`).
 
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! roots and Legendre symbols (T. Pornin, "Point-halving and subgroup membership in twisted
 //! Edwards curves", IACR ePrint 2022/1164) instead of curve25519-dalek's `[ℓ]P`
 //! (`is_torsion_free`): five field exponentiations instead of a 253-bit scalar
-//! multiplication. It is what lets exact batch verification (`super::batch`) pay.
+//! multiplication, on every signature's `R` in exact batch verification (`super::batch`).
 //!
 //! Why it is exact. The curve −x² + y² = 1 + d·x²y² over GF(p), p = 2^255 − 19, has
 //! 8ℓ points and its group is cyclic (its 2-part is the cyclic group of the 8 torsion
