@@ -226,7 +226,7 @@ fn main() {
         .collect();
     let verify = |mode: SigMode, t: usize| {
         let start = Instant::now();
-        let r = verify_file_blocks(&log, &opts, t, mode, &mut |_, _| {})
+        let r = verify_file_blocks(&log, &opts, t, mode, &mut |_, _, _| {})
             .map_err(|e| e.0)
             .unwrap();
         assert!(r.findings.is_empty() && r.entries == n as u64);
@@ -234,6 +234,24 @@ fn main() {
     };
     let (mut strict1, mut batch_all, mut strict_all, mut batch1, mut raw, mut cli, mut cli_strict) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut strict_blocks1, mut halving, mut torsion_free) = (vec![], vec![], vec![]);
+    // The prime-order test on each signature's R: point halving (src/log/subgroup.rs)
+    // against curve25519-dalek's decompress + [ℓ]R, one thread.
+    let rs: Vec<[u8; 32]> = sigs.iter().map(|s| s.r_bytes().to_owned()).collect();
+    let subgroup_run = |halve: bool| {
+        let t = Instant::now();
+        for r in &rs {
+            let ok = if halve {
+                p2review::log::subgroup::has_prime_order(r)
+            } else {
+                curve25519_dalek::edwards::CompressedEdwardsY(*r)
+                    .decompress()
+                    .is_some_and(|p| !p.is_small_order() && p.is_torsion_free())
+            };
+            assert!(ok);
+        }
+        rs.len() as f64 / t.elapsed().as_secs_f64()
+    };
     let mut openssl = Vec::new();
     for run in 0..runs {
         let t = Instant::now();
@@ -243,6 +261,9 @@ fn main() {
         batch_all.push(verify(SigMode::Batch, threads));
         strict_all.push(verify(SigMode::Strict, threads));
         batch1.push(verify(SigMode::Batch, 1));
+        strict_blocks1.push(verify(SigMode::Strict, 1));
+        halving.push(subgroup_run(true));
+        torsion_free.push(subgroup_run(false));
         let t = Instant::now();
         for (i, m) in msgs.iter().enumerate() {
             assert!(vks[i % 8].verify_strict(m, &sigs[i]).is_ok());
@@ -283,6 +304,17 @@ fn main() {
         stat(&batch_all)
     );
     println!("  batch mode, 1 thread: {}", stat(&batch1));
+    println!(
+        "  strict mode through the same blocks, 1 thread: {} (batch/strict per core {:.2})",
+        stat(&strict_blocks1),
+        m(&batch1) / m(&strict_blocks1)
+    );
+    println!(
+        "prime-order test of R, 1 thread: point halving {}; dalek decompress + is_torsion_free {} ({:.2}x)",
+        stat(&halving),
+        stat(&torsion_free),
+        m(&halving) / m(&torsion_free)
+    );
     if cli.is_empty() {
         println!("release CLI: skipped, build it first with `cargo build --release`");
     } else {

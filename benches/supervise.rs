@@ -11,8 +11,9 @@
 //!   summary of every record (computed afresh five times: median and slowest), one 80x24
 //!   frame;
 //! - peak RSS (`VmHWM`) after all of it;
-//! - `read_only_s`: the supervisor's own share of the load — every line read into a record
-//!   (lenient parse, interning, line hash) with no signature verification.
+//! - `read_only_s`: every line read into a record the lenient way (parse, interning, line
+//!   hash) with no verification: what the load spent on top of the verifier before it took
+//!   the verifier's parsed entries (it now does this only for lines that fail their checks).
 //!
 //! `P2REVIEW_BENCH_SUP_ENTRIES` (default 200000) sets N; `P2REVIEW_BENCH_RUNS` (default 3).
 

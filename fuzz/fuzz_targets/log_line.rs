@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(in_memory.entries, streamed.entries);
     let parallel = verify_file_parallel(&path, &opts, 2).expect("the scratch file is readable");
     assert_eq!(streamed.findings, parallel.findings, "--strict vs the default");
-    let batches = verify_file_blocks(&path, &opts, 2, SigMode::Batch, &mut |_, _| {})
+    let batches = verify_file_blocks(&path, &opts, 2, SigMode::Batch, &mut |_, _, _| {})
         .expect("the scratch file is readable");
     assert_eq!(streamed.findings, batches.findings, "--strict vs batches");
     if let Err(e) = read_decisions(&path) {

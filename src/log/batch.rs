@@ -19,15 +19,14 @@
 //! eight — and can be ground. A failing batch is re-checked entry by entry with
 //! `verify_strict`, so findings name exactly the bad lines.
 //!
-//! The subgroup check is a scalar multiplication per signature and costs more than the batch
-//! saves: measured, batches check fewer signatures per core than `verify_strict` alone
-//! (BENCHMARKS.md#signed-log), so `log verify` uses [`SigMode::Strict`] on every core
-//! (`crate::log::verify::DEFAULT_SIG_MODE`). Batches become worth it with a cheaper exact
-//! subgroup test (point halving) than curve25519-dalek offers today.
+//! The subgroup check on `R` is point halving (`super::subgroup`, measured 1.8–2.0× faster
+//! than curve25519-dalek's `[ℓ]R`), yet it still costs about what the batch saves: on one
+//! core exact batches checked 0.94× and 1.02× the entries per second of `verify_strict`
+//! (BENCHMARKS.md#signed-log, busy machine), no clear win, so `log verify` keeps
+//! [`SigMode::Strict`] on every core (`crate::log::verify::DEFAULT_SIG_MODE`).
 
 use std::collections::HashMap;
 
-use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
 
@@ -83,7 +82,8 @@ fn canonical_point_bytes(b: &[u8; 32]) -> bool {
     !(b[31] & 0x7f == 0x7f && b[1..31].iter().all(|&x| x == 0xff) && b[0] >= 0xed)
 }
 
-/// `s < ℓ`, `R` canonical, not of small order and torsion-free.
+/// `s < ℓ`, `R` canonical and of order ℓ (`super::subgroup`: point halving, a fraction of
+/// the cost of curve25519-dalek's `[ℓ]R`).
 fn signature_batchable(sig: &[u8; 64]) -> bool {
     let mut s = [0u8; 32];
     s.copy_from_slice(&sig[32..]);
@@ -92,12 +92,9 @@ fn signature_batchable(sig: &[u8; 64]) -> bool {
     }
     let mut r = [0u8; 32];
     r.copy_from_slice(&sig[..32]);
-    if !canonical_point_bytes(&r) {
-        return false;
-    }
-    CompressedEdwardsY(r)
-        .decompress()
-        .is_some_and(|p| !p.is_small_order() && p.is_torsion_free())
+    // An `R` that names no point passes this (any answer), and `verify_batch` refuses it
+    // when it decodes `R`: the batch is then re-checked by `verify_strict`.
+    canonical_point_bytes(&r) && super::subgroup::has_prime_order_if_point(&r)
 }
 
 /// The verdict of every job, equal to `verify_strict` of each (see the module docs).
@@ -141,7 +138,7 @@ pub fn verify_all(jobs: &[&SigJob], mode: SigMode, keys: &mut KeyFacts) -> Vec<b
 mod tests {
     use super::*;
     use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
-    use curve25519_dalek::edwards::EdwardsPoint;
+    use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
     use sha2::{Digest, Sha512};
 
     /// The secret scalar of the ed25519 seed (RFC 8032 5.1.5).
@@ -277,6 +274,24 @@ mod tests {
             assert!(!p.is_small_order());
         }
         assert_exact(&job(key, raw(a, &key, y2, Scalar::ONE, m), m), false);
+    }
+
+    #[test]
+    fn r_naming_no_point_is_rejected_even_when_the_shortcut_passes_it() {
+        // y = 11 names no point, yet the subgroup test without its on-curve check says
+        // yes: the signature goes into a batch, which `verify_batch` must refuse.
+        let mut rb = [0u8; 32];
+        rb[0] = 11;
+        assert!(CompressedEdwardsY(rb).decompress().is_none());
+        assert!(signature_batchable(&{
+            let mut sig = [0u8; 64];
+            sig[..32].copy_from_slice(&rb);
+            sig
+        }));
+        let a = secret(SEED);
+        let key = (B * a).compress().to_bytes();
+        let m = b"no point";
+        assert_exact(&job(key, raw(a, &key, rb, Scalar::ONE, m), m), false);
     }
 
     #[test]

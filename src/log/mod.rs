@@ -9,7 +9,8 @@
 //! - [`append`]: the docs/signed-log.md#appending append protocol; [`head`]: head files.
 //! - [`keys`], [`trust`]: signing keys and who may sign.
 //! - [`canonical`], [`entry`], [`line`], [`sshsig`], [`chain`]: the format itself.
-//! - [`batch`]: signatures checked many at a time, with `verify_strict`'s verdicts.
+//! - [`batch`]: signatures checked many at a time, with `verify_strict`'s verdicts;
+//!   [`subgroup`]: the prime-order test that makes them exact.
 
 pub mod append;
 pub mod batch;
@@ -25,6 +26,7 @@ pub mod line;
 pub mod read;
 pub mod record;
 pub mod sshsig;
+pub mod subgroup;
 pub(crate) mod supersede;
 pub mod trust;
 pub mod verify;

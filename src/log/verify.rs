@@ -6,7 +6,7 @@ use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::batch::{KeyFacts, SigJob, SigMode, verify_all};
-use super::chain::{Anchor, Chain};
+use super::chain::{Anchor, Chain, check_piece};
 use super::checkpoint::Checkpoint;
 use super::entry::LogKind;
 use super::findings::{Code, Finding};
@@ -216,16 +216,21 @@ pub fn stream_file(
     path: &Path,
     make: impl FnOnce(Option<&str>, &mut Vec<Finding>) -> Result<Chain, VerifyIoError>,
 ) -> Result<LogReport, VerifyIoError> {
-    stream_file_each(path, make, &mut |_, _| {})
+    stream_file_each(path, make, &mut |_, _, _| {})
 }
 
-/// [`stream_file`], handing each piece (line with its LF) and its 1-based line number to
-/// `each` after the chain has checked it: `log show` reads entries as they are verified
-/// without holding the file.
+/// What [`stream_file_each`] and [`verify_file_parallel_each`] hand on for each piece,
+/// in file order, after the chain has checked it: the 1-based line number, the piece
+/// (line with its LF), and the line as the verifier parsed it if it passed every per-line
+/// check (its entry and line hash: readers need not parse or hash the line again).
+pub type EachLine<'a> = dyn FnMut(u64, &[u8], Option<&GoodLine>) + 'a;
+
+/// [`stream_file`], handing each piece to `each` ([`EachLine`]): `log show` reads entries
+/// as they are verified without holding the file.
 pub fn stream_file_each(
     path: &Path,
     make: impl FnOnce(Option<&str>, &mut Vec<Finding>) -> Result<Chain, VerifyIoError>,
-    each: &mut dyn FnMut(u64, &[u8]),
+    each: &mut EachLine,
 ) -> Result<LogReport, VerifyIoError> {
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
     let mut r = BufReader::with_capacity(256 * 1024, open_log(path).map_err(err)?);
@@ -237,9 +242,11 @@ pub fn stream_file_each(
     let mut off = 0u64;
     let mut lines = 0u64;
     while !buf.is_empty() {
-        chain.feed(&buf, off);
+        let res = check_piece(&mut chain.checker, &buf);
+        let good = res.as_ref().ok().cloned();
+        chain.feed_checked(&buf, off, res);
         lines += 1;
-        each(lines, &buf);
+        each(lines, &buf, good.as_ref());
         off += len;
         len = match read_piece(&mut r, &mut buf) {
             Ok(n) => n,
@@ -265,23 +272,22 @@ pub fn stream_file_each(
 /// tests/log_parallel.rs); only the time differs.
 ///
 /// Signatures are checked one by one ([`DEFAULT_SIG_MODE`]): exact batch verification
-/// (`super::batch`) measured slower per core, because the subgroup check on each `R` that
-/// makes it exact costs more than the batch saves (BENCHMARKS.md#signed-log).
+/// (`super::batch`) measured no faster per core, because the subgroup test on each `R`
+/// that makes it exact costs about what the batch saves (BENCHMARKS.md#signed-log).
 pub fn verify_file_parallel(
     path: &Path,
     opts: &VerifyOptions,
     threads: usize,
 ) -> Result<LogReport, VerifyIoError> {
-    verify_file_parallel_each(path, opts, threads, &mut |_, _| {})
+    verify_file_parallel_each(path, opts, threads, &mut |_, _, _| {})
 }
 
-/// [`verify_file_parallel`], handing each piece and its 1-based line number to `each`, in
-/// file order, after the chain has checked it (see [`stream_file_each`]).
+/// [`verify_file_parallel`], handing each piece to `each` ([`EachLine`]).
 pub fn verify_file_parallel_each(
     path: &Path,
     opts: &VerifyOptions,
     threads: usize,
-    each: &mut dyn FnMut(u64, &[u8]),
+    each: &mut EachLine,
 ) -> Result<LogReport, VerifyIoError> {
     verify_file_blocks(path, opts, threads, DEFAULT_SIG_MODE, each)
 }
@@ -310,7 +316,7 @@ pub fn verify_file_blocks(
     opts: &VerifyOptions,
     threads: usize,
     mode: SigMode,
-    each: &mut dyn FnMut(u64, &[u8]),
+    each: &mut EachLine,
 ) -> Result<LogReport, VerifyIoError> {
     let threads = threads.max(1);
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
@@ -337,10 +343,12 @@ pub fn verify_file_blocks(
     loop {
         let mut feed = |pieces: Block, results: Vec<Result<GoodLine, Code>>| {
             for ((p, len), res) in pieces.iter().zip(results) {
+                // Two `Arc` clones: the reader gets the parsed entry without a re-parse.
+                let good = res.as_ref().ok().cloned();
                 chain.feed_checked(p, off, res);
                 off += len;
                 lines += 1;
-                each(lines, p);
+                each(lines, p, good.as_ref());
             }
         };
         if block.is_empty() {

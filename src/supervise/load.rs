@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::record::{DecisionRecord, Hash, LogStatus, Verification, merge};
+use super::record::{DecisionBody, DecisionRecord, Hash, LogStatus, Verification, merge};
 use super::supersede::ItemEntry;
 use crate::log::checkpoint::Checkpoint;
 use crate::log::findings::{Code, Finding};
+use crate::log::line::GoodLine;
 use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
 
 /// A finding on a line that is not a decision row (or could not be read as one), or a
@@ -80,15 +81,29 @@ impl Loaded {
     }
 }
 
-/// Read one line leniently (the verifier judges it; this only extracts what to show).
-/// `None`: not a decision entry or not readable as one.
-fn decision_of(path: &Arc<Path>, line_no: u64, piece: &[u8]) -> Option<DecisionRecord> {
-    let raw = piece.strip_suffix(b"\n").unwrap_or(piece);
-    let (body, ts_ms) = super::lenient::read_line(raw)?;
+/// The record of one line, if it is a decision entry. A line that passed every per-line
+/// check comes with the verifier's parsed entry and line hash (`good`), projected without
+/// reading the line again; any other line is read leniently (the verifier has judged it,
+/// its findings go with the row; this only extracts what to show). `None`: not a decision
+/// entry or not readable as one.
+fn decision_of(
+    path: &Arc<Path>,
+    line_no: u64,
+    piece: &[u8],
+    good: Option<&GoodLine>,
+) -> Option<DecisionRecord> {
+    let (body, ts_ms, hash) = match good {
+        Some(g) => (DecisionBody::of_entry(&g.entry)?, g.ts_ms, g.hash),
+        None => {
+            let raw = piece.strip_suffix(b"\n").unwrap_or(piece);
+            let (body, ts_ms) = super::lenient::read_line(raw)?;
+            (body, ts_ms, crate::log::line::line_hash(raw))
+        }
+    };
     Some(DecisionRecord {
         log_path: path.clone(),
         line: line_no,
-        entry_sha256: Hash(crate::log::line::line_hash(raw)),
+        entry_sha256: Hash(hash),
         ts_ms,
         body,
         verification: Verification::Verified,
@@ -167,13 +182,13 @@ pub fn load_logs_progress(
         };
         // The one verification call (every line through the real verifier); each line
         // comes back in file order after its checks.
-        let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece| {
+        let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece, good| {
             at.entries = n;
             at.bytes += piece.len() as u64;
             if n % PROGRESS_EVERY == 0 {
                 progress(at);
             }
-            if let Some(r) = decision_of(&shared_path, n, piece) {
+            if let Some(r) = decision_of(&shared_path, n, piece, good) {
                 if keep(&r) {
                     recs.push(r);
                 } else {

@@ -521,3 +521,80 @@ fn old_entries_with_invisible_characters_still_verify() {
     b.decision_with_note(Some("call\u{200b}back\u{feff}"));
     assert_eq!(b.codes(), vec![]);
 }
+
+/// The supervisor's load takes each line that passed its own checks as the verifier parsed
+/// and hashed it (one pass over the file), and reads any other line leniently. Either way
+/// every record is exactly what the lenient reading of its line gives (the two-pass load
+/// this replaced), on clean lines, on lines that fail their own checks (a bad signature, a
+/// schema error) and on lines that pass them but break the chain (a deleted line).
+#[test]
+fn supervisor_records_from_the_verifier_equal_the_lenient_reading() {
+    let mut b = B::new(LogKind::Production);
+    for i in 0..8 {
+        // Escapes and non-ASCII in the note: the lenient reader unescapes them itself.
+        b.decision_with_note(Some(&format!("note {i} \"q\" \\ é")));
+    }
+    let mut lines: Vec<Vec<u8>> = b
+        .out
+        .split_inclusive(|&c| c == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    let replace = |l: &mut Vec<u8>, from: &[u8], to: &[u8]| {
+        let at = l.windows(from.len()).position(|w| w == from).unwrap();
+        l.splice(at..at + from.len(), to.iter().copied());
+    };
+    // Line 3: one character of the note changed (E_SIG_INVALID, still readable as a row).
+    replace(&mut lines[2], b"note 1", b"note X");
+    // Line 5: a decision word outside the vocabulary (E_SCHEMA, readable leniently).
+    replace(
+        &mut lines[4],
+        b"\"decision\":\"defer\"",
+        b"\"decision\":\"defe_\"",
+    );
+    // Line 7 deleted: the lines after it pass their own checks but break the chain.
+    lines.remove(6);
+    let bytes = lines.concat();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("log.jsonl");
+    std::fs::write(&p, &bytes).unwrap();
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: vec![(b.s.principal().into(), *b.s.public_key())],
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    };
+    let loaded = p2review::supervise::load_logs(std::slice::from_ref(&p), &opts, &[], 2);
+    let mut got: Vec<_> = loaded.records.iter().collect();
+    got.sort_by_key(|r| r.line);
+    let want: Vec<(u64, _, i64, [u8; 32])> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let raw = l.strip_suffix(b"\n").unwrap();
+            let (body, ts) = p2review::supervise::lenient::read_line(raw)?;
+            Some((i as u64 + 1, body, ts, line::line_hash(raw)))
+        })
+        .collect();
+    assert_eq!(got.len(), 7);
+    assert_eq!(got.len(), want.len());
+    for (r, (line_no, body, ts, hash)) in got.iter().zip(&want) {
+        assert_eq!(r.line, *line_no);
+        assert_eq!(&r.body, body, "line {line_no}");
+        assert_eq!(r.ts_ms, *ts);
+        assert_eq!(r.entry_sha256.0, *hash);
+    }
+    let failed: Vec<u64> = got
+        .iter()
+        .filter(|r| !r.verification.ok())
+        .map(|r| r.line)
+        .collect();
+    // 3 and 5 fail their own checks (read leniently); 4, 6 and 7 pass them (parsed by the
+    // verifier) and fail on the chain.
+    assert_eq!(failed, vec![3, 4, 5, 6, 7], "{:?}", loaded.logs[0].findings);
+    assert!(
+        got.iter()
+            .any(|r| r.body.note.is_some_and(|n| n.contains('é')))
+    );
+}

@@ -53,7 +53,7 @@ fn parallel_findings_equal_sequential() {
                 .unwrap();
             assert_eq!(a.findings, b.findings, "threads {t}");
             assert_eq!((a.entries, a.last_hash), (b.entries, b.last_hash));
-            let c = verify_file_blocks(&path, &opts, t, SigMode::Batch, &mut |_, _| {})
+            let c = verify_file_blocks(&path, &opts, t, SigMode::Batch, &mut |_, _, _| {})
                 .map_err(|e| e.0)
                 .unwrap();
             assert_eq!(a.findings, c.findings, "threads {t}, batches");
@@ -177,7 +177,7 @@ fn batch_findings_equal_strict_on_crafted_signatures() {
         let strict = verify_file(&path, &opts).map_err(|e| e.0).unwrap();
         for t in [1, 2, 7] {
             for mode in [SigMode::Batch, SigMode::Strict] {
-                let other = verify_file_blocks(&path, &opts, t, mode, &mut |_, _| {})
+                let other = verify_file_blocks(&path, &opts, t, mode, &mut |_, _, _| {})
                     .map_err(|e| e.0)
                     .unwrap();
                 let line = at + 1;
