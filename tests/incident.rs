@@ -820,3 +820,16 @@ fn log_review_shows_incident_entries_and_open_incidents() {
     a.as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
     assert_eq!(a.open_incidents(), (1, 0));
 }
+
+/// No log yet: `incident list` says which log it could not read, once, and exits 2 like
+/// `log show` (an unreadable log is never reported as "no incidents").
+#[test]
+fn list_without_a_log_names_it_once_and_exits_2() {
+    let env = Env::new();
+    let o = env.run(&["incident", "list"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    let log = env.data().join("decisions.jsonl").display().to_string();
+    assert_eq!(e.matches(&log).count(), 1, "{e}");
+    assert!(e.starts_with("p2review: error: "), "{e}");
+}

@@ -200,10 +200,11 @@ pub fn run(ctx: &Ctx, a: &IncidentListArgs) -> eyre::Result<u8> {
     }
     let mut unreadable = false;
     let mut failed_log = !loaded.failed.is_empty();
-    for (p, r) in &loaded.logs {
+    for (_, r) in &loaded.logs {
         match r {
             Err(e) => {
-                eprintln!("p2review: {}: {}", p.display(), escape(e));
+                // The reason names the log already (`VerifyIoError`).
+                eprintln!("p2review: error: {}", escape(e));
                 unreadable = true;
             }
             Ok(1) => failed_log = true,
