@@ -21,5 +21,5 @@ pub use review::{action, app, attachment, keymap, layout, runtime, update, view}
 
 pub use log_sink::SignedLogSink;
 pub use review::{Action, App, Driver, Effect, EvalFn, Loader, RunOptions, run};
-pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded};
+pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded, SinkError};
 pub use theme::Look;
