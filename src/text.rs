@@ -37,6 +37,19 @@ pub fn is_forbidden_input_char(c: char) -> bool {
     is_unsafe_char(c) || is_invisible_char(c)
 }
 
+/// An error and its causes joined with `: ` (as `cli::error_line` shows them), for the
+/// callers that still carry errors as text; not escaped.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 /// Show unsafe and invisible characters as visible escapes (`\n`, `\t`, `\u{1b}`,
 /// `\u{200b}`); everything else as is.
 pub fn escape(s: &str) -> Cow<'_, str> {
@@ -93,6 +106,16 @@ pub fn fit(s: &str, cells: usize, ascii: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_error_chain_is_one_line_of_every_cause() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("/d/log.jsonl")]
+        struct Outer(#[source] std::io::Error);
+        let e = Outer(std::io::Error::other("disk on fire"));
+        assert_eq!(error_chain(&e), "/d/log.jsonl: disk on fire");
+        assert_eq!(error_chain(&std::io::Error::other("x")), "x");
+    }
+
     use super::*;
 
     #[test]

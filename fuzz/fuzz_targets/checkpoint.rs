@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let cp = match checkpoint::parse(note) {
         Ok(cp) => cp,
-        Err(e) => return assert_printable("a checkpoint error", &e),
+        Err(e) => return assert_printable("a checkpoint error", &e.to_string()),
     };
     let mut opts = options(seed_trust());
     let _ = cp.signature_ok(&opts.trust);

@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
         .expect("the scratch file is readable");
     assert_eq!(streamed.findings, batches.findings, "--strict vs batches");
     if let Err(e) = read_decisions(&path) {
-        assert_printable("a log read error", &e);
+        assert_printable("a log read error", &String::from(e));
     }
     for (n, line) in data.split_inclusive(|&b| b == b'\n').enumerate() {
         if let Some(e) = p2review::supervise::incidents::incident_of(&path, n as u64 + 1, line)

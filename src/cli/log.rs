@@ -131,7 +131,7 @@ pub(crate) fn verify_options_with(
         let text =
             std::fs::read_to_string(p).wrap_err_with(|| format!("{}: cannot read", p.display()))?;
         let cp = checkpoint::parse(&text)
-            .map_err(|e| eyre!("{}: not a p2review checkpoint: {e}", p.display()))?;
+            .wrap_err_with(|| format!("{}: not a p2review checkpoint", p.display()))?;
         checkpoints.push((p.clone(), cp));
     }
     let opts = VerifyOptions {

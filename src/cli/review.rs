@@ -94,7 +94,7 @@ pub fn run(ctx: &Ctx, args: &ReviewArgs) -> eyre::Result<u8> {
     let mut sink = SignedLogSink::new(recorder, if demo { "demo log" } else { "log" })
         .announce(ctx.data.root());
     if let Some(store) = team {
-        sink = sink.with_team(store).map_err(eyre::Report::msg)?;
+        sink = sink.with_team(store)?;
     }
     crate::tui::run(RunOptions {
         demo,

@@ -12,13 +12,13 @@
 //! never matched to context `member_ids` (they get a keyed pseudonym from the subscriber's
 //! id, name and birth date instead).
 
-pub mod build;
+pub(crate) mod build;
 pub mod claims;
-pub mod context_skeleton;
+pub(crate) mod context_skeleton;
 pub mod fhir;
-pub mod flag;
-pub mod pseudonym;
-pub mod valueset;
+pub(crate) mod flag;
+pub(crate) mod pseudonym;
+pub(crate) mod valueset;
 pub mod x12;
 pub mod yaml_out;
 

@@ -8,7 +8,7 @@
 //! `breach-response` training pack all call these same functions.
 
 pub mod assess;
-pub mod deadline;
+pub(crate) mod deadline;
 pub mod scenario;
 pub mod vocab;
 

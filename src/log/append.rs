@@ -427,7 +427,7 @@ impl Appender {
                 wanted: self.kind,
             });
         }
-        let head = head::read(&self.heads_dir, &log_id).map_err(AppendError::Head)?;
+        let head = head::read(&self.heads_dir, &log_id).map_err(|e| AppendError::Head(e.into()))?;
         // (start offset, last good entry) to resume from.
         let (start, last) = match &head {
             Some(h) => {
@@ -618,7 +618,9 @@ impl Appender {
     /// This data dir's head file for the log's canonical path.
     fn path_head(&self) -> Result<Option<Head>, AppendError> {
         match crate::paths::canonical_log_path(&self.log) {
-            Ok(c) => head::read_by_path(&self.heads_dir, &c).map_err(AppendError::Head),
+            Ok(c) => {
+                head::read_by_path(&self.heads_dir, &c).map_err(|e| AppendError::Head(e.into()))
+            }
             Err(_) => Ok(None),
         }
     }
@@ -733,7 +735,9 @@ impl Appender {
         };
         let head_warning = if self.update_head {
             let canonical = crate::paths::canonical_log_path(&self.log).ok();
-            head::write(&self.heads_dir, &receipt_head, canonical.as_deref()).err()
+            head::write(&self.heads_dir, &receipt_head, canonical.as_deref())
+                .err()
+                .map(String::from)
         } else {
             None
         };

@@ -20,6 +20,32 @@ use super::keys::Signer;
 use super::sshsig::{self, SshSigBlob};
 use super::trust::Trust;
 
+/// Why a note is not a p2review checkpoint (docs/signed-log.md); the caller adds the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("no blank line between body and signature")]
+    NoBlankLine,
+    #[error("first line is not p2review/<32 hex log id>")]
+    Origin,
+    #[error("second line is not the entry count")]
+    Size,
+    #[error("third line is not a lowercase hex SHA-256")]
+    Hash,
+    #[error("the body has more than three lines")]
+    LongBody,
+    #[error("no signature line (— principal base64)")]
+    NoSignatureLine,
+    #[error("the signature line is not `— principal base64`")]
+    SignatureLine,
+    #[error("the signature is not canonical base64")]
+    Base64,
+    #[error("the signature is too short")]
+    ShortSignature,
+    /// The SSHSIG blob inside the signature is malformed.
+    #[error(transparent)]
+    Blob(#[from] sshsig::SigFormatError),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
     pub log_id: String,
@@ -67,17 +93,17 @@ pub fn make(log_id: &str, size: u64, hash: &[u8; 32], signer: &Signer) -> String
 
 /// Parse a note. `Err` (a malformed file) is an operational error; a bad signature is
 /// found later by [`Checkpoint::signature_ok`].
-pub fn parse(text: &str) -> Result<Checkpoint, String> {
+pub fn parse(text: &str) -> Result<Checkpoint, CheckpointError> {
     let (b, sigs) = text
         .split_once("\n\n")
-        .ok_or("no blank line between body and signature")?;
+        .ok_or(CheckpointError::NoBlankLine)?;
     let body = format!("{b}\n");
     let mut lines = b.split('\n');
     let origin = lines.next().unwrap_or_default();
     let log_id = origin
         .strip_prefix("p2review/")
         .filter(|id| super::entry::is_hex32(id))
-        .ok_or("first line is not p2review/<32 hex log id>")?
+        .ok_or(CheckpointError::Origin)?
         .to_owned();
     let size: u64 = lines
         .next()
@@ -88,30 +114,30 @@ pub fn parse(text: &str) -> Result<Checkpoint, String> {
         })
         .and_then(|s| s.parse().ok())
         .filter(|n| *n > 0)
-        .ok_or("second line is not the entry count")?;
+        .ok_or(CheckpointError::Size)?;
     let hash: [u8; 32] = lines
         .next()
         .filter(|h| super::entry::is_hex64(h))
         .and_then(|h| data_encoding::HEXLOWER.decode(h.as_bytes()).ok())
         .and_then(|v| v.try_into().ok())
-        .ok_or("third line is not a lowercase hex SHA-256")?;
+        .ok_or(CheckpointError::Hash)?;
     if lines.next().is_some() {
-        return Err("the body has more than three lines".into());
+        return Err(CheckpointError::LongBody);
     }
     let sig_line = sigs
         .lines()
         .find(|l| l.starts_with(SIG_PREFIX))
-        .ok_or("no signature line (— principal base64)")?;
+        .ok_or(CheckpointError::NoSignatureLine)?;
     let (principal, b64) = sig_line[SIG_PREFIX.len()..]
         .split_once(' ')
-        .ok_or("the signature line is not `— principal base64`")?;
+        .ok_or(CheckpointError::SignatureLine)?;
     let raw = data_encoding::BASE64
         .decode(b64.trim_end().as_bytes())
-        .map_err(|_| "the signature is not canonical base64")?;
+        .map_err(|_| CheckpointError::Base64)?;
     if raw.len() < 5 {
-        return Err("the signature is too short".into());
+        return Err(CheckpointError::ShortSignature);
     }
-    let blob = sshsig::decode(&raw[4..]).map_err(|e| e.to_string())?;
+    let blob = sshsig::decode(&raw[4..])?;
     Ok(Checkpoint {
         log_id,
         size,
@@ -166,6 +192,22 @@ mod tests {
             demo: None,
         };
         assert!(!cp.signature_ok(&other));
-        assert!(parse("p2review/x\n1\n").is_err());
+        assert_eq!(
+            parse("p2review/x\n1\n").unwrap_err(),
+            CheckpointError::NoBlankLine
+        );
+        assert_eq!(
+            parse("p2review/x\n1\n\n— a b\n").unwrap_err(),
+            CheckpointError::Origin
+        );
+        let body = note.split_once("\n\n").unwrap().0;
+        assert_eq!(
+            parse(&format!("{body}\n\n— sup@h AAAA\n")).unwrap_err(),
+            CheckpointError::ShortSignature
+        );
+        assert!(matches!(
+            parse(&format!("{body}\n\n— sup@h AAAAAAAAAAAA\n")).unwrap_err(),
+            CheckpointError::Blob(_)
+        ));
     }
 }

@@ -268,22 +268,18 @@ impl LogFollower {
 
     /// `Ok(None)`: nothing changed since the last poll (the common case: one `stat`).
     /// A missing log is no change.
-    pub fn poll(&mut self) -> Result<Option<LogUpdate>, String> {
+    pub fn poll(&mut self) -> Result<Option<LogUpdate>, LogReadError> {
         let meta = match std::fs::metadata(&self.path) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("{}: {e}", self.path.display())),
+            Err(e) => return Err(LogReadError::new(&self.path)(e)),
         };
         let now = (meta.len(), meta.modified().ok());
         if self.seen == Some(now) {
             return Ok(None);
         }
-        let f = super::verify::open_log(&self.path)
-            .map_err(|e| format!("{}: {e}", self.path.display()))?;
-        let size = f
-            .metadata()
-            .map_err(|e| format!("{}: {e}", self.path.display()))?
-            .len();
+        let f = super::verify::open_log(&self.path).map_err(LogReadError::new(&self.path))?;
+        let size = f.metadata().map_err(LogReadError::new(&self.path))?.len();
         let mut decisions = Vec::new();
         let checker = &mut self.checker;
         let restarted = self
@@ -291,7 +287,7 @@ impl LogFollower {
             .read_new(&f, size, &mut |l| checker.check(l), &mut |e, h| {
                 decisions.extend(RecordedDecision::of(e, &h))
             })
-            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+            .map_err(LogReadError::new(&self.path))?;
         self.seen = Some(now);
         Ok(Some(LogUpdate {
             restarted,
@@ -300,12 +296,38 @@ impl LogFollower {
     }
 }
 
+/// A log that cannot be read (the I/O error is the source); what it holds is judged by
+/// the findings, never by this error.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", path.display())]
+pub struct LogReadError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl LogReadError {
+    fn new(path: &Path) -> impl FnOnce(io::Error) -> LogReadError + '_ {
+        move |source| LogReadError {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// The whole message (`path: cause`) for the callers that still carry text (the TUI sinks).
+impl From<LogReadError> for String {
+    fn from(e: LogReadError) -> String {
+        crate::text::error_chain(&e)
+    }
+}
+
 /// Read a log. A missing file is an empty snapshot; other I/O errors are `Err`.
-pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
+pub fn read_decisions(path: &Path) -> Result<LogSnapshot, LogReadError> {
     let f = match super::verify::open_log(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LogSnapshot::default()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(LogReadError::new(path)(e)),
     };
     let mut chain = Chain::new(None, Vec::new());
     chain.collect = Some(Vec::new());
@@ -314,8 +336,7 @@ pub fn read_decisions(path: &Path) -> Result<LogSnapshot, String> {
     let mut piece = Vec::with_capacity(4096);
     let mut off = 0u64;
     loop {
-        let n = super::verify::read_piece(&mut r, &mut piece)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let n = super::verify::read_piece(&mut r, &mut piece).map_err(LogReadError::new(path))?;
         if piece.is_empty() {
             break;
         }
@@ -386,6 +407,25 @@ pub(crate) mod tests {
                 second_required: true,
             })),
         }
+    }
+
+    /// A missing log is an empty snapshot; one that cannot be read is a typed error that
+    /// names the file and keeps the I/O error as its source.
+    #[test]
+    fn an_unreadable_log_is_an_error_with_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.jsonl");
+        assert!(read_decisions(&missing).unwrap().decisions.is_empty());
+        let e = read_decisions(dir.path()).unwrap_err();
+        assert_eq!(e.path, dir.path());
+        let text = String::from(e);
+        assert!(
+            text.starts_with(&format!("{}: ", dir.path().display())),
+            "{text}"
+        );
+        let mut f = LogFollower::new(dir.path());
+        assert!(f.poll().is_err());
+        assert!(LogFollower::new(&missing).poll().unwrap().is_none());
     }
 
     /// The review screen's row is a projection of the one entry declaration

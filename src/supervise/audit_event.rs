@@ -14,7 +14,6 @@ pub const DCM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 /// The BALP AuthZ subtype code system and its consent-decision code.
 pub const BALP_AUTHZ_SUBTYPE: &str = "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType";
 pub const BALP_AUTHZ_CONSENT: &str = "AuthZ-Consent";
-pub const OUTCOME: &str = "http://terminology.hl7.org/CodeSystem/audit-event-outcome";
 const ENTITY_TYPE: &str = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
 const OBJECT_ROLE: &str = "http://terminology.hl7.org/CodeSystem/object-role";
 const PARTICIPATION: &str = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";

@@ -2,18 +2,18 @@
 //! summarised, and exported for auditors, with each export stating what it was verified
 //! against. Works on decision records read from verified lines; terminal-free.
 
-pub mod accounting;
-pub mod audit_event;
-pub mod conflict;
+pub(crate) mod accounting;
+pub(crate) mod audit_event;
+pub(crate) mod conflict;
 pub mod export;
-pub mod filter;
+pub(crate) mod filter;
 pub mod incidents;
-pub mod intern;
+pub(crate) mod intern;
 pub mod lenient;
 pub mod load;
-pub mod record;
-pub mod summary;
-pub mod supersede;
+pub(crate) mod record;
+pub(crate) mod summary;
+pub(crate) mod supersede;
 
 pub use accounting::{
     Accounting, AccountingRow, Period, QueueJoin, RecipientRow, RequiredBy, accounting, recipients,

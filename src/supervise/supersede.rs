@@ -4,8 +4,8 @@
 //! supervisor count); this makes the supervisor's compact records (interned text, hashes
 //! as bytes) an input of that loop without copying them.
 
-pub use crate::log::supersede::{IGNORED, SupersedesWarning, UNRESOLVED, resolve_iter};
 use crate::log::supersede::{Place, Supersession};
+pub use crate::log::supersede::{SupersedesWarning, resolve_iter};
 
 use super::record::{DecisionRecord, Hash, Sym};
 

@@ -4,10 +4,10 @@
 //! learns exactly what the reviewer screen will say. Everything here is terminal-free;
 //! the practice screens are in `tui`.
 
-pub mod pack;
-pub mod practice;
-pub mod records;
-pub mod status;
+pub(crate) mod pack;
+pub(crate) mod practice;
+pub(crate) mod records;
+pub(crate) mod status;
 
 pub use pack::{PackError, TrainingPack, load_pack};
 pub use practice::{Feedback, IncidentFeedback, Key, Phase, Question, Score, Session};

@@ -11,7 +11,7 @@ use crate::log::read::LogFollower;
 use crate::log::{LogKind, Recorder};
 use crate::queue::{Disclosure, LoadedQueue};
 
-use super::sink::{ClaimRefused, DecisionInput, DecisionSink, Receipt, Recorded};
+use super::sink::{ClaimRefused, DecisionInput, DecisionSink, Receipt, Recorded, SinkError};
 use crate::team::{Claim, ClaimState, ItemKey, TeamError, TeamStore};
 
 /// How often others' claims are read (every claim file; the shell ticks every 500 ms).
@@ -82,10 +82,10 @@ impl SignedLogSink {
     pub fn with_team(
         mut self,
         store: std::sync::Arc<dyn crate::team::TeamStore>,
-    ) -> Result<SignedLogSink, String> {
+    ) -> Result<SignedLogSink, crate::team::TeamError> {
         self.label = format!("team {} · {}", store.describe(), self.label);
         let trust_seen = store.trust_stamp();
-        let trust = store.trust().map_err(|e| e.to_string())?;
+        let trust = store.trust()?;
         self.team = Some(TeamWork {
             trust_seen,
             principal: self.recorder.signer().principal().to_owned(),
@@ -127,11 +127,9 @@ impl DecisionSink for SignedLogSink {
         d: &Disclosure,
         eval: &Evaluation,
         input: &DecisionInput,
-    ) -> Result<Receipt, String> {
+    ) -> Result<Receipt, SinkError> {
         if let Some(why) = &self.read_only {
-            return Err(format!(
-                "the log is read-only: {why}; run `p2review log verify` and ask a supervisor"
-            ));
+            return Err(SinkError::ReadOnly { why: why.clone() });
         }
         let input = input.clone();
         if let Some(team) = &mut self.team {
@@ -159,7 +157,7 @@ impl DecisionSink for SignedLogSink {
                             team.held.push(c);
                         }
                     }
-                    Err(format!("not recorded: {e}"))
+                    Err(SinkError::TeamNotRecorded(e))
                 }
             };
         }
@@ -171,26 +169,26 @@ impl DecisionSink for SignedLogSink {
                     ..
                 }) => {
                     let last = effective.last();
-                    format!(
-                        "this item was decided meanwhile ({} by {} at {}), in another window or by `decide`; it is shown now — confirm again to supersede it",
-                        last.map_or("", |d| d.decision.as_str()).to_uppercase(),
-                        crate::text::escape(last.map_or("", |d| d.reviewer.as_str())),
-                        last.map_or("", |d| d.ts.as_str()),
-                    )
+                    SinkError::DecidedMeanwhile {
+                        decision: last.map_or("", |d| d.decision.as_str()).to_owned(),
+                        reviewer: last.map_or("", |d| d.reviewer.as_str()).to_owned(),
+                        ts: last.map_or("", |d| d.ts.as_str()).to_owned(),
+                    }
                 }
-                e => format!("not recorded: {e}"),
+                e => SinkError::NotRecorded(e),
             })
     }
 
-    fn recorded(&self) -> Result<Vec<Recorded>, String> {
+    fn recorded(&self) -> Result<Vec<Recorded>, SinkError> {
         if let Some(team) = &self.team {
             // The live view starts at the logs' ends as of now (first, so that nothing
             // appended meanwhile is missed; what both read is de-duplicated by entry).
-            let logs = team.store.logs().map_err(|e| e.to_string())?;
+            let logs = team.store.logs()?;
             team.watcher
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .poll(&logs)?;
+                .poll(&logs)
+                .map_err(SinkError::Live)?;
             return team_recorded(team.store.as_ref());
         }
         let mut f = self.follower.lock().unwrap_or_else(|p| p.into_inner());
@@ -199,23 +197,26 @@ impl DecisionSink for SignedLogSink {
         Ok(update.decisions)
     }
 
-    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, SinkError> {
         if let Some(team) = &mut self.team {
             // Others' verified decisions (and this window's own, which the screen skips).
-            let logs = team.store.logs().map_err(|e| e.to_string())?;
+            let logs = team.store.logs()?;
             let w = team.watcher.get_mut().unwrap_or_else(|p| p.into_inner());
             // The team's signers changed (a reviewer was added): trust them from now on,
             // and read every log again with them — lines of a signer not trusted before
             // were passed by (the screen skips the entries it already has).
             let stamp = team.store.trust_stamp();
             if stamp != team.trust_seen {
-                let trust = team.store.trust().map_err(|e| {
-                    format!("the team's allowed_signers changed and cannot be read: {e}")
-                })?;
+                let trust = team.store.trust().map_err(SinkError::TrustChanged)?;
                 *w = crate::team::live::Watcher::new(trust);
                 team.trust_seen = stamp;
             }
-            let new: Vec<Recorded> = w.poll(&logs)?.into_iter().map(|l| l.recorded).collect();
+            let new: Vec<Recorded> = w
+                .poll(&logs)
+                .map_err(SinkError::Live)?
+                .into_iter()
+                .map(|l| l.recorded)
+                .collect();
             return Ok((!new.is_empty()).then_some((false, new)));
         }
         let f = self.follower.get_mut().unwrap_or_else(|p| p.into_inner());
@@ -329,7 +330,7 @@ impl DecisionSink for SignedLogSink {
         })
     }
 
-    fn renew_claim(&mut self) -> Result<(), String> {
+    fn renew_claim(&mut self) -> Result<(), SinkError> {
         let Some(team) = &mut self.team else {
             return Ok(());
         };
@@ -342,13 +343,13 @@ impl DecisionSink for SignedLogSink {
         for c in held {
             match team.store.renew(&c) {
                 Ok(c) => team.held.push(c),
-                Err(e) => lost.push(e.to_string()),
+                Err(e) => lost.push(e),
             }
         }
         if lost.is_empty() {
             Ok(())
         } else {
-            Err(lost.join("; "))
+            Err(SinkError::ClaimsLost(lost))
         }
     }
 
@@ -361,7 +362,10 @@ impl DecisionSink for SignedLogSink {
         }
     }
 
-    fn poll_claims(&mut self, queue_sha256: &str) -> Result<Option<Vec<(String, String)>>, String> {
+    fn poll_claims(
+        &mut self,
+        queue_sha256: &str,
+    ) -> Result<Option<Vec<(String, String)>>, SinkError> {
         let Some(team) = &mut self.team else {
             return Ok(None);
         };
@@ -371,8 +375,7 @@ impl DecisionSink for SignedLogSink {
         team.claims_read = Some(std::time::Instant::now());
         let mut now: Vec<(String, String)> = team
             .store
-            .claims()
-            .map_err(|e| e.to_string())?
+            .claims()?
             .into_iter()
             .filter(|c| {
                 c.queue == queue_sha256
@@ -398,13 +401,13 @@ impl Drop for SignedLogSink {
 }
 
 /// Every verified decision in the team's logs (others' included), in time order.
-fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, String> {
+fn team_recorded(store: &dyn crate::team::TeamStore) -> Result<Vec<Recorded>, SinkError> {
     let opts = crate::log::verify::VerifyOptions {
-        trust: store.trust().map_err(|e| e.to_string())?,
+        trust: store.trust()?,
         checkpoints: Vec::new(),
         heads_dir: None,
     };
-    let logs = store.logs().map_err(|e| e.to_string())?;
+    let logs = store.logs()?;
     let loaded = crate::supervise::load_logs(&logs, &opts, &[], 1);
     Ok(loaded
         .records
@@ -503,7 +506,8 @@ mod tests {
         assert!(sink.read_only().is_some());
         assert!(sink.describe().starts_with("READ-ONLY"));
         let err = sink.record(&l, d, &ev, &input).unwrap_err();
-        assert!(err.contains("read-only"), "{err}");
+        assert!(matches!(err, SinkError::ReadOnly { .. }), "{err}");
+        assert!(err.to_string().contains("read-only"), "{err}");
     }
 
     /// Two windows of one reviewer on one log: the second's decision without
@@ -539,7 +543,20 @@ mod tests {
         };
         let a = one.record(&l, d, &ev, &input(None)).unwrap();
         let err = two.record(&l, d, &ev, &input(None)).unwrap_err();
-        assert!(err.contains("decided meanwhile"), "{err}");
+        match &err {
+            SinkError::DecidedMeanwhile {
+                decision, reviewer, ..
+            } => assert_eq!(
+                (&decision[..], &reviewer[..]),
+                ("escalate", "rev@example.org")
+            ),
+            e => panic!("expected DecidedMeanwhile, got {e}"),
+        }
+        assert!(
+            err.to_string()
+                .contains("decided meanwhile (ESCALATE by rev@example.org at "),
+            "{err}"
+        );
         // The first window's own entry comes back once; the second reads it as new.
         let (restarted, got) = two.poll().unwrap().unwrap();
         assert!(!restarted);

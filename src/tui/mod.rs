@@ -7,19 +7,19 @@
 //! ratatui is used only under this module.
 
 pub mod assess;
-pub mod log_sink;
-pub mod review;
+pub(crate) mod log_sink;
+pub(crate) mod review;
 pub mod shell;
 pub mod sink;
 pub mod supervisor;
-pub mod theme;
+pub(crate) mod theme;
 pub mod train;
 
 // The review screen is the one most callers and tests name: its modules keep their short
 // paths (`tui::app`, `tui::update`, ...).
-pub use review::{action, app, attachment, keymap, layout, runtime, update, view};
+pub use review::{app, keymap, update, view};
 
 pub use log_sink::SignedLogSink;
 pub use review::{Action, App, Driver, Effect, EvalFn, Loader, RunOptions, run};
-pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded};
+pub use sink::{DecisionInput, DecisionSink, MemorySink, Receipt, Recorded, SinkError};
 pub use theme::Look;

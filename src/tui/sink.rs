@@ -26,6 +26,56 @@ pub struct ClaimRefused {
     pub message: String,
 }
 
+/// Why a sink could not record or read back. Each message is whole for the status line
+/// (what failed, what to do); show it with `crate::text::error_chain`, which adds the
+/// I/O cause of a log that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// The log cannot be appended to (`why`, from the recorder's check at start).
+    #[error("the log is read-only: {why}; run `p2review log verify` and ask a supervisor")]
+    ReadOnly { why: String },
+    /// Another window or `decide` decided the item meanwhile: the dialog reopens to
+    /// supersede it.
+    #[error(
+        "this item was decided meanwhile ({} by {} at {ts}), in another window or by `decide`; it is shown now — confirm again to supersede it",
+        decision.to_uppercase(),
+        crate::text::escape(reviewer)
+    )]
+    DecidedMeanwhile {
+        decision: String,
+        reviewer: String,
+        ts: String,
+    },
+    /// The append failed; nothing was recorded. (Its text is in the message, so it is
+    /// not also a `source`.)
+    #[error("not recorded: {0}")]
+    NotRecorded(crate::log::RecordError),
+    /// Team recording failed; nothing was recorded (the team path's message).
+    #[error("not recorded: {0}")]
+    TeamNotRecorded(String),
+    /// The log cannot be read back (the I/O error is the source).
+    #[error(transparent)]
+    Read(#[from] crate::log::read::LogReadError),
+    /// The team store cannot be read (its logs, signers or claims).
+    #[error(transparent)]
+    Team(#[from] crate::team::TeamError),
+    /// The team's logs cannot be followed (the live view's message).
+    #[error("{0}")]
+    Live(String),
+    /// The team's `allowed_signers` changed and cannot be read.
+    #[error("the team's allowed_signers changed and cannot be read: {0}")]
+    TrustChanged(crate::team::TeamError),
+    /// Held claims that could not be extended (one message each).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    ClaimsLost(Vec<crate::team::TeamError>),
+    /// A sink's own message (the in-memory sink's scripted failure).
+    #[error("{0}")]
+    Other(String),
+    /// A thread panicked while holding a shared sink.
+    #[error("the decision sink is poisoned")]
+    Poisoned,
+}
+
 pub trait DecisionSink: Send {
     /// Append one decision. `Err` carries a message for the reviewer (what failed, what to
     /// do); nothing is marked decided then.
@@ -35,15 +85,15 @@ pub trait DecisionSink: Send {
         d: &Disclosure,
         eval: &Evaluation,
         input: &DecisionInput,
-    ) -> Result<Receipt, String>;
+    ) -> Result<Receipt, SinkError>;
 
     /// Decisions already recorded, oldest first.
-    fn recorded(&self) -> Result<Vec<Recorded>, String>;
+    fn recorded(&self) -> Result<Vec<Recorded>, SinkError>;
 
     /// Decisions appended since the last call to `recorded` or `poll` (by this window or
     /// another), for the live reload; `Ok(None)` when nothing changed. `true` with the
     /// list: the log was read again from its start (it was replaced), the list is all of it.
-    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, SinkError> {
         Ok(None)
     }
 
@@ -85,7 +135,7 @@ pub trait DecisionSink: Send {
     }
 
     /// Extend the held claims (a key was pressed in the dialog); cheap when called often.
-    fn renew_claim(&mut self) -> Result<(), String> {
+    fn renew_claim(&mut self) -> Result<(), SinkError> {
         Ok(())
     }
 
@@ -97,7 +147,7 @@ pub trait DecisionSink: Send {
     fn poll_claims(
         &mut self,
         _queue_sha256: &str,
-    ) -> Result<Option<Vec<(String, String)>>, String> {
+    ) -> Result<Option<Vec<(String, String)>>, SinkError> {
         Ok(None)
     }
 }
@@ -123,9 +173,9 @@ impl DecisionSink for MemorySink {
         d: &Disclosure,
         eval: &Evaluation,
         input: &DecisionInput,
-    ) -> Result<Receipt, String> {
+    ) -> Result<Receipt, SinkError> {
         if let Some(e) = &self.fail_with {
-            return Err(e.clone());
+            return Err(SinkError::Other(e.clone()));
         }
         let seq = (self.seeded.len() + self.entries.len() + 1) as u64;
         let entry = crate::digest::sha256_hex(
@@ -167,13 +217,13 @@ impl DecisionSink for MemorySink {
         })
     }
 
-    fn recorded(&self) -> Result<Vec<Recorded>, String> {
+    fn recorded(&self) -> Result<Vec<Recorded>, SinkError> {
         let mut all = self.seeded.clone();
         all.extend(self.entries.iter().map(|(r, _)| r.clone()));
         Ok(all)
     }
 
-    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, SinkError> {
         if self.appended.is_empty() {
             return Ok(None);
         }
@@ -199,15 +249,13 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
         d: &Disclosure,
         eval: &Evaluation,
         input: &DecisionInput,
-    ) -> Result<Receipt, String> {
+    ) -> Result<Receipt, SinkError> {
         self.lock()
-            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .map_err(|_| SinkError::Poisoned)?
             .record(loaded, d, eval, input)
     }
-    fn recorded(&self) -> Result<Vec<Recorded>, String> {
-        self.lock()
-            .map_err(|_| "the decision sink is poisoned".to_owned())?
-            .recorded()
+    fn recorded(&self) -> Result<Vec<Recorded>, SinkError> {
+        self.lock().map_err(|_| SinkError::Poisoned)?.recorded()
     }
     fn disclosure_sha256(&self, d: &Disclosure) -> String {
         match self.lock() {
@@ -215,10 +263,8 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
             Err(_) => crate::queue::canonical::disclosure_sha256(d),
         }
     }
-    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, String> {
-        self.lock()
-            .map_err(|_| "the decision sink is poisoned".to_owned())?
-            .poll()
+    fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, SinkError> {
+        self.lock().map_err(|_| SinkError::Poisoned)?.poll()
     }
     fn notice(&self) -> Option<String> {
         self.lock().ok().and_then(|s| s.notice())
@@ -237,19 +283,20 @@ impl<S: DecisionSink> DecisionSink for std::sync::Arc<std::sync::Mutex<S>> {
             })?
             .claim(loaded, d)
     }
-    fn renew_claim(&mut self) -> Result<(), String> {
-        self.lock()
-            .map_err(|_| "the decision sink is poisoned".to_owned())?
-            .renew_claim()
+    fn renew_claim(&mut self) -> Result<(), SinkError> {
+        self.lock().map_err(|_| SinkError::Poisoned)?.renew_claim()
     }
     fn release_claim(&mut self) {
         if let Ok(mut s) = self.lock() {
             s.release_claim()
         }
     }
-    fn poll_claims(&mut self, queue_sha256: &str) -> Result<Option<Vec<(String, String)>>, String> {
+    fn poll_claims(
+        &mut self,
+        queue_sha256: &str,
+    ) -> Result<Option<Vec<(String, String)>>, SinkError> {
         self.lock()
-            .map_err(|_| "the decision sink is poisoned".to_owned())?
+            .map_err(|_| SinkError::Poisoned)?
             .poll_claims(queue_sha256)
     }
 }

@@ -5,9 +5,9 @@
 //! NDJSON), `map` turns one Consent into a queue consent or a skip reason; this module
 //! assembles the context and the per-resource report (which never holds patient data).
 
-pub mod map;
-pub mod model;
-pub mod read;
+pub(crate) mod map;
+pub(crate) mod model;
+pub(crate) mod read;
 
 use std::collections::{HashMap, HashSet};
 

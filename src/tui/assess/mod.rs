@@ -6,12 +6,12 @@
 //! [`AssessmentInput`](crate::incident::AssessmentInput) back to the command, which records it
 //! as the flags would.
 
-pub mod action;
-pub mod app;
-pub mod keymap;
-pub mod runtime;
-pub mod update;
-pub mod view;
+pub(crate) mod action;
+pub(crate) mod app;
+pub(crate) mod keymap;
+pub(crate) mod runtime;
+pub(crate) mod update;
+pub(crate) mod view;
 
 pub use action::AssessAction;
 pub use app::AssessApp;

@@ -3,13 +3,13 @@
 //! `runtime` (effects, and the screen the shell runs), `layout` (geometry both `update` and
 //! `view` use), `attachment` (the §2.32 text to save).
 
-pub mod action;
+pub(crate) mod action;
 pub mod app;
-pub mod attachment;
-pub mod bulk;
+pub(crate) mod attachment;
+pub(crate) mod bulk;
 pub mod keymap;
-pub mod layout;
-pub mod runtime;
+pub(crate) mod layout;
+pub(crate) mod runtime;
 pub mod update;
 pub mod view;
 

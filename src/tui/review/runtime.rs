@@ -84,7 +84,10 @@ impl Driver {
                     ];
                 }
                 let d = &loaded.queue.disclosures[row as usize];
-                let result = self.sink.record(&loaded, d, &eval, &input);
+                let result = self
+                    .sink
+                    .record(&loaded, d, &eval, &input)
+                    .map_err(|e| crate::text::error_chain(&e));
                 let failed = result.is_err();
                 let mut out = vec![Action::Recorded { row, result }];
                 if failed {
@@ -119,7 +122,8 @@ impl Driver {
                         std::iter::once(seed).chain(notice).collect()
                     }
                     Err(e) => vec![Action::RuntimeError(format!(
-                        "could not read back recorded decisions: {e}"
+                        "could not read back recorded decisions: {}",
+                        crate::text::error_chain(&e)
                     ))],
                 }
             }
@@ -135,7 +139,8 @@ impl Driver {
                     }
                     Ok(None) => vec![],
                     Err(e) => vec![Action::RuntimeError(format!(
-                        "could not read the log for new decisions: {e}"
+                        "could not read the log for new decisions: {}",
+                        crate::text::error_chain(&e)
                     ))],
                 };
                 match self.sink.poll_claims(&loaded.sha256) {
@@ -150,7 +155,8 @@ impl Driver {
                     )),
                     Ok(None) => {}
                     Err(e) => out.push(Action::RuntimeError(format!(
-                        "could not read the team's claims: {e}"
+                        "could not read the team's claims: {}",
+                        crate::text::error_chain(&e)
                     ))),
                 }
                 out
@@ -187,7 +193,8 @@ impl Driver {
             Effect::RenewClaim => match self.sink.renew_claim() {
                 Ok(()) => vec![],
                 Err(e) => vec![Action::RuntimeError(format!(
-                    "the claim on this item could not be extended: {e}; recording re-checks it"
+                    "the claim on this item could not be extended: {}; recording re-checks it",
+                    crate::text::error_chain(&e)
                 ))],
             },
             Effect::ReleaseClaim => {

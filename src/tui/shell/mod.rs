@@ -8,7 +8,7 @@
 //! effects) and a pure `view`. Its own state changes only in its `update`.
 
 pub mod keymap;
-pub mod terminal;
+pub(crate) mod terminal;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

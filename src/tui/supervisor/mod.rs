@@ -4,12 +4,12 @@
 //! `action`, `keymap` (keys as data), `app` (state), `update` (the one place state
 //! changes), `view` (pure drawing), `runtime` (terminal lifecycle shared with `review`).
 
-pub mod action;
+pub(crate) mod action;
 pub mod app;
 pub mod keymap;
 pub mod runtime;
-pub mod update;
-pub mod view;
+pub(crate) mod update;
+pub(crate) mod view;
 
 pub use action::SupAction;
 pub use app::SupApp;

@@ -3,12 +3,12 @@
 //! answers never leave this module; only the final score goes out, through the
 //! `RecordCompletion` effect.
 
-pub mod action;
-pub mod app;
-pub mod keymap;
-pub mod runtime;
-pub mod update;
-pub mod view;
+pub(crate) mod action;
+pub(crate) mod app;
+pub(crate) mod keymap;
+pub(crate) mod runtime;
+pub(crate) mod update;
+pub(crate) mod view;
 
 pub use action::{TrainAction, TrainEffect};
 pub use app::{Scenario, TrainApp};
