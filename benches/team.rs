@@ -4,8 +4,8 @@
 //! `team::record::record_in_team`). Prints the claim+decide round trip p50/p99 and the
 //! team's decisions per second. A plain bench binary: `cargo bench --bench team`.
 //!
-//! Reviewers are threads, each with its own store connection, data dir, key and log, as
-//! separate processes would have. PostgreSQL is measured when `P2REVIEW_TEST_PG_URL` is set
+//! Reviewers are processes (this binary re-run), each with its own store connection, data
+//! dir, key and log, as on a team. PostgreSQL is measured when `P2REVIEW_TEST_PG_URL` is set
 //! (a schema of its own, dropped afterwards); otherwise that part is skipped and says so.
 //! `P2REVIEW_BENCH_ITEMS` (default 1000) and `P2REVIEW_BENCH_REVIEWERS` (default 8) change
 //! the size.
@@ -39,22 +39,36 @@ struct Run {
     per_reviewer: Vec<usize>,
 }
 
-/// `reviewers` threads decide every item of `queue` in the team `spec` (already created,
-/// reviewers `r<i>@bench.test` added with keys under `tmp/data<i>`).
+/// `reviewers` processes (this binary again, `P2REVIEW_BENCH_CHILD`) decide every item of
+/// `queue` in the team `spec` (already created, reviewers `r<i>@bench.test` added with keys
+/// under `tmp/data<i>`).
 fn run(spec: &str, tmp: &Path, queue: &Path, reviewers: usize) -> Run {
     let started = Instant::now();
-    let handles: Vec<_> = (0..reviewers)
+    let children: Vec<_> = (0..reviewers)
         .map(|i| {
-            let spec = spec.to_owned();
-            let data = tmp.join(format!("data{i}"));
-            let queue = queue.to_owned();
-            std::thread::spawn(move || reviewer(&spec, &data, &queue))
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .env(
+                    "P2REVIEW_BENCH_CHILD",
+                    format!(
+                        "{spec}\n{}\n{}",
+                        tmp.join(format!("data{i}")).display(),
+                        queue.display()
+                    ),
+                )
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("start a reviewer process")
         })
         .collect();
     let mut us = Vec::new();
     let mut per_reviewer = Vec::new();
-    for h in handles {
-        let got = h.join().expect("a reviewer thread panicked");
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "a reviewer process failed");
+        let got: Vec<u64> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| l.parse().unwrap())
+            .collect();
         per_reviewer.push(got.len());
         us.extend(got);
     }
@@ -144,6 +158,13 @@ fn report(backend: &str, r: &Run, items: usize) {
 }
 
 fn main() {
+    if let Ok(spec) = std::env::var("P2REVIEW_BENCH_CHILD") {
+        let p: Vec<&str> = spec.split('\n').collect();
+        for us in reviewer(p[0], Path::new(p[1]), Path::new(p[2])) {
+            println!("{us}");
+        }
+        return;
+    }
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this once, small.
     let quick = !std::env::args().any(|a| a == "--bench");
     let items = env_usize("P2REVIEW_BENCH_ITEMS", if quick { 16 } else { 1000 });
