@@ -112,3 +112,30 @@ pub fn check_not_shared_writable(dir: &Path) -> Result<(), PathsError> {
         _ => Ok(()),
     }
 }
+
+/// How findings and exports name a log: a mirrored log of a PostgreSQL team is
+/// `<store url without password>#<log id>` (docs/team.md#postgresql) rather than the
+/// `/dev/fd/N` it is read through; any other log its path. The team backend registers
+/// the labels; readers (`supervise`, the CLI) only look them up.
+pub fn log_label(path: &Path) -> String {
+    labels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(path)
+        .cloned()
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Name `path` as `label` in findings and exports (see [`log_label`]).
+pub fn set_log_label(path: &Path, label: &str) {
+    labels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.to_owned(), label.to_owned());
+}
+
+fn labels() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, String>> {
+    static L: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>> =
+        std::sync::OnceLock::new();
+    L.get_or_init(Default::default)
+}

@@ -6,6 +6,7 @@
 
 mod log_support;
 mod pg_support;
+mod pty_support;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -30,7 +31,7 @@ fn main() {
         child(&spec);
         return;
     }
-    let tests: [(&str, fn()); 8] = [
+    let tests: [(&str, fn()); 10] = [
         ("pg_init_open_and_refusals", pg_init_open_and_refusals),
         (
             "pg_eight_reviewers_decide_every_item_exactly_once",
@@ -50,6 +51,14 @@ fn main() {
         ),
         ("pg_conflicts_and_four_eyes", pg_conflicts_and_four_eyes),
         ("pg_live_view_listen_notify", pg_live_view_listen_notify),
+        (
+            "pg_review_sink_reads_on_notification_and_trusts_later_reviewers",
+            pg_review_sink_reads_on_notification_and_trusts_later_reviewers,
+        ),
+        (
+            "pg_two_review_tuis_see_each_others_claims_and_decisions",
+            pg_two_review_tuis_see_each_others_claims_and_decisions,
+        ),
         (
             "pg_writer_role_inserts_and_selects_only",
             pg_writer_role_inserts_and_selects_only,
@@ -648,6 +657,20 @@ fn pg_mirror_verifies_with_the_same_verifier() {
     assert_eq!(code(&o), Some(0), "{}{}", out(&o), err(&o));
     let s = out(&o);
     assert!(!s.contains("Sekr1tPw"));
+    // `log show` names a mirrored log by the store and log id, not the `/dev/fd/N` it is
+    // read through.
+    let o = team.cli_at(0, &pw_url, &["log", "show", "--format", "json"]);
+    assert_eq!(code(&o), Some(0), "{}{}", out(&o), err(&o));
+    let json = out(&o);
+    assert!(
+        !json.contains("/dev/fd/") && !json.contains("Sekr1tPw"),
+        "{json}"
+    );
+    assert!(
+        json.contains(&format!("\"log_path\": \"{}#", team.url()))
+            && json.contains(&format!("\"path\": \"{}#", team.url())),
+        "{json}"
+    );
     let ids: Vec<String> = team
         .rows()
         .iter()
@@ -933,6 +956,172 @@ fn pg_live_view_listen_notify() {
     );
     assert_eq!(code(&o), Some(0), "{}", err(&o));
     assert_eq!(listener.wait(Duration::from_millis(500)).unwrap(), 0);
+}
+
+/// A decision by reviewer `who` (data dir `data`) on the sample queue; its entry hash.
+fn decide_as(team: &Team, data: &Path, q: &Path, id: &str) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_p2review"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "decide",
+            q.to_str().unwrap(),
+            "--id",
+            id,
+            "--decision",
+            "deny",
+        ])
+        .args(["--reason-code", "consent_missing"])
+        .env("P2REVIEW_TEAM", team.url())
+        .env_remove("P2REVIEW_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), Some(0), "{}", err(&o));
+    receipt_entry(&o)
+}
+
+/// Poll `sink` until it hands over something (at most 2 s): the entry hashes.
+fn sink_poll_within_2s(sink: &mut p2review::tui::SignedLogSink) -> Vec<String> {
+    use p2review::tui::sink::DecisionSink;
+    let t = Instant::now();
+    loop {
+        if let Some((_, got)) = sink.poll().unwrap() {
+            return got.into_iter().map(|r| r.entry_sha256).collect();
+        }
+        assert!(t.elapsed() < Duration::from_secs(2), "nothing seen in 2 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The review screen's sink on a PostgreSQL team reads the mirrored logs only after a
+/// notification (with the trigger off, another reviewer's decision is not read), and
+/// trusts a reviewer added after it opened (the signers' `trust_stamp` changed).
+fn pg_review_sink_reads_on_notification_and_trusts_later_reviewers() {
+    use p2review::tui::sink::DecisionSink;
+    let team = Team::new("sink", 2, false);
+    let q = team.sample_queue();
+    let store = team.store();
+    let data = &team.reviewers[0].1;
+    let log = store.reviewer_log("r0@team.test", data).unwrap();
+    let mut sink = p2review::tui::SignedLogSink::new(
+        Recorder::open(data, &log, LogKind::Production, team.signer(0)),
+        "log",
+    )
+    .with_team(store.clone() as Arc<dyn TeamStore>)
+    .unwrap();
+    assert!(sink.recorded().unwrap().is_empty());
+    assert!(sink.poll().unwrap().is_none());
+    let s = &team.schema.name;
+    client()
+        .batch_execute(&format!(
+            "ALTER TABLE {s}.entries DISABLE TRIGGER entries_notify"
+        ))
+        .unwrap();
+    let r1 = team.reviewers[1].1.root().to_owned();
+    let e1 = decide_as(&team, &r1, &q, "D-0001");
+    for _ in 0..5 {
+        assert!(
+            sink.poll().unwrap().is_none(),
+            "read without a notification"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    client()
+        .batch_execute(&format!(
+            "ALTER TABLE {s}.entries ENABLE TRIGGER entries_notify"
+        ))
+        .unwrap();
+    let e2 = decide_as(&team, &r1, &q, "D-0003");
+    // The notification of the second brings both (only the new lines are verified).
+    assert_eq!(sink_poll_within_2s(&mut sink), vec![e1, e2]);
+    assert!(sink.poll().unwrap().is_none(), "nothing new");
+    // A reviewer added while the screen is open is trusted from then on.
+    let late = DataDir::resolve(Some(&team.tmp.path().join("late"))).unwrap();
+    let k = init_key(&late.signing_key(), "late@team.test").unwrap();
+    store
+        .add_reviewer("late@team.test", &k.openssh_public())
+        .unwrap();
+    let e3 = decide_as(&team, late.root(), &q, "D-0002");
+    let t = Instant::now();
+    let mut seen = Vec::new();
+    while !seen.contains(&e3) {
+        seen.extend(sink_poll_within_2s(&mut sink));
+        assert!(t.elapsed() < Duration::from_secs(3), "{seen:?}");
+    }
+}
+
+/// Two review TUIs of two reviewers side by side on one PostgreSQL team (80x24,
+/// NO_COLOR): one opens a dialog → the other sees `claimed by` on that row; one records →
+/// the other shows who decided what within 2 s (as tests/tui_team.rs does on a directory).
+fn pg_two_review_tuis_see_each_others_claims_and_decisions() {
+    let team = Team::new("tui", 2, false);
+    let queue = team.tmp.path().join("tui_queue.yaml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui/queue.yaml"),
+        &queue,
+    )
+    .unwrap();
+    let args = ["review", queue.to_str().unwrap(), "--team", team.url()];
+    let mut sa = pty_support::spawn_as(team.reviewers[0].1.root(), &args, &[], None);
+    let mut sb = pty_support::spawn_as(team.reviewers[1].1.root(), &args, &[], None);
+    sa.wait_for("decided 0/12");
+    sb.wait_for("decided 0/12");
+    sa.send("j");
+    sa.wait_for("▶ D-0002");
+    sa.send("e");
+    sa.wait_for("Escalate D-0002");
+    let took = wait_row(&sb, "D-0002", "claimed by r0@team");
+    assert!(took < Duration::from_secs(2), "claim shown after {took:?}");
+    eprintln!("the other window showed the claim after {took:?}");
+    sb.send("j");
+    sb.wait_for("▶ D-0002");
+    sb.send("a");
+    sb.wait_for("D-0002 is claimed by r0@team.test");
+    sa.send("\r");
+    sa.wait_for("note (2 of 2)");
+    // Timed from the confirming key: recording, NOTIFY and the other window's tick count.
+    let t0 = Instant::now();
+    sa.send("\r");
+    wait_row(&sb, "D-0002", "escalate by r0@team");
+    let took = t0.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "decision shown after {took:?}"
+    );
+    eprintln!("the other window showed the decision after {took:?}");
+    sa.wait_for("Recorded: escalate D-0002");
+    sb.wait_for("decided 1/12");
+    assert!(!line_of(&sb, "D-0002").contains("claimed by"));
+    sa.send("q");
+    sb.send("q");
+    assert!(sa.wait_exit().success());
+    assert!(sb.wait_exit().success());
+    pty_support::assert_restored(&sa);
+    pty_support::assert_restored(&sb);
+}
+
+fn line_of(s: &pty_support::Session, id: &str) -> String {
+    s.screen()
+        .screen()
+        .contents()
+        .lines()
+        .find(|l| l.contains(id))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Wait until `id`'s row holds `what`; how long it took.
+fn wait_row(s: &pty_support::Session, id: &str, what: &str) -> Duration {
+    let t = Instant::now();
+    while !line_of(s, id).contains(what) {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "{id} never showed {what:?}; screen:\n{}",
+            s.screen().screen().contents()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t.elapsed()
 }
 
 /// The writer role of docs/team.md: INSERT/SELECT on entries and signers' SELECT only;

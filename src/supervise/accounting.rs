@@ -268,7 +268,7 @@ pub fn accounting(
                     disclosure: r.body.disclosure.to_string(),
                     date: r.date(),
                     decision: r.body.decision.to_string(),
-                    log_path: r.log_path.display().to_string(),
+                    log_path: crate::paths::log_label(&r.log_path),
                     line: r.line,
                     entry: r.entry_sha256.hex(),
                     findings: match &r.verification {

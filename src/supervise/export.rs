@@ -78,7 +78,7 @@ impl ShowRow {
             findings: String::new(),
             ts: esc(&e.ts),
             log: esc(&e.log),
-            log_path: esc(&r.log_path.display().to_string()),
+            log_path: esc(&crate::paths::log_label(&r.log_path)),
             seq: e.seq,
             line: r.line,
             entry: r.entry_sha256.clone(),
@@ -176,7 +176,7 @@ impl ShowRow {
             findings,
             ts: r.ts_text(),
             log: esc(&b.log),
-            log_path: esc(&r.log_path.display().to_string()),
+            log_path: esc(&crate::paths::log_label(&r.log_path)),
             seq: b.seq,
             line: r.line,
             entry: r.entry_sha256.hex(),
@@ -415,7 +415,7 @@ pub fn csv_header_lines(meta: &ExportMeta) -> String {
     for l in meta.logs {
         out.push_str(&format!(
             "# log: {} id={} verification={} checkpoint={}\n",
-            esc(&l.path.display().to_string()),
+            esc(&crate::paths::log_label(&l.path)),
             l.log.as_deref().unwrap_or("-"),
             l.result,
             l.checkpoint

@@ -200,6 +200,8 @@ impl DecisionRecord {
 /// How one whole log fared, for export headers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogStatus {
+    /// Exported as the log's label (a mirrored team log: `<store>#<log id>`).
+    #[serde(serialize_with = "as_label")]
     pub path: PathBuf,
     /// The log id from genesis, when readable.
     pub log: Option<String>,
@@ -208,6 +210,11 @@ pub struct LogStatus {
     pub findings: Vec<String>,
     /// The checkpoint file it was verified against, if any.
     pub checkpoint: Option<PathBuf>,
+}
+
+/// A log path as findings and exports name it ([`crate::paths::log_label`]).
+fn as_label<S: serde::Serializer>(p: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::paths::log_label(p))
 }
 
 /// Merge records of many logs into one time order (ties: log path, then seq), stable.

@@ -18,6 +18,15 @@ use crate::log::trust::Trust;
 /// Longest line kept while waiting for its LF (a log line is at most 4096 bytes).
 const MAX_PARTIAL: usize = 64 * 1024;
 
+/// Tells the live view that a team log may have grown, so it reads the store only then
+/// (PostgreSQL: `LISTEN/NOTIFY` on a second connection, polled without waiting). A
+/// backend without one is read on every tick (the directory backend: a `stat` per log).
+pub trait Signal: Send {
+    /// Whether entries were added since the last call; never blocks for long. `Err`: the
+    /// signal is lost (the caller reads on every tick from then on).
+    fn changed(&mut self) -> Result<bool, super::TeamError>;
+}
+
 /// A verified decision entry that appeared in a team log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveDecision {

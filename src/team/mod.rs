@@ -108,6 +108,11 @@ pub trait TeamStore: Send + Sync + std::fmt::Debug {
     fn trust_stamp(&self) -> Option<(u64, Option<std::time::SystemTime>)> {
         None
     }
+    /// A [`live::Signal`] of new entries, so the live view reads the logs only when they
+    /// grew. `Ok(None)`: the backend has none (the logs are read on every tick).
+    fn signal(&self) -> Result<Option<Box<dyn live::Signal>>, TeamError> {
+        Ok(None)
+    }
     /// Where `principal` records when working in this team.
     fn reviewer_log(&self, principal: &str, data: &DataDir) -> Result<PathBuf, TeamError>;
     /// Every team log to read (`log …` commands, the live view).
@@ -174,27 +179,7 @@ pub fn open(spec: &str) -> Result<Box<dyn TeamStore>, TeamError> {
     Ok(Box::new(DirStore::open(Path::new(spec))?))
 }
 
-/// How findings name a log: a mirrored log's `<store url>#<log id>` (docs/team.md), any
-/// other log its path.
-pub fn log_label(path: &Path) -> String {
-    labels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(path)
-        .cloned()
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-pub(crate) fn set_log_label(path: &Path, label: &str) {
-    labels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(path.to_owned(), label.to_owned());
-}
-
-fn labels() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, String>> {
-    static L: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>> =
-        std::sync::OnceLock::new();
-    L.get_or_init(Default::default)
-}
+/// How findings and exports name a log; kept in the leaf `paths` so `supervise` can use it.
+pub use crate::paths::log_label;
+#[cfg(feature = "postgres")]
+pub(crate) use crate::paths::set_log_label;

@@ -32,6 +32,9 @@ struct TeamWork {
     claims_seen: Option<Vec<(String, String)>>,
     /// The team's signers as the watcher trusts them ([`TeamStore::trust_stamp`]).
     trust_seen: Option<(u64, Option<std::time::SystemTime>)>,
+    /// New entries were added (PostgreSQL: a notification): the logs are read only then.
+    /// `None`: read on every tick (no signal, or it was lost).
+    signal: Option<Box<dyn crate::team::live::Signal>>,
 }
 
 impl TeamWork {
@@ -86,7 +89,11 @@ impl SignedLogSink {
         self.label = format!("team {} · {}", store.describe(), self.label);
         let trust_seen = store.trust_stamp();
         let trust = store.trust()?;
+        // Listening starts before the first read of the logs, so nothing added between
+        // the two is missed.
+        let signal = store.signal()?;
         self.team = Some(TeamWork {
+            signal,
             trust_seen,
             principal: self.recorder.signer().principal().to_owned(),
             watcher: Mutex::new(crate::team::live::Watcher::new(trust)),
@@ -200,17 +207,30 @@ impl DecisionSink for SignedLogSink {
     fn poll(&mut self) -> Result<Option<(bool, Vec<Recorded>)>, SinkError> {
         if let Some(team) = &mut self.team {
             // Others' verified decisions (and this window's own, which the screen skips).
-            let logs = team.store.logs()?;
             let w = team.watcher.get_mut().unwrap_or_else(|p| p.into_inner());
             // The team's signers changed (a reviewer was added): trust them from now on,
             // and read every log again with them — lines of a signer not trusted before
             // were passed by (the screen skips the entries it already has).
             let stamp = team.store.trust_stamp();
-            if stamp != team.trust_seen {
+            let mut read = stamp != team.trust_seen;
+            if read {
                 let trust = team.store.trust().map_err(SinkError::TrustChanged)?;
                 *w = crate::team::live::Watcher::new(trust);
                 team.trust_seen = stamp;
             }
+            // Without a signal of new entries (or once it is lost) the logs are read on
+            // every tick; with one, only after it fired.
+            read |= match &mut team.signal {
+                None => true,
+                Some(s) => s.changed().unwrap_or_else(|_| {
+                    team.signal = None;
+                    true
+                }),
+            };
+            if !read {
+                return Ok(None);
+            }
+            let logs = team.store.logs()?;
             let new: Vec<Recorded> = w
                 .poll(&logs)
                 .map_err(SinkError::Live)?

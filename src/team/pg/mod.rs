@@ -598,6 +598,14 @@ impl PgListener {
     }
 }
 
+/// The live view reads the mirrored logs only after a notification (docs/team.md#live-view).
+impl super::live::Signal for PgListener {
+    fn changed(&mut self) -> Result<bool, TeamError> {
+        // A short wait reads what the server sent meanwhile without holding up the tick.
+        Ok(self.wait(Duration::from_millis(1))? > 0)
+    }
+}
+
 impl TeamStore for PgStore {
     fn describe(&self) -> String {
         self.spec.shown.clone()
@@ -617,6 +625,20 @@ impl TeamStore for PgStore {
         })?;
         parse_allowed_signers(&text, Path::new(&self.signers_origin()))
             .map_err(|e| TeamError::Store(e.to_string()))
+    }
+
+    /// The number of signers and when the last was added: a reviewer added later changes it.
+    /// `None` when the server cannot be asked (the live view reads the signers again then).
+    fn trust_stamp(&self) -> Option<(u64, Option<std::time::SystemTime>)> {
+        self.with(|c| {
+            let r = c.query_one("SELECT count(*)::int8, max(added_at) FROM signers", &[])?;
+            Ok(Ok((r.get::<_, i64>(0) as u64, r.get(1))))
+        })
+        .ok()
+    }
+
+    fn signal(&self) -> Result<Option<Box<dyn super::live::Signal>>, TeamError> {
+        Ok(Some(Box::new(self.listen()?)))
     }
 
     /// The data dir's `decisions.jsonl`. Opening it sends what the outbox holds and any
