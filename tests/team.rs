@@ -4,9 +4,8 @@
 //! (`P2REVIEW_TEAM_CHILD`) that claim and decide from one 1,000-item queue at once.
 
 mod log_support;
+mod team_support;
 
-use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,6 +21,7 @@ use p2review::log::verify::VerifyOptions;
 use p2review::log::{DecisionInput, LogKind, Recorder, Signer};
 use p2review::paths::DataDir;
 use p2review::team::{DirStore, ItemKey, Settings, TeamError, TeamStore};
+use team_support::*;
 
 fn main() {
     if let Ok(spec) = std::env::var("P2REVIEW_TEAM_CHILD") {
@@ -161,10 +161,6 @@ impl Team {
     }
 }
 
-fn code(o: &std::process::Output) -> Option<i32> {
-    o.status.code()
-}
-
 /// Child reviewer: `<team>|<data dir>|<queue>`. Walks the whole queue, deciding every
 /// item it can claim; prints `ACK <disclosure> <entry>` per decision and `DONE` at the end.
 fn child(spec: &str) {
@@ -229,74 +225,13 @@ fn eight_reviewers_decide_every_item_exactly_once() {
                 .unwrap()
         })
         .collect();
-    let mut acked: HashMap<String, String> = HashMap::new();
-    let mut per_child = Vec::new();
-    let mut latencies: Vec<u64> = Vec::new();
-    for mut c in children {
-        let out = BufReader::new(c.stdout.take().unwrap());
-        let mut n = 0;
-        let mut done = false;
-        for line in out.lines() {
-            let line = line.unwrap();
-            if line == "DONE" {
-                done = true;
-                continue;
-            }
-            let mut it = line.split(' ');
-            assert_eq!(it.next(), Some("ACK"), "{line}");
-            let (id, entry) = (it.next().unwrap(), it.next().unwrap());
-            latencies.push(it.next().unwrap().parse::<u64>().unwrap());
-            assert!(
-                acked.insert(id.to_owned(), entry.to_owned()).is_none(),
-                "{id} was decided twice"
-            );
-            n += 1;
-        }
-        assert!(c.wait().unwrap().success());
-        assert!(done, "a reviewer process did not finish");
-        per_child.push(n);
-    }
+    let mut acks = collect_acks(children);
     let elapsed = started.elapsed();
-    assert_eq!(acked.len(), 1000, "every item decided: {per_child:?}");
-    // More than one reviewer did work (they really ran at once).
-    assert!(
-        per_child.iter().filter(|&&n| n > 0).count() >= 2,
-        "{per_child:?}"
-    );
+    acks.assert_all_decided(1000);
     // The logs hold exactly those 1,000 entries, all verified with the team's signers.
-    let loaded = team.loaded();
-    let ok: Vec<_> = loaded
-        .records
-        .iter()
-        .filter(|r| r.verification.ok())
-        .collect();
-    assert_eq!(ok.len(), 1000);
-    assert_eq!(loaded.records.len(), 1000);
-    let ids: HashSet<&str> = ok.iter().map(|r| r.body.disclosure.as_str()).collect();
-    assert_eq!(ids.len(), 1000);
-    for r in &ok {
-        assert_eq!(acked[r.body.disclosure.as_str()], r.entry_sha256.hex());
-    }
-    // Every claim ended as `decided <that entry>`.
-    let claims = team.store().claims().unwrap();
-    assert_eq!(claims.len(), 1000);
-    for c in claims {
-        match c.state {
-            p2review::team::ClaimState::Decided { entry } => {
-                assert_eq!(acked[&c.disclosure], entry)
-            }
-            s => panic!("{} ended as {s:?}", c.disclosure),
-        }
-    }
-    latencies.sort_unstable();
-    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
-    eprintln!(
-        "8 reviewers, 1000 items: {:.1} s ({:.0} decisions/s), per reviewer {per_child:?}; claim+decide round trip p50 {} µs, p99 {} µs (debug build)",
-        elapsed.as_secs_f32(),
-        1000.0 / elapsed.as_secs_f64(),
-        pct(50),
-        pct(99)
-    );
+    acks.assert_logs_hold_them(&team.loaded());
+    acks.assert_claims_decided(team.store().claims().unwrap());
+    acks.report("directory", elapsed);
 }
 
 fn item(q: &p2review::queue::LoadedQueue, i: usize) -> ItemKey {
@@ -594,14 +529,6 @@ fn team_refuses_log_and_allowed_signers() {
         .output()
         .unwrap();
     assert_eq!(code(&o), Some(0), "{}", err(&o));
-}
-
-fn receipt_entry(o: &std::process::Output) -> String {
-    let s = out(o);
-    s.split_whitespace()
-        .find_map(|w| w.strip_prefix("entry="))
-        .unwrap_or_else(|| panic!("no receipt in {s:?} / {}", err(o)))
-        .to_owned()
 }
 
 fn four_eyes_flow() {

@@ -7,9 +7,9 @@
 mod log_support;
 mod pg_support;
 mod pty_support;
+mod team_support;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use p2review::paths::DataDir;
 use p2review::team::pg::{PgStore, Stage};
 use p2review::team::{ClaimState, ItemKey, Settings, TeamError, TeamStore};
 use pg_support::*;
+use team_support::*;
 
 fn main() {
     if let Ok(spec) = std::env::var("P2REVIEW_PG_CHILD") {
@@ -165,18 +166,6 @@ impl Team {
     }
 }
 
-fn code(o: &std::process::Output) -> Option<i32> {
-    o.status.code()
-}
-
-fn receipt_entry(o: &std::process::Output) -> String {
-    out(o)
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("entry="))
-        .unwrap_or_else(|| panic!("no receipt in {:?} / {}", out(o), err(o)))
-        .to_owned()
-}
-
 fn deny() -> DecisionInput {
     DecisionInput {
         decision: Decision::Deny,
@@ -260,53 +249,12 @@ fn pg_eight_reviewers_decide_every_item_exactly_once() {
                 .unwrap()
         })
         .collect();
-    let mut acked: HashMap<String, String> = HashMap::new();
-    let mut per_child = Vec::new();
-    let mut latencies: Vec<u64> = Vec::new();
-    for mut c in children {
-        let out = BufReader::new(c.stdout.take().unwrap());
-        let (mut n, mut done) = (0, false);
-        for line in out.lines() {
-            let line = line.unwrap();
-            if line == "DONE" {
-                done = true;
-                continue;
-            }
-            let mut it = line.split(' ');
-            assert_eq!(it.next(), Some("ACK"), "{line}");
-            let (id, entry) = (it.next().unwrap(), it.next().unwrap());
-            latencies.push(it.next().unwrap().parse::<u64>().unwrap());
-            assert!(
-                acked.insert(id.to_owned(), entry.to_owned()).is_none(),
-                "{id} was decided twice"
-            );
-            n += 1;
-        }
-        assert!(c.wait().unwrap().success());
-        assert!(done, "a reviewer process did not finish");
-        per_child.push(n);
-    }
+    let mut acks = collect_acks(children);
     let elapsed = started.elapsed();
-    assert_eq!(acked.len(), 1000, "every item decided: {per_child:?}");
-    assert!(
-        per_child.iter().filter(|&&n| n > 0).count() >= 2,
-        "{per_child:?}"
-    );
+    acks.assert_all_decided(1000);
     // The mirror holds exactly those 1,000 decisions (+ 8 genesis lines), all verified
     // with the team's signers, byte for byte the lines of the local logs.
-    let loaded = team.loaded();
-    let ok: Vec<_> = loaded
-        .records
-        .iter()
-        .filter(|r| r.verification.ok())
-        .collect();
-    assert_eq!(ok.len(), 1000);
-    assert_eq!(loaded.records.len(), 1000);
-    let ids: HashSet<&str> = ok.iter().map(|r| r.body.disclosure.as_str()).collect();
-    assert_eq!(ids.len(), 1000);
-    for r in &ok {
-        assert_eq!(acked[r.body.disclosure.as_str()], r.entry_sha256.hex());
-    }
+    acks.assert_logs_hold_them(&team.loaded());
     let rows = team.rows();
     assert_eq!(rows.len(), 1008);
     let mut local = Vec::new();
@@ -319,28 +267,8 @@ fn pg_eight_reviewers_decide_every_item_exactly_once() {
         local.len(),
         "the mirror is the local logs, byte for byte"
     );
-    let claims = team.store().claims().unwrap();
-    assert_eq!(claims.len(), 1000);
-    for c in claims {
-        match c.state {
-            ClaimState::Decided { entry } => assert_eq!(acked[&c.disclosure], entry),
-            s => panic!("{} ended as {s:?}", c.disclosure),
-        }
-    }
-    latencies.sort_unstable();
-    let pct = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
-    eprintln!(
-        "postgres, 8 reviewers, 1000 items: {:.1} s ({:.0} decisions/s), per reviewer {per_child:?}; claim+decide round trip p50 {} µs, p99 {} µs ({} build)",
-        elapsed.as_secs_f32(),
-        1000.0 / elapsed.as_secs_f64(),
-        pct(50),
-        pct(99),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        }
-    );
+    acks.assert_claims_decided(team.store().claims().unwrap());
+    acks.report("postgres", elapsed);
 }
 
 fn item(q: &p2review::queue::LoadedQueue, i: usize) -> ItemKey {
