@@ -29,9 +29,21 @@ fn valid_schema(s: &str) -> bool {
 
 impl Spec {
     pub fn parse(spec: &str) -> Result<Spec, TeamError> {
-        let (base, query) = match spec.split_once('?') {
+        // The userinfo first: everything before the last `@` ahead of the first `/`. A
+        // password is cut out before anything else is split, so a `?`, `&` or `#` in an
+        // unencoded password can never push part of it into the shown host or query.
+        let (scheme, rest) = match spec.split_once("://") {
+            Some((s, r)) => (Some(s), r),
+            None => (None, spec),
+        };
+        let head = &rest[..rest.find('/').unwrap_or(rest.len())];
+        let (userinfo, after) = match (scheme, head.rfind('@')) {
+            (Some(_), Some(at)) => (Some(&rest[..at]), &rest[at + 1..]),
+            _ => (None, rest),
+        };
+        let (hostpath, query) = match after.split_once('?') {
             Some((b, q)) => (b, Some(q)),
-            None => (spec, None),
+            None => (after, None),
         };
         let mut schema = None;
         let mut keep = Vec::new();
@@ -57,31 +69,24 @@ impl Spec {
                 crate::text::escape(&schema)
             )));
         }
+        let prefix = |user: Option<&str>| {
+            let mut s = scheme.map(|s| format!("{s}://")).unwrap_or_default();
+            if let Some(u) = user {
+                s.push_str(u);
+                s.push('@');
+            }
+            s
+        };
+        let base = format!("{}{hostpath}", prefix(userinfo));
         let conn = if keep.is_empty() {
-            base.to_owned()
+            base
         } else {
             format!("{base}?{}", keep.join("&"))
         };
-        // Drop a password from the userinfo: scheme://user:pass@host/… → scheme://user@host/…
-        let shown_base = match base.split_once("://") {
-            Some((scheme, rest)) => {
-                let (auth, path) = match rest.find('/') {
-                    Some(i) => rest.split_at(i),
-                    None => (rest, ""),
-                };
-                let auth = match auth.rsplit_once('@') {
-                    Some((user, host)) => {
-                        let user = user.split_once(':').map_or(user, |(u, _)| u);
-                        format!("{user}@{host}")
-                    }
-                    None => auth.to_owned(),
-                };
-                format!("{scheme}://{auth}{path}")
-            }
-            None => base.to_owned(),
-        };
+        // scheme://user:pass@host/… → scheme://user@host/…
+        let user = userinfo.map(|u| u.split_once(':').map_or(u, |(u, _)| u));
         shown_q.push(format!("schema={schema}"));
-        let shown = format!("{shown_base}?{}", shown_q.join("&"));
+        let shown = format!("{}{hostpath}?{}", prefix(user), shown_q.join("&"));
         Ok(Spec {
             conn,
             schema,
@@ -119,5 +124,23 @@ mod tests {
         assert_eq!(d.conn, "postgresql://h/db");
         assert!(Spec::parse("postgres://h/db?schema=Bad;drop").is_err());
         assert!(Spec::parse("postgres://h/db?schema=1x").is_err());
+    }
+
+    /// Found by the team_files fuzz target: the query was split off before the userinfo,
+    /// so an unencoded `?` in a password showed the rest of it. The password ends at the
+    /// last `@` before the first `/`, whatever it holds.
+    #[test]
+    fn a_password_with_url_delimiters_is_never_shown() {
+        for (url, pw) in [
+            ("postgres://u:p?ss@h/db", "p?ss"),
+            ("postgres://u:a&b=c@h/db?schema=t", "a&b=c"),
+            ("postgres://u:x#y@h:5432/db", "x#y"),
+            ("postgres://u:q?r@s@h/db", "q?r@s"),
+        ] {
+            let s = Spec::parse(url).unwrap();
+            assert!(!s.shown.contains(pw), "{url} → {}", s.shown);
+            assert!(s.shown.starts_with("postgres://u@h"), "{url} → {}", s.shown);
+            assert!(s.conn.contains(pw), "the client still gets it: {}", s.conn);
+        }
     }
 }
