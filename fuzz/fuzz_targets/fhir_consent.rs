@@ -20,12 +20,8 @@ fuzz_target!(|data: &[u8]| {
         .expect("the fixture context loads");
     let key = PseudonymKey::from_bytes([7; 32]);
     for statements_on_form in [false, true] {
-        let (queue, report, _) = build_context(
-            &context,
-            &input,
-            &key,
-            &Options { statements_on_form },
-        );
+        let (queue, report, _) =
+            build_context(&context, &input, &key, &Options { statements_on_form });
         let yaml = p2review::import::to_yaml(&queue).expect("the context serializes");
         if let Err(e) = p2review::queue::load_bytes(yaml.as_bytes(), "out.yaml") {
             panic!("the imported context does not load: {e}");

@@ -5,9 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use p2review::log::batch::SigMode;
 use p2review::log::line::{LineChecker, split};
 use p2review::log::read::read_decisions;
-use p2review::log::batch::SigMode;
 use p2review::log::verify::{verify_bytes, verify_file, verify_file_blocks, verify_file_parallel};
 use p2review_fuzz::{assert_printable, options, scratch_file, seed_trust};
 
@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(in_memory.entries, streamed.entries);
     let parallel = verify_file_parallel(&path, &opts, 2).expect("the scratch file is readable");
-    assert_eq!(streamed.findings, parallel.findings, "--strict vs the default");
+    assert_eq!(
+        streamed.findings, parallel.findings,
+        "--strict vs the default"
+    );
     let batches = verify_file_blocks(&path, &opts, 2, SigMode::Batch, &mut |_, _, _| {})
         .expect("the scratch file is readable");
     assert_eq!(streamed.findings, batches.findings, "--strict vs batches");

@@ -9,7 +9,13 @@ use libfuzzer_sys::fuzz_target;
 use p2review::queue::{LoadOptions, YamlPath, load_bytes, load_bytes_with};
 
 fuzz_target!(|data: &[u8]| {
-    let auto = load_bytes_with(data, "q.yaml", LoadOptions { yaml: YamlPath::Auto });
+    let auto = load_bytes_with(
+        data,
+        "q.yaml",
+        LoadOptions {
+            yaml: YamlPath::Auto,
+        },
+    );
     let reference = load_bytes_with(
         data,
         "q.yaml",
