@@ -56,16 +56,6 @@ pub enum IncidentCommand {
     List(IncidentListArgs),
 }
 
-fn word<T: Copy>(
-    parse: fn(&str) -> Option<T>,
-    list: fn() -> String,
-) -> impl Fn(&str) -> Result<T, String> + Clone {
-    move |s| parse(s).ok_or_else(|| format!("use one of: {}", list()))
-}
-
-fn kind(s: &str) -> Result<IncidentKind, String> {
-    word(IncidentKind::parse, IncidentKind::list)(s)
-}
 fn role(s: &str) -> Result<Role, String> {
     match s {
         "qso" => Ok(Role::Qso),
@@ -88,31 +78,6 @@ fn resident(s: &str) -> Result<(String, u64), String> {
     }
     Ok((st.to_owned(), n))
 }
-fn exception(s: &str) -> Result<Exception, String> {
-    word(Exception::parse, Exception::list)(s)
-}
-fn nature(s: &str) -> Result<Nature, String> {
-    word(Nature::parse, Nature::list)(s)
-}
-fn recipient(s: &str) -> Result<Recipient, String> {
-    word(Recipient::parse, Recipient::list)(s)
-}
-fn acquired(s: &str) -> Result<Acquired, String> {
-    word(Acquired::parse, Acquired::list)(s)
-}
-fn mitigation(s: &str) -> Result<Mitigation, String> {
-    word(Mitigation::parse, Mitigation::list)(s)
-}
-fn delay_form(s: &str) -> Result<DelayForm, String> {
-    word(DelayForm::parse, DelayForm::list)(s)
-}
-fn notice_to(s: &str) -> Result<NoticeTo, String> {
-    word(NoticeTo::parse, NoticeTo::list)(s)
-}
-fn method(s: &str) -> Result<NoticeMethod, String> {
-    word(NoticeMethod::parse, NoticeMethod::list)(s)
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct IncidentRecordArgs {
     /// A queue file: its organization says who you are (and `--id` names the item concerned)
@@ -124,7 +89,7 @@ pub struct IncidentRecordArgs {
     #[arg(long, value_name = "HASH")]
     pub from_entry: Option<String>,
     /// misdirected | unauthorized_access | lost_or_stolen | other
-    #[arg(long, value_parser = kind)]
+    #[arg(long)]
     pub kind: IncidentKind,
     /// The first day it was known (or by reasonable diligence would have been) to anyone but the person who caused it
     #[arg(long, value_name = "DATE")]
@@ -172,25 +137,25 @@ pub struct IncidentAssessArgs {
     /// The incident: the hex SHA-256 of its entry (`ACK incident=…`)
     pub incident: String,
     /// unintentional_use (164.402(1)(i)) | inadvertent_internal ((ii)) | could_not_retain ((iii))
-    #[arg(long, value_parser = exception)]
+    #[arg(long)]
     pub exception: Option<Exception>,
     /// Factor (i): part2_identifying | counseling_notes | other_phi | limited_identifiers
-    #[arg(long, value_parser = nature, requires = "nature_note")]
+    #[arg(long, requires = "nature_note")]
     pub nature: Option<Nature>,
     #[arg(long, value_name = "TEXT", requires = "nature")]
     pub nature_note: Option<String>,
     /// Factor (ii): bound_to_protect | known_unbound | unknown
-    #[arg(long, value_parser = recipient, requires = "recipient_note")]
+    #[arg(long, requires = "recipient_note")]
     pub recipient: Option<Recipient>,
     #[arg(long, value_name = "TEXT", requires = "recipient")]
     pub recipient_note: Option<String>,
     /// Factor (iii): not_acquired | viewed | unknown
-    #[arg(long, value_parser = acquired, requires = "acquired_note")]
+    #[arg(long, requires = "acquired_note")]
     pub acquired: Option<Acquired>,
     #[arg(long, value_name = "TEXT", requires = "acquired")]
     pub acquired_note: Option<String>,
     /// Factor (iv): assured_destroyed | partial | none
-    #[arg(long, value_parser = mitigation, requires = "mitigation_note")]
+    #[arg(long, requires = "mitigation_note")]
     pub mitigation: Option<Mitigation>,
     #[arg(long, value_name = "TEXT", requires = "mitigation")]
     pub mitigation_note: Option<String>,
@@ -207,7 +172,7 @@ pub struct IncidentAssessArgs {
 pub struct IncidentDelayArgs {
     pub incident: String,
     /// written (delays for the time it states) | oral (at most 30 days unless a written one follows)
-    #[arg(long, value_parser = delay_form)]
+    #[arg(long)]
     pub law_enforcement: DelayForm,
     /// Written: the date the statement names
     #[arg(long, value_name = "DATE", conflicts_with = "on")]
@@ -231,12 +196,12 @@ pub struct IncidentDelayArgs {
 pub struct IncidentNotifiedArgs {
     pub incident: String,
     /// program | individuals | hhs | media
-    #[arg(long, value_parser = notice_to)]
+    #[arg(long)]
     pub to: NoticeTo,
     #[arg(long, value_name = "DATE")]
     pub on: NaiveDate,
     /// mail | email | phone | in_person | substitute_web | substitute_media | hhs_portal | press | other
-    #[arg(long, value_parser = method)]
+    #[arg(long)]
     pub method: Option<NoticeMethod>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,

@@ -20,6 +20,13 @@ macro_rules! words {
                 Self::ALL.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(", ")
             }
         }
+        /// One of the words (what a flag takes); the error lists them.
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<$name, String> {
+                $name::parse(s).ok_or_else(|| format!("use one of: {}", $name::list()))
+            }
+        }
     };
 }
 
