@@ -40,7 +40,16 @@ fn incident_lines(q: &Queue, d: &Disclosure, s: &IncidentScenario) -> Vec<String
                 "not a covered entity"
             }
         ),
-        r => word(&r),
+        crate::queue::Role::Part2Program => format!(
+            "the Part 2 program ({})",
+            if program.is_none_or(|p| p.covered_entity) {
+                "a covered entity"
+            } else {
+                "not a covered entity"
+            }
+        ),
+        crate::queue::Role::CoveredEntity => "a covered entity (not a Part 2 program)".into(),
+        crate::queue::Role::LawfulHolder => "a lawful holder of Part 2 records".into(),
     };
     let mut v = vec![format!("Incident: {}; you are {who}", s.kind)];
     let mut facts = vec![format!("discovered {}", s.discovered_on)];
@@ -322,5 +331,35 @@ impl TrainApp {
 
     pub fn finished(&self) -> bool {
         self.session.phase() == Phase::Finished
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The trainee is told who they are in words, never a vocabulary token.
+    #[test]
+    fn breach_scenarios_name_the_trainees_role_in_words() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample_data/training/breach-response.yaml");
+        let pack = crate::training::load_pack(&path).unwrap();
+        let q = &pack.loaded.queue;
+        let mut firsts = Vec::new();
+        for d in &q.disclosures {
+            let s = d.expect.as_ref().and_then(|e| e.incident.as_ref()).unwrap();
+            firsts.push((d.id.clone(), incident_lines(q, d, s).remove(0)));
+        }
+        for (id, l) in &firsts {
+            for token in ["part2_program", "covered_entity", "lawful_holder", "qso"] {
+                assert!(!l.contains(token), "{id}: {l}");
+            }
+        }
+        let of = |id: &str| &firsts.iter().find(|(i, _)| i == id).unwrap().1;
+        assert!(
+            of("R05").ends_with("you are the Part 2 program (a covered entity)"),
+            "{}",
+            of("R05")
+        );
     }
 }
