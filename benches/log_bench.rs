@@ -153,6 +153,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    if std::env::var("P2REVIEW_BENCH_ONLY").as_deref() == Ok("append") {
+        println!("load average at start: {}", loadavg());
+        append_series(&signers()[0]);
+        return;
+    }
     let n = env_usize("P2REVIEW_BENCH_ENTRIES", 100_000);
     let runs = env_usize("P2REVIEW_BENCH_RUNS", 5);
     println!("load average at start: {}", loadavg());
@@ -357,41 +362,84 @@ fn main() {
         );
     }
 
-    // 2. Durable append vs bare write + fdatasync, on the same (real) disk.
+    append_series(&s[0]);
+}
+
+/// One log and one bare file in `dir`: the append series' pair of subjects.
+struct AppendPair {
+    _dir: tempfile::TempDir,
+    log: std::path::PathBuf,
+    appender: p2review::log::append::Appender,
+    raw: std::fs::File,
+}
+
+impl AppendPair {
+    fn new(dir: tempfile::TempDir, signer: &Signer) -> AppendPair {
+        let data = p2review::paths::DataDir::resolve(Some(&dir.path().join("data"))).unwrap();
+        let log = dir.path().join("append.jsonl");
+        let mut appender = p2review::log::append::Appender::new(
+            &log,
+            LogKind::Production,
+            signer.clone(),
+            &data.heads_dir(),
+        );
+        appender.update_head = false;
+        let raw = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(dir.path().join("raw.bin"))
+            .unwrap();
+        AppendPair {
+            _dir: dir,
+            log,
+            appender,
+            raw,
+        }
+    }
+
+    /// One durable append, then a bare write + fdatasync of as many bytes: (ms, ms, bytes).
+    fn step(&mut self, i: u64) -> (f64, f64, u64) {
+        let before = std::fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0);
+        let t = Instant::now();
+        self.appender.append(decision(i)).unwrap();
+        let app = t.elapsed().as_secs_f64() * 1000.0;
+        let len = std::fs::metadata(&self.log).unwrap().len() - before;
+        let buf = vec![b'x'; len as usize];
+        let t = Instant::now();
+        self.raw.write_all(&buf).unwrap();
+        self.raw.sync_data().unwrap();
+        (app, t.elapsed().as_secs_f64() * 1000.0, len)
+    }
+}
+
+/// Series 2: durable append vs bare write + fdatasync of the same bytes, on the same (real) disk,
+/// interleaved (append, then the bare write) so both see the same disk conditions on a
+/// shared machine. The same pair on tmpfs (`/dev/shm`, where `fdatasync` costs next to
+/// nothing), interleaved with them, shows the protocol's own fixed cost.
+/// `P2REVIEW_BENCH_ONLY=append` runs only this series.
+fn append_series(signer: &Signer) {
     let appends = env_usize("P2REVIEW_BENCH_APPENDS", 300);
-    let ddir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let data = p2review::paths::DataDir::resolve(Some(&ddir.path().join("data"))).unwrap();
-    let alog = ddir.path().join("append.jsonl");
-    let mut rec_app = p2review::log::append::Appender::new(
-        &alog,
-        LogKind::Production,
-        s[0].clone(),
-        &data.heads_dir(),
+    let mut disk = AppendPair::new(
+        tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap(),
+        signer,
     );
-    rec_app.update_head = false;
-    // Interleaved (append, then a bare write of the same size), so both see the same
-    // disk conditions on a shared machine.
-    let raw_path = ddir.path().join("raw.bin");
-    let mut rf = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&raw_path)
-        .unwrap();
-    let mut app = Vec::with_capacity(appends);
-    let mut bare = Vec::with_capacity(appends);
-    let mut line_len = 0u64;
-    for i in 0..appends as u64 {
-        let before = std::fs::metadata(&alog).map(|m| m.len()).unwrap_or(0);
-        let t = Instant::now();
-        rec_app.append(decision(i + 1)).unwrap();
-        app.push(t.elapsed().as_secs_f64() * 1000.0);
-        line_len = std::fs::metadata(&alog).unwrap().len() - before;
-        let buf = vec![b'x'; line_len as usize];
-        let t = Instant::now();
-        rf.write_all(&buf).unwrap();
-        rf.sync_data().unwrap();
-        bare.push(t.elapsed().as_secs_f64() * 1000.0);
+    let mut shm = tempfile::tempdir_in("/dev/shm")
+        .ok()
+        .map(|d| AppendPair::new(d, signer));
+    let (mut app, mut bare, mut shm_app, mut shm_bare) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut line_len = 0;
+    for i in 1..=appends as u64 {
+        let (a, b, len) = disk.step(i);
+        app.push(a);
+        bare.push(b);
+        line_len = len;
+        if let Some(p) = shm.as_mut() {
+            let (a, b, _) = p.step(i);
+            shm_app.push(a);
+            shm_bare.push(b);
+        }
     }
     let (a50, a99, b50, b99) = (
         pct(&app, 0.5),
@@ -400,12 +448,24 @@ fn main() {
         pct(&bare, 0.99),
     );
     println!(
-        "durable append ({appends} appends, {line_len}-B lines, head file excluded): p50 {a50:.2} ms, p99 {a99:.2} ms"
+        "durable append ({appends} appends, {line_len}-B lines, head file excluded): p50 {a50:.3} ms, p99 {a99:.3} ms"
     );
-    println!("bare write + fdatasync of the same bytes: p50 {b50:.2} ms, p99 {b99:.2} ms");
+    println!("bare write + fdatasync of the same bytes: p50 {b50:.3} ms, p99 {b99:.3} ms");
     println!(
         "ratio append / bare: p50 {:.2}x, p99 {:.2}x (target <= 2x)",
         a50 / b50,
         a99 / b99
     );
+    if shm.is_some() {
+        let us = |v: &[f64], p| pct(v, p) * 1000.0;
+        println!(
+            "on tmpfs (/dev/shm): append p50 {:.0} us, p99 {:.0} us; bare write + fdatasync p50 {:.0} us, p99 {:.0} us; protocol's fixed cost (p50 difference) {:.0} us",
+            us(&shm_app, 0.5),
+            us(&shm_app, 0.99),
+            us(&shm_bare, 0.5),
+            us(&shm_bare, 0.99),
+            us(&shm_app, 0.5) - us(&shm_bare, 0.5)
+        );
+    }
+    println!("load average at end: {}", loadavg());
 }

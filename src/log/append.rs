@@ -167,7 +167,15 @@ pub struct Appender {
     /// Effective decisions per item, kept between appends and brought up to date under
     /// the lock from the bytes appended since (a repeat decision must supersede).
     items: Arc<Mutex<ItemIndex>>,
+    /// The first line of the log last appended to and its verdict: the genesis is read and
+    /// checked on every append, and a verdict is a function of the exact bytes, so a line
+    /// equal to this one needs no second check (the few-line memory of `checker` forgets it
+    /// after a handful of appends).
+    first_line: Arc<Mutex<Option<SeenLine>>>,
 }
+
+/// A line's exact bytes and its good verdict.
+type SeenLine = (Vec<u8>, super::line::GoodLine);
 
 struct Tail {
     log_id: String,
@@ -191,6 +199,7 @@ impl Appender {
             before_write: None,
             checker: Arc::new(Mutex::new(LineChecker::with_recent())),
             items: Arc::new(Mutex::new(ItemIndex::default())),
+            first_line: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -202,13 +211,22 @@ impl Appender {
         }
     }
 
-    /// Take the exclusive lock on `<log>.lock`, retrying until the timeout.
-    fn lock(&self) -> Result<Option<File>, AppendError> {
+    /// Take the exclusive lock on `<log>.lock`, retrying until the timeout. `canonical`: the
+    /// log's canonical path, resolved once per append (`None`: it could not be resolved).
+    fn lock(&self, canonical: Option<&Path>) -> Result<Option<File>, AppendError> {
         if knob("P2REVIEW_TEST_NO_LOCK").is_some() {
             return Ok(None);
         }
-        let lp =
-            crate::paths::lock_path(&self.log).map_err(self.io("cannot resolve the log's path"))?;
+        let lp = match canonical {
+            // `crate::paths::lock_path` without resolving the path a second time.
+            Some(c) => {
+                let mut s = c.as_os_str().to_owned();
+                s.push(".lock");
+                PathBuf::from(s)
+            }
+            None => crate::paths::lock_path(&self.log)
+                .map_err(self.io("cannot resolve the log's path"))?,
+        };
         let f = OpenOptions::new()
             .read(true)
             .write(true)
@@ -251,6 +269,21 @@ impl Appender {
             Ok(mut c) => c.check(line),
             Err(_) => LineChecker::new().check(line),
         }
+    }
+
+    /// [`Appender::check_line`] for the log's first line, remembering the last good one.
+    fn check_first_line(&self, line: &[u8]) -> Result<super::line::GoodLine, Code> {
+        let mut seen = self.first_line.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((bytes, good)) = seen.as_ref()
+            && bytes.as_slice() == line
+        {
+            return Ok(good.clone());
+        }
+        let r = self.check_line(line);
+        if let Ok(good) = &r {
+            *seen = Some((line.to_vec(), good.clone()));
+        }
+        r
     }
 
     /// Sign an entry and frame it as a line (with LF), checked by the verifier's own code.
@@ -357,7 +390,7 @@ impl Appender {
             .position(|&b| b == b'\n')
             .ok_or_else(|| tail_err(Code::TornTail, "the log has no complete genesis entry"))?;
         let good = self
-            .check_line(&buf[..end])
+            .check_first_line(&buf[..end])
             .map_err(|c| tail_err(c, "the first line is not a valid genesis entry"))?;
         match good.entry.body {
             Body::Genesis { log_kind, .. } => Ok((
@@ -379,16 +412,26 @@ impl Appender {
 
     /// Read and check the tail: resume after the head file's entry (or the last valid entry)
     /// and run the verifier's chain over everything after it.
-    /// `fresh`: this append just created the log (a head file for the path names the log
-    /// that was moved aside, and is replaced after this append).
-    fn check_tail(&self, f: &mut File, fresh: bool) -> Result<Tail, AppendError> {
-        let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
+    /// `size`: the log's size, from `fstat` under the lock. `fresh`: this append just
+    /// created the log (a head file for the path names the log that was moved aside, and is
+    /// replaced after this append). `canonical`: as for [`Appender::path_head`].
+    fn check_tail(
+        &self,
+        f: &mut File,
+        size: u64,
+        fresh: bool,
+        canonical: Option<&Path>,
+    ) -> Result<Tail, AppendError> {
         let tail_err = |code: Code, detail: String| AppendError::Tail {
             path: self.log.clone(),
             code,
             detail,
         };
-        let by_path = if fresh { None } else { self.path_head()? };
+        let by_path = if fresh {
+            None
+        } else {
+            self.path_head(canonical)?
+        };
         let (log_id, kind, genesis_last, genesis_end) = match (self.genesis(f), &by_path) {
             (Ok(g), _) => g,
             // This data dir appended to a log at this path that has lost its genesis.
@@ -469,7 +512,8 @@ impl Appender {
         };
         let mut chain = Chain::resume(log_id.clone(), kind, last, start, 0);
         // Streamed in bounded pieces: a tail of garbage costs no more memory than a line.
-        {
+        // Nothing after the resume point (the usual case): nothing to read.
+        if start < size {
             let mut r = io::BufReader::with_capacity(64 * 1024, ReadFrom { f, pos: start });
             let mut piece = Vec::with_capacity(MAX_LINE);
             let mut off = start;
@@ -550,35 +594,18 @@ impl Appender {
         log_id: &str,
     ) -> Result<(u64, Last), AppendError> {
         let from = size.saturating_sub(TAIL_WINDOW).max(genesis_end);
-        let mut buf = vec![0u8; (size - from) as usize];
-        let n = read_at(f, from, &mut buf).map_err(self.io("cannot read the log"))?;
-        buf.truncate(n);
-        // Line starts we can trust: `from` itself only if it is genesis_end.
-        let mut ends: Vec<usize> = buf
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
-        while let Some(e) = ends.pop() {
-            let s = match ends.last() {
-                Some(p) => p + 1,
-                None if from == genesis_end => 0,
-                None => break,
-            };
-            if let Ok(good) = self.check_line(&buf[s..e])
-                && good.entry.log == log_id
-            {
-                let ts_ms = parse_ts_ms(&good.entry.ts).unwrap_or(0);
-                return Ok((
-                    from + e as u64 + 1,
-                    Last {
-                        seq: good.entry.seq,
-                        hash: good.hash,
-                        ts_ms,
-                    },
-                ));
-            }
+        // It is nearly always the last line: first the last two lines' worth of bytes. The
+        // lines tried there are the window's last ones, in the same order, so what is found
+        // there is what the whole window gives; the whole window is read only when none of
+        // them checks out.
+        let near = size.saturating_sub(2 * MAX_LINE as u64).max(from);
+        if near > from
+            && let Some(found) = self.last_valid_in(f, near, size, false, log_id)?
+        {
+            return Ok(found);
+        }
+        if let Some(found) = self.last_valid_in(f, from, size, from == genesis_end, log_id)? {
+            return Ok(found);
         }
         if from == genesis_end {
             Ok((genesis_end, genesis_last))
@@ -588,6 +615,52 @@ impl Appender {
                 code: Code::TornMiddle,
                 detail: format!("no valid entry in the last {TAIL_WINDOW} bytes"),
             })
+        }
+    }
+
+    /// The last complete line of `from..size` that checks out and names `log_id`, trying
+    /// them from the end: (its end, LF included; the entry). A line's start is known from
+    /// the LF before it, or is `from` itself when `from_starts_line`; `None` once the next
+    /// line to try has no known start.
+    fn last_valid_in(
+        &self,
+        f: &File,
+        from: u64,
+        size: u64,
+        from_starts_line: bool,
+        log_id: &str,
+    ) -> Result<Option<(u64, Last)>, AppendError> {
+        let mut buf = vec![0u8; (size - from) as usize];
+        let n = read_at(f, from, &mut buf).map_err(self.io("cannot read the log"))?;
+        buf.truncate(n);
+        let lf = |b: &[u8]| b.iter().rposition(|&c| c == b'\n');
+        let Some(mut e) = lf(&buf) else {
+            return Ok(None);
+        };
+        loop {
+            let before = lf(&buf[..e]);
+            let s = match before {
+                Some(p) => p + 1,
+                None if from_starts_line => 0,
+                None => return Ok(None),
+            };
+            if let Ok(good) = self.check_line(&buf[s..e])
+                && good.entry.log == log_id
+            {
+                let ts_ms = parse_ts_ms(&good.entry.ts).unwrap_or(0);
+                return Ok(Some((
+                    from + e as u64 + 1,
+                    Last {
+                        seq: good.entry.seq,
+                        hash: good.hash,
+                        ts_ms,
+                    },
+                )));
+            }
+            match before {
+                Some(p) => e = p,
+                None => return Ok(None),
+            }
         }
     }
 
@@ -604,39 +677,55 @@ impl Appender {
         Ok(())
     }
 
-    /// A 0-byte log (its creation could not write genesis, e.g. on a full disk) gets its
-    /// genesis now, unless this data dir's head file says entries were appended to a log at
-    /// this path (then it was emptied: `check_tail` reports `E_TRUNCATED`).
-    fn genesis_if_empty(&self, f: &mut File) -> Result<bool, AppendError> {
-        let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
-        if size != 0 || self.path_head()?.is_some() {
-            return Ok(false);
+    /// This data dir's head file for the log's canonical path (`None`: the path could not
+    /// be resolved, so no head file can name it).
+    fn path_head(&self, canonical: Option<&Path>) -> Result<Option<Head>, AppendError> {
+        match canonical {
+            Some(c) => {
+                head::read_by_path(&self.heads_dir, c).map_err(|e| AppendError::Head(e.into()))
+            }
+            None => Ok(None),
         }
-        self.write_genesis(f).map(|()| true)
     }
 
-    /// This data dir's head file for the log's canonical path.
-    fn path_head(&self) -> Result<Option<Head>, AppendError> {
-        match crate::paths::canonical_log_path(&self.log) {
-            Ok(c) => {
-                head::read_by_path(&self.heads_dir, &c).map_err(|e| AppendError::Head(e.into()))
-            }
-            Err(_) => Ok(None),
-        }
+    /// The log's canonical path (symlinks resolved), resolved once per append: the lock
+    /// and the by-path head file both follow from it.
+    fn canonical(&self) -> Option<PathBuf> {
+        crate::paths::canonical_log_path(&self.log).ok()
     }
 
     /// Check the tail without writing: what the TUI uses to decide whether to open
     /// read-only. `Ok` also when the log does not exist yet or is empty and unanchored.
     pub fn check(&self) -> Result<(), AppendError> {
         self.strict_modes()?;
-        let _lock = self.lock()?;
+        let canonical = self.canonical();
+        let canonical = canonical.as_deref();
+        let _lock = self.lock(canonical)?;
         self.refuse_special()?;
         match OpenOptions::new().read(true).open(&self.log) {
-            Ok(f) if f.metadata().is_ok_and(|m| m.len() == 0) && self.path_head()?.is_none() => {
-                Ok(())
+            Ok(mut f) => {
+                let size = f.metadata().map_err(self.io("cannot stat the log"))?.len();
+                if size == 0 && self.path_head(canonical)?.is_none() {
+                    return Ok(());
+                }
+                self.check_tail(&mut f, size, false, canonical).map(|_| ())
             }
-            Ok(mut f) => self.check_tail(&mut f, false).map(|_| ()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.io("cannot open the log")(e)),
+        }
+    }
+
+    /// Open the log for reading and appending, creating it with its genesis entry first if
+    /// it does not exist (`true`: created here).
+    fn open_or_create(&self) -> Result<(File, bool), AppendError> {
+        let open = || OpenOptions::new().read(true).append(true).open(&self.log);
+        match open() {
+            Ok(f) => Ok((f, false)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let fresh = self.create()?;
+                let f = open().map_err(self.io("cannot open the log"))?;
+                Ok((f, fresh))
+            }
             Err(e) => Err(self.io("cannot open the log")(e)),
         }
     }
@@ -644,18 +733,24 @@ impl Appender {
     /// Append one entry whose type-specific fields `body` gives. The whole docs/signed-log.md#appending
     /// protocol; `Ok` only once the entry is durable (fdatasync) and the lock released.
     pub fn append(&self, body: Body) -> Result<Receipt, AppendError> {
+        use std::os::unix::fs::MetadataExt;
         let second_required = matches!(&body, Body::Decision(d) if d.second_required);
         self.strict_modes()?;
-        let lock = self.lock()?;
+        let canonical = self.canonical();
+        let canonical = canonical.as_deref();
+        let lock = self.lock(canonical)?;
         self.refuse_special()?;
-        let fresh = self.create()?;
-        let mut f = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(&self.log)
-            .map_err(self.io("cannot open the log"))?;
-        let fresh = fresh || self.genesis_if_empty(&mut f)?;
-        let tail = self.check_tail(&mut f, fresh)?;
+        let (mut f, mut fresh) = self.open_or_create()?;
+        let mut meta = f.metadata().map_err(self.io("cannot stat the log"))?;
+        // A 0-byte log (its creation could not write genesis, e.g. on a full disk) gets its
+        // genesis now, unless this data dir's head file says entries were appended to a log
+        // at this path (then it was emptied: `check_tail` reports `E_TRUNCATED`).
+        if !fresh && meta.len() == 0 && self.path_head(canonical)?.is_none() {
+            self.write_genesis(&mut f)?;
+            fresh = true;
+            meta = f.metadata().map_err(self.io("cannot stat the log"))?;
+        }
+        let tail = self.check_tail(&mut f, meta.len(), fresh, canonical)?;
         let ts = now_ts();
         let now_ms = parse_ts_ms(&ts).unwrap_or(0);
         if now_ms + super::chain::SKEW_TOLERANCE_MS < tail.last.ts_ms {
@@ -669,8 +764,10 @@ impl Appender {
         let mut items = match &body {
             Body::Decision(d) => {
                 let mut idx = self.items.lock().unwrap_or_else(|p| p.into_inner());
-                idx.catch_up(&f, tail.size, &mut |l| self.check_line(l))
-                    .map_err(self.io("cannot read the log"))?;
+                idx.catch_up(&f, (meta.dev(), meta.ino()), tail.size, &mut |l| {
+                    self.check_line(l)
+                })
+                .map_err(self.io("cannot read the log"))?;
                 idx.check(&d.subject, &d.disclosure, d.supersedes.as_deref())
                     .map_err(AppendError::Supersede)?;
                 Some(idx)
@@ -734,8 +831,7 @@ impl Appender {
             sha256: data_encoding::HEXLOWER.encode(&hash),
         };
         let head_warning = if self.update_head {
-            let canonical = crate::paths::canonical_log_path(&self.log).ok();
-            head::write(&self.heads_dir, &receipt_head, canonical.as_deref())
+            head::write(&self.heads_dir, &receipt_head, canonical)
                 .err()
                 .map(String::from)
         } else {

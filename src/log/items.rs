@@ -137,6 +137,8 @@ struct Known {
 #[derive(Debug, Default)]
 pub struct ItemIndex {
     cursor: LogCursor,
+    /// (device, inode) of the file the cursor last read, as the caller's `fstat` gave it.
+    file: Option<(u64, u64)>,
     items: HashMap<(Arc<str>, Arc<str>), u32>,
     known: HashMap<[u8; 32], Known>,
     /// Per item number: its effective decisions, oldest first.
@@ -145,13 +147,20 @@ pub struct ItemIndex {
 
 impl ItemIndex {
     /// Read what was appended since the last call (everything, the first time or when
-    /// the file at the path is another one), up to `size`.
+    /// the file at the path is another one), up to `size`. `file`: `f`'s (device, inode).
     pub fn catch_up(
         &mut self,
         f: &File,
+        file: (u64, u64),
         size: u64,
         check: &mut dyn FnMut(&[u8]) -> Result<GoodLine, Code>,
     ) -> io::Result<()> {
+        // The same file, read (or taken in by `own`) up to `size`, with a good entry last:
+        // the cursor would read nothing and keep its place, so there is nothing to do.
+        if self.file == Some(file) && self.cursor.log_id.is_some() && self.cursor.read_to == size {
+            return Ok(());
+        }
+        self.file = Some(file);
         let mut new: Vec<(Entry, [u8; 32])> = Vec::new();
         let restarted = self.cursor.read_new(f, size, check, &mut |e, h| {
             if matches!(e.body, Body::Decision(_)) {

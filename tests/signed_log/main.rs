@@ -5,6 +5,7 @@
 #[path = "../log_support/mod.rs"]
 mod log_support;
 
+mod append_warm;
 mod cli;
 mod findings;
 mod interop;
