@@ -10,7 +10,8 @@
 //!    excluded) against a bare `write` + `fdatasync` of the same bytes.
 //!
 //! `P2REVIEW_BENCH_ENTRIES` / `P2REVIEW_BENCH_APPENDS` / `P2REVIEW_BENCH_RUNS` shrink the
-//! runs for a quick look.
+//! runs for a quick look. `P2REVIEW_BENCH_KEEP=DIR` only writes the log (`DIR/bench.jsonl`)
+//! and its `DIR/allowed_signers`, and stops: a file to profile `p2review log verify` on.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -187,6 +188,17 @@ fn main() {
         checkpoints: vec![],
         heads_dir: None,
     };
+    if let Ok(keep) = std::env::var("P2REVIEW_BENCH_KEEP") {
+        let keep = Path::new(&keep);
+        std::fs::create_dir_all(keep).unwrap();
+        std::fs::write(keep.join("bench.jsonl"), &bytes).unwrap();
+        let mut f = std::fs::File::create(keep.join("allowed_signers")).unwrap();
+        for k in &s {
+            writeln!(f, "{}", k.allowed_signers_line()).unwrap();
+        }
+        println!("wrote {}/bench.jsonl and allowed_signers", keep.display());
+        return;
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let allowed = dir.path().join("allowed_signers");
     let mut f = std::fs::File::create(&allowed).unwrap();

@@ -107,6 +107,106 @@ fn write_str(s: &str, out: &mut String, path: &str) -> Result<(), CanonError> {
     Ok(())
 }
 
+/// Whether `body` is exactly the canonical form of `v`: the same answer as
+/// `to_canonical(v) == Ok(body)`, without building the string (the verifier's check of
+/// every line: docs/signed-log.md#lines-and-canonical-form).
+pub fn is_canonical_form(v: &Value, body: &[u8]) -> bool {
+    let mut rest = body;
+    eat_value(v, &mut rest) && rest.is_empty()
+}
+
+fn eat(rest: &mut &[u8], lit: &[u8]) -> bool {
+    match rest.strip_prefix(lit) {
+        Some(r) => {
+            *rest = r;
+            true
+        }
+        None => false,
+    }
+}
+
+fn eat_value(v: &Value, rest: &mut &[u8]) -> bool {
+    match v {
+        Value::Null | Value::Array(_) => false,
+        Value::Bool(b) => eat(rest, if *b { b"true" } else { b"false" }),
+        Value::Number(n) => match n.as_u64() {
+            Some(u) if u <= MAX_INT => {
+                let mut digits = [0u8; 20];
+                let mut i = digits.len();
+                let mut u = u;
+                loop {
+                    i -= 1;
+                    digits[i] = b'0' + (u % 10) as u8;
+                    u /= 10;
+                    if u == 0 {
+                        break;
+                    }
+                }
+                eat(rest, &digits[i..])
+            }
+            _ => false,
+        },
+        Value::String(s) => eat_str(s, rest),
+        Value::Object(map) => {
+            let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+            if !keys.is_sorted_by(|a, b| a.0.as_bytes() <= b.0.as_bytes()) {
+                keys.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            }
+            if !eat(rest, b"{") {
+                return false;
+            }
+            for (i, (k, v)) in keys.into_iter().enumerate() {
+                if i > 0 && !eat(rest, b",") {
+                    return false;
+                }
+                if !(eat_str(k, rest) && eat(rest, b":") && eat_value(v, rest)) {
+                    return false;
+                }
+            }
+            eat(rest, b"}")
+        }
+    }
+}
+
+/// [`write_str`]'s output compared with `rest`: runs of plain characters at once.
+fn eat_str(s: &str, rest: &mut &[u8]) -> bool {
+    if !eat(rest, b"\"") {
+        return false;
+    }
+    let b = s.as_bytes();
+    let mut plain = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let special = match c {
+            b'"' | b'\\' => true,
+            0x20..=0x7e => false,
+            0x00..=0x1f | 0x7f => return false,
+            _ => {
+                // A multi-byte character: check it, then keep it in the run.
+                let ch = s[i..].chars().next().unwrap_or('\0');
+                if forbidden_char(ch) {
+                    return false;
+                }
+                i += ch.len_utf8();
+                continue;
+            }
+        };
+        if special {
+            if !eat(rest, &b[plain..i]) {
+                return false;
+            }
+            let esc: &[u8] = if c == b'"' { b"\\\"" } else { b"\\\\" };
+            if !eat(rest, esc) {
+                return false;
+            }
+            plain = i + 1;
+        }
+        i += 1;
+    }
+    eat(rest, &b[plain..]) && eat(rest, b"\"")
+}
+
 fn path_or_root(p: &str) -> String {
     if p.is_empty() {
         "(root)".into()
@@ -160,5 +260,53 @@ mod tests {
             format!("{{\"a\":{MAX_INT}}}")
         );
         assert_eq!(to_canonical(&json!({"é": "ü"})).unwrap(), "{\"é\":\"ü\"}");
+    }
+
+    /// `is_canonical_form` answers exactly `to_canonical(v) == Ok(body)`: on the canonical
+    /// bytes of many values, on every one-byte change, cut and insertion of them, and on
+    /// values with no canonical form.
+    #[test]
+    fn canonical_form_check_equals_reserialization() {
+        let values = [
+            json!({}),
+            json!({"a": 0, "b": MAX_INT, "t": true, "x": "é"}),
+            json!({"a": 0, "b": MAX_INT, "c": MAX_INT + 1, "d": -1, "e": 1.5}),
+            json!({"k": "plain", "q": "x\"y\\z", "u": "é ü → 中", "n": {"z": true, "a": false}}),
+            json!({"bad": "a\u{85}b"}),
+            json!({"bad\u{2028}": "a"}),
+            json!({"nul": null}),
+            json!({"arr": [1]}),
+            json!({"deep": {"deeper": {"s": "\\\"", "i": 10}}, "B": "", "a": "\u{7f}"}),
+            json!({"e": {"log": "ab", "seq": 12, "note": "q\"\\\"", "ts": "2026-01-01T00:00:00.000Z"}}),
+        ];
+        let mut checked = 0;
+        for v in &values {
+            let canon = to_canonical(v).map(String::into_bytes);
+            let base = canon
+                .clone()
+                .unwrap_or_else(|_| serde_json::to_vec(v).unwrap());
+            let mut bodies = vec![base.clone()];
+            for i in 0..base.len() {
+                for d in [1u8, 0x20, 0x80] {
+                    let mut m = base.clone();
+                    m[i] ^= d;
+                    bodies.push(m);
+                }
+                bodies.push([&base[..i], &base[i + 1..]].concat());
+                bodies.push([&base[..i], b"\\", &base[i..]].concat());
+                bodies.push(base[..i].to_vec());
+            }
+            for b in &bodies {
+                let want = canon.as_ref().is_ok_and(|c| c == b);
+                assert_eq!(
+                    is_canonical_form(v, b),
+                    want,
+                    "{v} vs {}",
+                    String::from_utf8_lossy(b)
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000);
     }
 }

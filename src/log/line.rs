@@ -8,7 +8,7 @@ use std::sync::Arc;
 use ed25519_dalek::VerifyingKey;
 
 use super::batch::SigJob;
-use super::canonical::to_canonical;
+use super::canonical::is_canonical_form;
 use super::entry::Entry;
 use super::findings::Code;
 use super::sshsig::{self, SshSigBlob};
@@ -224,8 +224,8 @@ impl LineChecker {
         if !value.is_object() {
             return Err(Code::Framing);
         }
-        let canon = to_canonical(&value).map_err(|_| Code::Noncanonical)?;
-        if canon.as_bytes() != body {
+        // No canonical form, or another one: both are `E_NONCANONICAL`.
+        if !is_canonical_form(&value, body) {
             return Err(Code::Noncanonical);
         }
         let entry = Entry::from_value(&value).map_err(|m| {

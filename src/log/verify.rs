@@ -1,9 +1,12 @@
 //! `log verify` (docs/signed-log.md#verifying): stream a log through the chain, with the trusted signers and
 //! anchors (checkpoints given, the data dir's head file), and report findings.
 
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::batch::{KeyFacts, SigJob, SigMode, verify_all};
 use super::chain::{Anchor, Chain, check_piece};
@@ -269,7 +272,7 @@ pub fn stream_file_each(
 /// form, schema, `verify_strict`) spread over `threads` threads; the chain, trust, time and
 /// anchor checks run in order on their results. The verdicts are the same function of the
 /// same bytes, so the findings are identical to [`verify_file`]'s (tested in
-/// tests/log_parallel.rs); only the time differs.
+/// tests/signed_log/parallel.rs); only the time differs.
 ///
 /// Signatures are checked one by one ([`DEFAULT_SIG_MODE`]): exact batch verification
 /// (`super::batch`) measured no faster per core, because the subgroup test on each `R`
@@ -295,22 +298,44 @@ pub fn verify_file_parallel_each(
 /// How the default mode checks signatures (see [`verify_file_parallel`]).
 pub const DEFAULT_SIG_MODE: SigMode = SigMode::Strict;
 
-/// Lines read and checked together: memory stays bounded (at most this many lines, or
-/// [`BLOCK_BYTES`]), and each thread gets enough signatures for a few batches.
+/// Lines read together into one buffer: memory stays bounded (the feeding thread keeps at
+/// most [`AHEAD`] blocks read and not yet fed, each at most this many lines or
+/// [`BLOCK_BYTES`]).
 const BLOCK: usize = 2048;
 /// Bytes per block too: 2048 over-long lines of 64 KiB each would be 128 MiB.
 const BLOCK_BYTES: usize = 8 << 20;
+/// Blocks read ahead of the chain: enough queued work that no thread waits while the
+/// feeding thread reads the next block.
+const AHEAD: usize = 2;
+/// Lines per job: a thread's signatures stay contiguous (two batches of
+/// `super::batch::BATCH`), and the last jobs of a file are short enough that the threads
+/// finish together.
+const CHUNK: usize = 256;
 
-/// Pieces (a line with its LF) with the bytes each stands for in the file.
-type Block = Vec<(Vec<u8>, u64)>;
+/// Block and job sizes (tests make them tiny to put damage at every boundary).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockSizes {
+    /// Most lines in one block.
+    pub lines: usize,
+    /// Block size in bytes at which reading stops (the last piece may go past it).
+    pub bytes: usize,
+    /// Lines per job.
+    pub chunk: usize,
+}
 
-/// Read blocks of lines; check each block's lines on `threads` threads (signatures as
-/// `mode` says) while this thread feeds the previous block's verdicts to the chain in file
-/// order and reads the next block (at most three blocks in memory).
-///
-/// The threads are a scoped split of each block into equal slices: the work per line is
-/// nearly uniform, so work stealing (rayon) would buy nothing here for a dependency and a
-/// global pool, and the split keeps each thread's signatures together for its batches.
+impl Default for BlockSizes {
+    fn default() -> Self {
+        BlockSizes {
+            lines: BLOCK,
+            bytes: BLOCK_BYTES,
+            chunk: CHUNK,
+        }
+    }
+}
+
+/// Read blocks of lines and check them on `threads` threads (signatures as `mode` says);
+/// the verdicts go through the chain in file order on this thread. See
+/// [`verify_file_blocks_sized`].
 pub fn verify_file_blocks(
     path: &Path,
     opts: &VerifyOptions,
@@ -318,68 +343,252 @@ pub fn verify_file_blocks(
     mode: SigMode,
     each: &mut EachLine,
 ) -> Result<LogReport, VerifyIoError> {
+    verify_file_blocks_sized(path, opts, threads, mode, BlockSizes::default(), each)
+}
+
+/// Consecutive pieces (a line with its LF, or the final piece without) in one buffer.
+#[derive(Default)]
+struct Block {
+    buf: Vec<u8>,
+    /// Start and end in `buf`, and the bytes the piece stands for in the file (more than its
+    /// length when an over-long line was cut).
+    pieces: Vec<(usize, usize, u64)>,
+}
+
+impl Block {
+    fn piece(&self, i: usize) -> &[u8] {
+        let (a, b, _) = self.pieces[i];
+        &self.buf[a..b]
+    }
+}
+
+/// A job: lines `lines` of `block`, the `id`-th job of the file.
+struct Job {
+    id: u64,
+    block: Arc<Block>,
+    lines: Range<usize>,
+}
+
+type Verdicts = Vec<Result<GoodLine, Code>>;
+
+/// The jobs not yet taken and the verdicts not yet fed, shared by the threads.
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    done: HashMap<u64, Verdicts>,
+    /// No more jobs will come: idle workers end.
+    closed: bool,
+    /// A worker panicked (its payload): the feeding thread re-raises it.
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+struct Shared {
+    q: Mutex<Queue>,
+    /// Jobs were queued, or the queue closed.
+    work: Condvar,
+    /// A verdict came in, or a worker panicked.
+    done: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing panics while holding the lock (checks run outside it).
+        self.q.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One worker: take the oldest job, check it, hand the verdicts back, until closed.
+fn worker(sh: &Shared, ck: &mut LineChecker, keys: &mut KeyFacts, mode: SigMode) {
+    loop {
+        let job = {
+            let mut q = sh.lock();
+            loop {
+                if let Some(j) = q.jobs.pop_front() {
+                    break j;
+                }
+                if q.closed {
+                    return;
+                }
+                q = sh.work.wait(q).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_job(ck, keys, mode, &job)
+        }));
+        let mut q = sh.lock();
+        match r {
+            Ok(v) => {
+                q.done.insert(job.id, v);
+            }
+            Err(e) => {
+                q.panic = Some(e);
+                q.closed = true;
+                sh.done.notify_all();
+                return;
+            }
+        }
+        sh.done.notify_all();
+    }
+}
+
+fn check_job(ck: &mut LineChecker, keys: &mut KeyFacts, mode: SigMode, job: &Job) -> Verdicts {
+    check_slice(
+        ck,
+        keys,
+        mode,
+        job.lines.clone().map(|i| job.block.piece(i)),
+    )
+}
+
+/// `log verify`'s default mode, the supervisor's load: read blocks of lines (one buffer
+/// each, lines as ranges) and cut them into jobs of `sizes.chunk` lines; `threads - 1`
+/// workers, started once for the whole file, take the oldest job not yet taken. This
+/// thread reads ahead ([`AHEAD`] blocks), feeds the verdicts to the chain (and to `each`)
+/// in file order, and, when the verdicts it needs next are not ready, checks the oldest job
+/// itself instead of waiting: `threads` threads check lines, and the reading and the chain
+/// cost no core of their own. With `threads == 1` no thread is started.
+///
+/// Each job's lines are checked by one thread in order (`check_slice`), so its signatures
+/// are contiguous for [`SigMode::Batch`]; the verdicts are the same function of the same
+/// bytes whichever thread computes them, so the findings equal [`verify_file`]'s.
+pub fn verify_file_blocks_sized(
+    path: &Path,
+    opts: &VerifyOptions,
+    threads: usize,
+    mode: SigMode,
+    sizes: BlockSizes,
+    each: &mut EachLine,
+) -> Result<LogReport, VerifyIoError> {
     let threads = threads.max(1);
+    let sizes = BlockSizes {
+        lines: sizes.lines.max(1),
+        bytes: sizes.bytes.max(1),
+        chunk: sizes.chunk.max(1),
+    };
     let err = |e: io::Error| VerifyIoError(format!("{}: {e}", path.display()));
     let mut r = BufReader::with_capacity(256 * 1024, open_log(path).map_err(err)?);
-    let mut first = Vec::with_capacity(4096);
-    let first_len = read_piece(&mut r, &mut first).map_err(err)?;
-    let id = peek_log_id(first.strip_suffix(b"\n").unwrap_or(&first));
+    let mut first = Block::default();
+    // An error on the first line is operational (exit 2), as in `verify_file`.
+    let n = read_piece_append(&mut r, &mut first.buf).map_err(err)?;
+    let (mut eof, mut io_failed) = (first.buf.is_empty(), false);
+    if !eof {
+        first.pieces.push((0, first.buf.len(), n));
+    }
+    let id = if eof {
+        None
+    } else {
+        let p = first.piece(0);
+        peek_log_id(p.strip_suffix(b"\n").unwrap_or(p))
+    };
     let mut extra = Vec::new();
     let anchors =
         anchors_for(id.as_deref(), Some(path), opts, &mut extra).map_err(VerifyIoError)?;
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
-    let mut checkers: Vec<(LineChecker, KeyFacts)> = (0..threads)
-        .map(|_| (LineChecker::new(), KeyFacts::default()))
-        .collect();
-    let mut block: Block = Vec::with_capacity(BLOCK);
-    if !first.is_empty() {
-        block.push((first, first_len));
-    }
-    let (mut eof, mut io_failed) = (false, false);
-    fill_block(&mut r, &mut block, &mut eof, &mut io_failed);
+    fill_block(&mut r, &mut first, sizes, &mut eof, &mut io_failed);
+    let sh = Shared {
+        q: Mutex::new(Queue::default()),
+        work: Condvar::new(),
+        done: Condvar::new(),
+    };
     let (mut off, mut lines) = (0u64, 0u64);
-    // A checked block waiting to be fed to the chain.
-    let mut checked: Option<(Block, Vec<Result<GoodLine, Code>>)> = None;
-    loop {
-        let mut feed = |pieces: Block, results: Vec<Result<GoodLine, Code>>| {
-            for ((p, len), res) in pieces.iter().zip(results) {
+    let mut ck = LineChecker::new();
+    let mut keys = KeyFacts::default();
+    std::thread::scope(|sc| {
+        let sh = &sh;
+        for _ in 1..threads {
+            sc.spawn(move || {
+                let (mut ck, mut keys) = (LineChecker::new(), KeyFacts::default());
+                worker(sh, &mut ck, &mut keys, mode);
+            });
+        }
+        // Closes the queue however this thread leaves the scope (a panic in `each`
+        // included), so the workers end and the scope can join them.
+        struct Close<'a>(&'a Shared);
+        impl Drop for Close<'_> {
+            fn drop(&mut self) {
+                self.0.lock().closed = true;
+                self.0.work.notify_all();
+            }
+        }
+        let _close = Close(sh);
+        // Jobs queued and not yet fed, oldest first (the same order as their ids).
+        let mut pending: VecDeque<Job> = VecDeque::new();
+        let (mut next_id, mut ahead_blocks) = (0u64, 0usize);
+        let mut block = Some(first);
+        loop {
+            // Read ahead.
+            while ahead_blocks < AHEAD {
+                let b = match block.take() {
+                    Some(b) => b,
+                    None if eof => break,
+                    None => {
+                        let mut b = Block::default();
+                        fill_block(&mut r, &mut b, sizes, &mut eof, &mut io_failed);
+                        b
+                    }
+                };
+                if b.pieces.is_empty() {
+                    continue;
+                }
+                let b = Arc::new(b);
+                let mut q = sh.lock();
+                for start in (0..b.pieces.len()).step_by(sizes.chunk) {
+                    let job = Job {
+                        id: next_id,
+                        block: b.clone(),
+                        lines: start..(start + sizes.chunk).min(b.pieces.len()),
+                    };
+                    next_id += 1;
+                    pending.push_back(Job {
+                        id: job.id,
+                        block: b.clone(),
+                        lines: job.lines.clone(),
+                    });
+                    q.jobs.push_back(job);
+                }
+                drop(q);
+                sh.work.notify_all();
+                ahead_blocks += 1;
+            }
+            let Some(job) = pending.pop_front() else {
+                break;
+            };
+            // The verdicts of `job`: ready, or computed here (this job or an older one
+            // no worker has taken yet) while they are not.
+            let verdicts = loop {
+                let mut q = sh.lock();
+                if let Some(p) = q.panic.take() {
+                    drop(q);
+                    std::panic::resume_unwind(p);
+                }
+                if let Some(v) = q.done.remove(&job.id) {
+                    break v;
+                }
+                if let Some(other) = q.jobs.pop_front() {
+                    drop(q);
+                    let v = check_job(&mut ck, &mut keys, mode, &other);
+                    if other.id == job.id {
+                        break v;
+                    }
+                    sh.lock().done.insert(other.id, v);
+                    continue;
+                }
+                let _q = sh.done.wait(q).unwrap_or_else(|e| e.into_inner());
+            };
+            for (i, res) in job.lines.clone().zip(verdicts) {
+                let p = job.block.piece(i);
                 // Two `Arc` clones: the reader gets the parsed entry without a re-parse.
                 let good = res.as_ref().ok().cloned();
                 chain.feed_checked(p, off, res);
-                off += len;
+                off += job.block.pieces[i].2;
                 lines += 1;
                 each(lines, p, good.as_ref());
             }
-        };
-        if block.is_empty() {
-            if let Some((p, res)) = checked.take() {
-                feed(p, res);
+            if job.lines.end == job.block.pieces.len() {
+                ahead_blocks -= 1;
             }
-            break;
         }
-        // The workers check this block while this thread feeds the previous one to the
-        // chain (and to `each`) and reads the next.
-        let per = block.len().div_ceil(threads).max(1);
-        let prev = checked.take();
-        let (results, next) = std::thread::scope(|sc| {
-            let hs: Vec<_> = block
-                .chunks(per)
-                .zip(checkers.iter_mut())
-                .map(|(chunk, (ck, keys))| sc.spawn(move || check_slice(ck, keys, mode, chunk)))
-                .collect();
-            if let Some((p, res)) = prev {
-                feed(p, res);
-            }
-            let mut next = Vec::with_capacity(BLOCK);
-            fill_block(&mut r, &mut next, &mut eof, &mut io_failed);
-            let results: Vec<Result<GoodLine, Code>> = hs
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect();
-            (results, next)
-        });
-        checked = Some((std::mem::replace(&mut block, next), results));
-    }
+    });
     if io_failed {
         let seq = chain.last.map_or(0, |l| l.seq + 1);
         extra.push(Finding {
@@ -391,19 +600,23 @@ pub fn verify_file_blocks(
     Ok(report(&mut chain, extra))
 }
 
-/// Read pieces into `block` up to [`BLOCK`] lines or [`BLOCK_BYTES`]; a read error ends
-/// the file there (`io_failed`: reported as `E_IO` after what was read).
-fn fill_block(r: &mut impl BufRead, block: &mut Block, eof: &mut bool, io_failed: &mut bool) {
-    let mut bytes: usize = block.iter().map(|(p, _)| p.len()).sum();
-    while !*eof && block.len() < BLOCK && bytes < BLOCK_BYTES {
-        let mut buf = Vec::with_capacity(1500);
-        match read_piece(r, &mut buf) {
-            Ok(_) if buf.is_empty() => *eof = true,
-            Ok(n) => {
-                bytes += buf.len();
-                block.push((buf, n));
-            }
+/// Read pieces into `block` up to `sizes.lines` lines or `sizes.bytes`; a read error ends
+/// the file there (`io_failed`: reported as `E_IO` after what was read; the piece being
+/// read is dropped).
+fn fill_block(
+    r: &mut impl BufRead,
+    block: &mut Block,
+    sizes: BlockSizes,
+    eof: &mut bool,
+    io_failed: &mut bool,
+) {
+    while !*eof && block.pieces.len() < sizes.lines && block.buf.len() < sizes.bytes {
+        let start = block.buf.len();
+        match read_piece_append(r, &mut block.buf) {
+            Ok(_) if block.buf.len() == start => *eof = true,
+            Ok(n) => block.pieces.push((start, block.buf.len(), n)),
             Err(_) => {
+                block.buf.truncate(start);
                 *eof = true;
                 *io_failed = true;
             }
@@ -413,15 +626,14 @@ fn fill_block(r: &mut impl BufRead, block: &mut Block, eof: &mut bool, io_failed
 
 /// The per-line verdicts of consecutive pieces (as `super::chain::check_piece` gives them),
 /// their signatures checked together.
-fn check_slice(
+fn check_slice<'a>(
     ck: &mut LineChecker,
     keys: &mut KeyFacts,
     mode: SigMode,
-    pieces: &[(Vec<u8>, u64)],
-) -> Vec<Result<GoodLine, Code>> {
+    pieces: impl Iterator<Item = &'a [u8]>,
+) -> Verdicts {
     let prepared: Vec<Result<Prepared, Code>> = pieces
-        .iter()
-        .map(|(p, _)| match p.strip_suffix(b"\n") {
+        .map(|p| match p.strip_suffix(b"\n") {
             Some(line) => ck.prepare(line),
             None => Err(Code::TornTail),
         })
@@ -451,15 +663,23 @@ const MAX_PIECE: usize = 64 * 1024;
 /// resynchronises there. Returns the bytes consumed from the file.
 pub fn read_piece(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<u64> {
     buf.clear();
+    read_piece_append(r, buf)
+}
+
+/// [`read_piece`] appending the piece to `buf` (which keeps what it held): the default
+/// mode reads a whole block into one buffer. On an error, bytes of the piece may have been
+/// appended.
+fn read_piece_append(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<u64> {
+    let start = buf.len();
     let mut consumed = 0u64;
     loop {
         let avail = r.fill_buf()?;
         if avail.is_empty() {
             return Ok(consumed);
         }
-        let lf = avail.iter().position(|&b| b == b'\n');
+        let lf = memchr::memchr(b'\n', avail);
         let take = lf.map_or(avail.len(), |i| i + 1);
-        let room = MAX_PIECE.saturating_sub(buf.len());
+        let room = MAX_PIECE.saturating_sub(buf.len() - start);
         buf.extend_from_slice(&avail[..take.min(room)]);
         if lf.is_some() && take > room {
             buf.push(b'\n');
@@ -469,5 +689,78 @@ pub fn read_piece(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<u64> {
         if lf.is_some() {
             return Ok(consumed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gives `data` in small reads, then fails.
+    struct Failing<'a> {
+        data: &'a [u8],
+        at: usize,
+    }
+
+    impl io::Read for Failing<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.at == self.data.len() {
+                return Err(io::Error::other("device gone"));
+            }
+            let n = out.len().min(7).min(self.data.len() - self.at);
+            out[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// A read error part-way through a block: the whole lines before it are kept, the
+    /// piece being read is dropped (the sequential path reports E_IO at its line too).
+    #[test]
+    fn read_error_keeps_whole_lines() {
+        let data = b"first\nsecond\nthi";
+        let mut r = BufReader::with_capacity(5, Failing { data, at: 0 });
+        let mut b = Block::default();
+        let (mut eof, mut failed) = (false, false);
+        fill_block(&mut r, &mut b, BlockSizes::default(), &mut eof, &mut failed);
+        assert!(eof && failed);
+        assert_eq!(b.pieces.len(), 2);
+        assert_eq!(
+            (b.piece(0), b.piece(1)),
+            (&b"first\n"[..], &b"second\n"[..])
+        );
+        assert_eq!(b.buf.len(), 13);
+    }
+
+    /// Block sizes stop a block at the line count or once the byte size is reached; an
+    /// over-long line keeps its first 64 KiB and its LF but counts all the bytes it stood for.
+    #[test]
+    fn blocks_stop_at_their_sizes() {
+        let long = [vec![b'x'; MAX_PIECE + 10], b"\n".to_vec()].concat();
+        let data = [&b"a\nbb\n"[..], &long, b"c\nd"].concat();
+        let mut r = BufReader::new(&data[..]);
+        let (mut eof, mut failed) = (false, false);
+        let mut sizes = BlockSizes {
+            lines: 1,
+            ..BlockSizes::default()
+        };
+        let mut b = Block::default();
+        fill_block(&mut r, &mut b, sizes, &mut eof, &mut failed);
+        assert_eq!((b.pieces.len(), b.piece(0)), (1, &b"a\n"[..]));
+        sizes = BlockSizes {
+            lines: 10,
+            bytes: 4,
+            chunk: 1,
+        };
+        let mut b = Block::default();
+        fill_block(&mut r, &mut b, sizes, &mut eof, &mut failed);
+        assert_eq!(b.pieces.len(), 2);
+        assert_eq!(b.pieces[1].2, long.len() as u64);
+        assert_eq!(b.piece(1).len(), MAX_PIECE + 1);
+        let mut b = Block::default();
+        fill_block(&mut r, &mut b, BlockSizes::default(), &mut eof, &mut failed);
+        assert_eq!(b.pieces.len(), 2);
+        assert_eq!(b.piece(1), b"d");
+        assert!(eof && !failed);
     }
 }

@@ -8,9 +8,13 @@ use crate::log_support;
 
 use log_support::*;
 use p2review::log::batch::SigMode;
+use p2review::log::chain::Chain;
 use p2review::log::checkpoint;
 use p2review::log::trust::Trust;
-use p2review::log::verify::{VerifyOptions, verify_file, verify_file_blocks, verify_file_parallel};
+use p2review::log::verify::{
+    BlockSizes, VerifyIoError, VerifyOptions, anchors_for, stream_file_each, verify_file,
+    verify_file_blocks, verify_file_blocks_sized, verify_file_parallel,
+};
 
 #[test]
 fn parallel_findings_equal_sequential() {
@@ -71,6 +75,144 @@ fn parallel_findings_equal_sequential() {
     check(&[lines.concat(), b"{\"e\":{\"tor".to_vec()].concat());
     check(b"");
     assert!(compared > 40);
+}
+
+/// What `each` saw: line number, piece, and the line hash if the line passed its checks.
+type Seen = Vec<(u64, Vec<u8>, Option<[u8; 32]>)>;
+
+/// The reference: `verify_file`'s streaming path, with what it hands to `each`.
+fn sequential(path: &std::path::Path, opts: &VerifyOptions) -> (Vec<String>, Seen) {
+    let mut seen = Seen::new();
+    let r = stream_file_each(
+        path,
+        |id, extra| {
+            let anchors = anchors_for(id, Some(path), opts, extra).map_err(VerifyIoError)?;
+            Ok(Chain::new(Some(opts.trust.clone()), anchors))
+        },
+        &mut |n, p, g| seen.push((n, p.to_vec(), g.map(|g| g.hash))),
+    )
+    .map_err(|e| e.0)
+    .unwrap();
+    let a = verify_file(path, opts).map_err(|e| e.0).unwrap();
+    assert_eq!(a.findings, r.findings);
+    let f = r.findings.iter().map(|f| format!("{f:?}")).collect();
+    (f, seen)
+}
+
+/// Jobs and blocks of a few lines, so damage falls on every boundary between jobs, between
+/// blocks and at the end of the read-ahead: the findings and the lines handed to `each`
+/// (in file order) equal the streaming path's, whatever the thread count.
+#[test]
+fn small_blocks_equal_sequential() {
+    let env = Env::new();
+    let data = env.data_dir();
+    let fx = Fixture::new(3);
+    let signers = [
+        signer(1, "ann@clinic.example"),
+        signer(2, "bob@clinic.example"),
+    ];
+    build_log(&data, &env.log(), &signers, &fx, 23);
+    let bytes = std::fs::read(env.log()).unwrap();
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let opts = VerifyOptions {
+        trust: Trust::Local {
+            keys: signers
+                .iter()
+                .map(|s| (s.principal().into(), *s.public_key()))
+                .collect(),
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    };
+    let sizes = [
+        (1, 1 << 20, 1),
+        (2, 1 << 20, 1),
+        (5, 1 << 20, 2),
+        (7, 1 << 20, 3),
+        // Blocks cut by bytes (a line is ~1.3 KB): one or two lines each.
+        (100, 2000, 100),
+        (2048, 8 << 20, 256),
+    ];
+    let path = env.path("m.jsonl");
+    let mut cases: Vec<(String, Vec<u8>)> = vec![
+        ("clean".into(), bytes.clone()),
+        ("empty".into(), vec![]),
+        ("one line".into(), lines[0].to_vec()),
+        (
+            "one line without LF".into(),
+            lines[0][..lines[0].len() - 1].to_vec(),
+        ),
+        ("torn tail".into(), [&bytes[..], &lines[5][..300]].concat()),
+        (
+            "last line without LF".into(),
+            bytes[..bytes.len() - 1].to_vec(),
+        ),
+        (
+            "over-long line in the middle".into(),
+            [
+                lines[..9].concat(),
+                vec![b'x'; 70_000],
+                b"\n".to_vec(),
+                lines[9..].concat(),
+            ]
+            .concat(),
+        ),
+        (
+            "over-long last line without LF".into(),
+            [bytes.clone(), vec![b'{'; 70_000]].concat(),
+        ),
+        (
+            "a line dropped".into(),
+            [lines[..12].concat(), lines[13..].concat()].concat(),
+        ),
+        (
+            "a line repeated".into(),
+            [lines[..12].concat(), lines[11..].concat()].concat(),
+        ),
+        (
+            "blank lines".into(),
+            [lines[..4].concat(), b"\n\n".to_vec(), lines[4..].concat()].concat(),
+        ),
+    ];
+    // One changed byte in each line (the line's own signature fails).
+    for i in 0..lines.len() {
+        let at: usize = lines[..i].iter().map(|l| l.len()).sum::<usize>() + 40;
+        let mut m = bytes.clone();
+        m[at] ^= 0x01;
+        cases.push((format!("line {} changed", i + 1), m));
+    }
+    for (what, m) in &cases {
+        std::fs::write(&path, m).unwrap();
+        let (want, want_seen) = sequential(&path, &opts);
+        for &(lines, bytes, chunk) in &sizes {
+            let s = BlockSizes {
+                lines,
+                bytes,
+                chunk,
+            };
+            for t in [1, 2, 3] {
+                for mode in [SigMode::Strict, SigMode::Batch] {
+                    let mut seen = Seen::new();
+                    let r = verify_file_blocks_sized(&path, &opts, t, mode, s, &mut |n, p, g| {
+                        seen.push((n, p.to_vec(), g.map(|g| g.hash)))
+                    })
+                    .map_err(|e| e.0)
+                    .unwrap();
+                    let got: Vec<String> = r.findings.iter().map(|f| format!("{f:?}")).collect();
+                    assert_eq!(got, want, "{what}: {s:?} threads {t} {mode:?}");
+                    assert!(
+                        seen == want_seen,
+                        "{what}: {s:?} threads {t} {mode:?}: lines handed on differ"
+                    );
+                }
+            }
+        }
+        assert!(
+            !want.is_empty() || ["clean", "empty", "one line"].contains(&what.as_str()),
+            "{what}: the case shows nothing"
+        );
+    }
 }
 
 mod crafted {
