@@ -187,8 +187,8 @@ pub fn has_prime_order(b: &[u8; 32]) -> bool {
 
 /// [`has_prime_order`] without its on-curve check, one exponentiation in five cheaper: the
 /// same answer for every `b` that names a point, any answer for bytes that name none. For
-/// the batch's `R`, whose decoding `verify_batch` checks itself (a batch holding an `R`
-/// that names no point fails and is re-checked by `verify_strict`).
+/// the batch's `R`, which `super::batch` decodes first (an `R` that names no point never
+/// reaches a batch: `verify_strict` alone refuses it).
 pub fn has_prime_order_if_point(b: &[u8; 32]) -> bool {
     let y = Fe::from_bytes(b);
     if small_order_y(&y) {
