@@ -319,6 +319,28 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// 100,000 random points in all (1,000 cases of 100): from a random point, steps
+        /// of a random point whose torsion part walks the start through the torsion
+        /// cosets, each against the reference.
+        #[test]
+        fn agrees_with_dalek_on_walks_of_random_points(
+            a in any::<[u8; 32]>(),
+            b in any::<[u8; 32]>(),
+            t in 0usize..8,
+            u in 0usize..8,
+        ) {
+            let mut p = B * Scalar::from_bytes_mod_order(a) + EIGHT_TORSION[t];
+            let step = B * Scalar::from_bytes_mod_order(b) + EIGHT_TORSION[u];
+            for _ in 0..100 {
+                check(p);
+                p += step;
+            }
+        }
+    }
+
     /// 4,000 hashed y values: about half name a point and one point in eight has order ℓ;
     /// every answer agrees with the reference, and both answers occur often.
     #[test]
