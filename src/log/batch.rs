@@ -1,38 +1,48 @@
 //! Signature checks of many entries at once (docs/signed-log.md#batch-verification), with
 //! exactly the verdicts of per-entry `verify_strict`.
 //!
-//! `ed25519_dalek::verify_batch` checks one random linear combination of the equations
-//! `[s]B = R + [k]A` without the cofactor. It skips what `verify_strict` checks besides the
-//! equation, so every signature is first sorted:
+//! A batch checks one random linear combination of the equations `[s]B = R + [k]A`,
+//! without the cofactor ([`batch_equation_holds`]). That skips what `verify_strict` checks
+//! besides the equation, so every signature is first sorted:
 //!
-//! - **batchable**: `s < ℓ`; `R` canonically encoded, not of small order and in the
-//!   prime-order subgroup; the key decodes, is not of small order and is in the prime-order
-//!   subgroup (key facts are cached: a log has few signers);
+//! - **batchable**: `s < ℓ`; `R` canonically encoded, a point, not of small order and in
+//!   the prime-order subgroup; the key decodes, is canonical, not of small order and in the
+//!   prime-order subgroup (key facts are cached: a log has few signers);
 //! - everything else is decided by `verify_strict` alone.
 //!
 //! For a batchable signature every term of the equation lies in the prime-order subgroup,
-//! so its residual `[s]B − R − [k]A` is zero (what `verify_strict` accepts, since `R` is the
-//! canonical encoding of that point) or of order ℓ, where a random combination vanishes with
-//! negligible probability. Without the subgroup check on `R` it would not be exact: a
-//! signer can add a torsion point to `R` (valid under cofactored verification only), and
-//! dalek's batch coefficients, derived from the batch itself, cancel it one time in two to
-//! eight — and can be ground. A failing batch is re-checked entry by entry with
-//! `verify_strict`, so findings name exactly the bad lines.
+//! so its residual `[s]B − R − [k]A` is zero (what `verify_strict` accepts: it compares the
+//! encoding of `[s]B − [k]A` with `R`'s bytes, the canonical encoding of that point) or of
+//! order ℓ, where a combination with fresh random 128-bit coefficients vanishes with
+//! probability at most 2⁻¹²⁸. Without the subgroup check on `R` it would not be exact: a
+//! signer can add a torsion point to `R` (valid under cofactored verification only), which
+//! a random combination cancels one time in two to eight (and ed25519-dalek's
+//! `verify_batch`, whose coefficients are derived from the batch, can be ground until it
+//! does: tested below). A failing batch is re-checked entry by entry with `verify_strict`,
+//! so findings name exactly the bad lines.
 //!
-//! The subgroup check on `R` is point halving (`super::subgroup`, measured 1.8–2.0× faster
-//! than curve25519-dalek's `[ℓ]R`), yet it still costs about what the batch saves: on one
-//! core exact batches checked 0.94× and 1.02× the entries per second of `verify_strict`
-//! (BENCHMARKS.md#signed-log, busy machine), no clear win, so `log verify` keeps
-//! [`SigMode::Strict`] on every core (`crate::log::verify::DEFAULT_SIG_MODE`).
+//! The equation is built here on curve25519-dalek's public multiscalar multiplication
+//! rather than with `ed25519_dalek::verify_batch`: `R` is decoded once (the decoding is the
+//! on-curve check the halving test in `super::subgroup` leaves out, and its point is the
+//! equation's term), the coefficients come from the operating system's CSPRNG, and all
+//! signatures of one key share one point (`Σ zᵢkᵢ` on `A`), so a batch of n signatures
+//! by a few signers is a multiscalar multiplication of about n points instead of 2n.
+//! The per-core speed against `verify_strict` is in BENCHMARKS.md#signed-log.
 
 use std::collections::HashMap;
 
+use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use ed25519_dalek::{Signature, VerifyingKey};
+use sha2::{Digest, Sha512};
 
-/// Signatures per `verify_batch` call: big enough to amortise the multiscalar
-/// multiplication, small enough that one bad signature costs few `verify_strict` re-checks.
-pub const BATCH: usize = 128;
+/// Signatures per batch equation: big enough to amortise the multiscalar multiplication
+/// (from about 190 points curve25519-dalek switches to Pippenger's method, measured about a
+/// third cheaper per signature than 128 signatures with Straus's), small enough that one
+/// bad signature costs few `verify_strict` re-checks.
+pub const BATCH: usize = 256;
 
 /// One signature to check: the decoded key (`None`: the key bytes are not a point), the
 /// 64 signature bytes and the exact bytes signed (PROTOCOL.sshsig signed data).
@@ -82,19 +92,84 @@ fn canonical_point_bytes(b: &[u8; 32]) -> bool {
     !(b[31] & 0x7f == 0x7f && b[1..31].iter().all(|&x| x == 0xff) && b[0] >= 0xed)
 }
 
-/// `s < ℓ`, `R` canonical and of order ℓ (`super::subgroup`: point halving, a fraction of
-/// the cost of curve25519-dalek's `[ℓ]R`).
-fn signature_batchable(sig: &[u8; 64]) -> bool {
+/// `s < ℓ`, `R` canonical, decoded and of order ℓ (`super::subgroup`: point halving, a
+/// fraction of the cost of curve25519-dalek's `[ℓ]R`): `R` and `s` for the batch equation.
+fn signature_batchable(sig: &[u8; 64]) -> Option<(EdwardsPoint, Scalar)> {
     let mut s = [0u8; 32];
     s.copy_from_slice(&sig[32..]);
-    if Scalar::from_canonical_bytes(s).is_none().into() {
-        return false;
-    }
+    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s))?;
     let mut r = [0u8; 32];
     r.copy_from_slice(&sig[..32]);
-    // An `R` that names no point passes this (any answer), and `verify_batch` refuses it
-    // when it decodes `R`: the batch is then re-checked by `verify_strict`.
-    canonical_point_bytes(&r) && super::subgroup::has_prime_order_if_point(&r)
+    if !canonical_point_bytes(&r) {
+        return None;
+    }
+    // `decompress` is the on-curve check that the halving test leaves out; the point is
+    // the batch equation's term, decoded once.
+    let point = CompressedEdwardsY(r).decompress()?;
+    super::subgroup::has_prime_order_if_point(&r).then_some((point, s))
+}
+
+/// `k = SHA-512(R ‖ A ‖ M) mod ℓ`, as `verify_strict` computes it (RFC 8032 5.1.7).
+fn challenge(r: &[u8], key: &[u8; 32], msg: &[u8]) -> Scalar {
+    let h: [u8; 64] = Sha512::new()
+        .chain_update(r)
+        .chain_update(key)
+        .chain_update(msg)
+        .finalize()
+        .into();
+    Scalar::from_bytes_mod_order_wide(&h)
+}
+
+/// One batchable signature: its job's index, `R`, `s`, `k` and its key.
+struct Term {
+    at: usize,
+    r: EdwardsPoint,
+    s: Scalar,
+    k: Scalar,
+    key: VerifyingKey,
+}
+
+/// Whether `Σ zᵢ([sᵢ]B − Rᵢ − [kᵢ]Aᵢ) = 0` for fresh random 128-bit `zᵢ` (from the
+/// operating system's CSPRNG, never derived from the batch, so no signer can aim at
+/// them). Every term is in the prime-order subgroup, so each `[sᵢ]B − Rᵢ − [kᵢ]Aᵢ` is
+/// zero or of order ℓ, and a nonzero one makes the sum vanish for at most one value of its
+/// `zᵢ` mod ℓ: probability ≤ 2⁻¹²⁸. Terms of one key share one point in the
+/// multiscalar multiplication (`Σ zᵢkᵢ` on `A`): a log has few signers. `false` also when
+/// no random bytes could be had (the caller then checks each signature alone).
+fn batch_equation_holds(terms: &[Term]) -> bool {
+    let mut random = vec![0u8; 16 * terms.len()];
+    if getrandom::fill(&mut random).is_err() {
+        return false;
+    }
+    let mut scalars = Vec::with_capacity(terms.len() + 9);
+    let mut points = Vec::with_capacity(terms.len() + 9);
+    let mut b = Scalar::ZERO;
+    // (key bytes, index of its coefficient in `scalars`)
+    let mut keys: Vec<([u8; 32], usize)> = Vec::new();
+    let mut key_terms: Vec<(Scalar, EdwardsPoint)> = Vec::new();
+    for (t, z) in terms.iter().zip(random.chunks_exact(16)) {
+        let mut zb = [0u8; 16];
+        zb.copy_from_slice(z);
+        let z = Scalar::from(u128::from_le_bytes(zb));
+        b += z * t.s;
+        scalars.push(-z);
+        points.push(t.r);
+        let zk = -(z * t.k);
+        match keys.iter().find(|(k, _)| k == t.key.as_bytes()) {
+            Some(&(_, i)) => key_terms[i].0 += zk,
+            None => {
+                keys.push((t.key.to_bytes(), key_terms.len()));
+                key_terms.push((zk, t.key.to_edwards()));
+            }
+        }
+    }
+    for (c, p) in key_terms {
+        scalars.push(c);
+        points.push(p);
+    }
+    scalars.push(b);
+    points.push(ED25519_BASEPOINT_POINT);
+    EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
 }
 
 /// The verdict of every job, equal to `verify_strict` of each (see the module docs).
@@ -106,28 +181,27 @@ pub fn verify_all(jobs: &[&SigJob], mode: SigMode, keys: &mut KeyFacts) -> Vec<b
         }
         return ok;
     }
-    let mut batchable = Vec::with_capacity(jobs.len());
-    for (i, j) in jobs.iter().enumerate() {
-        match j.key {
-            Some(k) if keys.batchable(&k) && signature_batchable(&j.signature) => batchable.push(i),
-            _ => ok[i] = j.verify_strict(),
+    let mut terms = Vec::with_capacity(jobs.len());
+    for (at, j) in jobs.iter().enumerate() {
+        let term = j.key.filter(|k| keys.batchable(k)).and_then(|key| {
+            let (r, s) = signature_batchable(&j.signature)?;
+            let k = challenge(&j.signature[..32], key.as_bytes(), &j.msg);
+            Some(Term { at, r, s, k, key })
+        });
+        match term {
+            Some(t) => terms.push(t),
+            None => ok[at] = j.verify_strict(),
         }
     }
-    for chunk in batchable.chunks(BATCH) {
-        let msgs: Vec<&[u8]> = chunk.iter().map(|&i| jobs[i].msg.as_slice()).collect();
-        let sigs: Vec<Signature> = chunk
-            .iter()
-            .map(|&i| Signature::from_bytes(&jobs[i].signature))
-            .collect();
-        let vks: Vec<VerifyingKey> = chunk.iter().filter_map(|&i| jobs[i].key).collect();
-        if ed25519_dalek::verify_batch(&msgs, &sigs, &vks).is_ok() {
-            for &i in chunk {
-                ok[i] = true;
+    for chunk in terms.chunks(BATCH) {
+        if batch_equation_holds(chunk) {
+            for t in chunk {
+                ok[t.at] = true;
             }
         } else {
             // Which one failed: each alone, so the findings name exactly the bad lines.
-            for &i in chunk {
-                ok[i] = jobs[i].verify_strict();
+            for t in chunk {
+                ok[t.at] = jobs[t.at].verify_strict();
             }
         }
     }
@@ -138,8 +212,6 @@ pub fn verify_all(jobs: &[&SigJob], mode: SigMode, keys: &mut KeyFacts) -> Vec<b
 mod tests {
     use super::*;
     use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
-    use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
-    use sha2::{Digest, Sha512};
 
     /// The secret scalar of the ed25519 seed (RFC 8032 5.1.5).
     fn secret(seed: [u8; 32]) -> Scalar {
@@ -202,7 +274,7 @@ mod tests {
                 job(sk.verifying_key().to_bytes(), sk.sign(&m).to_bytes(), &m)
             })
             .collect();
-        for at in [0, 77, 127, 128, 299] {
+        for at in [0, 77, 255, 256, 299] {
             let mut all: Vec<&SigJob> = good.iter().collect();
             all.insert(at, bad);
             let got = verify_all(&all, SigMode::Batch, &mut KeyFacts::default());
@@ -279,19 +351,91 @@ mod tests {
     #[test]
     fn r_naming_no_point_is_rejected_even_when_the_shortcut_passes_it() {
         // y = 11 names no point, yet the subgroup test without its on-curve check says
-        // yes: the signature goes into a batch, which `verify_batch` must refuse.
+        // yes: the decoding before it keeps the signature out of the batch.
         let mut rb = [0u8; 32];
         rb[0] = 11;
         assert!(CompressedEdwardsY(rb).decompress().is_none());
-        assert!(signature_batchable(&{
-            let mut sig = [0u8; 64];
-            sig[..32].copy_from_slice(&rb);
-            sig
-        }));
+        assert!(super::super::subgroup::has_prime_order_if_point(&rb));
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&rb);
+        assert!(signature_batchable(&sig).is_none());
         let a = secret(SEED);
         let key = (B * a).compress().to_bytes();
         let m = b"no point";
         assert_exact(&job(key, raw(a, &key, rb, Scalar::ONE, m), m), false);
+    }
+
+    /// Good signatures of three keys, interleaved, as batch terms.
+    fn good_terms(n: u32) -> Vec<Term> {
+        use ed25519_dalek::Signer as _;
+        let sks: Vec<_> = (1..=3u8)
+            .map(|i| ed25519_dalek::SigningKey::from_bytes(&[i; 32]))
+            .collect();
+        (0..n)
+            .map(|i| {
+                let sk = &sks[i as usize % 3];
+                let m = i.to_le_bytes();
+                let sig = sk.sign(&m).to_bytes();
+                let key = sk.verifying_key();
+                let (r, s) = signature_batchable(&sig).expect("batchable");
+                let k = challenge(&sig[..32], key.as_bytes(), &m);
+                Term {
+                    at: i as usize,
+                    r,
+                    s,
+                    k,
+                    key,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_batch_equation_holds_for_good_signatures_of_several_keys() {
+        // Not only the fallback: the equation itself accepts good batches (with keys
+        // sharing one coefficient) and refuses any one wrong term.
+        let terms = good_terms(BATCH as u32);
+        assert!(batch_equation_holds(&terms));
+        assert!(batch_equation_holds(&terms[..1]));
+        let other = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        for at in [0, 1, 64, BATCH - 1] {
+            let mut bad = good_terms(BATCH as u32);
+            bad[at].s += Scalar::ONE;
+            assert!(!batch_equation_holds(&bad), "s + 1 at {at}");
+            let mut bad = good_terms(BATCH as u32);
+            bad[at].k += Scalar::ONE;
+            assert!(!batch_equation_holds(&bad), "another message at {at}");
+            let mut bad = good_terms(BATCH as u32);
+            bad[at].r += B;
+            assert!(!batch_equation_holds(&bad), "R + B at {at}");
+            let mut bad = good_terms(BATCH as u32);
+            bad[at].key = other;
+            assert!(!batch_equation_holds(&bad), "another key at {at}");
+            // The signature of key 1 claimed by key 2 (both in the batch).
+            let mut bad = good_terms(BATCH as u32);
+            let next = if at + 1 < BATCH { at + 1 } else { at - 1 };
+            assert_ne!(bad[at].key, bad[next].key);
+            bad[at].key = bad[next].key;
+            assert!(!batch_equation_holds(&bad), "a neighbour's key at {at}");
+        }
+    }
+
+    #[test]
+    fn a_signature_under_another_signers_key_in_the_batch_is_named() {
+        use ed25519_dalek::Signer as _;
+        let a = ed25519_dalek::SigningKey::from_bytes(&SEED);
+        let b = ed25519_dalek::SigningKey::from_bytes(&[4; 32]);
+        // Signed by b, presented under a's key, while a's key signs the other entries.
+        let m = b"whose";
+        assert_exact(
+            &job(a.verifying_key().to_bytes(), b.sign(m).to_bytes(), m),
+            false,
+        );
+        // Presented under b's key, in a batch of a's: fine.
+        assert_exact(
+            &job(b.verifying_key().to_bytes(), b.sign(m).to_bytes(), m),
+            true,
+        );
     }
 
     #[test]

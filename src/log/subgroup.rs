@@ -187,8 +187,8 @@ pub fn has_prime_order(b: &[u8; 32]) -> bool {
 
 /// [`has_prime_order`] without its on-curve check, one exponentiation in five cheaper: the
 /// same answer for every `b` that names a point, any answer for bytes that name none. For
-/// the batch's `R`, whose decoding `verify_batch` checks itself (a batch holding an `R`
-/// that names no point fails and is re-checked by `verify_strict`).
+/// the batch's `R`, which `super::batch` decodes first (an `R` that names no point never
+/// reaches a batch: `verify_strict` alone refuses it).
 pub fn has_prime_order_if_point(b: &[u8; 32]) -> bool {
     let y = Fe::from_bytes(b);
     if small_order_y(&y) {
@@ -315,6 +315,28 @@ mod tests {
                 prop_assert_eq!(check(p.mul_by_cofactor()), !p.is_small_order());
                 check(p + p);
                 check((p + p) + (p + p));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// 100,000 random points in all (1,000 cases of 100): from a random point, steps
+        /// of a random point whose torsion part walks the start through the torsion
+        /// cosets, each against the reference.
+        #[test]
+        fn agrees_with_dalek_on_walks_of_random_points(
+            a in any::<[u8; 32]>(),
+            b in any::<[u8; 32]>(),
+            t in 0usize..8,
+            u in 0usize..8,
+        ) {
+            let mut p = B * Scalar::from_bytes_mod_order(a) + EIGHT_TORSION[t];
+            let step = B * Scalar::from_bytes_mod_order(b) + EIGHT_TORSION[u];
+            for _ in 0..100 {
+                check(p);
+                p += step;
             }
         }
     }

@@ -295,7 +295,7 @@ fn batch_findings_equal_strict_on_crafted_signatures() {
         signer(seeds[0], "ann@clinic.example"),
         signer(seeds[1], "bob@clinic.example"),
     ];
-    // More lines than one batch per thread, so crafted lines sit inside good batches.
+    // More lines than one batch (one thread), so crafted lines sit inside good batches.
     build_log(&data, &env.log(), &signers, &fx, 300);
     let bytes = std::fs::read(env.log()).unwrap();
     let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
