@@ -14,7 +14,9 @@ use super::supersede::ItemEntry;
 use crate::log::checkpoint::Checkpoint;
 use crate::log::findings::{Code, Finding};
 use crate::log::line::GoodLine;
-use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
+use crate::log::verify::{
+    EachLine, LogReport, VerifyIoError, VerifyOptions, verify_file_parallel_each,
+};
 
 /// A finding on a line that is not a decision row (or could not be read as one), or a
 /// `supersedes` that changed nothing.
@@ -164,6 +166,26 @@ pub fn load_logs_progress(
     keep: &dyn Fn(&DecisionRecord) -> bool,
     progress: &mut dyn FnMut(LoadProgress),
 ) -> Loaded {
+    load_logs_with(paths, checkpoints, keep, progress, &mut |path, each| {
+        verify_file_parallel_each(path, opts, threads, each)
+    })
+}
+
+/// How a log is verified: every piece handed to the callback in file order, after the
+/// chain has checked it, and the log's report at the end ([`verify_file_parallel_each`]).
+pub type VerifyLog<'a> = dyn FnMut(&Path, &mut EachLine) -> Result<LogReport, VerifyIoError> + 'a;
+
+/// [`load_logs_progress`] with the verifier as a parameter. Everything here is the
+/// supervisor's own share of a load (records, merge, supersession, findings); the bench
+/// (`benches/supervise.rs`, `--supervisor`) replays lines checked beforehand through it
+/// to measure that share alone. Production code passes the real verifier.
+pub fn load_logs_with(
+    paths: &[PathBuf],
+    checkpoints: &[(PathBuf, Checkpoint)],
+    keep: &dyn Fn(&DecisionRecord) -> bool,
+    progress: &mut dyn FnMut(LoadProgress),
+    verify: &mut VerifyLog,
+) -> Loaded {
     let mut out = Loaded::default();
     let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
     // Decision entries filtered out of the view: supersession still needs them (resolved
@@ -182,7 +204,7 @@ pub fn load_logs_progress(
         };
         // The one verification call (every line through the real verifier); each line
         // comes back in file order after its checks.
-        let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece, good| {
+        let res = verify(path, &mut |n, piece, good| {
             at.entries = n;
             at.bytes += piece.len() as u64;
             if n % PROGRESS_EVERY == 0 {
