@@ -15,6 +15,11 @@
 //!   hash) with no verification: what the load spent on top of the verifier before it took
 //!   the verifier's parsed entries (it now does this only for lines that fail their checks).
 //!
+//! - in another child, the supervisor's own share alone (`SUPERVISOR` line): lines checked
+//!   beforehand (all but the signature, not counted) replayed into
+//!   `supervise::load_logs_with`; CPU seconds per line (`line_cpu_s`) and after the last
+//!   line (`tail_cpu_s`: merge, supersession, findings).
+//!
 //! `P2REVIEW_BENCH_SUP_ENTRIES` (default 200000) sets N; `P2REVIEW_BENCH_RUNS` (default 3).
 
 use std::io::{BufWriter, Write};
@@ -287,6 +292,69 @@ fn measure(paths: &[PathBuf]) {
     );
 }
 
+/// The supervisor's own share of a load alone, in this (child) process: each log's lines
+/// are first checked the verifier's way but for the signature (`LineChecker::prepare`,
+/// not timed as the supervisor's), then replayed into `supervise::load_logs_with` as the
+/// verifier hands them over. Prints one `SUPERVISOR` line: CPU seconds of the per-line
+/// callback (`line_cpu_s`), of everything after the last line (`tail_cpu_s`: merge,
+/// supersession, findings) and their sum (`sup_cpu_s`), with the peak RSS.
+fn measure_supervisor(paths: &[PathBuf]) {
+    use p2review::log::line::LineChecker;
+    use p2review::log::verify::LogReport;
+    let (mut prep_cpu, mut line_cpu) = (0.0, 0.0);
+    let t = Instant::now();
+    let c = cpu_s();
+    let loaded = p2review::supervise::load_logs_with(
+        paths,
+        &[],
+        &|_| true,
+        &mut |_| {},
+        &mut |path, each| {
+            let c = cpu_s();
+            let data = std::fs::read(path).unwrap();
+            let mut checker = LineChecker::new();
+            let lines: Vec<(&[u8], _)> = data
+                .split_inclusive(|&b| b == b'\n')
+                .map(|p| (p, checker.prepare(&p[..p.len() - 1]).unwrap().good))
+                .collect();
+            let log_id = lines.first().map(|(_, g)| g.entry.log.clone());
+            let c2 = cpu_s();
+            prep_cpu += c2 - c;
+            for (n, (p, g)) in lines.iter().enumerate() {
+                each(n as u64 + 1, p, Some(g));
+            }
+            let c3 = cpu_s();
+            line_cpu += c3 - c2;
+            // Freeing the checked lines is the verifier's cost, not the supervisor's.
+            let entries = lines.len() as u64;
+            drop(lines);
+            drop(data);
+            prep_cpu += cpu_s() - c3;
+            Ok(LogReport {
+                findings: vec![],
+                log_id,
+                kind: None,
+                entries,
+                last_hash: None,
+                signers: 1,
+                anchored: false,
+            })
+        },
+    );
+    let wall = t.elapsed().as_secs_f64();
+    let sup_cpu = cpu_s() - c - prep_cpu;
+    let tail_cpu = sup_cpu - line_cpu;
+    let n = loaded.records.len();
+    let rss = vm_hwm_mb();
+    let load_avg = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default();
+    println!(
+        "SUPERVISOR n={n} loadavg={load_avg} sup_cpu_s={sup_cpu:.2} line_cpu_s={line_cpu:.2} tail_cpu_s={tail_cpu:.2} prep_cpu_s={prep_cpu:.2} wall_with_prep_s={wall:.2} rss_mb={rss:.0}"
+    );
+}
+
 fn field(line: &str, k: &str) -> f64 {
     line.split_whitespace()
         .find_map(|w| w.strip_prefix(&format!("{k}=")))
@@ -305,22 +373,25 @@ fn main() {
         measure(&paths);
         return;
     }
+    if args.iter().any(|a| a == "--supervisor") {
+        measure_supervisor(&paths);
+        return;
+    }
     let runs = env_usize("P2REVIEW_BENCH_RUNS", 3);
     let exe = std::env::current_exe().unwrap();
     let mut lines = Vec::new();
     for _ in 0..runs {
-        let o = std::process::Command::new(&exe)
-            .arg("--measure")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let text = String::from_utf8_lossy(&o.stdout).into_owned();
-        let l = text
-            .lines()
-            .find(|l| l.starts_with("RESULT"))
-            .unwrap()
-            .to_owned();
-        println!("{l}");
+        // The whole load, then the supervisor's share alone (interleaved, same load).
+        let mut l = String::new();
+        for (mode, tag) in [("--measure", "RESULT"), ("--supervisor", "SUPERVISOR")] {
+            let o = std::process::Command::new(&exe).arg(mode).output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let text = String::from_utf8_lossy(&o.stdout).into_owned();
+            let found = text.lines().find(|l| l.starts_with(tag)).unwrap();
+            println!("{found}");
+            l.push_str(found);
+            l.push(' ');
+        }
         lines.push(l);
     }
     for k in [
@@ -337,6 +408,9 @@ fn main() {
         "rss_load_mb",
         "frame_s",
         "rss_peak_mb",
+        "sup_cpu_s",
+        "line_cpu_s",
+        "tail_cpu_s",
     ] {
         let mut v: Vec<f64> = lines.iter().map(|l| field(l, k)).collect();
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());

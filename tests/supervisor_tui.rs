@@ -295,6 +295,71 @@ fn incremental_filtering_matches_a_fresh_filter() {
     assert!(sizes.contains(&0), "{sizes:?}");
 }
 
+/// A backspace gets the earlier result back without testing a record; typing tests only
+/// the previous result.
+#[test]
+fn backspace_restores_the_earlier_result_without_a_scan() {
+    let mut a = app(PLAIN);
+    keys(&mut a, "/ p");
+    let (after_p, text_p) = (a.visible.clone(), a.text.clone());
+    keys(&mut a, "- 0 0 0 3");
+    assert!(a.visible.len() < after_p.len(), "{:?}", a.visible);
+    let narrowed = a.visible.clone();
+    keys(&mut a, "x");
+    assert!(a.visible.is_empty());
+    assert_eq!(
+        a.scanned,
+        narrowed.len(),
+        "typing tests the previous result only"
+    );
+    keys(&mut a, "<bksp>");
+    assert_eq!((a.scanned, &a.visible), (0, &narrowed));
+    keys(&mut a, "<bksp> <bksp> <bksp> <bksp> <bksp>");
+    assert_eq!(a.scanned, 0);
+    assert_eq!((&a.text, &a.visible), (&text_p, &after_p));
+    // A quick filter is not a narrower needle: a fresh scan of every record.
+    keys(&mut a, "<enter> u");
+    assert_eq!(a.scanned, a.loaded.records.len());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever is typed, deleted or toggled, the view is what a plain scan of every
+    /// record with the same filters gives (the kept earlier results never go stale).
+    #[test]
+    fn any_keys_give_the_view_of_a_plain_scan(
+        steps in proptest::collection::vec(proptest::sample::select(vec![
+            "/", "p", "-", "0", "1", "3", "a", "n", "b", "o", "u", "f", "x",
+            "<bksp>", "<bksp>", "<enter>", "<esc>",
+        ]), 1..40)
+    ) {
+        let mut a = app(PLAIN);
+        for step in steps {
+            keys(&mut a, step);
+            let plain: Vec<u32> = (0..a.loaded.records.len() as u32)
+                .filter(|&i| {
+                    let r = &a.loaded.records[i as usize];
+                    let b = &r.body;
+                    let needle = a.text.to_lowercase();
+                    let has = |t: &str| t.to_lowercase().contains(&needle);
+                    a.decision.is_none_or(|d| {
+                        *b.decision == *p2review::tui::supervisor::app::DECISIONS[d]
+                    }) && (!a.overrides_only || b.override_)
+                        && (!a.failed_only || !r.verification.ok())
+                        && (needle.is_empty()
+                            || [b.reviewer, b.subject, b.disclosure, b.decision,
+                                b.recipient.name, b.purpose, b.part2, b.rule]
+                                .iter()
+                                .any(|s| has(s))
+                            || b.note.is_some_and(|n| has(&n))
+                            || b.reason_code.is_some_and(|c| has(&c)))
+                })
+                .collect();
+            proptest::prop_assert_eq!(&a.visible, &plain, "after {:?} (filter {:?})", step, a.text);
+        }
+    }
+}
+
 #[test]
 fn help_overlay() {
     snap("sup_help_80x24", PLAIN, "?");

@@ -16,9 +16,14 @@ use std::sync::{OnceLock, RwLock};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
-/// A fast hash for short keys we produce ourselves (ids, names, statuses): the table is
-/// consulted twenty-odd times per record, and SipHash's flooding resistance buys nothing
-/// for text from signed logs being interned for display.
+/// A fast hash for short keys (ids, names, statuses): the table is consulted twenty-odd
+/// times per record (fewer since [`Interning::sym_at`]). HashDoS: text that verified was
+/// written by a trusted signer; but a line that fails verification is still read and
+/// interned (it is shown as FAILED), so whoever can write a log file can choose the
+/// strings. With this fixed, unkeyed hash they could pick colliding ones and make a load
+/// slow (quadratic probing), never wrong: a denial of service of the review, not a
+/// forged result. A keyed hash (e.g. `foldhash` with a random seed) would close that at
+/// little cost; not done yet.
 #[derive(Default, Clone, Copy)]
 struct FastHash;
 
@@ -61,7 +66,13 @@ struct Table {
     /// chunks instead of one allocation each (a million 9-byte ids would cost 32 bytes
     /// apiece from the allocator).
     free: &'static mut [u8],
+    /// The last string interned through each slot ([`Interning::sym_at`]).
+    recent: [Option<(&'static str, Sym)>; SLOTS],
 }
+
+/// Slots of [`Interning::sym_at`]: one per field of a record, enough for
+/// `DecisionBody::of_entry`.
+pub const SLOTS: usize = 32;
 
 const CHUNK: usize = 1 << 20;
 
@@ -110,6 +121,23 @@ impl Interning {
 
     pub fn sym(&mut self, s: &str) -> Sym {
         self.0.sym(s)
+    }
+
+    /// [`Interning::sym`] for a field that mostly repeats from one record to the next
+    /// (reviewer, key, policy, statuses, ...): if `s` is the string last interned through
+    /// `slot`, its symbol without hashing or probing the table (one comparison of text
+    /// already in cache). Any slot below [`SLOTS`] gives the right symbol for any text;
+    /// slots only decide what is remembered.
+    pub fn sym_at(&mut self, slot: usize, s: &str) -> Sym {
+        let t = &mut *self.0;
+        if let Some((last, id)) = t.recent[slot % SLOTS]
+            && last == s
+        {
+            return id;
+        }
+        let id = t.sym(s);
+        t.recent[slot % SLOTS] = Some((t.strs[id.index()], id));
+        id
     }
 }
 
@@ -233,6 +261,19 @@ mod tests {
         assert_ne!(a, Sym::new("other@intern.test"));
         assert_eq!(a.as_str(), "reviewer@intern.test");
         assert!(a.index() < Sym::count());
+        // Through a slot: the same symbols, whatever the slot last saw.
+        let mut t = Interning::lock();
+        for (slot, text) in [
+            (0, "reviewer@intern.test"),
+            (0, "other@intern.test"),
+            (0, "other@intern.test"),
+            (1, "reviewer@intern.test"),
+            (40, "x"),
+        ] {
+            assert_eq!(t.sym_at(slot, text), t.sym(text));
+        }
+        assert_eq!(t.sym_at(0, "reviewer@intern.test"), a);
+        drop(t);
         assert_eq!(std::mem::size_of::<Option<Sym>>(), 4);
         // Multi-byte text, and text too long for the arena, read back whole.
         let long = "é".repeat(40_000);

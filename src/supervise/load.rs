@@ -14,7 +14,9 @@ use super::supersede::ItemEntry;
 use crate::log::checkpoint::Checkpoint;
 use crate::log::findings::{Code, Finding};
 use crate::log::line::GoodLine;
-use crate::log::verify::{VerifyOptions, verify_file_parallel_each};
+use crate::log::verify::{
+    EachLine, LogReport, VerifyIoError, VerifyOptions, verify_file_parallel_each,
+};
 
 /// A finding on a line that is not a decision row (or could not be read as one), or a
 /// `supersedes` that changed nothing.
@@ -164,14 +166,37 @@ pub fn load_logs_progress(
     keep: &dyn Fn(&DecisionRecord) -> bool,
     progress: &mut dyn FnMut(LoadProgress),
 ) -> Loaded {
+    load_logs_with(paths, checkpoints, keep, progress, &mut |path, each| {
+        verify_file_parallel_each(path, opts, threads, each)
+    })
+}
+
+/// How a log is verified: every piece handed to the callback in file order, after the
+/// chain has checked it, and the log's report at the end ([`verify_file_parallel_each`]).
+pub type VerifyLog<'a> = dyn FnMut(&Path, &mut EachLine) -> Result<LogReport, VerifyIoError> + 'a;
+
+/// [`load_logs_progress`] with the verifier as a parameter. Everything here is the
+/// supervisor's own share of a load (records, merge, supersession, findings); the bench
+/// (`benches/supervise.rs`, `--supervisor`) replays lines checked beforehand through it
+/// to measure that share alone. Production code passes the real verifier.
+pub fn load_logs_with(
+    paths: &[PathBuf],
+    checkpoints: &[(PathBuf, Checkpoint)],
+    keep: &dyn Fn(&DecisionRecord) -> bool,
+    progress: &mut dyn FnMut(LoadProgress),
+    verify: &mut VerifyLog,
+) -> Loaded {
     let mut out = Loaded::default();
-    let mut per_log: Vec<Vec<DecisionRecord>> = Vec::new();
+    // Every log's records go into one vector (no second copy of a million records to
+    // concatenate them; its growth is a `realloc`, which moves pages, not bytes, at this
+    // size); each log's records are `all[start..]` while it is read.
+    let mut all: Vec<DecisionRecord> = Vec::new();
     // Decision entries filtered out of the view: supersession still needs them (resolved
     // at the end over these and the records kept). Kept records are not copied.
     let mut dropped_items: Vec<ItemEntry> = Vec::new();
     for (log, path) in paths.iter().enumerate() {
         let shared_path: Arc<Path> = Arc::from(path.as_path());
-        let mut recs: Vec<DecisionRecord> = Vec::new();
+        let start = all.len();
         let mut incident_entries = Vec::new();
         let mut dropped: Vec<(u64, ItemEntry)> = Vec::new();
         let mut at = LoadProgress {
@@ -182,7 +207,7 @@ pub fn load_logs_progress(
         };
         // The one verification call (every line through the real verifier); each line
         // comes back in file order after its checks.
-        let res = verify_file_parallel_each(path, opts, threads, &mut |n, piece, good| {
+        let res = verify(path, &mut |n, piece, good| {
             at.entries = n;
             at.bytes += piece.len() as u64;
             if n % PROGRESS_EVERY == 0 {
@@ -190,7 +215,7 @@ pub fn load_logs_progress(
             }
             if let Some(r) = decision_of(&shared_path, n, piece, good) {
                 if keep(&r) {
-                    recs.push(r);
+                    all.push(r);
                 } else {
                     // A decision row filtered out: its findings go with it.
                     dropped.push((n, ItemEntry::of(&r)));
@@ -204,6 +229,8 @@ pub fn load_logs_progress(
         let report = match res {
             Ok(r) => r,
             Err(e) => {
+                // Nothing of an unreadable log is shown.
+                all.truncate(start);
                 out.logs.push(LogStatus {
                     path: path.clone(),
                     log: None,
@@ -230,7 +257,7 @@ pub fn load_logs_progress(
         out.incident_entries.extend(incident_entries);
         let dropped_lines: HashSet<u64> = dropped.iter().map(|(l, _)| *l).collect();
         dropped_items.extend(dropped.into_iter().map(|(_, i)| i));
-        for r in &mut recs {
+        for r in &mut all[start..] {
             if let Some(fs) = by_line.remove(&r.line) {
                 let (fail, warn): (Vec<&Finding>, Vec<&Finding>) =
                     fs.into_iter().partition(|f| fails(f));
@@ -274,14 +301,8 @@ pub fn load_logs_progress(
             findings: report.findings.iter().map(finding_text).collect(),
             checkpoint,
         });
-        recs.shrink_to_fit();
-        per_log.push(recs);
     }
-    // One exact allocation for all records (no doubling growth at a million).
-    let mut all = Vec::with_capacity(per_log.iter().map(Vec::len).sum());
-    for v in per_log {
-        all.extend(v);
-    }
+    all.shrink_to_fit();
     out.records = merge(all);
     let records = &out.records;
     let res = super::supersede::resolve_iter(|| {

@@ -21,7 +21,8 @@ pub use accounting::{
 pub use conflict::{Conflict, conflicts, pending_second};
 pub use filter::Filter;
 pub use load::{
-    LoadProgress, Loaded, OtherFinding, load_logs, load_logs_keeping, load_logs_progress,
+    LoadProgress, Loaded, OtherFinding, VerifyLog, load_logs, load_logs_keeping,
+    load_logs_progress, load_logs_with,
 };
 pub use record::{DecisionBody, DecisionRecord, Hash, LogStatus, Sym, Verification, merge};
 pub use summary::{

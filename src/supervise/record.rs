@@ -95,41 +95,65 @@ impl DecisionBody {
         let Body::Decision(d) = &e.body else {
             return None;
         };
-        // One lock for the twenty-odd strings (the supervisor projects a million of these).
+        // One lock for the twenty-odd strings (the supervisor projects a million of these),
+        // each field through its own slot: most repeat from one entry to the next.
         let mut t = super::intern::Interning::lock();
-        let pid = |t: &mut super::intern::Interning, p: &crate::verdict::PolicyRef| PolicyId {
-            id: t.sym(&p.id),
-            version: t.sym(&p.version),
-            sha256: t.sym(&p.sha256),
+        let mut slot = 0;
+        let mut sym = |s: &str| {
+            slot += 1;
+            t.sym_at(slot, s)
         };
+        let log = sym(&e.log);
+        let reviewer = sym(&e.reviewer);
+        let key = sym(&e.key);
+        let queue = sym(&d.queue);
+        let disclosure = sym(&d.disclosure);
+        let subject = sym(&d.subject);
+        let recipient = RecipientRef {
+            kind: sym(&d.recipient_kind),
+            name: sym(&d.recipient_name),
+        };
+        let purpose = sym(&d.purpose);
+        let as_of = sym(&d.as_of);
+        let consent = d.consent.as_deref().map(&mut sym);
+        let consent_status = sym(d.consent_status.as_str());
+        let part2 = sym(d.part2.as_str());
+        let hipaa = sym(d.hipaa.as_str());
+        let rule = sym(&d.rule);
+        let mut pid = |p: &crate::verdict::PolicyRef| PolicyId {
+            id: sym(&p.id),
+            version: sym(&p.version),
+            sha256: sym(&p.sha256),
+        };
+        let policy = PolicyPair {
+            part2: pid(&d.policy.part2),
+            hipaa: pid(&d.policy.hipaa),
+        };
+        let decision = sym(d.decision.as_str());
+        let reason_code = d.reason_code.map(|r| sym(r.as_str()));
+        let note = d.note.as_deref().map(&mut sym);
         Some(DecisionBody {
-            log: t.sym(&e.log),
+            log,
             seq: e.seq,
-            reviewer: t.sym(&e.reviewer),
-            key: t.sym(&e.key),
-            queue: t.sym(&d.queue),
-            disclosure: t.sym(&d.disclosure),
+            reviewer,
+            key,
+            queue,
+            disclosure,
             disclosure_sha256: Hash::parse_hex(&d.disclosure_sha256),
-            subject: t.sym(&d.subject),
-            recipient: RecipientRef {
-                kind: t.sym(&d.recipient_kind),
-                name: t.sym(&d.recipient_name),
-            },
-            purpose: t.sym(&d.purpose),
-            as_of: t.sym(&d.as_of),
-            consent: d.consent.as_deref().map(|s| t.sym(s)),
-            consent_status: t.sym(d.consent_status.as_str()),
-            part2: t.sym(d.part2.as_str()),
-            hipaa: t.sym(d.hipaa.as_str()),
-            rule: t.sym(&d.rule),
+            subject,
+            recipient,
+            purpose,
+            as_of,
+            consent,
+            consent_status,
+            part2,
+            hipaa,
+            rule,
             unsettled: d.unsettled,
-            policy: PolicyPair {
-                part2: pid(&mut t, &d.policy.part2),
-                hipaa: pid(&mut t, &d.policy.hipaa),
-            },
-            decision: t.sym(d.decision.as_str()),
-            reason_code: d.reason_code.map(|r| t.sym(r.as_str())),
-            note: d.note.as_deref().map(|s| t.sym(s)),
+            policy,
+            decision,
+            reason_code,
+            note,
             override_: d.override_,
             supersedes: d.supersedes.as_deref().and_then(Hash::parse_hex),
             second_required: d.second_required,

@@ -52,6 +52,14 @@ pub struct SupApp {
     pub summary: Option<Summary>,
     /// The filters `visible` was last computed for (a narrower one starts from it).
     filtered: Option<FilterKey>,
+    /// The wider results on the way to `visible`, widest first: each entry's filters are
+    /// narrowed by the next one's (and the last one's by `filtered`). A backspace pops back
+    /// to an earlier result instead of rescanning every record. `None`: the same result as
+    /// the next entry (or `visible`), which a narrower filter that removed nothing has.
+    wider: Vec<(FilterKey, Option<Vec<u32>>)>,
+    /// How many records the last [`SupApp::refilter`] tested (0 when it restored an
+    /// earlier result).
+    pub scanned: usize,
     pub quit: bool,
     /// Verifying failed with an internal error: the session ends with this message.
     pub failure: Option<String>,
@@ -82,6 +90,8 @@ impl SupApp {
             offset: 0,
             summary: None,
             filtered: None,
+            wider: Vec::new(),
+            scanned: 0,
             quit: false,
             failure: None,
             flags: Default::default(),
@@ -133,6 +143,7 @@ impl SupApp {
             crate::supervise::conflict::Flags::of(&self.loaded.records, &self.loaded.superseded);
         self.incidents = crate::supervise::incidents::incidents_of(&self.loaded.incident_entries);
         self.filtered = None;
+        self.wider.clear();
         self.refilter();
     }
 
@@ -170,35 +181,93 @@ impl SupApp {
     ///
     /// Fast at a million records: every searched field is an interned symbol, so the
     /// needle is tested once per distinct string (memoised by symbol), not once per
-    /// record; the decision is compared as a symbol; and a needle that extends the
-    /// previous one (typing a character) filters the previous result, not all records.
+    /// record; the decision is compared as a symbol; a needle that extends the previous
+    /// one (typing a character) filters the previous result, not all records; and a
+    /// backspace gets the earlier result back from `wider` without testing any record.
     pub fn refilter(&mut self) {
-        let needle = self.text.to_lowercase();
         let key = FilterKey {
             records: (
                 self.loaded.records.as_ptr() as usize,
                 self.loaded.records.len(),
             ),
-            needle: needle.clone(),
+            needle: self.text.to_lowercase(),
             decision: self.decision,
             overrides_only: self.overrides_only,
             failed_only: self.failed_only,
         };
-        let narrower = self.filtered.as_ref().is_some_and(|k| k.narrowed_by(&key));
+        let current = std::mem::take(&mut self.visible);
+        self.scanned = 0;
+        match self.filtered.take() {
+            // Typing: the new result is a subset of the current one.
+            Some(k) if k.narrowed_by(&key) => self.narrow(k, current, &key),
+            // Anything else: back down the earlier, wider results to the filters asked
+            // for (a backspace), or to the narrowest one the new filters narrow.
+            _ => {
+                let mut carried = current;
+                loop {
+                    let Some((k, v)) = self.wider.pop() else {
+                        // Nothing to start from: every record.
+                        let all: Vec<u32> = (0..self.loaded.records.len() as u32).collect();
+                        self.visible = self.scan(&all, &key);
+                        break;
+                    };
+                    if let Some(v) = v {
+                        carried = v;
+                    }
+                    if k == key {
+                        self.visible = carried;
+                        break;
+                    }
+                    if k.narrowed_by(&key) {
+                        self.narrow(k, carried, &key);
+                        break;
+                    }
+                }
+            }
+        }
+        self.filtered = Some(key);
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+        self.summary = None;
+        if self.screen == Screen::Summary {
+            self.ensure_summary();
+        }
+    }
+
+    /// `visible` for `key` from `base`, the result of the wider filters `from`, which are
+    /// remembered (unless they are the same filters: a refilter with nothing changed).
+    fn narrow(&mut self, from: FilterKey, base: Vec<u32>, key: &FilterKey) {
+        self.visible = self.scan(&base, key);
+        if from == *key {
+            return;
+        }
+        // A subset of the same size is the same set: no second copy.
+        let kept = (self.visible.len() != base.len()).then_some(base);
+        self.wider.push((from, kept));
+        // At most two views' worth of indices are kept (8 MB at a million records); the
+        // widest go first (a backspace that far rescans, as without them).
+        let budget = 2 * self.loaded.records.len().max(1 << 16);
+        while self
+            .wider
+            .iter()
+            .filter_map(|(_, v)| v.as_ref().map(Vec::len))
+            .sum::<usize>()
+            > budget
+        {
+            self.wider.remove(0);
+        }
+    }
+
+    /// The records among `candidates` that pass `key`'s filters, in order.
+    fn scan(&mut self, candidates: &[u32], key: &FilterKey) -> Vec<u32> {
+        self.scanned = candidates.len();
         let test = RecordTest {
-            decision: self.decision.map(|d| Sym::new(DECISIONS[d])),
-            overrides_only: self.overrides_only,
-            failed_only: self.failed_only,
-            needle: &needle,
+            decision: key.decision.map(|d| Sym::new(DECISIONS[d])),
+            overrides_only: key.overrides_only,
+            failed_only: key.failed_only,
+            needle: &key.needle,
         };
         let records = &self.loaded.records;
-        let all: Vec<u32>;
-        let candidates: &[u32] = if narrower {
-            &self.visible
-        } else {
-            all = (0..records.len() as u32).collect();
-            &all
-        };
         // Large views are scanned on every core, each part with its own memo.
         let parts = if candidates.len() < 100_000 {
             1
@@ -212,7 +281,7 @@ impl SupApp {
                 .filter(|&i| test.passes(&records[i as usize], &mut memo))
                 .collect()
         };
-        let visible: Vec<u32> = if parts == 1 {
+        if parts == 1 {
             scan(candidates)
         } else {
             let per = candidates.len().div_ceil(parts);
@@ -225,14 +294,6 @@ impl SupApp {
                     .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                     .collect()
             })
-        };
-        self.visible = visible;
-        self.filtered = Some(key);
-        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
-        self.offset = self.offset.min(self.selected);
-        self.summary = None;
-        if self.screen == Screen::Summary {
-            self.ensure_summary();
         }
     }
 
