@@ -230,3 +230,19 @@ ssh-keygen -Y verify -f allowed_signers -I "$(printf '%s' "$line" | jq -r .e.rev
         .unwrap();
     (o.status.success(), format!("{}{}", out(&o), err(&o)))
 }
+
+/// Verify options trusting exactly `signers` (allowed_signers as a list in memory), with no
+/// checkpoint or head files.
+pub fn trusting(signers: &[Signer]) -> p2review::log::verify::VerifyOptions {
+    p2review::log::verify::VerifyOptions {
+        trust: p2review::log::trust::Trust::Local {
+            keys: signers
+                .iter()
+                .map(|s| (s.principal().into(), *s.public_key()))
+                .collect(),
+            demo: None,
+        },
+        checkpoints: vec![],
+        heads_dir: None,
+    }
+}

@@ -114,17 +114,7 @@ fn small_blocks_equal_sequential() {
     build_log(&data, &env.log(), &signers, &fx, 23);
     let bytes = std::fs::read(env.log()).unwrap();
     let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
-    let opts = VerifyOptions {
-        trust: Trust::Local {
-            keys: signers
-                .iter()
-                .map(|s| (s.principal().into(), *s.public_key()))
-                .collect(),
-            demo: None,
-        },
-        checkpoints: vec![],
-        heads_dir: None,
-    };
+    let opts = trusting(&signers);
     let sizes = [
         (1, 1 << 20, 1),
         (2, 1 << 20, 1),
@@ -299,17 +289,7 @@ fn batch_findings_equal_strict_on_crafted_signatures() {
     build_log(&data, &env.log(), &signers, &fx, 300);
     let bytes = std::fs::read(env.log()).unwrap();
     let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
-    let opts = VerifyOptions {
-        trust: Trust::Local {
-            keys: signers
-                .iter()
-                .map(|s| (s.principal().into(), *s.public_key()))
-                .collect(),
-            demo: None,
-        },
-        checkpoints: vec![],
-        heads_dir: None,
-    };
+    let opts = trusting(&signers);
     let path = env.path("crafted.jsonl");
     // Replace line `at` (0-based) and compare both modes; returns the strict findings.
     let check = |at: usize, new: Vec<u8>| {
