@@ -46,89 +46,81 @@ pub fn forbidden_char(c: char) -> bool {
 /// The canonical bytes of `v`, or why it has none.
 pub fn to_canonical(v: &Value) -> Result<String, CanonError> {
     let mut out = String::with_capacity(768);
-    write_value(v, &mut out, &mut String::new())?;
-    Ok(out)
-}
-
-fn write_value(v: &Value, out: &mut String, path: &mut String) -> Result<(), CanonError> {
-    match v {
-        Value::Null => Err(CanonError::Null(path_or_root(path))),
-        Value::Bool(b) => {
-            out.push_str(if *b { "true" } else { "false" });
-            Ok(())
+    match write_value(v, &mut out) {
+        Ok(()) => Ok(out),
+        Err(Stop::Bad(kind, mut keys)) => {
+            keys.reverse();
+            Err(kind(if keys.is_empty() {
+                "(root)".into()
+            } else {
+                keys.join(".")
+            }))
         }
-        Value::Number(n) => match n.as_u64() {
-            Some(u) if u <= MAX_INT => {
-                use std::fmt::Write;
-                let _ = write!(out, "{u}");
-                Ok(())
-            }
-            Some(_) => Err(CanonError::IntRange(path_or_root(path))),
-            None if n.is_i64() => Err(CanonError::IntRange(path_or_root(path))),
-            None => Err(CanonError::Float(path_or_root(path))),
-        },
-        Value::String(s) => write_str(s, out, path),
-        Value::Array(_) => Err(CanonError::Array(path_or_root(path))),
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                write_str(k, out, path)?;
-                out.push(':');
-                write_value(&map[k.as_str()], out, path)?;
-                path.truncate(len);
-            }
-            out.push('}');
-            Ok(())
-        }
+        // A `String` takes every byte.
+        Err(Stop::Mismatch) => unreachable!("a String sink never refuses"),
     }
-}
-
-fn write_str(s: &str, out: &mut String, path: &str) -> Result<(), CanonError> {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if forbidden_char(c) => return Err(CanonError::BadChar(path_or_root(path))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    Ok(())
 }
 
 /// Whether `body` is exactly the canonical form of `v`: the same answer as
 /// `to_canonical(v) == Ok(body)`, without building the string (the verifier's check of
-/// every line: docs/signed-log.md#lines-and-canonical-form).
+/// every line: docs/signed-log.md#lines-and-canonical-form). One writer serves both: here
+/// its output is compared with `body` as it is produced.
 pub fn is_canonical_form(v: &Value, body: &[u8]) -> bool {
-    let mut rest = body;
-    eat_value(v, &mut rest) && rest.is_empty()
+    let mut rest = Compare(body);
+    write_value(v, &mut rest).is_ok() && rest.0.is_empty()
 }
 
-fn eat(rest: &mut &[u8], lit: &[u8]) -> bool {
-    match rest.strip_prefix(lit) {
-        Some(r) => {
-            *rest = r;
-            true
-        }
-        None => false,
+/// Where the canonical bytes go: appended to a `String`, or compared with a body.
+trait Sink {
+    /// `false` when the bytes differ from what the sink expects (compare only).
+    fn put(&mut self, s: &str) -> bool;
+}
+
+impl Sink for String {
+    fn put(&mut self, s: &str) -> bool {
+        self.push_str(s);
+        true
     }
 }
 
-fn eat_value(v: &Value, rest: &mut &[u8]) -> bool {
+/// The body still to match.
+struct Compare<'a>(&'a [u8]);
+
+impl Sink for Compare<'_> {
+    fn put(&mut self, s: &str) -> bool {
+        match self.0.strip_prefix(s.as_bytes()) {
+            Some(r) => {
+                self.0 = r;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Why writing stopped. The field path of an error is collected only on the way out (keys
+/// innermost first), so a value that is fine costs no path building.
+enum Stop<'v> {
+    Bad(fn(String) -> CanonError, Vec<&'v str>),
+    Mismatch,
+}
+
+fn put<'v>(out: &mut impl Sink, s: &str) -> Result<(), Stop<'v>> {
+    if out.put(s) {
+        Ok(())
+    } else {
+        Err(Stop::Mismatch)
+    }
+}
+
+fn bad<'v>(kind: fn(String) -> CanonError) -> Result<(), Stop<'v>> {
+    Err(Stop::Bad(kind, Vec::new()))
+}
+
+fn write_value<'v>(v: &'v Value, out: &mut impl Sink) -> Result<(), Stop<'v>> {
     match v {
-        Value::Null | Value::Array(_) => false,
-        Value::Bool(b) => eat(rest, if *b { b"true" } else { b"false" }),
+        Value::Null => bad(CanonError::Null),
+        Value::Bool(b) => put(out, if *b { "true" } else { "false" }),
         Value::Number(n) => match n.as_u64() {
             Some(u) if u <= MAX_INT => {
                 let mut digits = [0u8; 20];
@@ -142,77 +134,60 @@ fn eat_value(v: &Value, rest: &mut &[u8]) -> bool {
                         break;
                     }
                 }
-                eat(rest, &digits[i..])
+                // ASCII digits only.
+                put(out, std::str::from_utf8(&digits[i..]).unwrap_or("0"))
             }
-            _ => false,
+            Some(_) => bad(CanonError::IntRange),
+            None if n.is_i64() => bad(CanonError::IntRange),
+            None => bad(CanonError::Float),
         },
-        Value::String(s) => eat_str(s, rest),
+        Value::String(s) => write_str(s, out),
+        Value::Array(_) => bad(CanonError::Array),
         Value::Object(map) => {
             let mut keys: Vec<(&String, &Value)> = map.iter().collect();
             if !keys.is_sorted_by(|a, b| a.0.as_bytes() <= b.0.as_bytes()) {
                 keys.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             }
-            if !eat(rest, b"{") {
-                return false;
-            }
+            put(out, "{")?;
             for (i, (k, v)) in keys.into_iter().enumerate() {
-                if i > 0 && !eat(rest, b",") {
-                    return false;
+                if i > 0 {
+                    put(out, ",")?;
                 }
-                if !(eat_str(k, rest) && eat(rest, b":") && eat_value(v, rest)) {
-                    return false;
-                }
+                write_str(k, out)
+                    .and_then(|()| put(out, ":"))
+                    .and_then(|()| write_value(v, out))
+                    .map_err(|e| match e {
+                        Stop::Bad(kind, mut keys) => {
+                            keys.push(k);
+                            Stop::Bad(kind, keys)
+                        }
+                        m => m,
+                    })?;
             }
-            eat(rest, b"}")
+            put(out, "}")
         }
     }
 }
 
-/// [`write_str`]'s output compared with `rest`: runs of plain characters at once.
-fn eat_str(s: &str, rest: &mut &[u8]) -> bool {
-    if !eat(rest, b"\"") {
-        return false;
-    }
-    let b = s.as_bytes();
+/// A string with `"` and `\` escaped, written in runs of plain characters; a forbidden
+/// character is an error.
+fn write_str<'v>(s: &str, out: &mut impl Sink) -> Result<(), Stop<'v>> {
+    put(out, "\"")?;
     let mut plain = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let special = match c {
-            b'"' | b'\\' => true,
-            0x20..=0x7e => false,
-            0x00..=0x1f | 0x7f => return false,
-            _ => {
-                // A multi-byte character: check it, then keep it in the run.
-                let ch = s[i..].chars().next().unwrap_or('\0');
-                if forbidden_char(ch) {
-                    return false;
-                }
-                i += ch.len_utf8();
-                continue;
-            }
+    for (i, c) in s.char_indices() {
+        let esc = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            ' '..='~' => continue,
+            c if forbidden_char(c) => return bad(CanonError::BadChar),
+            _ => continue,
         };
-        if special {
-            if !eat(rest, &b[plain..i]) {
-                return false;
-            }
-            let esc: &[u8] = if c == b'"' { b"\\\"" } else { b"\\\\" };
-            if !eat(rest, esc) {
-                return false;
-            }
-            plain = i + 1;
-        }
-        i += 1;
+        put(out, &s[plain..i])?;
+        put(out, esc)?;
+        plain = i + 1;
     }
-    eat(rest, &b[plain..]) && eat(rest, b"\"")
-}
-
-fn path_or_root(p: &str) -> String {
-    if p.is_empty() {
-        "(root)".into()
-    } else {
-        p.to_owned()
-    }
+    put(out, &s[plain..])?;
+    put(out, "\"")
 }
 
 #[cfg(test)]
