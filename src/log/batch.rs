@@ -92,21 +92,25 @@ fn canonical_point_bytes(b: &[u8; 32]) -> bool {
     !(b[31] & 0x7f == 0x7f && b[1..31].iter().all(|&x| x == 0xff) && b[0] >= 0xed)
 }
 
-/// `s < ℓ`, `R` canonical, decoded and of order ℓ (`super::subgroup`: point halving, a
-/// fraction of the cost of curve25519-dalek's `[ℓ]R`): `R` and `s` for the batch equation.
-fn signature_batchable(sig: &[u8; 64]) -> Option<(EdwardsPoint, Scalar)> {
+/// `s < ℓ`, `R` canonical and decoded: `R` and `s` for the batch equation if `R` also
+/// has order ℓ (`super::subgroup`, checked for many at once by the caller).
+fn signature_decoded(sig: &[u8; 64]) -> Option<(EdwardsPoint, Scalar)> {
     let mut s = [0u8; 32];
     s.copy_from_slice(&sig[32..]);
     let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s))?;
-    let mut r = [0u8; 32];
-    r.copy_from_slice(&sig[..32]);
+    let r = r_bytes(sig);
     if !canonical_point_bytes(&r) {
         return None;
     }
     // `decompress` is the on-curve check that the halving test leaves out; the point is
     // the batch equation's term, decoded once.
-    let point = CompressedEdwardsY(r).decompress()?;
-    super::subgroup::has_prime_order_if_point(&r).then_some((point, s))
+    Some((CompressedEdwardsY(r).decompress()?, s))
+}
+
+fn r_bytes(sig: &[u8; 64]) -> [u8; 32] {
+    let mut r = [0u8; 32];
+    r.copy_from_slice(&sig[..32]);
+    r
 }
 
 /// `k = SHA-512(R ‖ A ‖ M) mod ℓ`, as `verify_strict` computes it (RFC 8032 5.1.7).
@@ -181,16 +185,32 @@ pub fn verify_all(jobs: &[&SigJob], mode: SigMode, keys: &mut KeyFacts) -> Vec<b
         }
         return ok;
     }
-    let mut terms = Vec::with_capacity(jobs.len());
+    // Batchable so far: key facts, `s < ℓ`, `R` canonical and a point.
+    let mut decoded = Vec::with_capacity(jobs.len());
     for (at, j) in jobs.iter().enumerate() {
-        let term = j.key.filter(|k| keys.batchable(k)).and_then(|key| {
-            let (r, s) = signature_batchable(&j.signature)?;
-            let k = challenge(&j.signature[..32], key.as_bytes(), &j.msg);
-            Some(Term { at, r, s, k, key })
+        let d = j.key.filter(|k| keys.batchable(k)).and_then(|key| {
+            let (r, s) = signature_decoded(&j.signature)?;
+            Some((at, key, r, s))
         });
-        match term {
-            Some(t) => terms.push(t),
+        match d {
+            Some(d) => decoded.push(d),
             None => ok[at] = j.verify_strict(),
+        }
+    }
+    // And `R` of order ℓ, eight tests side by side.
+    let rs: Vec<[u8; 32]> = decoded
+        .iter()
+        .map(|d| r_bytes(&jobs[d.0].signature))
+        .collect();
+    let prime = super::subgroup::has_prime_order_if_point_many(&rs);
+    let mut terms = Vec::with_capacity(decoded.len());
+    for ((at, key, r, s), prime) in decoded.into_iter().zip(prime) {
+        let j = jobs[at];
+        if prime {
+            let k = challenge(&j.signature[..32], key.as_bytes(), &j.msg);
+            terms.push(Term { at, r, s, k, key });
+        } else {
+            ok[at] = j.verify_strict();
         }
     }
     for chunk in terms.chunks(BATCH) {
@@ -358,7 +378,7 @@ mod tests {
         assert!(super::super::subgroup::has_prime_order_if_point(&rb));
         let mut sig = [0u8; 64];
         sig[..32].copy_from_slice(&rb);
-        assert!(signature_batchable(&sig).is_none());
+        assert!(signature_decoded(&sig).is_none());
         let a = secret(SEED);
         let key = (B * a).compress().to_bytes();
         let m = b"no point";
@@ -377,7 +397,7 @@ mod tests {
                 let m = i.to_le_bytes();
                 let sig = sk.sign(&m).to_bytes();
                 let key = sk.verifying_key();
-                let (r, s) = signature_batchable(&sig).expect("batchable");
+                let (r, s) = signature_decoded(&sig).expect("batchable");
                 let k = challenge(&sig[..32], key.as_bytes(), &m);
                 Term {
                     at: i as usize,

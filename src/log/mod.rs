@@ -18,6 +18,7 @@ pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
 pub mod entry;
+pub(crate) mod field_lanes;
 pub mod findings;
 pub(crate) mod head;
 pub(crate) mod items;

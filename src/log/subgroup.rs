@@ -31,10 +31,14 @@
 //! callers whose bytes are decoded and refused elsewhere if they name no point.
 //!
 //! Field arithmetic is fiat-crypto's verified GF(2^255 − 19) (the backend curve25519-dalek
-//! itself can use); this file only strings its operations together. Not constant time:
+//! itself can use); this file only strings its operations together, except that the
+//! exponentiations of [`has_prime_order_if_point_many`] run eight at a time in AVX2 lanes
+//! (`super::field_lanes`, checked against the scalar chain here). Not constant time:
 //! it judges public data (signatures in a log).
 
 use fiat_crypto::curve25519_64 as f;
+
+use super::field_lanes;
 
 #[derive(Clone, Copy)]
 struct Fe(f::fiat_25519_tight_field_element);
@@ -116,14 +120,21 @@ impl Fe {
     }
     /// The Legendre symbol is 1: `self^((p − 1)/2) = 1`, with (p − 1)/2 = 4·(p − 5)/8 + 2.
     fn is_nonzero_square(&self) -> bool {
-        self.pow_p58().sq_n(2).mul(&self.sq()).eq(&ONE)
+        self.is_nonzero_square_given(&self.pow_p58())
     }
-    /// `(true, √(u/v))` when u/v is a square, else `(false, √(i·u/v))` (i = √−1), for
-    /// u, v ≠ 0: one exponentiation, no inversion (as curve25519-dalek's `sqrt_ratio_i`).
-    fn sqrt_ratio(u: &Fe, v: &Fe) -> (bool, Fe) {
+    /// [`Fe::is_nonzero_square`] from `p58 = self.pow_p58()`.
+    fn is_nonzero_square_given(&self, p58: &Fe) -> bool {
+        p58.sq_n(2).mul(&self.sq()).eq(&ONE)
+    }
+    /// `(u·v³, u·v⁷)`: the second raised to (p − 5)/8 gives [`sqrt_ratio_lanes`] its root.
+    fn sqrt_ratio_terms(u: &Fe, v: &Fe) -> (Fe, Fe) {
         let v3 = v.sq().mul(v);
         let v7 = v3.sq().mul(v);
-        let r = u.mul(&v3).mul(&u.mul(&v7).pow_p58());
+        (u.mul(&v3), u.mul(&v7))
+    }
+    /// [`sqrt_ratio_lanes`] of one lane, from its terms and `p58 = (u·v⁷)^((p − 5)/8)`.
+    fn sqrt_ratio_given(u: &Fe, v: &Fe, uv3: &Fe, p58: &Fe) -> (bool, Fe) {
+        let r = uv3.mul(p58);
         let check = v.mul(&r.sq());
         if check.eq(u) {
             (true, r)
@@ -137,6 +148,34 @@ impl Fe {
             (false, r)
         }
     }
+}
+
+/// `pow_p58` of each element: eight at once on AVX2 (`super::field_lanes`), else one by one.
+fn pow_p58_lanes<const N: usize>(x: &[Fe; N]) -> [Fe; N] {
+    if N == 8 {
+        let limbs: [field_lanes::Limbs; 8] = std::array::from_fn(|i| x[i].0.0);
+        if let Some(out) = field_lanes::pow_p58_x8(&limbs) {
+            return std::array::from_fn(|i| Fe::tight(&f::fiat_25519_loose_field_element(out[i])));
+        }
+    }
+    x.map(|z| z.pow_p58())
+}
+
+/// Lane by lane: `(true, √(u/v))` when u/v is a square, else `(false, √(i·u/v))`
+/// (i = √−1), for u, v ≠ 0: one exponentiation, no inversion (as curve25519-dalek's
+/// `sqrt_ratio_i`); the exponentiations side by side.
+fn sqrt_ratio_lanes<const N: usize>(u: &[Fe; N], v: &[Fe; N]) -> ([bool; N], [Fe; N]) {
+    let terms: [(Fe, Fe); N] = std::array::from_fn(|l| Fe::sqrt_ratio_terms(&u[l], &v[l]));
+    let p58 = pow_p58_lanes(&terms.map(|t| t.1));
+    let out: [(bool, Fe); N] =
+        std::array::from_fn(|l| Fe::sqrt_ratio_given(&u[l], &v[l], &terms[l].0, &p58[l]));
+    (out.map(|o| o.0), out.map(|o| o.1))
+}
+
+/// [`Fe::is_nonzero_square`] lane by lane.
+fn is_nonzero_square_lanes<const N: usize>(x: &[Fe; N]) -> [bool; N] {
+    let p58 = pow_p58_lanes(x);
+    std::array::from_fn(|l| x[l].is_nonzero_square_given(&p58[l]))
 }
 
 const ONE: Fe = Fe::from_bytes(&[
@@ -163,6 +202,12 @@ const Y8: Fe = Fe::from_bytes(&[
     204, 198, 78, 199, 253, 119, 146, 172, 3, 122,
 ]);
 
+/// The base point's y (4/5): filler for a short chunk of [`has_prime_order_if_point_many`].
+const BASE_Y: [u8; 32] = [
+    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+];
+
 /// The y of one of the 8 points of small order: 1, −1, 0 or ±y8.
 fn small_order_y(y: &Fe) -> bool {
     let b = y.bytes();
@@ -182,7 +227,7 @@ pub fn has_prime_order(b: &[u8; 32]) -> bool {
     }
     let (u, v) = uv(&y);
     // On the curve: x² = u/v is a square (u, v ≠ 0 here: y ≠ ±1, and −1/d is no square).
-    u.mul(&v).is_nonzero_square() && divisible_by_8(&y, &u, &v)
+    u.mul(&v).is_nonzero_square() && divisible_by_8(&[y], &[u], &[v])[0]
 }
 
 /// [`has_prime_order`] without its on-curve check, one exponentiation in five cheaper: the
@@ -195,7 +240,22 @@ pub fn has_prime_order_if_point(b: &[u8; 32]) -> bool {
         return false;
     }
     let (u, v) = uv(&y);
-    divisible_by_8(&y, &u, &v)
+    divisible_by_8(&[y], &[u], &[v])[0]
+}
+
+/// [`has_prime_order_if_point`] of each encoding, eight at a time (the exponentiations
+/// side by side: `super::field_lanes`).
+pub fn has_prime_order_if_point_many(bs: &[[u8; 32]]) -> Vec<bool> {
+    let mut out = Vec::with_capacity(bs.len());
+    for chunk in bs.chunks(8) {
+        // A short last chunk is filled with the base point's y (any point would do).
+        let y: [Fe; 8] = std::array::from_fn(|l| Fe::from_bytes(chunk.get(l).unwrap_or(&BASE_Y)));
+        let small = y.map(|y| small_order_y(&y));
+        let uv = y.map(|y| uv(&y));
+        let d8 = divisible_by_8(&y, &uv.map(|p| p.0), &uv.map(|p| p.1));
+        out.extend((0..chunk.len()).map(|l| !small[l] && d8[l]));
+    }
+    out
 }
 
 /// x² = u/v on the curve: u = y² − 1, v = d·y² + 1.
@@ -204,26 +264,36 @@ fn uv(y: &Fe) -> (Fe, Fe) {
     (y2.sub(&ONE), D.mul(&y2).add(&ONE))
 }
 
-/// Steps 1–3 of the module docs for the point (x, y) with x² = u/v, not of small order.
-fn divisible_by_8(y: &Fe, u: &Fe, v: &Fe) -> bool {
-    let y = *y;
+/// Steps 1–3 of the module docs for points (x, y) with x² = u/v, not of small order, lane
+/// by lane (a lane's answer depends on its own point only; a lane that fails a step goes on
+/// computing and is answered `false`).
+fn divisible_by_8<const N: usize>(y: &[Fe; N], u: &[Fe; N], v: &[Fe; N]) -> [bool; N] {
+    let lanes = |f: &dyn Fn(usize) -> Fe| -> [Fe; N] { std::array::from_fn(f) };
     // 1. P is a double: 1 + x² = (u + v)/v is a square, s its root.
-    let (ok, s) = Fe::sqrt_ratio(&u.add(v), v);
-    if !ok {
-        return false;
-    }
+    let (ok1, s) = sqrt_ratio_lanes(&lanes(&|l| u[l].add(&v[l])), v);
     // The half Q: y_Q² = y(1 + s)/(s + y) for one sign of s; y_Q = n/m.
-    let (ok, r) = Fe::sqrt_ratio(&y.mul(&ONE.add(&s)), &s.add(&y));
-    let (s, n, m) = if ok { (s, r, ONE) } else { (s.neg(), C, r) };
+    let (ok, r) = sqrt_ratio_lanes(
+        &lanes(&|l| y[l].mul(&ONE.add(&s[l]))),
+        &lanes(&|l| s[l].add(&y[l])),
+    );
+    let snm: [(Fe, Fe, Fe); N] = std::array::from_fn(|l| {
+        if ok[l] {
+            (s[l], r[l], ONE)
+        } else {
+            (s[l].neg(), C, r[l])
+        }
+    });
     // 2. Q is a double: 1 + x_Q² = s(1 + y)/(s + y) is a square, s_q its root.
-    let (ok, s_q) = Fe::sqrt_ratio(&s.mul(&ONE.add(&y)), &s.add(&y));
-    if !ok {
-        return false;
-    }
+    let (ok2, s_q) = sqrt_ratio_lanes(
+        &lanes(&|l| snm[l].0.mul(&ONE.add(&y[l]))),
+        &lanes(&|l| snm[l].0.add(&y[l])),
+    );
     // 3. Q is a quadruple: χ(s_q(1 + s_q)·y_Q(1 + y_Q)) = 1, y_Q(1 + y_Q) = n(m + n)/m².
-    s_q.mul(&ONE.add(&s_q))
-        .mul(&n.mul(&m.add(&n)))
-        .is_nonzero_square()
+    let ok3 = is_nonzero_square_lanes(&lanes(&|l| {
+        let (_, n, m) = snm[l];
+        s_q[l].mul(&ONE.add(&s_q[l])).mul(&n.mul(&m.add(&n)))
+    }));
+    std::array::from_fn(|l| ok1[l] && ok2[l] && ok3[l])
 }
 
 #[cfg(test)]
@@ -315,6 +385,71 @@ mod tests {
                 prop_assert_eq!(check(p.mul_by_cofactor()), !p.is_small_order());
                 check(p + p);
                 check((p + p) + (p + p));
+            }
+        }
+    }
+
+    /// Field elements in fiat-crypto's tight form with limbs anywhere below 2^51, the
+    /// extremes included: canonical values, values of p and above, zero.
+    fn tight_limbs() -> impl Strategy<Value = [u64; 5]> {
+        let limb = prop_oneof![
+            Just(0u64),
+            Just((1u64 << 51) - 1),
+            Just((1u64 << 51) - 19),
+            0u64..(1 << 51),
+        ];
+        [limb.clone(), limb.clone(), limb.clone(), limb.clone(), limb]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The eight-lane exponentiation (AVX2 when the CPU has it) equals the scalar chain.
+        #[test]
+        fn eight_lane_pow_equals_the_scalar_chain(x in [
+            tight_limbs(), tight_limbs(), tight_limbs(), tight_limbs(),
+            tight_limbs(), tight_limbs(), tight_limbs(), tight_limbs(),
+        ]) {
+            let fe = x.map(|l| Fe(f::fiat_25519_tight_field_element(l)));
+            let lanes = pow_p58_lanes(&fe);
+            for l in 0..8 {
+                prop_assert_eq!(lanes[l].bytes(), fe[l].pow_p58().bytes(), "lane {}", l);
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                prop_assert!(field_lanes::pow_p58_x8(&x).is_some());
+            }
+        }
+
+        /// Many at once, any count (short last chunks included): each answer equals the
+        /// one-at-a-time test and the reference, on prime-order points, their torsion
+        /// cosets and random bytes.
+        #[test]
+        fn many_at_once_agrees_with_one_at_a_time(
+            picks in proptest::collection::vec((any::<[u8; 32]>(), 0usize..8, 0u8..3), 0..27),
+        ) {
+            let bs: Vec<[u8; 32]> = picks
+                .iter()
+                .map(|(k, t, how)| match how {
+                    0 => (B * Scalar::from_bytes_mod_order(*k)).compress().to_bytes(),
+                    1 => (B * Scalar::from_bytes_mod_order(*k) + EIGHT_TORSION[*t])
+                        .compress()
+                        .to_bytes(),
+                    _ => {
+                        let mut b = *k;
+                        b[31] &= 0x7f;
+                        b
+                    }
+                })
+                .filter(canonical)
+                .collect();
+            let many = has_prime_order_if_point_many(&bs);
+            prop_assert_eq!(many.len(), bs.len());
+            for (b, got) in bs.iter().zip(many) {
+                prop_assert_eq!(got, has_prime_order_if_point(b), "{:?}", b);
+                if CompressedEdwardsY(*b).decompress().is_some() {
+                    prop_assert_eq!(got, reference(b), "{:?}", b);
+                }
             }
         }
     }
