@@ -110,7 +110,8 @@ mod avx2 {
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn mul(a: &F4, b: &F4) -> F4 {
+    /// `a ← a·b` (in place: no 320-byte copies between calls).
+    fn mul(a: &mut F4, b: &F4) {
         let (f, g) = (a.0, b.0);
         let mut g19 = g;
         let mut f2 = f;
@@ -120,7 +121,7 @@ mod avx2 {
                 f2[i] = _mm256_add_epi64(f[i], f[i]);
             }
         }
-        carry([
+        *a = carry([
             sum(&[
                 m(f[0], g[0]),
                 m(f2[1], g19[9]),
@@ -241,12 +242,13 @@ mod avx2 {
                 m(f[8], g[1]),
                 m(f[9], g[0]),
             ]),
-        ])
+        ]);
     }
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn sq(a: &F4) -> F4 {
+    /// `a ← a²`, in place.
+    fn sq(a: &mut F4) {
         let f = a.0;
         let (mut f2, mut f4, mut f19) = (f, f, f);
         for i in 0..10 {
@@ -254,7 +256,7 @@ mod avx2 {
             f4[i] = _mm256_add_epi64(f2[i], f2[i]);
             f19[i] = mul19(f[i]);
         }
-        carry([
+        *a = carry([
             sum(&[
                 m(f[0], f[0]),
                 m(f4[1], f19[9]),
@@ -330,22 +332,32 @@ mod avx2 {
                 m(f2[3], f[6]),
                 m(f2[4], f[5]),
             ]),
-        ])
+        ]);
     }
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn mul8(a: &F8, b: &F8) -> F8 {
-        [mul(&a[0], &b[0]), mul(&a[1], &b[1])]
+    fn mul8(a: &mut F8, b: &F8) {
+        mul(&mut a[0], &b[0]);
+        mul(&mut a[1], &b[1]);
     }
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn sq_n8(a: &F8, k: u32) -> F8 {
-        let mut t = *a;
+    fn sq_n8(a: &mut F8, k: u32) {
         for _ in 0..k {
-            t = [sq(&t[0]), sq(&t[1])];
+            sq(&mut a[0]);
+            sq(&mut a[1]);
         }
+    }
+
+    /// `a^(2^k)·b`, the step of the addition chain.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn sq_n_mul(a: &F8, k: u32, b: &F8) -> F8 {
+        let mut t = *a;
+        sq_n8(&mut t, k);
+        mul8(&mut t, b);
         t
     }
 
@@ -400,17 +412,19 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub fn pow_p58(x: &[Limbs; 8]) -> [Limbs; 8] {
         let z = load(x);
-        let z2 = sq_n8(&z, 1);
-        let z9 = mul8(&sq_n8(&z2, 2), &z);
-        let z11 = mul8(&z9, &z2);
-        let e5 = mul8(&sq_n8(&z11, 1), &z9);
-        let e10 = mul8(&sq_n8(&e5, 5), &e5);
-        let e20 = mul8(&sq_n8(&e10, 10), &e10);
-        let e40 = mul8(&sq_n8(&e20, 20), &e20);
-        let e50 = mul8(&sq_n8(&e40, 10), &e10);
-        let e100 = mul8(&sq_n8(&e50, 50), &e50);
-        let e200 = mul8(&sq_n8(&e100, 100), &e100);
-        let e250 = mul8(&sq_n8(&e200, 50), &e50);
-        store(&mul8(&sq_n8(&e250, 2), &z))
+        let mut z2 = z;
+        sq_n8(&mut z2, 1);
+        let z9 = sq_n_mul(&z2, 2, &z);
+        let mut z11 = z9;
+        mul8(&mut z11, &z2);
+        let e5 = sq_n_mul(&z11, 1, &z9);
+        let e10 = sq_n_mul(&e5, 5, &e5);
+        let e20 = sq_n_mul(&e10, 10, &e10);
+        let e40 = sq_n_mul(&e20, 20, &e20);
+        let e50 = sq_n_mul(&e40, 10, &e10);
+        let e100 = sq_n_mul(&e50, 50, &e50);
+        let e200 = sq_n_mul(&e100, 100, &e100);
+        let e250 = sq_n_mul(&e200, 50, &e50);
+        store(&sq_n_mul(&e250, 2, &z))
     }
 }
