@@ -197,7 +197,7 @@ pub fn verify_all(jobs: &[&SigJob], mode: SigMode, keys: &mut KeyFacts) -> Vec<b
             None => ok[at] = j.verify_strict(),
         }
     }
-    // And `R` of order ℓ, eight tests side by side.
+    // And `R` of order ℓ, many tests side by side.
     let rs: Vec<[u8; 32]> = decoded
         .iter()
         .map(|d| r_bytes(&jobs[d.0].signature))
