@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::log::json::J;
 use super::{Fields, is_date, is_hex, is_id, is_token, non_empty};
 use crate::incident::vocab::*;
+use crate::log::json::J;
 
 /// The entry version that carries incident types.
 pub const VERSION: u64 = 2;

@@ -148,8 +148,7 @@ impl<'a> Reader<'a> {
         }
         loop {
             let k = self.string()?;
-            if m
-                .last()
+            if m.last()
                 .is_some_and(|(p, _)| key_cmp(p.as_bytes(), k.as_bytes()) != Ordering::Less)
             {
                 return None;
