@@ -15,6 +15,12 @@ fuzz_target!(|data: &[u8]| {
     let mut checker = LineChecker::new();
     for line in data.split(|&b| b == b'\n') {
         let framed = split(line);
+        if let Ok((body, _)) = framed {
+            assert!(
+                p2review::log::json::agrees_with_serde(body),
+                "the one-pass body reader and serde_json disagree"
+            );
+        }
         let checked = checker.check(line);
         if framed.is_err() {
             assert!(

@@ -4,7 +4,11 @@
 //! `Entry::from_value` is the verifier's `E_SCHEMA` check: every field present with the
 //! right shape, no unknown field, and the cross-field rules (override, reasons, passed).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value, json};
+
+use super::json::J;
 
 use crate::decision::{self, Decision, ReasonCode};
 use crate::verdict::{ConsentStatus, HipaaStatus, Part2Status, PolicyRef, PolicyRefs};
@@ -221,6 +225,11 @@ impl Entry {
 
     /// The schema check. `Err` names the field (never its value: values may be PHI-shaped).
     pub fn from_value(v: &Value) -> Result<Entry, String> {
+        Entry::from_json(&J::from_value(v))
+    }
+
+    /// [`Entry::from_value`] of a body as `super::json` reads it (the verifier's path).
+    pub fn from_json(v: &J) -> Result<Entry, String> {
         let mut f = Fields::new(v, "entry")?;
         let v = f.u64("v")?;
         if v != 1 && v != 2 {
@@ -229,13 +238,13 @@ impl Entry {
         let log = f.hex("log", 32)?;
         let seq = f.u64("seq")?;
         let prev = f.hex("prev", 64)?;
-        let ty = f.string("type")?;
+        let ty = f.str("type")?;
         let ts = f.str_with("ts", |s| parse_ts_ms(s).is_some())?;
         let reviewer = f.str_with("reviewer", super::keys::valid_principal)?;
         let key = f.str_with("key", is_fingerprint)?;
-        let body = match ty.as_str() {
+        let body = match ty {
             "genesis" => {
-                let log_kind = LogKind::parse(&f.string("log_kind")?)
+                let log_kind = LogKind::parse(f.str("log_kind")?)
                     .ok_or("log_kind is not production, demo or training")?;
                 let created_by = f.str_with("created_by", super::keys::valid_principal)?;
                 Body::Genesis {
@@ -317,17 +326,17 @@ fn decision_fields(f: &mut Fields, version: u64) -> Result<DecisionFields, Strin
     let purpose = f.str_with("purpose", is_token)?;
     let as_of = f.str_with("as_of", is_date)?;
     let consent = f.opt_str_with("consent", is_id)?;
-    let consent_status = ConsentStatus::parse(&f.string("consent_status")?)
+    let consent_status = ConsentStatus::parse(f.str("consent_status")?)
         .ok_or("consent_status is not a known status")?;
-    let part2 = Part2Status::parse(&f.string("part2")?).ok_or("part2 is not a known status")?;
-    let hipaa = HipaaStatus::parse(&f.string("hipaa")?).ok_or("hipaa is not a known status")?;
+    let part2 = Part2Status::parse(f.str("part2")?).ok_or("part2 is not a known status")?;
+    let hipaa = HipaaStatus::parse(f.str("hipaa")?).ok_or("hipaa is not a known status")?;
     let rule = f.str_with("rule", non_empty)?;
     let unsettled = f.bool("unsettled")?;
     let policy = policy_fields(f)?;
-    let dec = Decision::parse(&f.string("decision")?)
+    let dec = Decision::parse(f.str("decision")?)
         .ok_or("decision is not approve, deny, escalate or defer")?;
-    let reason_code = match f.opt_string("reason_code")? {
-        Some(s) => Some(ReasonCode::parse(&s).ok_or("reason_code is not a known code")?),
+    let reason_code = match f.opt_str("reason_code")? {
+        Some(s) => Some(ReasonCode::parse(s).ok_or("reason_code is not a known code")?),
         None => None,
     };
     let note = f.opt_string("note")?;
@@ -396,15 +405,15 @@ fn policy_fields(f: &mut Fields) -> Result<PolicyRefs, String> {
 
 /// Takes fields out of an object one by one; `done` fails on anything left (unknown field).
 struct Fields<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a [(Cow<'a, str>, J<'a>)],
     taken: usize,
     path: &'a str,
 }
 
 impl<'a> Fields<'a> {
-    fn new(v: &'a Value, path: &'a str) -> Result<Fields<'a>, String> {
+    fn new(v: &'a J<'a>, path: &'a str) -> Result<Fields<'a>, String> {
         match v {
-            Value::Object(map) => Ok(Fields {
+            J::Obj(map) => Ok(Fields {
                 map,
                 taken: 0,
                 path,
@@ -412,14 +421,14 @@ impl<'a> Fields<'a> {
             _ => Err(format!("{path} is not an object")),
         }
     }
-    fn get(&mut self, k: &str) -> Option<&'a Value> {
-        let v = self.map.get(k);
+    fn get(&mut self, k: &str) -> Option<&'a J<'a>> {
+        let v = super::json::member(self.map, k);
         if v.is_some() {
             self.taken += 1;
         }
         v
     }
-    fn req(&mut self, k: &str) -> Result<&'a Value, String> {
+    fn req(&mut self, k: &str) -> Result<&'a J<'a>, String> {
         self.get(k).ok_or_else(|| format!("{} is missing", k))
     }
     fn u64(&mut self, k: &str) -> Result<u64, String> {
@@ -432,23 +441,26 @@ impl<'a> Fields<'a> {
             .as_bool()
             .ok_or_else(|| format!("{k} is not a boolean"))
     }
-    fn string(&mut self, k: &str) -> Result<String, String> {
+    /// A string field, borrowed (for fields that are parsed, not kept).
+    fn str(&mut self, k: &str) -> Result<&'a str, String> {
         self.req(k)?
             .as_str()
-            .map(str::to_owned)
             .ok_or_else(|| format!("{k} is not a string"))
     }
-    fn opt_string(&mut self, k: &str) -> Result<Option<String>, String> {
+    fn opt_str(&mut self, k: &str) -> Result<Option<&'a str>, String> {
         match self.get(k) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(J::Str(s)) => Ok(Some(s)),
             Some(_) => Err(format!("{k} is not a string")),
         }
     }
+    fn opt_string(&mut self, k: &str) -> Result<Option<String>, String> {
+        self.opt_str(k).map(|s| s.map(str::to_owned))
+    }
     fn str_with(&mut self, k: &str, ok: impl Fn(&str) -> bool) -> Result<String, String> {
-        let s = self.string(k)?;
-        if ok(&s) {
-            Ok(s)
+        let s = self.str(k)?;
+        if ok(s) {
+            Ok(s.to_owned())
         } else {
             Err(format!("{k} has the wrong format"))
         }
@@ -458,24 +470,24 @@ impl<'a> Fields<'a> {
         k: &str,
         ok: impl Fn(&str) -> bool,
     ) -> Result<Option<String>, String> {
-        match self.opt_string(k)? {
-            Some(s) if !ok(&s) => Err(format!("{k} has the wrong format")),
-            o => Ok(o),
+        match self.opt_str(k)? {
+            Some(s) if !ok(s) => Err(format!("{k} has the wrong format")),
+            o => Ok(o.map(str::to_owned)),
         }
     }
     /// Lowercase hex of `n` digits. Upper-case hex is the same value spelled another way:
     /// reported as non-canonical, not as a schema error.
     fn hex(&mut self, k: &str, n: usize) -> Result<String, String> {
-        let s = self.string(k)?;
-        check_hex(k, &s, n)?;
-        Ok(s)
+        let s = self.str(k)?;
+        check_hex(k, s, n)?;
+        Ok(s.to_owned())
     }
     fn opt_hex(&mut self, k: &str) -> Result<Option<String>, String> {
-        let s = self.opt_string(k)?;
-        if let Some(v) = &s {
+        let s = self.opt_str(k)?;
+        if let Some(v) = s {
             check_hex(k, v, 64)?;
         }
-        Ok(s)
+        Ok(s.map(str::to_owned))
     }
     fn object(&mut self, k: &'a str) -> Result<Fields<'a>, String> {
         let v = self.req(k)?;

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Fields, is_date, is_hex, is_id, is_token, non_empty};
 use crate::incident::vocab::*;
+use crate::log::json::J;
 
 /// The entry version that carries incident types.
 pub const VERSION: u64 = 2;
@@ -231,12 +232,12 @@ pub(super) fn parse(ty: &str, f: &mut Fields) -> Option<Result<IncidentBody, Str
 }
 
 fn word<T>(f: &mut Fields, k: &str, parse: fn(&str) -> Option<T>) -> Result<T, String> {
-    parse(&f.string(k)?).ok_or_else(|| format!("{k} is not a known value"))
+    parse(f.str(k)?).ok_or_else(|| format!("{k} is not a known value"))
 }
 
 fn opt_word<T>(f: &mut Fields, k: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, String> {
-    match f.opt_string(k)? {
-        Some(s) => parse(&s)
+    match f.opt_str(k)? {
+        Some(s) => parse(s)
             .map(Some)
             .ok_or_else(|| format!("{k} is not a known value")),
         None => Ok(None),
@@ -270,7 +271,7 @@ fn incident(f: &mut Fields) -> Result<IncidentFields, String> {
             if !is_state_code(st) || n == 0 {
                 return Err("residents has a key that is not a State code, or a 0".into());
             }
-            residents.insert(st.clone(), n);
+            residents.insert(st.to_string(), n);
         }
     }
     let secured = f.bool("secured")?;
@@ -286,7 +287,7 @@ fn incident(f: &mut Fields) -> Result<IncidentFields, String> {
     let reported_by_ba_on = f.opt_str_with("reported_by_ba_on", is_date)?;
     let ba_is_agent = match f.get("ba_is_agent") {
         None => false,
-        Some(Value::Bool(true)) if reported_by_ba_on.is_some() => true,
+        Some(J::Bool(true)) if reported_by_ba_on.is_some() => true,
         Some(_) => return Err("ba_is_agent is only `true`, with reported_by_ba_on".into()),
     };
     let subject = f.opt_str_with("subject", is_id)?;

@@ -48,6 +48,8 @@ pub struct LineChecker {
     /// With `cache` set: the last few verdicts not inserted (a sweep checks each mutated
     /// line twice, with and without a checkpoint).
     recent: Vec<(Vec<u8>, Result<GoodLine, Code>)>,
+    /// The signature blob of the line being checked (reused: one allocation per checker).
+    b64: Vec<u8>,
 }
 
 impl std::fmt::Debug for LineChecker {
@@ -69,6 +71,7 @@ impl Clone for LineChecker {
             cache: None,
             cache_insert: false,
             recent: Vec::new(),
+            b64: Vec::new(),
         }
     }
 }
@@ -129,6 +132,15 @@ pub fn split(line: &[u8]) -> Result<(&[u8], &[u8]), Code> {
         return Err(Code::Framing);
     }
     Ok((body, b64))
+}
+
+/// `BASE64.decode(b64)` into `buf` (kept between lines); any error is `E_FRAMING`.
+fn decode_b64<'b>(b64: &[u8], buf: &'b mut Vec<u8>) -> Result<&'b [u8], Code> {
+    let b = data_encoding::BASE64;
+    let n = b.decode_len(b64.len()).map_err(|_| Code::Framing)?;
+    buf.resize(n, 0);
+    let n = b.decode_mut(b64, buf).map_err(|_| Code::Framing)?;
+    Ok(&buf[..n])
 }
 
 fn is_b64(b: u8) -> bool {
@@ -217,25 +229,32 @@ impl LineChecker {
     /// (`super::batch::verify_all`, or `SigJob::verify_strict`; a failure is `E_SIG_INVALID`).
     pub fn prepare(&mut self, line: &[u8]) -> Result<Prepared, Code> {
         let (body, b64) = split(line)?;
-        let blob_bytes = data_encoding::BASE64
-            .decode(b64)
-            .map_err(|_| Code::Framing)?;
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| Code::Framing)?;
-        if !value.is_object() {
-            return Err(Code::Framing);
-        }
-        // No canonical form, or another one: both are `E_NONCANONICAL`.
-        if !is_canonical_form(&value, body) {
-            return Err(Code::Noncanonical);
-        }
-        let entry = Entry::from_value(&value).map_err(|m| {
+        let blob_bytes = decode_b64(b64, &mut self.b64)?;
+        // A canonical body is read in one pass; any other takes serde_json, which decides
+        // between `E_FRAMING` and `E_NONCANONICAL` (`super::json`).
+        let value: serde_json::Value;
+        let json = match super::json::parse_canonical(body) {
+            Some(j) => j,
+            None => {
+                value = serde_json::from_slice(body).map_err(|_| Code::Framing)?;
+                if !value.is_object() {
+                    return Err(Code::Framing);
+                }
+                // No canonical form, or another one: both are `E_NONCANONICAL`.
+                if !is_canonical_form(&value, body) {
+                    return Err(Code::Noncanonical);
+                }
+                super::json::J::from_value(&value)
+            }
+        };
+        let entry = Entry::from_json(&json).map_err(|m| {
             if m.starts_with(super::entry::NONCANONICAL) {
                 Code::Noncanonical
             } else {
                 Code::Schema
             }
         })?;
-        let blob = sshsig::decode(&blob_bytes).map_err(|_| Code::SigFormat)?;
+        let blob = sshsig::decode(blob_bytes).map_err(|_| Code::SigFormat)?;
         if blob.namespace != super::NS_DECISION {
             return Err(Code::SigFormat);
         }

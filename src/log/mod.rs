@@ -8,7 +8,8 @@
 //! - [`verify`]: `log verify`; [`checkpoint`]: signed checkpoint notes.
 //! - [`append`]: the docs/signed-log.md#appending append protocol; [`head`]: head files.
 //! - [`keys`], [`trust`]: signing keys and who may sign.
-//! - [`canonical`], [`entry`], [`line`], [`sshsig`], [`chain`]: the format itself.
+//! - [`canonical`], [`entry`], [`line`], [`sshsig`], [`chain`]: the format itself;
+//!   [`json`]: the one-pass reader of canonical bodies.
 //! - [`batch`]: signatures checked many at a time, with `verify_strict`'s verdicts;
 //!   [`subgroup`]: the prime-order test that makes them exact.
 
@@ -22,6 +23,7 @@ pub(crate) mod field_lanes;
 pub mod findings;
 pub(crate) mod head;
 pub(crate) mod items;
+pub mod json;
 pub mod keys;
 pub mod line;
 pub mod read;
