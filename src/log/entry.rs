@@ -601,11 +601,40 @@ fn parse_ts_ms_chrono(s: &str) -> Option<i64> {
     Some(t.and_utc().timestamp_millis())
 }
 
+/// The entry timestamp form (docs/signed-log.md#entries), as a chrono format string.
+const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+
 /// Now, in the entry timestamp form.
 pub fn now_ts() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    ts_of(chrono::Utc::now())
+}
+
+/// `t` in the entry timestamp form, written digit by digit: chrono's format-string
+/// interpreter is a cold path on every append (a few µs after the process slept in
+/// `fdatasync`). A leap second or a year outside 0000–9999 takes chrono's own path, so
+/// the text is always exactly chrono's (tested below against [`TS_FORMAT`]).
+fn ts_of(t: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return t.format(TS_FORMAT).to_string();
+    }
+    let mut b = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year as u32);
+    put(5, 2, t.month());
+    put(8, 2, t.day());
+    put(11, 2, t.hour());
+    put(14, 2, t.minute());
+    put(17, 2, t.second());
+    put(20, 3, nanos / 1_000_000);
+    // ASCII digits and separators only.
+    String::from_utf8(b.to_vec()).unwrap_or_else(|_| t.format(TS_FORMAT).to_string())
 }
 
 #[cfg(test)]
@@ -651,6 +680,41 @@ mod tests {
             }
         }
         assert!(n > 50_000);
+    }
+
+    /// `ts_of` writes exactly what chrono's `TS_FORMAT` writes: on the edges of each field,
+    /// sub-millisecond nanoseconds, a leap second and years outside 0000–9999.
+    #[test]
+    fn timestamp_text_equals_chrono() {
+        use chrono::{NaiveDate, NaiveTime};
+        let mut n = 0;
+        for y in [-1, 0, 1, 999, 1970, 2024, 2026, 9999, 10000] {
+            for (mo, d) in [(1, 1), (2, 28), (2, 29), (6, 30), (12, 31)] {
+                let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) else {
+                    continue;
+                };
+                for (h, mi, se) in [(0, 0, 0), (9, 5, 7), (23, 59, 59)] {
+                    for nano in [
+                        0,
+                        999_999,
+                        1_000_000,
+                        123_456_789,
+                        999_999_999,
+                        1_500_000_000,
+                    ] {
+                        let Some(time) = NaiveTime::from_hms_nano_opt(h, mi, se, nano) else {
+                            continue;
+                        };
+                        let t = date.and_time(time).and_utc();
+                        assert_eq!(ts_of(t), t.format(TS_FORMAT).to_string(), "{t:?}");
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert!(n > 300, "{n}");
+        let now = chrono::Utc::now();
+        assert_eq!(ts_of(now), now.format(TS_FORMAT).to_string());
     }
 
     #[test]
