@@ -32,21 +32,26 @@ fn is_effective(r: &DecisionRecord, superseded: &HashSet<Hash>) -> bool {
 /// Every conflict among `records` (all decision entries read), given the honoured
 /// superseded hashes, by (subject, disclosure); each conflict's entries in time order.
 ///
-/// Two passes so a million records cost one small map entry per item (its first
-/// decision, and whether another differs) instead of a list of records per item: only
-/// the items found in conflict are gathered in the second pass.
+/// Two passes so a million records cost 12 bytes each for a moment (item and decision,
+/// sorted to find the items whose decisions differ) instead of a list of records per
+/// item: only the items found in conflict are gathered in the second pass.
 pub fn conflicts(records: &[DecisionRecord], superseded: &HashSet<Hash>) -> Vec<Conflict> {
-    let mut first: HashMap<(Sym, Sym), (Sym, bool)> = HashMap::new();
-    for r in records.iter().filter(|r| is_effective(r, superseded)) {
-        let d = first
-            .entry((r.body.subject, r.body.disclosure))
-            .or_insert((r.body.decision, false));
-        d.1 |= d.0 != r.body.decision;
-    }
+    let mut decided: Vec<(Sym, Sym, Sym)> = records
+        .iter()
+        .filter(|r| is_effective(r, superseded))
+        .map(|r| (r.body.subject, r.body.disclosure, r.body.decision))
+        .collect();
+    decided.sort_unstable();
+    let in_conflict: HashSet<(Sym, Sym)> = decided
+        .windows(2)
+        .filter(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1) && w[0].2 != w[1].2)
+        .map(|w| (w[0].0, w[0].1))
+        .collect();
+    drop(decided);
     let mut by_item: BTreeMap<(&str, &str), Vec<&DecisionRecord>> = BTreeMap::new();
     for r in records.iter().filter(|r| is_effective(r, superseded)) {
         let key = (r.body.subject, r.body.disclosure);
-        if first.get(&key).is_some_and(|d| d.1) {
+        if in_conflict.contains(&key) {
             by_item
                 .entry((key.0.as_str(), key.1.as_str()))
                 .or_default()
