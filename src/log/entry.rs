@@ -633,8 +633,7 @@ fn ts_of(t: chrono::DateTime<chrono::Utc>) -> String {
     put(14, 2, t.minute());
     put(17, 2, t.second());
     put(20, 3, nanos / 1_000_000);
-    // ASCII digits and separators only.
-    String::from_utf8(b.to_vec()).unwrap_or_else(|_| t.format(TS_FORMAT).to_string())
+    b.iter().map(|&c| char::from(c)).collect()
 }
 
 #[cfg(test)]
