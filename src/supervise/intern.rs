@@ -141,6 +141,28 @@ impl Interning {
     }
 }
 
+/// Reading many symbols' text under one read lock: [`Sym::as_str`] takes the table's lock
+/// each time, and two threads doing that a million times (a filter's first scan) spend
+/// their time passing the lock's counter between cores. Interning waits while this is held,
+/// so a holder must not intern (nor read through [`Sym`], which could then wait too).
+pub struct Texts(std::sync::RwLockReadGuard<'static, Table>);
+
+impl Texts {
+    pub fn read() -> Texts {
+        Texts(table().read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// [`Sym::as_str`] without taking the lock again.
+    pub fn get(&self, s: Sym) -> &'static str {
+        self.0.strs[s.index()]
+    }
+
+    /// [`Sym::count`].
+    pub fn count(&self) -> usize {
+        self.0.strs.len()
+    }
+}
+
 impl Sym {
     /// The symbol of `s`, adding it on first sight.
     pub fn new(s: &str) -> Sym {

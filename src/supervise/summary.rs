@@ -82,17 +82,36 @@ pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&Hash) -> b
         .into_iter()
         .filter(|h| !superseded(h))
         .collect();
-    let mut by: HashMap<Sym, ReviewerSummary> = HashMap::new();
+    // Reviewers are few and days change slowly along a log: each record's reviewer and
+    // day are first compared with the previous record's, so a million records cost about
+    // as many hash lookups as there are runs of one reviewer or one day.
+    let mut by: HashMap<Sym, usize> = HashMap::new();
+    let mut reviewers: Vec<ReviewerSummary> = Vec::new();
+    let mut last_reviewer: Option<(Sym, usize)> = None;
     let mut totals = ReviewerSummary {
         reviewer: "all".into(),
         ..Default::default()
     };
     let mut days: HashMap<i64, u64> = HashMap::new();
+    let mut run: Option<(i64, u64)> = None;
     let mut open = Vec::new();
     for r in verified() {
         let b = &r.body;
-        let s = by.entry(b.reviewer).or_default();
-        for t in [&mut *s, &mut totals] {
+        let i = match last_reviewer {
+            Some((s, i)) if s == b.reviewer => i,
+            _ => {
+                let i = *by.entry(b.reviewer).or_insert_with(|| {
+                    reviewers.push(ReviewerSummary {
+                        reviewer: b.reviewer.to_string(),
+                        ..Default::default()
+                    });
+                    reviewers.len() - 1
+                });
+                last_reviewer = Some((b.reviewer, i));
+                i
+            }
+        };
+        for t in [&mut reviewers[i], &mut totals] {
             t.total += 1;
             let d = b.decision;
             if d == approve {
@@ -115,15 +134,19 @@ pub fn summarize_with(shown: &[&DecisionRecord], superseded: impl Fn(&Hash) -> b
         if b.decision == escalate && !superseded(&r.entry_sha256) {
             open.push(r.entry_sha256);
         }
-        *days.entry(r.day()).or_insert(0) += 1;
+        let day = r.day();
+        match &mut run {
+            Some((d, n)) if *d == day => *n += 1,
+            _ => {
+                if let Some((d, n)) = run.replace((day, 1)) {
+                    *days.entry(d).or_insert(0) += n;
+                }
+            }
+        }
     }
-    let mut reviewers: Vec<ReviewerSummary> = by
-        .into_iter()
-        .map(|(name, mut s)| {
-            s.reviewer = name.to_string();
-            s
-        })
-        .collect();
+    if let Some((d, n)) = run {
+        *days.entry(d).or_insert(0) += n;
+    }
     reviewers.sort_by(|a, b| a.reviewer.cmp(&b.reviewer));
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let per_day = days

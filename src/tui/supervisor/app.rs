@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::supervise::intern::Texts;
 use crate::supervise::{DecisionRecord, Loaded, Summary, Sym, summarize_with};
 
 use super::keymap::SupContext;
@@ -276,10 +277,15 @@ impl SupApp {
         };
         let scan = |part: &[u32]| -> Vec<u32> {
             let mut memo = TextMemo::new(test.needle);
-            part.iter()
-                .copied()
-                .filter(|&i| test.passes(&records[i as usize], &mut memo))
-                .collect()
+            // Sized once: growing a million-entry result by doubling, and then joining
+            // the parts, touched fresh pages for most of a keystroke's time.
+            let mut out = Vec::with_capacity(part.len());
+            out.extend(
+                part.iter()
+                    .copied()
+                    .filter(|&i| test.passes(&records[i as usize], &mut memo)),
+            );
+            out
         };
         if parts == 1 {
             scan(candidates)
@@ -290,9 +296,15 @@ impl SupApp {
                     .chunks(per)
                     .map(|c| sc.spawn(move || scan(c)))
                     .collect();
-                hs.into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
+                let parts: Vec<Vec<u32>> = hs
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect();
+                let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+                for p in parts {
+                    out.extend_from_slice(&p);
+                }
+                out
             })
         }
     }
@@ -390,17 +402,21 @@ struct TextMemo<'n> {
     needle: &'n str,
     /// Per symbol index: 0 not yet tested, 1 contains the needle, 2 does not.
     seen: Vec<u8>,
+    /// The symbols' text, read under one lock for the whole scan.
+    texts: Texts,
 }
 
 impl<'n> TextMemo<'n> {
     fn new(needle: &'n str) -> TextMemo<'n> {
+        let texts = Texts::read();
         TextMemo {
             needle,
             seen: if needle.is_empty() {
                 Vec::new()
             } else {
-                vec![0; Sym::count()]
+                vec![0; texts.count()]
             },
+            texts,
         }
     }
 
@@ -410,7 +426,7 @@ impl<'n> TextMemo<'n> {
             self.seen.resize(i + 1, 0);
         }
         if self.seen[i] == 0 {
-            self.seen[i] = if contains_ci(s.as_str(), self.needle) {
+            self.seen[i] = if contains_ci(self.texts.get(s), self.needle) {
                 1
             } else {
                 2
