@@ -24,12 +24,3 @@ pub mod training;
 #[cfg(feature = "tui")]
 pub mod tui;
 pub mod verdict;
-
-/// Every binary built from the package (the CLI, tests, benches) allocates with mimalloc:
-/// the verifier's threads build each line's entry and the feeding thread frees it, which
-/// cost glibc's allocator about a tenth of a two-thread `log verify` (BENCHMARKS.md#signed-log).
-/// Built without transparent huge pages (`no_thp`), so peak RSS stays what it was with glibc.
-/// The fuzz targets build without default features and keep the system allocator.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
