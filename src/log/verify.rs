@@ -375,12 +375,23 @@ type Verdicts = Vec<Result<GoodLine, Code>>;
 #[derive(Default)]
 struct Queue {
     jobs: VecDeque<Job>,
-    done: HashMap<u64, Verdicts>,
+    /// Verdicts by job id, with the worker that computed them ([`FEEDER`]: the feeding
+    /// thread).
+    done: HashMap<u64, (usize, Verdicts)>,
+    /// Per worker: entries it built that were fed, for it to free. Freed on the feeding
+    /// thread, a worker's allocations cost glibc's allocator about a tenth of a two-thread
+    /// run (another thread's arena, its lock, consolidation); freed by the thread that made
+    /// them, they go back to its own caches. Bounded: a worker takes its share with each
+    /// job, and the feeding thread stays at most [`AHEAD`] blocks ahead.
+    garbage: Vec<Vec<GoodLine>>,
     /// No more jobs will come: idle workers end.
     closed: bool,
     /// A worker panicked (its payload): the feeding thread re-raises it.
     panic: Option<Box<dyn std::any::Any + Send>>,
 }
+
+/// The feeding thread's number in `Queue::done` (the workers are `0..threads - 1`).
+const FEEDER: usize = usize::MAX;
 
 struct Shared {
     q: Mutex<Queue>,
@@ -397,14 +408,16 @@ impl Shared {
     }
 }
 
-/// One worker: take the oldest job, check it, hand the verdicts back, until closed.
-fn worker(sh: &Shared, ck: &mut LineChecker, keys: &mut KeyFacts, mode: SigMode) {
+/// One worker (number `me`): take the oldest job, check it, hand the verdicts back, until
+/// closed; free what the feeding thread handed back.
+fn worker(sh: &Shared, me: usize, ck: &mut LineChecker, keys: &mut KeyFacts, mode: SigMode) {
     loop {
-        let job = {
+        let (job, garbage) = {
             let mut q = sh.lock();
+            let garbage = std::mem::take(&mut q.garbage[me]);
             loop {
                 if let Some(j) = q.jobs.pop_front() {
-                    break j;
+                    break (j, garbage);
                 }
                 if q.closed {
                     return;
@@ -412,13 +425,14 @@ fn worker(sh: &Shared, ck: &mut LineChecker, keys: &mut KeyFacts, mode: SigMode)
                 q = sh.work.wait(q).unwrap_or_else(|e| e.into_inner());
             }
         };
+        drop(garbage);
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             check_job(ck, keys, mode, &job)
         }));
         let mut q = sh.lock();
         match r {
             Ok(v) => {
-                q.done.insert(job.id, v);
+                q.done.insert(job.id, (me, v));
             }
             Err(e) => {
                 q.panic = Some(e);
@@ -486,7 +500,10 @@ pub fn verify_file_blocks_sized(
     let mut chain = Chain::new(Some(opts.trust.clone()), anchors);
     fill_block(&mut r, &mut first, sizes, &mut eof, &mut io_failed);
     let sh = Shared {
-        q: Mutex::new(Queue::default()),
+        q: Mutex::new(Queue {
+            garbage: vec![Vec::new(); threads - 1],
+            ..Queue::default()
+        }),
         work: Condvar::new(),
         done: Condvar::new(),
     };
@@ -495,10 +512,10 @@ pub fn verify_file_blocks_sized(
     let mut keys = KeyFacts::default();
     std::thread::scope(|sc| {
         let sh = &sh;
-        for _ in 1..threads {
+        for me in 0..threads - 1 {
             sc.spawn(move || {
                 let (mut ck, mut keys) = (LineChecker::new(), KeyFacts::default());
-                worker(sh, &mut ck, &mut keys, mode);
+                worker(sh, me, &mut ck, &mut keys, mode);
             });
         }
         // Closes the queue however this thread leaves the scope (a panic in `each`
@@ -555,26 +572,29 @@ pub fn verify_file_blocks_sized(
             };
             // The verdicts of `job`: ready, or computed here (this job or an older one
             // no worker has taken yet) while they are not.
-            let verdicts = loop {
+            // `by`: the worker that computed them, or [`FEEDER`].
+            let (by, verdicts) = loop {
                 let mut q = sh.lock();
                 if let Some(p) = q.panic.take() {
                     drop(q);
                     std::panic::resume_unwind(p);
                 }
-                if let Some(v) = q.done.remove(&job.id) {
-                    break v;
+                if let Some((w, v)) = q.done.remove(&job.id) {
+                    break (w, v);
                 }
                 if let Some(other) = q.jobs.pop_front() {
                     drop(q);
                     let v = check_job(&mut ck, &mut keys, mode, &other);
                     if other.id == job.id {
-                        break v;
+                        break (FEEDER, v);
                     }
-                    sh.lock().done.insert(other.id, v);
+                    sh.lock().done.insert(other.id, (FEEDER, v));
                     continue;
                 }
                 let _q = sh.done.wait(q).unwrap_or_else(|e| e.into_inner());
             };
+            let hand_back = by != FEEDER;
+            let mut fed = Vec::with_capacity(if hand_back { verdicts.len() } else { 0 });
             for (i, res) in job.lines.clone().zip(verdicts) {
                 let p = job.block.piece(i);
                 // Two `Arc` clones: the reader gets the parsed entry without a re-parse.
@@ -583,6 +603,12 @@ pub fn verify_file_blocks_sized(
                 off += job.block.pieces[i].2;
                 lines += 1;
                 each(lines, p, good.as_ref());
+                if let Some(g) = good.filter(|_| hand_back) {
+                    fed.push(g);
+                }
+            }
+            if hand_back {
+                sh.lock().garbage[by].extend(fed);
             }
             if job.lines.end == job.block.pieces.len() {
                 ahead_blocks -= 1;
