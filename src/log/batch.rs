@@ -114,7 +114,7 @@ fn r_bytes(sig: &[u8; 64]) -> [u8; 32] {
 }
 
 /// `k = SHA-512(R ‖ A ‖ M) mod ℓ`, as `verify_strict` computes it (RFC 8032 5.1.7).
-fn challenge(r: &[u8], key: &[u8; 32], msg: &[u8]) -> Scalar {
+pub(super) fn challenge(r: &[u8], key: &[u8; 32], msg: &[u8]) -> Scalar {
     let h: [u8; 64] = Sha512::new()
         .chain_update(r)
         .chain_update(key)
@@ -228,13 +228,14 @@ pub fn verify_all(jobs: &[&SigJob], mode: SigMode, keys: &mut KeyFacts) -> Vec<b
     ok
 }
 
+/// Signatures made by hand for the exactness tests (here and in `super::own_signature`):
+/// any `R` bytes, any `s`.
 #[cfg(test)]
-mod tests {
+pub(super) mod crafted {
     use super::*;
-    use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
 
     /// The secret scalar of the ed25519 seed (RFC 8032 5.1.5).
-    fn secret(seed: [u8; 32]) -> Scalar {
+    pub fn secret(seed: [u8; 32]) -> Scalar {
         let h = Sha512::digest(seed);
         let mut a = [0u8; 32];
         a.copy_from_slice(&h[..32]);
@@ -244,7 +245,7 @@ mod tests {
         Scalar::from_bytes_mod_order(a)
     }
 
-    fn k(r: &[u8; 32], a: &[u8; 32], m: &[u8]) -> Scalar {
+    pub fn k(r: &[u8; 32], a: &[u8; 32], m: &[u8]) -> Scalar {
         let h: [u8; 64] = Sha512::new()
             .chain_update(r)
             .chain_update(a)
@@ -255,7 +256,7 @@ mod tests {
     }
 
     /// A signature with the given `R` bytes and `s = r + k·a` (k over those bytes).
-    fn raw(a: Scalar, key: &[u8; 32], r_bytes: [u8; 32], r: Scalar, m: &[u8]) -> [u8; 64] {
+    pub fn raw(a: Scalar, key: &[u8; 32], r_bytes: [u8; 32], r: Scalar, m: &[u8]) -> [u8; 64] {
         let s = r + k(&r_bytes, key, m) * a;
         let mut sig = [0u8; 64];
         sig[..32].copy_from_slice(&r_bytes);
@@ -263,13 +264,20 @@ mod tests {
         sig
     }
 
-    fn job(key: [u8; 32], signature: [u8; 64], m: &[u8]) -> SigJob {
+    pub fn job(key: [u8; 32], signature: [u8; 64], m: &[u8]) -> SigJob {
         SigJob {
             key: VerifyingKey::from_bytes(&key).ok(),
             signature,
             msg: m.to_vec(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crafted::{job, raw, secret};
+    use super::*;
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
 
     fn dalek_batch(j: &SigJob) -> bool {
         ed25519_dalek::verify_batch(

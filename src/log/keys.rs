@@ -208,6 +208,11 @@ impl Signer {
     pub fn verifying_key(&self) -> VerifyingKey {
         self.key.verifying_key()
     }
+    /// `job.verify_strict()`, cheaper for this signer's own signatures
+    /// (`super::own_signature`): the appender's check of each line it signs.
+    pub fn verifies(&self, job: &super::batch::SigJob) -> bool {
+        super::own_signature::verify_own(job, &self.key.to_scalar(), &self.public)
+    }
     /// The binary SSHSIG blob over `msg` (SHA-512, ed25519).
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> Vec<u8> {
         sshsig::sign(&self.key, namespace, msg)

@@ -26,6 +26,7 @@ pub(crate) mod items;
 pub mod json;
 pub mod keys;
 pub mod line;
+pub mod own_signature;
 pub mod read;
 pub mod record;
 pub mod sshsig;
