@@ -31,16 +31,28 @@ pub enum Simd {
 }
 
 impl Simd {
-    /// Whether this CPU has it.
+    /// Whether this CPU has it, and `P2REVIEW_SIMD` allows it.
     pub fn available(self) -> bool {
         #[cfg(target_arch = "x86_64")]
         match self {
-            Simd::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
-            Simd::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            Simd::Avx512 => cap() >= 2 && std::arch::is_x86_feature_detected!("avx512f"),
+            Simd::Avx2 => cap() >= 1 && std::arch::is_x86_feature_detected!("avx2"),
         }
         #[cfg(not(target_arch = "x86_64"))]
         false
     }
+}
+
+/// `P2REVIEW_SIMD=avx2` or `=none` caps the instruction set these lanes use, so the
+/// narrower paths can be measured on a wider CPU (BENCHMARKS.md); unset or anything else:
+/// no cap. Read once.
+fn cap() -> u8 {
+    static CAP: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| match std::env::var("P2REVIEW_SIMD").as_deref() {
+        Ok("none") => 0,
+        Ok("avx2") => 1,
+        _ => 2,
+    })
 }
 
 /// `x^((p − 5)/8)` for sixteen elements with the widest SIMD the CPU has, or `None` without

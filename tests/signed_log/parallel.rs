@@ -412,6 +412,51 @@ fn batch_findings_equal_strict_on_crafted_signatures() {
             );
         }
     }
+    // The same findings whatever instruction set the prime-order test of `R` may use
+    // (`P2REVIEW_SIMD` caps it): AVX-512, AVX2 or none (the scalar chain) — the paths of
+    // other CPUs, taken on this one — with three crafted lines at once.
+    let mut all: Vec<Vec<u8>> = lines.iter().map(|l| l.to_vec()).collect();
+    for (at, (_, key, make)) in [2usize, 130, 256].into_iter().zip(&rejected) {
+        all[at] = resign(lines[at], *key, make);
+    }
+    std::fs::write(&path, all.concat()).unwrap();
+    let allowed = env.path("allowed_signers.crafted");
+    let trust: String = signers
+        .iter()
+        .map(|s| s.allowed_signers_line() + "\n")
+        .collect();
+    std::fs::write(&allowed, trust).unwrap();
+    let runs: Vec<(Option<i32>, String)> = ["", "avx2", "none"]
+        .iter()
+        .map(|simd| {
+            let o = env
+                .cmd()
+                .env("P2REVIEW_SIMD", simd)
+                .args(["log", "verify", "--allowed-signers"])
+                .arg(&allowed)
+                .arg(&path)
+                .output()
+                .unwrap();
+            (
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(runs[0].0, Some(1), "{}", runs[0].1);
+    for line in [3, 131, 257] {
+        assert!(
+            runs[0].1.contains(&format!(
+                "E_SIG_INVALID log={} seq={} line={line}\n",
+                path.display(),
+                line - 1
+            )),
+            "line {line}: {}",
+            runs[0].1
+        );
+    }
+    assert_eq!(runs[0], runs[1], "P2REVIEW_SIMD=avx2");
+    assert_eq!(runs[0], runs[2], "P2REVIEW_SIMD=none");
     // A key with a torsion component (not of small order): verify_strict accepts a
     // signature whose equation holds exactly, so the line is not E_SIG_INVALID (the key is
     // not trusted: E_SIGNER_UNKNOWN), in both modes.
