@@ -3,7 +3,8 @@
 //! /dev/shm (head file excluded, as in benches/log_bench.rs) and prints p50/p10/p90.
 //! `GAP_US=1000` sleeps between appends (caches go cold, as between the bench's disk
 //! appends); `HEAD=1` keeps the head file; `PHASES=1` instead times the pieces of one
-//! entry's `make_line` alone (canonical body, sign, self-check) — the crypto floor.
+//! entry's `make_line` alone (canonical body, sign, self-check: `verify_strict` and the
+//! appender's secret-key check) — the crypto floor.
 use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
@@ -62,6 +63,9 @@ fn phases(signer: &Signer) {
     });
     phase("check (prepare+verify_strict)", n, || {
         std::hint::black_box(c.check(l).unwrap());
+    });
+    phase("append's check (prepare+secret-key verdict)", n, || {
+        std::hint::black_box(c.check_by(l, |j| signer.verifies(j)).unwrap());
     });
 }
 
