@@ -16,50 +16,18 @@ use std::sync::{OnceLock, RwLock};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(NonZeroU32);
 
-/// A fast hash for short keys (ids, names, statuses): the table is consulted twenty-odd
-/// times per record (fewer since [`Interning::sym_at`]). HashDoS: text that verified was
-/// written by a trusted signer; but a line that fails verification is still read and
-/// interned (it is shown as FAILED), so whoever can write a log file can choose the
-/// strings. With this fixed, unkeyed hash they could pick colliding ones and make a load
-/// slow (quadratic probing), never wrong: a denial of service of the review, not a
-/// forged result. A keyed hash (e.g. `foldhash` with a random seed) would close that at
-/// little cost; not done yet.
-#[derive(Default, Clone, Copy)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = FastHasher;
-    fn build_hasher(&self) -> FastHasher {
-        FastHasher(0)
-    }
-}
-
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        // Spread the high bits down: the table indexes by the low ones.
-        let h = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        h ^ (h >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
-            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        self.0 = h;
-    }
-}
+/// The table's hash: foldhash, fast on short keys (ids, names, statuses: the table is
+/// consulted twenty-odd times per record, fewer since [`Interning::sym_at`]) and keyed with
+/// a random seed per process. HashDoS: text that verified was written by a trusted signer,
+/// but a line that fails verification is still read and interned (it is shown as FAILED),
+/// so whoever can write a log file chooses strings; with an unkeyed hash they could pick
+/// colliding ones ahead and make a load slow (never wrong). The seed leaves nothing to
+/// pick ahead.
+type Ids = HashMap<&'static str, Sym, foldhash::fast::RandomState>;
 
 #[derive(Default)]
 struct Table {
-    ids: HashMap<&'static str, Sym, FastHash>,
+    ids: Ids,
     /// `strs[i]` is the text of `Sym(i + 1)`.
     strs: Vec<&'static str>,
     /// The unused end of the current arena chunk: short strings are carved from 1 MiB
