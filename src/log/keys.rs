@@ -211,7 +211,9 @@ impl Signer {
     /// `job.verify_strict()`, cheaper for this signer's own signatures
     /// (`super::own_signature`): the appender's check of each line it signs.
     pub fn verifies(&self, job: &super::batch::SigJob) -> bool {
-        super::own_signature::verify_own(job, &self.key.to_scalar(), &self.public)
+        // The secret scalar lives for this call only and is wiped after it.
+        let a = zeroize::Zeroizing::new(self.key.to_scalar());
+        super::own_signature::verify_own(job, &a, &self.public)
     }
     /// The binary SSHSIG blob over `msg` (SHA-512, ed25519).
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> Vec<u8> {
