@@ -21,8 +21,10 @@ pub struct Sym(NonZeroU32);
 /// a random seed per process. HashDoS: text that verified was written by a trusted signer,
 /// but a line that fails verification is still read and interned (it is shown as FAILED),
 /// so whoever can write a log file chooses strings; with an unkeyed hash they could pick
-/// colliding ones ahead and make a load slow (never wrong). The seed leaves nothing to
-/// pick ahead.
+/// colliding ones ahead and make a load slow (never wrong). foldhash's "minimal DoS
+/// resistance" is what that needs: no collisions are known that hold for every seed, so
+/// none can be prepared in a file (it does not claim to resist someone who studies a
+/// running process to learn its seed).
 type Ids = HashMap<&'static str, Sym, foldhash::fast::RandomState>;
 
 #[derive(Default)]
