@@ -264,6 +264,23 @@ pub(super) mod crafted {
         sig
     }
 
+    /// `s ← s + ℓ`: the same signature with a non-canonical `s` (ℓ = 2^252 +
+    /// 27742317777372353535851937790883648493, little-endian below).
+    pub fn add_l_to_s(sig: &mut [u8; 64]) {
+        let l: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        assert_eq!(Scalar::from_bytes_mod_order(l), Scalar::ZERO);
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = u16::from(sig[32 + i]) + u16::from(l[i]) + carry;
+            sig[32 + i] = v as u8;
+            carry = v >> 8;
+        }
+        assert_eq!(carry, 0);
+    }
+
     pub fn job(key: [u8; 32], signature: [u8; 64], m: &[u8]) -> SigJob {
         SigJob {
             key: VerifyingKey::from_bytes(&key).ok(),
@@ -275,7 +292,7 @@ pub(super) mod crafted {
 
 #[cfg(test)]
 mod tests {
-    use super::crafted::{job, raw, secret};
+    use super::crafted::{add_l_to_s, job, raw, secret};
     use super::*;
     use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
 
@@ -472,19 +489,7 @@ mod tests {
         let sk = ed25519_dalek::SigningKey::from_bytes(&SEED);
         let m = b"s + l";
         let mut sig = sk.sign(m).to_bytes();
-        // s + ℓ, little-endian (ℓ = 2^252 + 27742317777372353535851937790883648493).
-        let l: [u8; 32] = [
-            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
-            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-        ];
-        assert_eq!(Scalar::from_bytes_mod_order(l), Scalar::ZERO);
-        let mut carry = 0u16;
-        for i in 0..32 {
-            let v = u16::from(sig[32 + i]) + u16::from(l[i]) + carry;
-            sig[32 + i] = v as u8;
-            carry = v >> 8;
-        }
-        assert_eq!(carry, 0);
+        add_l_to_s(&mut sig);
         assert_exact(&job(sk.verifying_key().to_bytes(), sig, m), false);
     }
 

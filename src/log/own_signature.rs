@@ -46,7 +46,7 @@ pub fn verify_own(job: &SigJob, secret: &Scalar, public: &[u8; 32]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::batch::crafted::{job, raw, secret};
+    use super::super::batch::crafted::{add_l_to_s, job, raw, secret};
     use super::*;
     use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
     use curve25519_dalek::edwards::CompressedEdwardsY;
@@ -122,23 +122,7 @@ mod tests {
         let rb = (B * r).compress().to_bytes();
         let mut sig = raw(a, &public, rb, r, m);
         assert!(exact(&job(public, sig, m), &a, &public));
-        let s = Scalar::from_canonical_bytes(sig[32..].try_into().unwrap()).unwrap();
-        let l_plus_s = {
-            // ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian.
-            let l: [u8; 32] = [
-                0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
-                0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-            ];
-            let mut out = [0u8; 32];
-            let mut carry = 0u16;
-            for i in 0..32 {
-                let v = u16::from(l[i]) + u16::from(s.as_bytes()[i]) + carry;
-                out[i] = v as u8;
-                carry = v >> 8;
-            }
-            out
-        };
-        sig[32..].copy_from_slice(&l_plus_s);
+        add_l_to_s(&mut sig);
         assert!(!exact(&job(public, sig, m), &a, &public));
     }
 

@@ -296,15 +296,11 @@ impl SupApp {
                     .chunks(per)
                     .map(|c| sc.spawn(move || scan(c)))
                     .collect();
-                let parts: Vec<Vec<u32>> = hs
-                    .into_iter()
+                // `concat` sizes the joined result once.
+                hs.into_iter()
                     .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect();
-                let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-                for p in parts {
-                    out.extend_from_slice(&p);
-                }
-                out
+                    .collect::<Vec<Vec<u32>>>()
+                    .concat()
             })
         }
     }
